@@ -1,0 +1,60 @@
+"""The HTTP service: ``create_app(settings)`` builds the FastAPI application ``cnkg serve`` runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.middleware import install_middleware
+from api.problems import install_problem_handlers
+from api.routes import entities, graph_store, health, linked_data, reports, search, sparql
+from kg import __version__
+from kg.settings import Settings
+from kg.sparql.engine import make_engine
+
+__all__ = ["create_app"]
+
+_DESCRIPTION = """Knowledge graph and semantic search over Chinese industry reports on cloud-native computing.
+
+* **SPARQL 1.1** at `/sparql` (Protocol, Service Description; Update and the Graph Store at `/store` with the
+  write token). Queries have a hard timeout, a row cap (`X-Cnkg-Truncated`), and no federation unless enabled.
+* **Linked data**: every `https://w3id.org/cnkg/id/…` IRI dereferences at `/id/…` (HTML or RDF).
+* **Resources**: `/entities`, `/reports`, `/search`, `/health`.
+
+Errors are `application/problem+json`. Writes need `Authorization: Bearer <write token>`.
+"""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The application over ``settings.data`` (or ``settings.store_url``); the query engine starts with it."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        await engine.start()
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            await engine.close()
+
+    app = FastAPI(
+        title="cnkg",
+        version=__version__,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_tags=[
+            {"name": "SPARQL", "description": "SPARQL 1.1 Protocol, Update and Service Description."},
+            {"name": "Graph Store", "description": "SPARQL 1.1 Graph Store HTTP Protocol over report graphs."},
+            {"name": "Linked data", "description": "Dereferenceable IRIs."},
+        ],
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    install_middleware(app, settings)
+    for module in (health, sparql, graph_store, linked_data, entities, reports, search):
+        app.include_router(module.router)
+    return app

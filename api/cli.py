@@ -1,0 +1,49 @@
+"""The ``cnkg`` command line: one Typer app, each command group in ``api.commands``."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from api.commands import ingest, query, search, serve
+from kg.errors import CnkgError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="cnkg",
+    help="Knowledge graph and semantic search over Chinese cloud-native industry reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+ingest.register(app)
+query.register(app)
+search.register(app)
+serve.register(app)
+
+
+def main() -> None:
+    """Entry point: every cnkg error becomes one line on stderr and exit status 1 (2 for usage)."""
+    try:
+        app(standalone_mode=False)
+    except CnkgError as exc:
+        typer.echo(f"cnkg: error: {exc.detail}", err=True)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("cnkg: interrupted", err=True)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors and friends
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

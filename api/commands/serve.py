@@ -1,0 +1,73 @@
+"""``cnkg serve``: the HTTP service (SPARQL endpoint, linked data, search, resources) under uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from api.commands.common import DataOption, settings_for
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve_cmd(
+        data: DataOption = None,
+        host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+        port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+        write_token: Annotated[
+            str | None,
+            typer.Option(
+                "--write-token",
+                envvar="CNKG_WRITE_TOKEN",
+                help="Enables uploads, deletes, SPARQL Update and the Graph Store for clients that send "
+                "'Authorization: Bearer TOKEN'. Prefer the environment variable: flags show in ps.",
+                show_default=False,
+            ),
+        ] = None,
+        query_timeout: Annotated[
+            float | None, typer.Option(help="Hard timeout of one SPARQL query in seconds (default 30).")
+        ] = None,
+        row_cap: Annotated[int | None, typer.Option(help="Most rows one query returns (default 10000).")] = None,
+        store: Annotated[
+            str | None,
+            typer.Option(
+                "--store",
+                help="External SPARQL 1.1 store, e.g. http://127.0.0.1:7878 (oxigraph serve "
+                "--union-default-graph); its /query and /update endpoints are used.",
+            ),
+        ] = None,
+        allow_service: Annotated[
+            bool | None, typer.Option("--allow-service", help="Allow SPARQL SERVICE (federated query).")
+        ] = None,
+        cors_origin: Annotated[
+            list[str] | None, typer.Option("--cors-origin", help="Allowed CORS origin (repeatable); none by default.")
+        ] = None,
+        workers: Annotated[
+            int | None, typer.Option("--query-workers", help="Query worker processes (default: one per core, ≥2).")
+        ] = None,
+    ) -> None:
+        """Serve the knowledge graph over HTTP (SPARQL 1.1, linked data, search, reports)."""
+        import uvicorn
+
+        from api.app import create_app
+
+        settings = settings_for(
+            data,
+            host=host,
+            port=port,
+            write_token=write_token,
+            query_timeout=query_timeout,
+            row_cap=row_cap,
+            store_url=store,
+            allow_service=allow_service,
+            cors_origins=cors_origin or None,
+            query_workers=workers,
+        )
+        if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.write_token:
+            typer.echo(f"cnkg: serving read-only on {settings.host}:{settings.port}", err=True)
+        uvicorn.run(
+            create_app(settings), host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5
+        )

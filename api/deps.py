@@ -1,0 +1,110 @@
+"""FastAPI dependencies, as ``Annotated`` aliases the routers declare in their signatures."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from kg.catalog import Catalog
+from kg.datadir import DataDir
+from kg.errors import CnkgError
+from kg.settings import Settings
+from kg.sparql.engine import SparqlEngine
+
+__all__ = [
+    "CatalogDep",
+    "DataDirDep",
+    "EngineDep",
+    "ForbiddenError",
+    "SettingsDep",
+    "UnauthorizedError",
+    "WriteAccess",
+    "WritesDisabledError",
+    "check_write_token",
+    "writing_catalog",
+]
+
+
+class UnauthorizedError(CnkgError):
+    status = 401
+    title = "Unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.headers = {"WWW-Authenticate": 'Bearer realm="cnkg"'}
+
+
+class ForbiddenError(CnkgError):
+    status = 403
+    title = "Forbidden"
+
+
+class WritesDisabledError(ForbiddenError):
+    title = "Writes disabled"
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> SparqlEngine:
+    engine: SparqlEngine = request.app.state.engine
+    return engine
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[SparqlEngine, Depends(get_engine)]
+
+
+def get_datadir(settings: SettingsDep) -> DataDir:
+    return DataDir(settings.data)
+
+
+DataDirDep = Annotated[DataDir, Depends(get_datadir)]
+
+
+def get_catalog(datadir: DataDirDep) -> Catalog:
+    """The catalog for reading; writes use :func:`writing_catalog` (which keeps the indexes in step)."""
+    return Catalog(datadir)
+
+
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+
+
+def writing_catalog(datadir: DataDir) -> Catalog:
+    """A catalog whose writes also update the search indexes (imported lazily: it loads the embedder)."""
+    from kg.search.updater import update_indexes
+
+    return Catalog(datadir, index_updater=update_indexes)
+
+
+_bearer = HTTPBearer(auto_error=False, description="The write token given to `cnkg serve --write-token`.")
+
+
+def check_write_token(settings: Settings, authorization: str | None) -> None:
+    """Writes need ``Authorization: Bearer <write token>``, compared in constant time."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    if not settings.write_token:
+        raise WritesDisabledError(
+            "this server is read-only: writes (uploads, deletes, SPARQL Update, Graph Store) are enabled "
+            "only when the operator sets a write token (cnkg serve --write-token or CNKG_WRITE_TOKEN)"
+        )
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthorizedError("this operation needs the write token: send 'Authorization: Bearer <token>'")
+    if not hmac.compare_digest(token.strip().encode("utf-8"), settings.write_token.encode("utf-8")):
+        raise ForbiddenError("the write token is not valid")
+
+
+def require_write_token(
+    request: Request,
+    settings: SettingsDep,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],  # documents the scheme
+) -> None:
+    check_write_token(settings, request.headers.get("authorization"))
+
+
+WriteAccess = Annotated[None, Depends(require_write_token)]

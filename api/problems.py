@@ -1,0 +1,120 @@
+"""Every error leaves the service as an RFC 9457 problem (``application/problem+json``), mapped here once.
+
+``CnkgError`` subclasses carry their status, title and detail (and, for some, headers such as
+``Retry-After`` or ``WWW-Authenticate``); framework errors (unknown route, wrong method, invalid
+parameters) and unexpected exceptions get the same shape, without a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kg.errors import CnkgError
+
+__all__ = ["PROBLEM_JSON", "PROBLEM_RESPONSES", "install_problem_handlers", "problem_docs", "problem_response"]
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("cnkg.api")
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+async def _cnkg_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CnkgError)
+    headers = getattr(exc, "headers", None)
+    return problem_response(exc.status, exc.title, exc.detail, instance=request.url.path, headers=headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else _phrase(exc.status_code)
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no resource at {request.url.path}; see /docs for the API"
+    elif exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
+    return problem_response(
+        exc.status_code, _phrase(exc.status_code), detail, instance=request.url.path, headers=exc.headers
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body"))
+        problems.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid")))
+    return problem_response(400, "Bad input", "; ".join(problems) or "invalid request", instance=request.url.path)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        500, "Internal error", "the server failed to answer this request; it has been logged",
+        instance=request.url.path,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(CnkgError, _cnkg_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def _problem_doc(status: int, detail: str) -> dict[str, Any]:
+    return {
+        "description": _phrase(status),
+        "content": {
+            PROBLEM_JSON: {
+                "example": {"type": "about:blank", "title": _phrase(status), "status": status, "detail": detail}
+            }
+        },
+    }
+
+
+# Documented on the routes that can answer them (OpenAPI).
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem_doc(400, "SPARQL syntax error: error at 1:6: expected ..."),
+    401: _problem_doc(401, "this operation needs the write token: send 'Authorization: Bearer <token>'"),
+    403: _problem_doc(403, "SERVICE (federated query) is disabled on this endpoint"),
+    404: _problem_doc(404, "no entity 'kubernetes-x'"),
+    406: _problem_doc(406, "none of the media types in Accept (image/png) is available"),
+    413: _problem_doc(413, "the query has 120,000 characters; the limit is 100,000"),
+    415: _problem_doc(415, "POST /sparql needs Content-Type application/x-www-form-urlencoded, ..."),
+    429: _problem_doc(429, "more than 600 requests per minute from 127.0.0.1; retry after 2 s"),
+    503: _problem_doc(503, "the query ran for more than 30 s and was stopped"),
+}
+
+
+def problem_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` entries for these problem statuses."""
+    return {status: PROBLEM_RESPONSES[status] for status in statuses}
+

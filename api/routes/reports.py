@@ -1,0 +1,151 @@
+"""``/reports``: list, read, upload (ingest) and delete reports. Writes need the write token."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, UploadFile
+from fastapi.responses import JSONResponse
+
+from api.deps import CatalogDep, DataDirDep, EngineDep, SettingsDep, WriteAccess, writing_catalog
+from api.problems import problem_docs
+from kg.datadir import ReportRecord
+from kg.errors import InputError
+from kg.namespaces import report_iri
+from kg.sparql.errors import PayloadTooLargeError
+from kg.sparql.resources import report_overview
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/reports", tags=["Reports"])
+
+_RECORD_EXAMPLE = {
+    "rid": "70a1e0d4758384e6",
+    "iri": "https://w3id.org/cnkg/id/report/70a1e0d4758384e6",
+    "source": "000_70a1e0d4758384e6.txt",
+    "title": "2021年中国云原生行业研究报告",
+    "chars": 30512,
+    "ingested": "2025-11-25T09:30:00+00:00",
+    "counts": {"passages": 82, "relations": 41, "facts": 57},
+}
+
+
+def _record_json(record: ReportRecord) -> dict[str, Any]:
+    return {
+        "rid": record.rid,
+        "iri": report_iri(record.rid),
+        "source": record.source,
+        "title": record.title,
+        "chars": record.chars,
+        "ingested": record.ingested,
+        "pipeline": record.pipeline,
+        "counts": record.counts,
+    }
+
+
+@router.get(
+    "",
+    summary="List reports",
+    description="Every ingested report, oldest first.",
+    responses={200: {"content": {"application/json": {"example": {"reports": [_RECORD_EXAMPLE]}}}}},
+)
+async def list_reports(catalog: CatalogDep) -> dict[str, Any]:
+    return {"reports": [_record_json(r) for r in catalog.reports()]}
+
+
+@router.get(
+    "/{rid}",
+    summary="One report",
+    description="A report's record (by id, id prefix or source file name), its metadata from the graph and the "
+    "entities it mentions most.",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        **_RECORD_EXAMPLE,
+                        "metadata": {"title": "2021年中国云原生行业研究报告", "publisher": "艾瑞咨询", "issued": "2021"},
+                        "entities": [{"iri": "https://w3id.org/cnkg/id/entity/kubernetes", "slug": "kubernetes",
+                                      "label": "Kubernetes", "passages": 14}],
+                    }
+                }
+            }
+        },
+        **problem_docs(404, 429, 503),
+    },
+)
+async def get_report(rid: str, catalog: CatalogDep, engine: EngineDep) -> dict[str, Any]:
+    record = catalog.find(rid)
+    return {**_record_json(record), **await report_overview(engine, record.rid)}
+
+
+def _safe_name(filename: str | None) -> str:
+    """The bare file name of an upload (no directories, whatever the client's path syntax)."""
+    name = PureWindowsPath(PurePosixPath(filename or "").name).name.strip()
+    if not name or name in (".", ".."):
+        raise InputError("the upload has no file name; the name's extension selects the reader (.txt .md .pdf …)")
+    return name
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Upload a report",
+    description="Ingest one report file (multipart field `file`; .txt .md .pdf .docx .html), with the same "
+    "validation as `cnkg ingest`, atomically. Needs the write token. 201 with the summary when added or "
+    "replaced, 200 when the same file was already ingested.",
+    responses={
+        201: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "rid": "70a1e0d4758384e6", "iri": "https://w3id.org/cnkg/id/report/70a1e0d4758384e6",
+                        "source": "report.txt", "title": "2021年中国云原生行业研究报告", "status": "added",
+                        "chars": 30512, "passages": 82, "entities": {"Vendor": 31}, "discovered": 12,
+                        "relations": 41, "facts": 57, "seconds": 2.1,
+                    }
+                }
+            }
+        },
+        **problem_docs(400, 401, 403, 413, 415, 429),
+    },
+)
+async def upload_report(
+    _: WriteAccess,
+    settings: SettingsDep,
+    datadir: DataDirDep,
+    engine: EngineDep,
+    file: Annotated[UploadFile, File(description="The report file.")],
+) -> JSONResponse:
+    from ingest.pipeline import ingest_bytes
+
+    name = _safe_name(file.filename)
+    data = await file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise PayloadTooLargeError(f"the file is larger than the limit of {settings.max_upload_bytes:,} bytes")
+    catalog = writing_catalog(datadir)
+    summary = await asyncio.to_thread(
+        ingest_bytes, data, name, datadir, index_updater=catalog.index_updater, max_bytes=settings.max_upload_bytes
+    )
+    await engine.published()
+    body = {"iri": report_iri(summary.rid), **dataclasses.asdict(summary)}
+    status = 200 if summary.status == "unchanged" else 201
+    return JSONResponse(body, status_code=status, headers={"Location": f"/reports/{summary.rid}"})
+
+
+@router.delete(
+    "/{rid}",
+    summary="Delete a report",
+    description="Delete one report as a unit: its graph, stored text and search index entries. Needs the write token.",
+    responses={
+        200: {"content": {"application/json": {"example": {"deleted": _RECORD_EXAMPLE}}}},
+        **problem_docs(401, 403, 404, 429),
+    },
+)
+async def delete_report(rid: str, _: WriteAccess, datadir: DataDirDep, engine: EngineDep) -> dict[str, Any]:
+    record = await asyncio.to_thread(writing_catalog(datadir).delete, rid)
+    await engine.published()
+    return {"deleted": _record_json(record)}

@@ -1,0 +1,234 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query and update), with the service description on a bare GET."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from api.deps import EngineDep, SettingsDep, check_write_token
+from api.problems import problem_docs
+from kg.errors import InputError
+from kg.sparql.description import service_description
+from kg.sparql.engine import QueryRequest, select_json
+from kg.sparql.errors import UnsupportedMediaTypeError
+from kg.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, negotiate
+from kg.sparql.guard import inspect_query, inspect_update
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["SPARQL"])
+
+_FORM = "application/x-www-form-urlencoded"
+_QUERY = "application/sparql-query"
+_UPDATE = "application/sparql-update"
+
+_EXAMPLE_QUERY = "SELECT ?vendor ?label WHERE { ?vendor a cnkg:Vendor ; skos:prefLabel ?label } LIMIT 5"
+_RESULTS_EXAMPLE = {
+    "head": {"vars": ["vendor", "label"]},
+    "results": {
+        "bindings": [
+            {
+                "vendor": {"type": "uri", "value": "https://w3id.org/cnkg/id/entity/阿里云"},
+                "label": {"type": "literal", "value": "阿里云", "xml:lang": "zh"},
+            }
+        ]
+    },
+}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Query results (SELECT/ASK: JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE: Turtle, N-Triples, "
+        "JSON-LD, RDF/XML, TriG, N-Quads), chosen by Accept or `format`. `X-Cnkg-Truncated: true` (and, in "
+        "JSON, `\"truncated\": true`) when the row cap cut the result. A bare GET returns the service "
+        "description (Turtle). An update returns a JSON summary.",
+        "content": {
+            "application/sparql-results+json": {"example": _RESULTS_EXAMPLE},
+            "text/csv": {"example": "vendor,label\r\nhttps://w3id.org/cnkg/id/entity/阿里云,阿里云\r\n"},
+            "text/turtle": {"example": "<https://w3id.org/cnkg/id/entity/阿里云> a cnkg:Vendor ."},
+        },
+    },
+    **problem_docs(400, 401, 403, 406, 413, 415, 429, 503),
+}
+_BODY_DOC = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            _FORM: {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "query": {"type": "string"},
+                        "update": {"type": "string"},
+                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "using-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+                "example": {"query": _EXAMPLE_QUERY},
+            },
+            _QUERY: {"schema": {"type": "string"}, "example": _EXAMPLE_QUERY},
+            _UPDATE: {
+                "schema": {"type": "string"},
+                "example": "DELETE DATA { GRAPH <https://w3id.org/cnkg/id/report/RID> "
+                "{ <https://w3id.org/cnkg/id/entity/a> cnkg:competesWith <https://w3id.org/cnkg/id/entity/b> } }",
+            },
+        },
+    }
+}
+
+QueryParam = Annotated[
+    str | None, Query(description="The SPARQL query (GET).", examples=[_EXAMPLE_QUERY])
+]
+GraphsParam = Annotated[list[str] | None, Query(alias="default-graph-uri", description="Default graph(s) of the dataset.")]
+NamedParam = Annotated[list[str] | None, Query(alias="named-graph-uri", description="Named graph(s) of the dataset.")]
+FormatParam = Annotated[
+    str | None,
+    Query(alias="format", description="Override Accept: json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, trig, "
+          "nquads.", examples=["csv"]),
+]
+
+
+def _media(content_type: str) -> tuple[str, str | None]:
+    """(media type, charset) of a Content-Type header."""
+    media, *params = (p.strip() for p in content_type.split(";"))
+    charset = next((p.split("=", 1)[1].strip('"').lower() for p in params if p.lower().startswith("charset=")), None)
+    return media.lower(), charset
+
+
+def _decode(body: bytes, charset: str | None) -> str:
+    if charset not in (None, "utf-8", "utf8"):
+        raise UnsupportedMediaTypeError(f"the SPARQL protocol requires UTF-8, not {charset!r}")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("the request body is not valid UTF-8") from None
+
+
+def _single(params: list[tuple[str, str]], name: str) -> str | None:
+    values = [v for k, v in params if k == name]
+    if len(values) > 1:
+        raise InputError(f"more than one '{name}' parameter; send exactly one")
+    return values[0] if values else None
+
+
+def _many(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+    return tuple(v for k, v in params if k == name)
+
+
+def _endpoint(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+async def _answer(request: Request, params: list[tuple[str, str]], query: str | None, update: str | None,
+                  settings: SettingsDep, engine: EngineDep) -> Response:
+    if query is not None and update is not None:
+        raise InputError("send either 'query' or 'update', not both")
+    if update is not None:
+        check_write_token(settings, request.headers.get("authorization"))
+        operation = inspect_update(
+            update,
+            max_chars=settings.max_query_chars,
+            allow_service=settings.allow_service,
+            using_graphs=_many(params, "using-graph-uri"),
+            using_named_graphs=_many(params, "using-named-graph-uri"),
+        )
+        changed = await engine.update(operation, _endpoint(request))
+        return JSONResponse({"status": "ok", "changedReports": changed})
+    if query is None:
+        raise InputError("missing 'query' (or, with POST, 'update') parameter")
+    operation = inspect_query(query, max_chars=settings.max_query_chars, allow_service=settings.allow_service)
+    offered = GRAPH_FORMATS if operation.form.is_graph else RESULT_FORMATS
+    fmt = negotiate(request.headers.get("accept"), offered, _single(params, "format"))
+    default_graphs, named_graphs = _many(params, "default-graph-uri"), _many(params, "named-graph-uri")
+    dataset = bool(default_graphs or named_graphs)
+    outcome = await engine.query(
+        QueryRequest(
+            operation,
+            fmt,
+            default_graphs=default_graphs if dataset else None,
+            named_graphs=named_graphs if dataset else None,
+            base_iri=_endpoint(request),
+            check_graphs=default_graphs + named_graphs,
+        )
+    )
+    headers = {
+        "X-Cnkg-Truncated": "true" if outcome.truncated else "false",
+        "X-Cnkg-Rows": str(outcome.rows),
+        "Vary": "Accept",
+    }
+    if outcome.missing_graphs:
+        headers["X-Cnkg-Unknown-Graphs"] = " ".join(f"<{g}>" for g in outcome.missing_graphs)
+    return Response(content=outcome.body, media_type=fmt.content_type, headers=headers)
+
+
+async def _description(request: Request, settings: SettingsDep, engine: EngineDep, fmt_name: str | None) -> Response:
+    fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS, fmt_name)
+    rows = await select_json(engine, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", row_cap=100_000)
+    graphs = [row["g"]["value"] for row in rows if row["g"]["type"] == "uri"]
+    body = service_description(_endpoint(request), settings, graphs=graphs, fmt=fmt)
+    return Response(content=body, media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL query (GET) or service description",
+    description="SPARQL 1.1 Protocol query via GET (`query=`). Without `query`, returns the SPARQL 1.1 Service "
+    "Description with the endpoint's limits. Common prefixes (cnkg:, skos:, dcterms:, rdfs:, prov: …) are "
+    "predeclared; the default graph is the union of all graphs.",
+    responses=_RESPONSES,
+)
+async def sparql_get(
+    request: Request,
+    settings: SettingsDep,
+    engine: EngineDep,
+    query: QueryParam = None,
+    default_graph_uri: GraphsParam = None,
+    named_graph_uri: NamedParam = None,
+    format: FormatParam = None,  # noqa: A002
+) -> Response:
+    params = list(request.query_params.multi_items())
+    if _single(params, "update") is not None:
+        raise InputError("SPARQL Update must be sent with POST, not GET")
+    query = _single(params, "query")
+    if query is None:
+        return await _description(request, settings, engine, format)
+    return await _answer(request, params, query, None, settings, engine)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL query or update (POST)",
+    description="Query via POST with `application/x-www-form-urlencoded` (`query=`) or `application/sparql-query`; "
+    "update (needs `Authorization: Bearer <write token>`) via form (`update=`) or `application/sparql-update`. "
+    "Updates may change existing report graphs only; they are persisted to the data directory atomically.",
+    responses=_RESPONSES,
+    openapi_extra=_BODY_DOC,
+)
+async def sparql_post(request: Request, settings: SettingsDep, engine: EngineDep) -> Response:
+    content_type = request.headers.get("content-type")
+    if not content_type:
+        raise UnsupportedMediaTypeError(
+            f"POST /sparql needs a Content-Type: {_FORM}, {_QUERY} or {_UPDATE}"
+        )
+    media, charset = _media(content_type)
+    params = list(request.query_params.multi_items())
+    body = await request.body()
+    if media == _FORM:
+        form = parse_qsl(_decode(body, charset), keep_blank_values=True)
+        params += form
+        return await _answer(request, params, _single(form, "query"), _single(form, "update"), settings, engine)
+    if media == _QUERY:
+        return await _answer(request, params, _decode(body, charset), None, settings, engine)
+    if media == _UPDATE:
+        return await _answer(request, params, None, _decode(body, charset), settings, engine)
+    raise UnsupportedMediaTypeError(
+        f"POST /sparql cannot read {media!r}; send {_FORM}, {_QUERY} or {_UPDATE}"
+    )
+
+
+# The W3C protocol tests (and some clients) use the endpoint with a trailing slash.
+router.add_api_route("/sparql/", sparql_get, methods=["GET"], include_in_schema=False)
+router.add_api_route("/sparql/", sparql_post, methods=["POST"], include_in_schema=False)

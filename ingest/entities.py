@@ -1,0 +1,69 @@
+"""Find the entities a report mentions: lexicon names first, then discovered names.
+
+Lexicon matching is leftmost-longest and case/width-insensitive (kg.surface_matcher). A context-only
+alias such as 阿里 counts only in a sentence about cloud computing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.discover import discover_entities
+from ingest.document import ExtractedEntity, Mention, Passage
+from kg.lexicon import Lexicon
+from kg.surface_matcher import SurfaceMatcher
+from kg.tokenize import TITLE_RE, WordSegmenter
+
+__all__ = ["CLOUD_CONTEXT", "EntityExtraction", "extract_entities"]
+
+CLOUD_CONTEXT = re.compile(r"云|容器|计算|厂商|服务商|Kubernetes|K8s|PaaS|IaaS|SaaS", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class EntityExtraction:
+    entities: dict[str, ExtractedEntity]  # slug → entity
+    mentions: tuple[Mention, ...]  # in text order
+
+    def in_span(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.mentions if start <= m.start and m.end <= end]
+
+
+def extract_entities(
+    passages: tuple[Passage, ...], lexicon: Lexicon, segmenter: WordSegmenter
+) -> EntityExtraction:
+    matcher: SurfaceMatcher = segmenter.matcher
+    entities: dict[str, ExtractedEntity] = {}
+    mentions: list[Mention] = []
+    for passage in passages:
+        for sentence in passage.sentences:
+            titles = [(m.start(), m.end()) for m in TITLE_RE.finditer(sentence.text)]
+            for match in matcher.find(sentence.text):
+                if match.contextual and not CLOUD_CONTEXT.search(sentence.text):
+                    continue
+                if any(s <= match.start and match.end <= e and (s, e) != (match.start, match.end)
+                       for s, e in titles):
+                    continue  # a word inside a policy title is not a mention of its own
+                entry = lexicon.entries[match.slug]
+                entities.setdefault(entry.slug, ExtractedEntity(entry.slug, entry.label, entry.type))
+                mentions.append(
+                    Mention(entry.slug, passage.n, sentence.start + match.start, sentence.start + match.end,
+                            match.surface)
+                )
+    known = {(m.start, m.end) for m in mentions}
+    for entity, found in discover_entities(passages, lexicon, segmenter, mentions):
+        entities.setdefault(entity.slug, entity)
+        mentions.extend(m for m in found if (m.start, m.end) not in known)
+    kept = _drop_nested(mentions)
+    used = {m.slug for m in kept}
+    return EntityExtraction({k: v for k, v in entities.items() if k in used}, tuple(kept))
+
+
+def _drop_nested(mentions: list[Mention]) -> list[Mention]:
+    """Keep the longest of overlapping mentions (AWS Fargate over AWS), in text order."""
+    kept: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))):
+        if kept and m.start < kept[-1].end:
+            continue
+        kept.append(m)
+    return kept

@@ -1,0 +1,382 @@
+"""Clause-level relation rules: a cue word anchors the relation, the entity mentions around it fill
+the roles. They complement the pairwise rules of ``ingest.relations``.
+
+- verb phrases: ORG (推出|发布|开发出|开源了) [一个 基于Y的 category] NAME → offers / developedBy /
+  openSourcedBy / issuedBy, plus NAME basedOn Y;
+- apposition: a category written right before a name (容器编排工具Kubernetes) → NAME broader category;
+- 前身是 / 发展成为 → predecessorOf; 的一部分 / 的一环 → partOf; 兼容 / 为Y提供…支持 → supports;
+- 'X的产品和服务包括A、B、C' → offers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from ingest.document import Mention, Relation, Sentence
+
+__all__ = ["cue_relations"]
+
+TypeOf = Callable[[Mention], str]
+
+_ORG = frozenset({"Vendor", "Organization"})
+_TECHNICAL = frozenset({"Technology", "Product", "Concept"})
+_CLAUSE = re.compile(r"[，,。；;！？：:]")
+_LIST_JOIN = re.compile(r"^(?:及|和|与|、|以及|或)$")
+_LOOSE_JOIN = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:及|和|与|、|以及|或)$")
+_VERB = re.compile(
+    r"(?:陆续|相继|先后|率先|正式|就|又|还|也|已|已经)?(?:在|于)?(?:\d{4}年(?:\d{1,2}月)?)?(?:就|又|还|也)?"
+    r"(?P<anaphor>将(?:之|其|它))?"
+    r"(?P<verb>开发出|开发了|开发|研发出|研发了|研发|设计出|推出了|推出|发布了|发布|上线了|上线|开源了|开源|印发|出台|颁布)"
+)
+_ADVERBS = re.compile(r"^(?:陆续|相继|先后|率先|正式|就|又|还|也|已|已经|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
+_CATEGORY_LINK = re.compile(r"^(?:工具|服务|系统|平台|技术|架构|引擎|模块|框架|内核)?$")
+_OBJECT_END = re.compile(r"[，,。；;！？：:]|并|从而|进而|同时|以来|、(?=(?:在|于)?\d{4}年|发布|推出|上线)")
+_CHAIN_GAP = re.compile(r"^[、，,]?(?:并|又|还|也|陆续|相继|先后|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
+_ANAPHOR_GAP = re.compile(r"^[、，,]?(?:并|又|还|也|随后|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
+_BASED_ON = re.compile(r"基于$")
+
+
+def _span(sentence: Sentence, a: int, b: int) -> str:
+    return sentence.text[a - sentence.start : b - sentence.start]
+
+
+def _rel(subject: Mention, predicate: str, obj: Mention, n: int, sentence: Sentence, conf: float,
+         pattern: str) -> Relation:
+    return Relation(subject.slug, predicate, obj.slug, n, sentence.start, sentence.end, conf, pattern)
+
+
+def _clause_end(sentence: Sentence, pos: int) -> int:
+    m = _CLAUSE.search(sentence.text, pos - sentence.start)
+    return sentence.start + m.start() if m else sentence.end
+
+
+def _object_end(sentence: Sentence, pos: int) -> int:
+    m = _OBJECT_END.search(sentence.text, pos - sentence.start)
+    return sentence.start + m.start() if m else sentence.end
+
+
+def _object_names(sentence: Sentence, found: list[Mention], start: int, end: int,
+                  type_of: TypeOf) -> list[Mention]:
+    inside = [m for m in found if start <= m.start and m.end <= end]
+    if not inside:
+        return []
+    names = [inside[-1]]
+    for m in reversed(inside[:-1]):
+        if _LIST_JOIN.match(_span(sentence, m.end, names[0].start)) and type_of(m) == type_of(names[0]):
+            names.insert(0, m)
+        else:
+            break
+    return names
+
+
+def _verb_phrases(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """ORG + verb + object phrase, and the verbs chained after it (AWS在2014年发布X、在2017年发布Y)."""
+    for subject in found:
+        if type_of(subject) not in _ORG:
+            continue
+        verb = _VERB.match(sentence.text, subject.end - sentence.start)
+        if verb is None or not _ADVERBS.match(_span(sentence, subject.end, sentence.start + verb.start("verb"))):
+            continue
+        previous: list[Mention] = []
+        while verb is not None:
+            verb_end = sentence.start + verb.end()
+            end = _object_end(sentence, verb_end)
+            word = verb.group("verb")
+            if verb.group("anaphor") and previous:
+                for obj in previous:  # 并将之开源: the object is the one just named
+                    yield from _verb_relation(n, sentence, subject, word, obj, type_of)
+            else:
+                previous = _object_names(sentence, found, verb_end, end, type_of)
+                yield from _verb_object(n, sentence, found, subject, word, verb_end, end, type_of)
+            verb = _VERB.search(sentence.text, end - sentence.start)
+            if verb is None:
+                break
+            gap = _span(sentence, end, sentence.start + verb.start("verb"))
+            gap = gap[: len(gap) - len(verb.group("anaphor") or "")] if verb.group("anaphor") else gap
+            if not (_ANAPHOR_GAP if verb.group("anaphor") else _CHAIN_GAP).match(gap):
+                break
+
+
+def _verb_object(n: int, sentence: Sentence, found: list[Mention], subject: Mention, word: str, verb_end: int,  # noqa: PLR0913
+                 end: int, type_of: TypeOf) -> Iterator[Relation]:
+    objects = _object_names(sentence, found, verb_end, end, type_of)
+    if not objects:
+        return
+    for obj in objects:
+        yield from _verb_relation(n, sentence, subject, word, obj, type_of)
+    head = objects[0]
+    for base in found:
+        if verb_end <= base.start and base.end <= head.start and base not in objects:
+            before = _span(sentence, verb_end, base.start)
+            between = _span(sentence, base.end, head.start)
+            if _BASED_ON.search(before) and re.match(r"^[\u4e00-\u9fff]{0,6}的", between) and (
+                type_of(base) in _TECHNICAL
+            ):
+                yield from (_rel(o, "basedOn", base, n, sentence, 0.8, "verb-object-based-on") for o in objects)
+
+
+def _verb_relation(n: int, sentence: Sentence, subject: Mention, word: str, obj: Mention,
+                   type_of: TypeOf) -> Iterator[Relation]:
+    s_type, o_type = type_of(subject), type_of(obj)
+    if o_type == "Policy" and word in {"发布", "发布了", "印发", "出台", "颁布"}:
+        yield _rel(obj, "issuedBy", subject, n, sentence, 0.9, "verb-object-issued")
+    elif word.startswith("开源") and o_type in {"Technology", "Product"}:
+        yield _rel(obj, "openSourcedBy", subject, n, sentence, 0.85, "verb-object-open-sourced")
+    elif s_type == "Vendor" and o_type == "Product":
+        yield _rel(subject, "offers", obj, n, sentence, 0.85, "verb-object-offers")
+    elif o_type in {"Technology", "Product"} and word[:2] in {"开发", "研发", "设计", "推出"}:
+        yield _rel(obj, "developedBy", subject, n, sentence, 0.8, "verb-object-developed")
+
+
+def _appositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """容器编排工具Kubernetes, 安全容器X-Container: a category noun right before a Latin name."""
+    for a, b in zip(found, found[1:], strict=False):
+        link = _span(sentence, a.end, b.start)
+        if (type_of(a) in {"Technology", "Concept"} and type_of(b) in {"Technology", "Product"}
+                and _CATEGORY_LINK.match(link) and b.surface[:1].isascii() and not a.surface[:1].isascii()):
+            yield _rel(b, "broader", a, n, sentence, 0.8, "apposition")
+
+
+_PREDECESSOR = re.compile(r"前身(?:是|为)")
+_EVOLVED = re.compile(r"(?:进一步)?(?:发展成为|演变为|演进为|更名为|发展为)")
+_PART_CUE = re.compile(r"(?:的|中的|中)(?:[^，。；]{0,10}的)?(?:重要|核心|关键|最基础的|基础)?(?:一部分|组成部分|一环|要素之一)")
+_PART_VERB = re.compile(r"是|成为|被视为|视为|作为|属于")
+
+
+def _cue_pairs(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    text = sentence.text
+    for cue in _PREDECESSOR.finditer(text):
+        at = sentence.start + cue.start()
+        before = [m for m in found if m.end <= at and _clause_end(sentence, m.end) >= at]
+        after = _object_names(sentence, found, sentence.start + cue.end(), _clause_end(sentence, at + 1),
+                              type_of)
+        if before and after:
+            yield _rel(after[-1], "predecessorOf", before[-1], n, sentence, 0.9, "predecessor-cue")
+    for cue in _EVOLVED.finditer(text):
+        at = sentence.start + cue.start()
+        before = [m for m in found if m.end <= at and _clause_end(sentence, m.end) >= at]
+        after = [m for m in found if m.start >= sentence.start + cue.end()][:1]
+        if before and after and type_of(before[-1]) in _TECHNICAL and type_of(after[0]) in _TECHNICAL:
+            yield _rel(before[-1], "predecessorOf", after[0], n, sentence, 0.85, "evolved-cue")
+    for cue in _PART_CUE.finditer(text):
+        at = sentence.start + cue.start()
+        clause_start = max((sentence.start + m.end() for m in _CLAUSE.finditer(text, 0, cue.start())),
+                           default=sentence.start)
+        verb = None
+        for v in _PART_VERB.finditer(text, clause_start - sentence.start, cue.start()):
+            verb = v
+        if verb is None:
+            continue
+        v_at = sentence.start + verb.start()
+        subjects = [m for m in found if clause_start <= m.start and m.end <= v_at]
+        wholes = [m for m in found if sentence.start + verb.end() <= m.start and m.end <= at]
+        if subjects and wholes and type_of(subjects[-1]) in _TECHNICAL and type_of(wholes[0]) in _TECHNICAL:
+            for part in _listed_before(sentence, subjects, type_of):
+                yield _rel(part, "partOf", wholes[0], n, sentence, 0.85, "part-of-cue")
+
+
+_SUPPORT_VERB = re.compile(r"^(?:同时|还|也|能够|可以|均|都|全面)?(?:兼容|适配|支持)(?:了)?$")
+_SUPPORT_FOR = re.compile(r"^(?:能够|可以|可|将)?(?:为|对)$")
+_SUPPORT_AFTER = re.compile(r"^(?:的[^，。；]{0,12})?(?:提供(?:了)?[^，。；]{0,12}(?:支持|支撑|运行环境|环境支持|基础环境|生态环境))")
+_OFFER_LIST = re.compile(r"^的(?:产品和服务|产品与服务|产品|服务|产品线)(?:主要)?(?:包括|包含|涵盖|有)$")
+
+
+def _supports_and_lists(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    for i, a in enumerate(found):
+        rest = found[i + 1 :]
+        if not rest:
+            continue
+        b = rest[0]
+        mid = _span(sentence, a.end, b.start)
+        if type_of(a) in _TECHNICAL and _SUPPORT_VERB.match(mid):
+            for obj in [b, *_listed_after(sentence, rest, type_of, same_type=False)]:
+                yield _rel(a, "supports", obj, n, sentence, 0.8, "compatible-with")
+        if type_of(a) in _TECHNICAL | {"Vendor"} and _SUPPORT_FOR.match(mid) and type_of(b) in _TECHNICAL:
+            after = _span(sentence, b.end, _clause_end(sentence, b.end))
+            if _SUPPORT_AFTER.match(after):
+                yield _rel(a, "supports", b, n, sentence, 0.8, "provides-support-for")
+        if type_of(a) == "Vendor" and _OFFER_LIST.match(mid):
+            for obj in [b, *_listed_after(sentence, rest, type_of, same_type=False)]:
+                if type_of(obj) not in _ORG:
+                    yield _rel(a, "offers", obj, n, sentence, 0.8, "offer-list")
+
+
+def _listed_before(sentence: Sentence, before: list[Mention], type_of: TypeOf) -> list[Mention]:
+    """The last mention of ``before`` and the ones listed with it (A、B以及C → [A, B, C])."""
+    listed = [before[-1]]
+    for m in reversed(before[:-1]):
+        if _LIST_JOIN.match(_span(sentence, m.end, listed[0].start)) and type_of(m) == type_of(listed[0]):
+            listed.insert(0, m)
+        else:
+            break
+    return listed
+
+
+def _listed_after(sentence: Sentence, rest: list[Mention], type_of: TypeOf, *, same_type: bool = True
+                  ) -> list[Mention]:
+    listed: list[Mention] = []
+    previous = rest[0]
+    for m in rest[1:]:
+        gap = _span(sentence, previous.end, m.start)
+        if not (_LOOSE_JOIN.match(gap) or re.fullmatch(r"、?[\u4e00-\u9fffA-Za-z]{0,6}、", gap)):
+            break
+        if same_type and type_of(m) != type_of(rest[0]):
+            break
+        listed.append(m)
+        previous = m
+    return listed
+
+
+_FOUNDATION = re.compile(r"以$")
+_FOUNDATION_AFTER = re.compile(r"(?:架构|技术)?为(?:基础|底座|核心|基础架构|底层)(?P<of>的)?")
+
+
+def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """以X为基础的Y → Y basedOn X;  A、B以及C…都是以X为基础 → A, B, C basedOn X."""
+    for i, base in enumerate(found):
+        if type_of(base) not in _TECHNICAL or not _FOUNDATION.search(_span(sentence, sentence.start, base.start)):
+            continue
+        after = _FOUNDATION_AFTER.match(sentence.text, base.end - sentence.start)
+        if after is None:
+            continue
+        if after.group("of"):
+            following = [m for m in found[i + 1 :] if type_of(m) in _TECHNICAL][:1]
+            if following and following[0].start - (sentence.start + after.end()) <= 4:
+                yield _rel(following[0], "basedOn", base, n, sentence, 0.8, "foundation-of")
+            continue
+        before = [m for m in found[:i] if type_of(m) in _TECHNICAL]
+        if before:
+            for subject in _listed_before(sentence, before, type_of):
+                yield _rel(subject, "basedOn", base, n, sentence, 0.75, "foundation")
+
+
+_ADOPT = re.compile(r"(?:采用|使用|部署|引入|试水|应用|利用)(?:了)?")
+
+
+def _industry_adoption(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """金融、能源等…行业开始试水容器云产品 → 容器云 usedByIndustry 金融, 能源."""
+    for i, industry in enumerate(found):
+        if type_of(industry) != "Industry" or (i + 1 < len(found) and type_of(found[i + 1]) == "Industry"):
+            continue
+        clause_end = _clause_end(sentence, industry.end)
+        verb = _ADOPT.search(sentence.text, industry.end - sentence.start, clause_end - sentence.start)
+        if verb is None or verb.start() - (industry.end - sentence.start) > 20:
+            continue
+        verb_at = sentence.start + verb.start()
+        if any(industry.end <= m.start and m.end <= verb_at for m in found):
+            continue  # another name stands between the industry and its verb
+        objects = [m for m in found if sentence.start + verb.end() <= m.start and m.end <= clause_end]
+        if not objects or type_of(objects[0]) not in _TECHNICAL:
+            continue
+        users = _listed_before(sentence, found[: i + 1], type_of)
+        for obj in [objects[0], *_listed_after(sentence, objects, type_of)]:
+            for user in users:
+                yield _rel(obj, "usedByIndustry", user, n, sentence, 0.75, "industry-adoption")
+
+
+_BY = re.compile(r"^(?:最初|最早|最先)?由$")
+_MADE = re.compile(r"(?:于\d{4}年)?(?:联合|共同)?(?:开发|研发|发布|推出|创建|发起|设计)")
+
+
+def _made_by_list(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X最初由A、B和C于2017年联合发布 → X developedBy A, B, C."""
+    for i, thing in enumerate(found[:-1]):
+        makers = found[i + 1 :]
+        if type_of(thing) not in {"Technology", "Product"} or type_of(makers[0]) not in _ORG:
+            continue
+        if not _BY.match(_span(sentence, thing.end, makers[0].start)):
+            continue
+        listed = [makers[0]]
+        for m in _listed_after(sentence, makers, type_of, same_type=False):
+            if type_of(m) not in _ORG:
+                break
+            listed.append(m)
+        if _MADE.match(sentence.text, listed[-1].end - sentence.start):
+            for maker in listed:
+                yield _rel(thing, "developedBy", maker, n, sentence, 0.8, "made-by-list")
+
+
+_PROVIDE = re.compile(r"为(?P<objs>[^，。；]{1,40}?)提供(?:了)?[^，。；]{0,8}?(?:运行环境|环境支持|基础环境|生态环境|支持|支撑|保障)")
+_BECOME_SUPPORT = re.compile(r"(?:成为了?|是)(?P<objs>[^，。；]{1,30}?)的(?:基础|重要)?(?:支持|支撑|基础环境|运行环境)")
+_EMPOWER = re.compile(r"赋能")
+_RUNS_ON = re.compile(r"(?:能够|可以|可)?在(?P<objs>[^，。；]{1,30}?)(?:等[^，。；]{0,10})?(?:上|中)(?:跨平台)?运行")
+_MEANS = re.compile(r"是(?:管理|实现|构建|支撑|推动)(?P<objs>[^，。；]{1,30}?)的(?:有效|重要|关键)?(?:手段|工具|途径|方式)")
+
+
+def _support_cues(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X为A和B提供…支持 / X成为A、B的基础支持 / 以X赋能Y → X supports A, B."""
+    text = sentence.text
+    for cue in [*_PROVIDE.finditer(text), *_BECOME_SUPPORT.finditer(text), *_RUNS_ON.finditer(text),
+                *_MEANS.finditer(text)]:
+        at = sentence.start + cue.start()
+        clause_start = max((sentence.start + m.end() for m in _CLAUSE.finditer(text, 0, cue.start())),
+                           default=sentence.start)
+        if cue.re is not _PROVIDE and cue.re is not _BECOME_SUPPORT:
+            # 'X兼容…，并能够在A上运行', 'X不仅…，也是管理A的手段': X leads the clause before
+            clause_start = max((sentence.start + m.end() for m in _CLAUSE.finditer(text, 0, clause_start - sentence.start - 1)),
+                               default=sentence.start)
+        subjects = [m for m in found if clause_start <= m.start and m.end <= at and type_of(m) in _TECHNICAL]
+        lo, hi = sentence.start + cue.start("objs"), sentence.start + cue.end("objs")
+        stop = text.find("等", cue.start("objs"), cue.end("objs"))
+        hi = sentence.start + stop if stop != -1 else hi
+        object_types = _TECHNICAL | _ORG if cue.re is _RUNS_ON else _TECHNICAL
+        objects = [m for m in found if lo <= m.start and m.end <= hi and type_of(m) in object_types]
+        if subjects and objects:
+            for obj in objects:
+                yield _rel(subjects[0], "supports", obj, n, sentence, 0.75, "provides-support")
+    for cue in _EMPOWER.finditer(text):
+        at = sentence.start + cue.start()
+        before = [m for m in found if m.end <= at and type_of(m) in _TECHNICAL]
+        after = [m for m in found if m.start >= sentence.start + cue.end() and type_of(m) in _TECHNICAL][:1]
+        if before and after and text[: before[-1].start - sentence.start].endswith("以"):
+            yield _rel(before[-1], "supports", after[0], n, sentence, 0.75, "empowers")
+
+
+_BASED_LIST = re.compile(r"基于$")
+_BASE_OF = re.compile(r"(?:成为了?|是)(?P<whole>[^，。；]{1,12}?)的(?:技术)?基础(?=[，。；、]|$)")
+_SUCH_AS = re.compile(r"^等$")
+
+
+def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """基于A理念和B架构的C → C basedOn A, B;  X成为Y的基础 → Y basedOn X;  A等B → A broader B."""
+    for i, first in enumerate(found):
+        if type_of(first) not in _TECHNICAL or not _BASED_LIST.search(_span(sentence, sentence.start, first.start)):
+            continue
+        bases = [first, *_listed_after(sentence, found[i:], type_of, same_type=False)]
+        rest = found[i + len(bases) :]
+        if len(bases) < 2 or not rest:
+            continue
+        gap = _span(sentence, bases[-1].end, rest[0].start)
+        if re.fullmatch(r"[\u4e00-\u9fff]{0,4}的", gap) and type_of(rest[0]) in _TECHNICAL:
+            for base in bases:
+                yield _rel(rest[0], "basedOn", base, n, sentence, 0.75, "based-on-list")
+    for cue in _BASE_OF.finditer(sentence.text):
+        at = sentence.start + cue.start()
+        before = [m for m in found if m.end <= at and type_of(m) in _TECHNICAL]
+        wholes = [m for m in found if sentence.start + cue.start("whole") <= m.start
+                  and m.end <= sentence.start + cue.end("whole") and type_of(m) in _TECHNICAL]
+        if before and wholes:
+            yield _rel(wholes[-1], "basedOn", before[-1], n, sentence, 0.75, "base-of")
+    for a, b in zip(found, found[1:], strict=False):
+        if (_SUCH_AS.match(_span(sentence, a.end, b.start)) and type_of(a) == type_of(b)
+                and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start)):
+            yield _rel(a, "broader", b, n, sentence, 0.7, "such-as")
+
+
+_WORD_BOUNDARY = re.compile(r"$|[，,。；;：:、）)”\s]|是|在|和|与|及|为|的")
+
+
+def cue_relations(
+    n: int, sentence: Sentence, found: list[Mention], named: list[Mention], type_of: TypeOf
+) -> Iterator[Relation]:
+    """All clause-level rules; ``named`` is ``found`` without category nouns absorbed by a name."""
+    yield from _appositions(n, sentence, found, type_of)
+    yield from _verb_phrases(n, sentence, found, type_of)
+    yield from _cue_pairs(n, sentence, named, type_of)
+    yield from _supports_and_lists(n, sentence, named, type_of)
+    yield from _foundations(n, sentence, named, type_of)
+    yield from _industry_adoption(n, sentence, named, type_of)
+    yield from _made_by_list(n, sentence, named, type_of)
+    yield from _support_cues(n, sentence, named, type_of)
+    yield from _based_on_lists(n, sentence, named, type_of)

@@ -1,0 +1,136 @@
+"""The reports of a data directory: add, replace and delete a report as one atomic step.
+
+A report arrives as a ``ReportBundle`` (its named graph as N-Quads, its text, its passages for the
+search indexes). Writing a bundle puts new files under fresh names and then swaps the manifest, so a
+crash at any point leaves the previous state, and a reader sees the old or the new report, never half.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.datadir import DataDir, Manifest, ReportRecord
+from kg.errors import NotFoundError
+
+__all__ = ["Catalog", "IndexUpdater", "PassageRecord", "ReportBundle", "WriteOutcome"]
+
+
+@dataclass(frozen=True)
+class PassageRecord:
+    """A passage as the search indexes see it."""
+
+    iri: str
+    rid: str
+    n: int
+    text: str
+    start: int
+    end: int
+    section: str
+    entities: tuple[str, ...] = ()  # slugs of the entities it mentions
+
+
+@dataclass
+class ReportBundle:
+    rid: str
+    source: str
+    sha256: str
+    title: str
+    text: str
+    nquads: bytes
+    pipeline: str
+    passages: list[PassageRecord]
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    record: ReportRecord
+    status: str  # "added", "replaced", "unchanged"
+    replaced: tuple[str, ...] = ()  # rids of reports this one replaced (same source name)
+
+
+# Called inside the writer lock with (datadir, manifest, added bundles, removed rids); it writes the
+# new index files and updates manifest.search in place. kg.search provides the real one.
+IndexUpdater = Callable[[DataDir, Manifest, list[ReportBundle], list[str]], None]
+
+
+class Catalog:
+    def __init__(self, datadir: DataDir, index_updater: IndexUpdater | None = None) -> None:
+        self.datadir = datadir
+        self.index_updater = index_updater
+
+    def reports(self) -> list[ReportRecord]:
+        return sorted(self.datadir.read_manifest().reports.values(), key=lambda r: r.ingested)
+
+    def get(self, rid: str) -> ReportRecord:
+        record = self.datadir.read_manifest().reports.get(rid)
+        if record is None:
+            raise NotFoundError(f"no report {rid!r} in {self.datadir.root}")
+        return record
+
+    def find(self, ref: str) -> ReportRecord:
+        """A report by id, id prefix, IRI or source file name."""
+        manifest = self.datadir.read_manifest()
+        ref = ref.rstrip("/").rsplit("/", 1)[-1] if ref.startswith("http") else ref
+        if ref in manifest.reports:
+            return manifest.reports[ref]
+        hits = [r for r in manifest.reports.values() if r.source == ref or r.rid.startswith(ref)]
+        if len(hits) == 1:
+            return hits[0]
+        if not hits:
+            raise NotFoundError(f"no report matches {ref!r}")
+        raise NotFoundError(f"{ref!r} matches {len(hits)} reports; give the report id")
+
+    def is_current(self, rid: str, pipeline: str) -> bool:
+        record = self.datadir.read_manifest().reports.get(rid)
+        return record is not None and record.pipeline == pipeline
+
+    def write(self, bundle: ReportBundle) -> WriteOutcome:
+        """Add a report, replacing any report from the same source file; atomic."""
+        with self.datadir.writing():
+            manifest = self.datadir.read_manifest()
+            existing = manifest.reports.get(bundle.rid)
+            if existing is not None and existing.pipeline == bundle.pipeline:
+                return WriteOutcome(existing, "unchanged")
+            replaced = [r.rid for r in manifest.reports.values() if r.source == bundle.source]
+            if bundle.rid in manifest.reports and bundle.rid not in replaced:
+                replaced.append(bundle.rid)
+            graph_file = self.datadir.new_artifact("graphs", bundle.rid, ".nq", bundle.nquads)
+            text_file = self.datadir.new_artifact("texts", bundle.rid, ".txt", bundle.text.encode("utf-8"))
+            record = ReportRecord(
+                rid=bundle.rid,
+                source=bundle.source,
+                sha256=bundle.sha256,
+                graph_file=graph_file,
+                text_file=text_file,
+                title=bundle.title,
+                chars=len(bundle.text),
+                ingested=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                pipeline=bundle.pipeline,
+                counts=bundle.counts,
+            )
+            for rid in replaced:
+                manifest.reports.pop(rid, None)
+            manifest.reports[bundle.rid] = record
+            if self.index_updater is not None:
+                self.index_updater(self.datadir, manifest, [bundle], replaced)
+            self.datadir.commit(manifest)
+        status = "replaced" if replaced else "added"
+        return WriteOutcome(record, status, tuple(r for r in replaced if r != bundle.rid))
+
+    def delete(self, ref: str) -> ReportRecord:
+        with self.datadir.writing():
+            record = self.find(ref)
+            manifest = self.datadir.read_manifest()
+            manifest.reports.pop(record.rid, None)
+            if self.index_updater is not None:
+                self.index_updater(self.datadir, manifest, [], [record.rid])
+            self.datadir.commit(manifest)
+        return record
+
+    def text(self, rid: str) -> str:
+        record = self.get(rid)
+        return self.datadir.path(record.text_file).read_text(encoding="utf-8")

@@ -1,0 +1,203 @@
+"""The data directory: a manifest that names every stored artifact, written atomically.
+
+Layout::
+
+    DATA/manifest.json      the single source of truth, replaced atomically (write, fsync, rename)
+    DATA/graphs/*.nq        one N-Quads file per report (its named graph), never overwritten
+    DATA/texts/*.txt        the stored text of each report (offsets point into it)
+    DATA/index/...          search indexes (see kg.search)
+    DATA/.lock              writer lock (flock): one writing process at a time
+
+A writer puts new artifacts under fresh names, then swaps the manifest; files no manifest names are
+removed afterwards. A crash at any point leaves the previous manifest, and everything it names, intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.errors import StoreBusyError, StoreError
+
+__all__ = ["MANIFEST_FORMAT", "DataDir", "Manifest", "ReportRecord", "crash_point", "write_atomic"]
+
+MANIFEST_FORMAT = 1
+
+
+@dataclass
+class ReportRecord:
+    rid: str
+    source: str
+    sha256: str
+    graph_file: str  # relative to the data directory
+    text_file: str
+    title: str
+    chars: int
+    ingested: str  # ISO timestamp
+    pipeline: str  # version of the extractor that produced the graph
+    counts: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Manifest:
+    generation: int = 0
+    reports: dict[str, ReportRecord] = field(default_factory=dict)
+    search: dict[str, Any] = field(default_factory=dict)  # owned by kg.search
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": MANIFEST_FORMAT,
+            "generation": self.generation,
+            "reports": {rid: r.to_json() for rid, r in sorted(self.reports.items())},
+            "search": self.search,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Manifest:
+        if data.get("format") != MANIFEST_FORMAT:
+            raise StoreError(f"unsupported manifest format {data.get('format')!r}")
+        reports = {rid: ReportRecord(**rec) for rid, rec in data.get("reports", {}).items()}
+        return cls(generation=int(data.get("generation", 0)), reports=reports, search=data.get("search", {}))
+
+    def referenced_files(self) -> set[str]:
+        files = {r.graph_file for r in self.reports.values()} | {r.text_file for r in self.reports.values()}
+        files.update(str(f) for f in self.search.get("files", []))
+        return files
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new content, never a mix."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    _fsync_dir(path.parent)
+
+
+def crash_point(name: str) -> None:
+    """Fault injection for the crash tests: ``CNKG_CRASH_AT=name`` kills the process right here
+    (SIGKILL, as a power cut or ``kill -9`` would). Unset in normal use."""
+    if os.environ.get("CNKG_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class DataDir:
+    """Access to one data directory. Reading needs no lock; writing happens inside ``writing()``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    def exists(self) -> bool:
+        return self.manifest_path.is_file()
+
+    def read_manifest(self) -> Manifest:
+        try:
+            raw = self.manifest_path.read_bytes()
+        except FileNotFoundError:
+            return Manifest()
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.manifest_path}: {exc.strerror or exc}") from exc
+        try:
+            return Manifest.from_json(json.loads(raw))
+        except (ValueError, TypeError) as exc:
+            raise StoreError(f"{self.manifest_path} is not a cnkg manifest: {exc}") from exc
+
+    def manifest_stamp(self) -> tuple[int, int]:
+        """Cheap change detector for readers in other processes: (mtime_ns, size) of the manifest."""
+        try:
+            st = self.manifest_path.stat()
+        except FileNotFoundError:
+            return (0, 0)
+        return (st.st_mtime_ns, st.st_size)
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def new_artifact(self, subdir: str, stem: str, suffix: str, data: bytes) -> str:
+        """Write a new, never-overwritten artifact and return its path relative to the root."""
+        directory = self.root / subdir
+        self._mkdir(directory)
+        name = f"{stem}.{secrets.token_hex(4)}{suffix}"
+        write_atomic(directory / name, data)
+        crash_point(f"after-artifact-{subdir}")
+        return f"{subdir}/{name}"
+
+    def commit(self, manifest: Manifest) -> None:
+        """Publish ``manifest`` (atomically), then remove the files it no longer names."""
+        manifest.generation += 1
+        self._mkdir(self.root)
+        data = json.dumps(manifest.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+        crash_point("before-manifest")
+        write_atomic(self.manifest_path, data)
+        crash_point("after-manifest")
+        self._collect_garbage(manifest)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the writer lock; a second writer gets StoreBusyError at once instead of waiting."""
+        self._mkdir(self.root)
+        try:
+            fh = open(self.root / ".lock", "a+")  # noqa: SIM115 - held for the whole block
+        except OSError as exc:
+            raise StoreError(f"cannot write to data directory {self.root}: {exc.strerror or exc}") from exc
+        try:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise StoreBusyError(
+                    f"data directory {self.root} is being written by another cnkg process; try again later"
+                ) from exc
+            yield
+        finally:
+            fh.close()
+
+    def _mkdir(self, directory: Path) -> None:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create {directory}: {exc.strerror or exc}") from exc
+        if not os.access(directory, os.W_OK):
+            raise StoreError(f"data directory {directory} is not writable")
+
+    def _collect_garbage(self, manifest: Manifest) -> None:
+        keep = manifest.referenced_files()
+        for subdir in ("graphs", "texts", "index"):
+            base = self.root / subdir
+            if not base.is_dir():
+                continue
+            for file in base.rglob("*"):
+                rel = file.relative_to(self.root).as_posix()
+                if file.is_file() and rel not in keep:
+                    with contextlib.suppress(OSError):
+                        file.unlink()

@@ -1,0 +1,129 @@
+"""IRIs and namespaces of cnkg: the one place where identifiers are minted.
+
+>>> entity_iri("kubernetes")
+'https://w3id.org/cnkg/id/entity/kubernetes'
+>>> entity_slug("Amazon  EKS")
+'amazon-eks'
+>>> passage_iri("ab12", 3)
+'https://w3id.org/cnkg/id/report/ab12/passage/3'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+__all__ = [
+    "CNKG",
+    "DCTERMS",
+    "ENTITY_BASE",
+    "ENTITY_TYPES",
+    "ID_BASE",
+    "LEXICON_GRAPH",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "REPORT_BASE",
+    "SKOS",
+    "WIKIDATA",
+    "XSD",
+    "entity_iri",
+    "entity_slug",
+    "fact_iri",
+    "normalize_name",
+    "passage_iri",
+    "report_id",
+    "report_iri",
+    "sparql_prefixes",
+    "statement_iri",
+]
+
+CNKG = "https://w3id.org/cnkg/ontology#"
+ID_BASE = "https://w3id.org/cnkg/id/"
+ENTITY_BASE = ID_BASE + "entity/"
+REPORT_BASE = ID_BASE + "report/"
+LEXICON_GRAPH = "https://w3id.org/cnkg/graph/lexicon"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+WIKIDATA = "http://www.wikidata.org/entity/"
+
+PREFIXES: dict[str, str] = {
+    "cnkg": CNKG,
+    "ent": ENTITY_BASE,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+    "wd": WIKIDATA,
+}
+
+ENTITY_TYPES: tuple[str, ...] = (
+    "Vendor",
+    "Organization",
+    "Technology",
+    "Product",
+    "Concept",
+    "Industry",
+    "Policy",
+)
+
+_SLUG_DROP = re.compile(r"[《》“”\"'`<>{}|\\^#%?/\[\]]+")
+_SLUG_DASH = re.compile(r"[\s_.,，、:：;；()（）+&]+")
+
+
+def normalize_name(name: str) -> str:
+    """Fold width and case so that ``ＡＷＳ``, ``aws`` and ``AWS`` compare equal.
+
+    >>> normalize_name("Ｋ８ｓ")
+    'k8s'
+    """
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name)).strip().casefold()
+
+
+def entity_slug(name: str) -> str:
+    """Stable slug for an entity from its canonical name (Unicode kept, IRI-safe)."""
+    folded = _SLUG_DROP.sub("", normalize_name(name))
+    slug = _SLUG_DASH.sub("-", folded).strip("-")
+    return slug or hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
+
+
+def entity_iri(slug: str) -> str:
+    return ENTITY_BASE + slug
+
+
+def report_id(sha256_hex: str) -> str:
+    """Report id: the first 16 hex digits of the content hash (idempotent re-ingest)."""
+    return sha256_hex[:16]
+
+
+def report_iri(rid: str) -> str:
+    return REPORT_BASE + rid
+
+
+def passage_iri(rid: str, n: int) -> str:
+    return f"{REPORT_BASE}{rid}/passage/{n}"
+
+
+def fact_iri(rid: str, n: int) -> str:
+    return f"{REPORT_BASE}{rid}/fact/{n}"
+
+
+def statement_iri(rid: str, n: int) -> str:
+    return f"{REPORT_BASE}{rid}/statement/{n}"
+
+
+def sparql_prefixes() -> str:
+    """PREFIX declarations for every namespace above, for queries written by cnkg."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

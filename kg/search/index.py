@@ -1,0 +1,116 @@
+"""The search indexes of one data directory, as recorded in ``manifest.search``, loaded in memory.
+
+``manifest.search`` (owned by kg.search)::
+
+    {"format": 1,
+     "embedder": {"name": "use3", "dim": 512},
+     "order": [rid, ...],                      # passage rows: the shards in this order
+     "shards": {rid: "index/shards/….npz"},
+     "vectors": ["index/vectors/seg.….npz"],   # embedding cache segments
+     "dense": {"file": "index/dense.….faiss", "kind": "flat" | "hnsw", "count": N},
+     "files": [every file above]}               # what the data directory's GC keeps
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kg.catalog import PassageRecord
+from kg.datadir import DataDir, Manifest
+from kg.errors import StoreError
+from kg.search.embedding_cache import EmbeddingCache
+from kg.search.keyword import KeywordIndex
+from kg.search.shards import EntityInfo, Shard, read_shard
+from kg.search.vectors import VectorIndex
+
+__all__ = ["SEARCH_FORMAT", "EmbedderInfo", "SearchIndex", "embedder_info"]
+
+SEARCH_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class EmbedderInfo:
+    name: str
+    dim: int
+
+
+def embedder_info(state: dict[str, Any]) -> EmbedderInfo | None:
+    """The embedder an index was built with, from ``manifest.search``; None for an empty index."""
+    recorded = state.get("embedder")
+    if not recorded:
+        return None
+    return EmbedderInfo(str(recorded["name"]), int(recorded["dim"]))
+
+
+@dataclass
+class SearchIndex:
+    embedder: EmbedderInfo | None
+    passages: list[PassageRecord]
+    shards: list[Shard]
+    keyword: KeywordIndex
+    dense: VectorIndex | None
+    entities: dict[str, EntityInfo]
+    report_rows: dict[str, np.ndarray] = field(default_factory=dict)  # rid -> its rows
+    entity_rows: dict[str, np.ndarray] = field(default_factory=dict)  # slug -> rows mentioning it
+
+    @classmethod
+    def empty(cls) -> SearchIndex:
+        return cls.from_shards([], None, None)
+
+    @classmethod
+    def from_shards(
+        cls, shards: list[Shard], embedder: EmbedderInfo | None, dense: VectorIndex | None
+    ) -> SearchIndex:
+        passages = [p for shard in shards for p in shard.passages]
+        keyword = KeywordIndex.build([shard.terms for shard in shards])
+        entities: dict[str, EntityInfo] = {}
+        report_rows: dict[str, np.ndarray] = {}
+        by_entity: dict[str, list[int]] = {}
+        row = 0
+        for shard in shards:
+            entities.update(shard.entities)
+            report_rows[shard.rid] = np.arange(row, row + len(shard), dtype=np.int64)
+            for passage in shard.passages:
+                for slug in passage.entities:
+                    by_entity.setdefault(slug, []).append(row)
+                row += 1
+        entity_rows = {slug: np.unique(np.asarray(rows, dtype=np.int64)) for slug, rows in by_entity.items()}
+        return cls(embedder, passages, shards, keyword, dense, entities, report_rows, entity_rows)
+
+    @classmethod
+    def load(cls, datadir: DataDir, manifest: Manifest) -> SearchIndex:
+        state = manifest.search
+        if not state.get("order"):
+            return cls.empty()
+        if state.get("format") != SEARCH_FORMAT:
+            raise StoreError(f"search index format {state.get('format')!r} is not supported; re-ingest")
+        embedder = embedder_info(state)
+        if embedder is None:
+            raise StoreError("manifest.search names no embedder; re-ingest")
+        shards = [read_shard(datadir.path(state["shards"][rid])) for rid in state["order"]]
+        cache = EmbeddingCache.load(datadir, state.get("vectors", []), embedder.dim)
+        vectors = cache.lookup([h for shard in shards for h in shard.hashes])
+        per_passage = [hs for shard in shards for hs in shard.sentence_hashes]
+        sentences = cache.lookup([h for hs in per_passage for h in hs]).astype(np.float16)
+        indptr = np.zeros(len(per_passage) + 1, dtype=np.int64)
+        np.cumsum([len(hs) for hs in per_passage], out=indptr[1:])
+        del cache
+        try:
+            data = datadir.path(state["dense"]["file"]).read_bytes()
+        except (OSError, KeyError) as exc:
+            raise StoreError(f"cannot read the dense index: {exc}") from exc
+        dense = VectorIndex.from_bytes(data, vectors).with_sentences(sentences, indptr)
+        return cls.from_shards(shards, embedder, dense)
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def rows_for_type(self, type_name: str) -> np.ndarray:
+        """Rows of passages that mention an entity of the given type."""
+        slugs = [s for s, e in self.entities.items() if e.type == type_name]
+        if not slugs:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate([self.entity_rows.get(s, np.zeros(0, np.int64)) for s in slugs]))

@@ -1,0 +1,154 @@
+"""Keep the search indexes in step with the catalog: the ``IndexUpdater`` the catalog calls inside its
+writer lock, and ``reembed`` to switch an existing data directory to another embedder.
+
+Wiring (ingest)::
+
+    catalog = Catalog(datadir, index_updater=make_index_updater(settings.embedder, progress=...))
+"""
+
+from __future__ import annotations
+
+from kg.catalog import IndexUpdater, ReportBundle
+from kg.datadir import DataDir, Manifest
+from kg.errors import ConflictError
+from kg.lexicon import Lexicon
+from kg.search.embedders import Embedder, embedder_from_spec
+from kg.search.embedding_cache import EmbeddingCache, Progress
+from kg.search.index import SEARCH_FORMAT, embedder_info
+from kg.search.shards import Shard, read_shard, shard_from_bundle
+from kg.search.vectors import HNSW_THRESHOLD, VectorIndex
+from kg.tokenize import WordSegmenter
+
+__all__ = ["EmbedderMismatchError", "make_index_updater", "reembed", "update_indexes"]
+
+
+class EmbedderMismatchError(ConflictError):
+    """The data directory's vectors come from another embedder than the one asked for."""
+
+    title = "Embedder mismatch"
+
+
+def make_index_updater(
+    embedder: str | None = None, *, threads: int = 0, progress: Progress | None = None
+) -> IndexUpdater:
+    """An ``IndexUpdater`` for ``Catalog``: ``embedder`` is the spec for a new data directory
+    (None: keep the recorded one, else use3); ``progress(done, total)`` is called while embedding."""
+
+    def updater(datadir: DataDir, manifest: Manifest, added: list[ReportBundle], removed: list[str]) -> None:
+        update_indexes(
+            datadir, manifest, added, removed, embedder=embedder, threads=threads, progress=progress
+        )
+
+    return updater
+
+
+def update_indexes(
+    datadir: DataDir,
+    manifest: Manifest,
+    added: list[ReportBundle],
+    removed: list[str],
+    *,
+    embedder: str | None = None,
+    threads: int = 0,
+    progress: Progress | None = None,
+) -> None:
+    """Index the added reports, drop the removed ones, and record the new files in ``manifest.search``."""
+    state = manifest.search
+    recorded = embedder_info(state) if state.get("order") else None
+    spec = embedder or (recorded.name if recorded else "use3")
+    if recorded is not None and recorded.name != spec:
+        raise EmbedderMismatchError(
+            f"the search index of {datadir.root} was built with embedder {recorded.name!r}, not {spec!r}; "
+            f"re-embed it with kg.search.reembed (cnkg search --reembed --embedder {spec})"
+        )
+    model = embedder_from_spec(spec, threads)
+    cache = EmbeddingCache.load(datadir, state.get("vectors", []) if recorded else [], model.dim)
+    gone = set(removed)
+    order = [rid for rid in state.get("order", []) if rid not in gone and rid in manifest.reports]
+    files: dict[str, str] = {rid: state["shards"][rid] for rid in order}
+    shards = {rid: read_shard(datadir.path(files[rid])) for rid in order}
+    segmenter, lexicon = WordSegmenter.shared(), Lexicon.load()
+    appended: list[str] = []
+    for bundle in added:
+        shard = shard_from_bundle(bundle, segmenter, lexicon)
+        cache.vectors(*shard.embedding_items(), model, progress)
+        files[bundle.rid] = shard.write(datadir)
+        shards[bundle.rid] = shard
+        if bundle.rid in order:
+            order.remove(bundle.rid)
+        order.append(bundle.rid)
+        appended.append(bundle.rid)
+    rebuild = bool(gone & set(state.get("order", []))) or not state.get("dense")
+    _record(datadir, manifest, model, cache, order, files, shards, appended if not rebuild else None)
+
+
+def reembed(datadir: DataDir, embedder: str, *, threads: int = 0, progress: Progress | None = None) -> int:
+    """Embed every indexed passage again with another embedder; returns the number of passages."""
+    with datadir.writing():
+        manifest = datadir.read_manifest()
+        state = manifest.search
+        order = [rid for rid in state.get("order", []) if rid in manifest.reports]
+        files = {rid: state["shards"][rid] for rid in order}
+        shards = {rid: read_shard(datadir.path(files[rid])) for rid in order}
+        model = embedder_from_spec(embedder, threads)
+        cache = EmbeddingCache(model.dim)
+        for rid in order:
+            cache.vectors(*shards[rid].embedding_items(), model, progress)
+        _record(datadir, manifest, model, cache, order, files, shards, None)
+        datadir.commit(manifest)
+        return sum(len(s) for s in shards.values())
+
+
+def _record(
+    datadir: DataDir,
+    manifest: Manifest,
+    model: Embedder,
+    cache: EmbeddingCache,
+    order: list[str],
+    files: dict[str, str],
+    shards: dict[str, Shard],
+    appended: list[str] | None,
+) -> None:
+    """Build (or extend) the dense index, write it and the cache, and publish them in the manifest."""
+    hashes = [h for rid in order for h in shards[rid].hashes]
+    dense = _dense_index(datadir, manifest, cache, order, shards, appended, len(hashes))
+    dense_file = datadir.new_artifact("index", "dense", ".faiss", dense.to_bytes())
+    live = {h for rid in order for h in shards[rid].embedding_items()[0]}
+    segments = cache.save(datadir, live)
+    manifest.search = {
+        "format": SEARCH_FORMAT,
+        "embedder": {"name": model.name, "dim": model.dim},
+        "order": order,
+        "shards": {rid: files[rid] for rid in order},
+        "vectors": segments,
+        "dense": {"file": dense_file, "kind": dense.kind, "count": len(dense)},
+        "files": sorted({*(files[rid] for rid in order), *segments, dense_file}),
+    }
+
+
+def _dense_index(
+    datadir: DataDir,
+    manifest: Manifest,
+    cache: EmbeddingCache,
+    order: list[str],
+    shards: dict[str, Shard],
+    appended: list[str] | None,
+    total: int,
+) -> VectorIndex:
+    """Append the new reports' rows to the current HNSW index when nothing was removed (building an
+    HNSW graph is the slow part); otherwise build the index again from the cached vectors."""
+    vectors = cache.lookup([h for rid in order for h in shards[rid].hashes])
+    previous = manifest.search.get("dense") or {}
+    can_append = (
+        appended is not None
+        and previous.get("kind") == "hnsw"
+        and total > HNSW_THRESHOLD
+        and previous.get("count") == total - sum(len(shards[rid]) for rid in appended)
+    )
+    if can_append:
+        existing = VectorIndex.from_bytes(
+            datadir.path(previous["file"]).read_bytes(), vectors[: previous["count"]]
+        )
+        existing.index.add(vectors[previous["count"] :])
+        return VectorIndex(existing.index, vectors)
+    return VectorIndex.build(vectors)  # sentence vectors only matter when querying

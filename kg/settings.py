@@ -1,0 +1,44 @@
+"""All settings of cnkg in one object: CLI flags override ``CNKG_*`` environment variables,
+which override the defaults below."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CNKG_", extra="ignore")
+
+    data: Path = Field(Path("cnkg-data"), description="Data directory (graph store, indexes, manifest).")
+    embedder: str = Field(
+        "use3",
+        description="Embedder for dense search: 'use3' (offline default) or 'st:<model name or path>'.",
+    )
+    embed_threads: int = Field(0, ge=0, description="Threads for the embedder; 0 means the core count.")
+    host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
+    port: int = Field(8000, ge=1, le=65535)
+    write_token: str | None = Field(
+        None, description="Bearer token that enables uploads, deletes, SPARQL Update and the Graph Store."
+    )
+    query_timeout: float = Field(30.0, gt=0, description="Hard timeout of one SPARQL query, in seconds.")
+    row_cap: int = Field(10_000, ge=1, description="Most result rows one SPARQL query returns.")
+    max_query_chars: int = Field(100_000, ge=100, description="Longest accepted SPARQL query text.")
+    max_upload_bytes: int = Field(50_000_000, ge=1, description="Largest accepted report file.")
+    allow_service: bool = Field(False, description="Allow SPARQL SERVICE (federation); off by default.")
+    cors_origins: list[str] = Field(default_factory=list, description="CORS allow-list; empty = CORS off.")
+    rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per client address.")
+    max_concurrent_per_client: int = Field(8, ge=1, description="Concurrent requests per client address.")
+    store_url: str | None = Field(
+        None, description="External SPARQL 1.1 store (base URL) instead of the embedded one."
+    )
+    query_workers: int = Field(
+        0, ge=0, description="Query worker processes of the embedded store; 0 means one per core (at least 2)."
+    )
+    worker_memory_mb: int = Field(
+        0, ge=0, description="Address-space cap of one query worker in MiB; 0 means no cap."
+    )

@@ -1,0 +1,299 @@
+"""An external SPARQL 1.1 store as the query engine (``--store http://host:port``).
+
+Queries are guarded exactly as for the embedded engine, then sent with the SPARQL 1.1 Protocol. Results
+are streamed back in a line-based format (TSV, N-Triples) so the row cap stops reading as soon as it is
+passed, then converted to the format the client asked for.
+
+The data directory stays the source of truth: ingest, deletes, Graph Store writes and SPARQL Update
+change it first, and this module mirrors the report graphs and the lexicon into the store with SPARQL
+1.1 Update. What was mirrored is recorded in the store itself, in the graph ``STATE_GRAPH``
+(``<graph> cnkg:graphFile "graphs/….nq"``), so a restart, or a second cnkg on the same store, only sends
+what changed. The store must use the union of its graphs as the default graph
+(``oxigraph serve --union-default-graph``, Fuseki ``tdb2:unionDefaultGraph``), as cnkg does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import httpx
+import pyoxigraph as ox
+
+from kg.datadir import DataDir
+from kg.errors import CnkgError, QueryError
+from kg.namespaces import CNKG, LEXICON_GRAPH, report_iri, sparql_prefixes
+from kg.settings import Settings
+from kg.sparql.engine import QueryRequest
+from kg.sparql.errors import UpstreamError, UpstreamTimeoutError
+from kg.sparql.formats import format_by_name
+from kg.sparql.graphs import apply_update
+from kg.sparql.guard import QueryForm, UpdateOperation
+from kg.sparql.results import cap_tsv, mark_truncated_json, serialize_triples, tsv_to
+from kg.sparql.worker import QueryOutcome
+from kg.store import ONTOLOGY_FILES, ontology_path
+
+__all__ = ["STATE_GRAPH", "ExternalEngine", "endpoints"]
+
+log = logging.getLogger("cnkg.sparql")
+
+STATE_GRAPH = "https://w3id.org/cnkg/graph/store-state"
+_GRAPH_FILE = CNKG + "graphFile"
+_CHUNK_TRIPLES = 20_000
+
+
+def endpoints(store_url: str) -> tuple[str, str]:
+    """Query and update endpoints of a store URL: ``http://h:7878`` → ``/query`` and ``/update``
+    (Oxigraph, Fuseki datasets); a URL already ending in ``/query`` or ``/sparql`` is kept.
+
+    >>> endpoints("http://127.0.0.1:7878")
+    ('http://127.0.0.1:7878/query', 'http://127.0.0.1:7878/update')
+    >>> endpoints("http://h:3030/ds/sparql")
+    ('http://h:3030/ds/sparql', 'http://h:3030/ds/update')
+    """
+    parts = urlsplit(store_url)
+    path = parts.path.rstrip("/")
+    if path.endswith(("/query", "/sparql")):
+        base = path.rsplit("/", 1)[0]
+        query_path = path
+    else:
+        base = path
+        query_path = f"{path}/query"
+    return urlunsplit(parts._replace(path=query_path)), urlunsplit(parts._replace(path=f"{base}/update"))
+
+
+def _lexicon_digest() -> str:
+    digest = hashlib.sha256()
+    for name in ONTOLOGY_FILES:
+        digest.update(ontology_path(name).read_bytes())
+    return digest.hexdigest()
+
+
+def _ntriples_chunks(quads: Iterable[ox.Quad]) -> list[bytes]:
+    """N-Triples in chunks; triples with blank nodes all go in the last chunk, so that one blank node is
+    not split over two INSERT DATA requests (which would make it two nodes)."""
+    plain: list[ox.Triple] = []
+    with_blanks: list[ox.Triple] = []
+    for quad in quads:
+        triple = ox.Triple(quad.subject, quad.predicate, quad.object)
+        blank = isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+        (with_blanks if blank else plain).append(triple)
+    chunks = [plain[i : i + _CHUNK_TRIPLES] for i in range(0, len(plain), _CHUNK_TRIPLES)]
+    if with_blanks:
+        chunks.append(with_blanks)
+    return [ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b"" for chunk in chunks]
+
+
+class ExternalEngine:
+    """Queries go to an external SPARQL 1.1 store; writes go to the data directory, then are mirrored."""
+
+    def __init__(self, settings: Settings) -> None:
+        assert settings.store_url
+        self.settings = settings
+        self.query_url, self.update_url = endpoints(settings.store_url)
+        self.datadir = DataDir(settings.data)
+        self._client: httpx.AsyncClient | None = None
+        self._sync_lock = asyncio.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._prefixes = sparql_prefixes()
+
+    @property
+    def description(self) -> str:
+        return self.settings.store_url or ""
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.settings.query_timeout, connect=10.0),
+                limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+                trust_env=False,
+            )
+        return self._client
+
+    async def start(self) -> None:
+        await self.published()
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    # -- queries -------------------------------------------------------------------------------
+    async def query(self, request: QueryRequest) -> QueryOutcome:
+        if self.datadir.manifest_stamp() != self._stamp:
+            await self.published()
+        op = request.operation
+        data: list[tuple[str, str]] = [("query", self._prefixes + op.text)]
+        data += [("default-graph-uri", g) for g in request.default_graphs or ()]
+        data += [("named-graph-uri", g) for g in request.named_graphs or ()]
+        if request.base_iri:
+            data[0] = ("query", f"BASE <{request.base_iri}>\n" + data[0][1])
+        cap = request.row_cap or self.settings.row_cap
+        missing = await self._missing_graphs(request.check_graphs)
+        if op.form is QueryForm.ASK:
+            body = await self._post_query(data, "application/sparql-results+json")
+            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            fmt = request.fmt if request.fmt.results else format_by_name("json")
+            assert isinstance(parsed, ox.QueryBoolean) and fmt.results is not None
+            return QueryOutcome(parsed.serialize(format=fmt.results) or b"", 1, False, missing)
+        if op.form.is_graph:
+            nt = await self._post_query(data, "application/n-triples", max_lines=cap + 1)
+            fmt = request.fmt if request.fmt.rdf else format_by_name("turtle")
+            out = await asyncio.to_thread(
+                serialize_triples, (q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)), fmt, row_cap=cap
+            )
+            return QueryOutcome(out.body, out.rows, out.truncated, missing)
+        tsv = await self._post_query(data, "text/tab-separated-values", max_lines=cap + 2)
+        fmt = request.fmt if request.fmt.results else format_by_name("json")
+        tsv, rows, truncated = cap_tsv(tsv, cap)
+        body = await asyncio.to_thread(tsv_to, tsv, fmt)
+        if truncated and fmt.name == "json":
+            body = mark_truncated_json(body, cap)
+        return QueryOutcome(body, rows, truncated, missing)
+
+    async def _missing_graphs(self, graphs: tuple[str, ...]) -> tuple[str, ...]:
+        missing = []
+        for graph in graphs:
+            body = await self._post_query(
+                [("query", f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")], "application/sparql-results+json"
+            )
+            if not bool(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)):
+                missing.append(graph)
+        return tuple(missing)
+
+    async def _post_query(self, data: list[tuple[str, str]], accept: str, max_lines: int = 0) -> bytes:
+        """POST a query; with ``max_lines``, stop reading once that many lines have arrived."""
+        try:
+            async with self.client.stream(
+                "POST",
+                self.query_url,
+                content=urlencode(data).encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+            ) as response:
+                if response.status_code >= 400:
+                    detail = (await response.aread()).decode("utf-8", "replace")[:2000]
+                    if response.status_code == 400:
+                        raise QueryError(f"the external store refused the query: {detail}")
+                    raise UpstreamError(f"the external store answered {response.status_code}: {detail}")
+                return await _read_lines(response.aiter_bytes(), max_lines)
+        except httpx.TimeoutException:
+            raise UpstreamTimeoutError(
+                f"the external store did not answer within {self.settings.query_timeout:g} s"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise UpstreamError(f"cannot reach the external store at {self.query_url}: {exc}") from None
+
+    async def _post_update(self, update: str | bytes) -> None:
+        content = update.encode("utf-8") if isinstance(update, str) else update
+        try:
+            response = await self.client.post(
+                self.update_url,
+                content=content,
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                timeout=httpx.Timeout(max(60.0, self.settings.query_timeout), connect=10.0),
+            )
+        except httpx.HTTPError as exc:
+            raise UpstreamError(f"cannot update the external store at {self.update_url}: {exc}") from None
+        if response.status_code >= 400:
+            raise UpstreamError(
+                f"the external store refused an update ({response.status_code}): {response.text[:2000]}"
+            )
+
+    # -- writes ----------------------------------------------------------------------------------
+    async def update(self, operation: UpdateOperation, base_iri: str | None) -> list[str]:
+        changed = await asyncio.to_thread(
+            apply_update,
+            self.datadir,
+            operation,
+            base_iri=base_iri,
+            timeout=self.settings.query_timeout,
+            memory_mb=self.settings.worker_memory_mb,
+        )
+        await self.published()
+        return changed
+
+    async def published(self) -> None:
+        """Mirror the data directory into the store: changed report graphs, the lexicon, deletions."""
+        async with self._sync_lock:
+            stamp = self.datadir.manifest_stamp()
+            if stamp == self._stamp:
+                return
+            manifest = self.datadir.read_manifest()
+            mirrored = await self._mirrored()
+            wanted = {report_iri(rid): rec.graph_file for rid, rec in manifest.reports.items()}
+            lexicon = "lexicon:" + _lexicon_digest()
+            if mirrored.get(LEXICON_GRAPH) != lexicon:
+                quads = [
+                    q for name in ONTOLOGY_FILES
+                    for q in ox.parse(path=str(ontology_path(name)), format=ox.RdfFormat.TURTLE)
+                ]
+                await self._replace_graph(LEXICON_GRAPH, quads, lexicon)
+            for graph, graph_file in sorted(wanted.items()):
+                if mirrored.get(graph) != graph_file:
+                    path = str(self.datadir.path(graph_file))
+                    name = ox.NamedNode(graph)
+                    quads = [q for q in ox.parse(path=path, format=ox.RdfFormat.N_QUADS) if q.graph_name == name]
+                    await self._replace_graph(graph, quads, graph_file)
+            for graph in sorted(set(mirrored) - set(wanted) - {LEXICON_GRAPH}):
+                await self._post_update(
+                    f"DROP SILENT GRAPH <{graph}> ;\n"
+                    f"DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{graph}> <{_GRAPH_FILE}> ?f }} }}"
+                )
+            self._stamp = stamp
+
+    async def _mirrored(self) -> dict[str, str]:
+        body = await self._post_query(
+            [("query", f"SELECT ?g ?f {{ GRAPH <{STATE_GRAPH}> {{ ?g <{_GRAPH_FILE}> ?f }} }}")],
+            "text/tab-separated-values",
+        )
+        solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return {s["g"].value: s["f"].value for s in solutions if s["g"] is not None and s["f"] is not None}
+
+    async def _replace_graph(self, graph: str, quads: list[ox.Quad], marker: str) -> None:
+        """Replace a graph in the store; readers see the old or the new one (MOVE of a staged copy)."""
+        chunks = _ntriples_chunks(quads)
+        state = (
+            f"DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{graph}> <{_GRAPH_FILE}> ?f }} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ <{graph}> <{_GRAPH_FILE}> {_literal(marker)} }} }}"
+        )
+        if len(chunks) <= 1:
+            data = chunks[0] if chunks else b""
+            await self._post_update(
+                f"DROP SILENT GRAPH <{graph}> ;\n".encode()
+                + f"INSERT DATA {{ GRAPH <{graph}> {{\n".encode() + data + b"}} ;\n" + state.encode()
+            )
+            return
+        staging = f"{graph}#cnkg-staging-{secrets.token_hex(4)}"
+        try:
+            for chunk in chunks:
+                await self._post_update(f"INSERT DATA {{ GRAPH <{staging}> {{\n".encode() + chunk + b"}}")
+            await self._post_update(f"MOVE SILENT <{staging}> TO <{graph}> ;\n{state}")
+        except CnkgError:
+            await self._post_update(f"DROP SILENT GRAPH <{staging}>")
+            raise
+
+    def status(self) -> dict[str, Any]:
+        return {"engine": "external", "query_endpoint": self.query_url, "update_endpoint": self.update_url}
+
+
+def _literal(value: str) -> str:
+    return str(ox.Literal(value))
+
+
+async def _read_lines(chunks: AsyncIterator[bytes], max_lines: int) -> bytes:
+    parts: list[bytes] = []
+    lines = 0
+    async for chunk in chunks:
+        parts.append(chunk)
+        if max_lines:
+            lines += chunk.count(b"\n")
+            if lines >= max_lines:
+                break
+    return b"".join(parts)
+

@@ -1,0 +1,283 @@
+"""A pool of query worker processes with a hard, real timeout.
+
+Each worker (:mod:`kg.sparql.worker`) holds the graph store loaded from the data directory. A query is
+handed to an idle worker and awaited from a thread, so the event loop stays free; if it runs past the
+timeout the worker process is killed (SIGKILL: the work really stops) and a warm spare takes its place
+at once while a new spare loads in the background. Other clients keep being served by the other workers
+all along.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnProcess
+from pathlib import Path
+from typing import Any
+
+from kg.datadir import DataDir
+from kg.errors import CnkgError, QueryTimeoutError, StoreError
+from kg.sparql.errors import QueryAbortedError, ServiceBusyError
+from kg.sparql.guard import QueryForm
+from kg.sparql.worker import QueryJob, QueryOutcome, UpdateJob, UpdateOutcome, serve
+
+__all__ = ["QueryPool", "WorkerProcess", "run_in_fresh_worker"]
+
+log = logging.getLogger("cnkg.sparql")
+
+_CTX = multiprocessing.get_context("spawn")  # never fork a process that runs an event loop and threads
+_SYNC_TIMEOUT = 600.0  # reloading a changed data directory is not the query's fault
+_PING = QueryJob("ASK {}", QueryForm.ASK, "json", 1)
+
+
+class WorkerProcess:
+    """One worker process and the parent's end of its pipe; methods block (call them from threads)."""
+
+    def __init__(self, root: Path, memory_mb: int = 0) -> None:
+        parent, child = _CTX.Pipe()
+        self.conn: Connection = parent
+        self.process: SpawnProcess = _CTX.Process(
+            target=serve, args=(child, str(root), memory_mb), name="cnkg-sparql-worker", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.triples = 0
+
+    def wait_ready(self, timeout: float) -> WorkerProcess:
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise StoreError(f"a query worker did not load the data directory within {timeout:.0f} s")
+        try:
+            message = self.conn.recv()
+        except EOFError:
+            self.kill()
+            raise StoreError("a query worker died while loading the data directory") from None
+        if message[0] == "error":
+            self.kill()
+            raise message[1]
+        self.triples = int(message[1])
+        return self
+
+    def execute(self, job: QueryJob | UpdateJob, timeout: float) -> Any:
+        """Run ``job``; kill the process if it takes longer than ``timeout`` seconds of evaluation."""
+        started = time.monotonic()
+        deadline = started + timeout
+        try:
+            self.conn.send(job)
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self.conn.poll(remaining):
+                    self.kill()
+                    raise QueryTimeoutError(
+                        f"the query ran for more than {timeout:g} s and was stopped; "
+                        "narrow it down (LIMIT, more specific patterns) or ask the operator for a longer "
+                        "--query-timeout"
+                    )
+                message = self.conn.recv()
+                if message[0] == "syncing":
+                    deadline = time.monotonic() + _SYNC_TIMEOUT
+                elif message[0] == "synced":
+                    deadline = time.monotonic() + timeout
+                elif message[0] == "ok":
+                    return message[1]
+                else:
+                    raise message[1]
+        except (EOFError, OSError, BrokenPipeError):
+            self.kill()
+            raise QueryAbortedError(
+                "the process running the query died (it probably ran out of memory); "
+                "the query was not completed"
+            ) from None
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.kill()
+            self.process.join(5)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.send(None)
+            self.process.join(2)
+        self.kill()
+
+
+class QueryPool:
+    """``size`` workers answering queries, plus ``spares`` loaded workers waiting to replace a killed one."""
+
+    def __init__(
+        self, root: Path, *, size: int = 2, spares: int = 1, memory_mb: int = 0, load_timeout: float = 600.0
+    ) -> None:
+        self.root = Path(root)
+        self.memory_mb = memory_mb
+        self.size = max(1, size)
+        self.spares_wanted = max(0, spares)
+        self.load_timeout = load_timeout
+        self._executor = ThreadPoolExecutor(max_workers=self.size + 4, thread_name_prefix="cnkg-sparql")
+        self._idle: asyncio.Queue[WorkerProcess] = asyncio.Queue()
+        self._spares: list[WorkerProcess] = []
+        self._all: set[WorkerProcess] = set()
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiting = 0
+        self._stamp = (0, 0)
+        self._refresher: asyncio.Task[None] | None = None
+        self._closed = False
+        self.killed = 0  # queries stopped by the timeout, for /health
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stamp = DataDir(self.root).manifest_stamp()
+        starting = [self._new_worker() for _ in range(self.size + self.spares_wanted)]
+        try:
+            ready = await asyncio.gather(
+                *(self._loop.run_in_executor(self._executor, w.wait_ready, self.load_timeout) for w in starting)
+            )
+        except BaseException:
+            for worker in starting:
+                worker.kill()
+            raise
+        for worker in ready[: self.size]:
+            self._idle.put_nowait(worker)
+        self._spares.extend(ready[self.size :])
+        self._refresher = asyncio.create_task(self._refresh_idle_workers())
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._refresher is not None:
+            self._refresher.cancel()
+            with contextlib.suppress(BaseException):
+                await self._refresher
+        with self._lock:
+            workers = list(self._all)
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(loop.run_in_executor(self._executor, w.stop) for w in workers))
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _new_worker(self) -> WorkerProcess:
+        worker = WorkerProcess(self.root, self.memory_mb)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    # -- running -----------------------------------------------------------------------------
+    async def run(self, job: QueryJob, *, timeout: float, max_wait: float | None = None) -> QueryOutcome:
+        """Run a query on an idle worker; waits at most ``max_wait`` (default ``timeout``) for one."""
+        worker = await self._acquire(timeout if max_wait is None else max_wait)
+        loop = asyncio.get_running_loop()
+        try:
+            outcome: QueryOutcome = await loop.run_in_executor(self._executor, worker.execute, job, timeout)
+            return outcome
+        except QueryTimeoutError:
+            self.killed += 1
+            raise
+        finally:
+            self._release(worker)
+
+    async def _acquire(self, max_wait: float) -> WorkerProcess:
+        if self._waiting >= 16 * self.size:
+            raise ServiceBusyError("too many queries are waiting for a worker; try again shortly")
+        self._waiting += 1
+        try:
+            return await asyncio.wait_for(self._idle.get(), timeout=max_wait)
+        except TimeoutError:
+            raise ServiceBusyError(
+                f"every query worker stayed busy for {max_wait:g} s; try again shortly",
+                retry_after=max(1, int(max_wait / 2)),
+            ) from None
+        finally:
+            self._waiting -= 1
+
+    def _release(self, worker: WorkerProcess) -> None:
+        if self._closed:
+            worker.stop()
+            return
+        if worker.alive:
+            self._idle.put_nowait(worker)
+            return
+        with self._lock:
+            self._all.discard(worker)
+        if self._spares:
+            self._idle.put_nowait(self._spares.pop())
+            self._spawn_in_background(as_spare=True)
+        else:
+            self._spawn_in_background(as_spare=False)
+
+    def _spawn_in_background(self, *, as_spare: bool) -> None:
+        loop = self._loop
+        assert loop is not None
+
+        def spawn() -> None:
+            try:
+                worker = self._new_worker()
+                worker.wait_ready(self.load_timeout)
+            except CnkgError as exc:
+                log.error("cannot start a query worker: %s", exc.detail)
+                return
+            if self._closed:
+                worker.stop()
+            elif as_spare:
+                loop.call_soon_threadsafe(self._spares.append, worker)
+            else:
+                loop.call_soon_threadsafe(self._idle.put_nowait, worker)
+
+        threading.Thread(target=spawn, name="cnkg-sparql-spawn", daemon=True).start()
+
+    async def _refresh_idle_workers(self) -> None:
+        """When the data directory changes, let idle workers reload before a query needs them."""
+        datadir = DataDir(self.root)
+        while not self._closed:
+            await asyncio.sleep(1.0)
+            stamp = datadir.manifest_stamp()
+            if stamp == self._stamp:
+                continue
+            self._stamp = stamp
+            # one at a time (the queue is FIFO), so the others keep answering while one reloads
+            for _ in range(self._idle.qsize()):
+                if self._idle.empty():
+                    break
+                await self._ping(self._idle.get_nowait())
+
+    async def _ping(self, worker: WorkerProcess) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, worker.execute, _PING, _SYNC_TIMEOUT)
+        except CnkgError as exc:
+            log.warning("a query worker failed to reload: %s", exc.detail)
+        finally:
+            self._release(worker)
+
+    def status(self) -> dict[str, object]:
+        return {
+            "workers": self.size,
+            "idle": self._idle.qsize(),
+            "spares": len(self._spares),
+            "waiting": self._waiting,
+            "stopped_by_timeout": self.killed,
+        }
+
+
+def run_in_fresh_worker(
+    root: Path, job: UpdateJob, *, timeout: float, memory_mb: int = 0, load_timeout: float = 600.0
+) -> UpdateOutcome:
+    """Run an update in a new process that loads the data directory as it is now (the caller holds the
+    writer lock), so the pool's workers are never changed behind the manifest's back. Blocking."""
+    worker = WorkerProcess(root, memory_mb)
+    try:
+        worker.wait_ready(load_timeout)
+        outcome: UpdateOutcome = worker.execute(job, timeout)
+        return outcome
+    finally:
+        worker.stop()

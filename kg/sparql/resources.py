@@ -1,0 +1,294 @@
+"""Read models of the HTTP resources (entities, reports, any cnkg IRI), built with SPARQL through the
+engine, so they work the same on the embedded store and on an external one.
+
+Values put into query text go through :func:`iri_term` / :func:`literal_term`, which produce valid,
+escaped SPARQL terms (never string concatenation of raw input).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import InputError, NotFoundError
+from kg.namespaces import CNKG, ENTITY_BASE, ENTITY_TYPES, ID_BASE, REPORT_BASE, entity_iri, normalize_name
+from kg.sparql.engine import QueryRequest, SparqlEngine, select_json
+from kg.sparql.formats import Format
+from kg.sparql.guard import inspect_query
+
+__all__ = [
+    "describe",
+    "entity_detail",
+    "find_entities",
+    "iri_term",
+    "literal_term",
+    "report_overview",
+    "resource_rows",
+]
+
+
+def iri_term(iri: str) -> str:
+    """``<iri>`` for a query, or InputError for something that is not an IRI.
+
+    >>> iri_term("https://w3id.org/cnkg/id/entity/云原生")
+    '<https://w3id.org/cnkg/id/entity/云原生>'
+    """
+    try:
+        return str(ox.NamedNode(iri))
+    except ValueError:
+        raise InputError(f"not a valid IRI: {iri!r}") from None
+
+
+def literal_term(text: str) -> str:
+    """A quoted, escaped string literal.
+
+    >>> literal_term('a "b"')
+    '"a \\\\"b\\\\""'
+    """
+    return str(ox.Literal(text))
+
+
+def _value(row: dict[str, Any], name: str) -> str | None:
+    cell = row.get(name)
+    return None if cell is None else str(cell["value"])
+
+
+def _int(row: dict[str, Any], name: str) -> int | None:
+    value = _value(row, name)
+    return None if value is None else int(float(value))
+
+
+def _slug(iri: str) -> str:
+    return iri[len(ENTITY_BASE) :] if iri.startswith(ENTITY_BASE) else iri
+
+
+def _best_type(types: Iterable[str]) -> str | None:
+    names = {t[len(CNKG) :] for t in types if t.startswith(CNKG)}
+    return next((t for t in ENTITY_TYPES if t in names), None)
+
+
+_TYPES_VALUES = " ".join(f"<{CNKG}{t}>" for t in ENTITY_TYPES)
+
+
+async def find_entities(engine: SparqlEngine, q: str | None, type_: str | None, limit: int) -> list[dict[str, Any]]:
+    """Entities whose label or alias contains ``q`` (exact, then prefix, then substring matches)."""
+    if type_ is not None and type_ not in ENTITY_TYPES:
+        raise InputError(f"unknown entity type {type_!r}; use one of {', '.join(ENTITY_TYPES)}")
+    types = f"<{CNKG}{type_}>" if type_ else _TYPES_VALUES
+    needle = normalize_name(q) if q else ""
+    match = (
+        f"""?e skos:prefLabel|skos:altLabel|rdfs:label ?l . BIND(LCASE(STR(?l)) AS ?ll)
+  FILTER(CONTAINS(?ll, {literal_term(needle)}))
+  BIND(IF(?ll = {literal_term(needle)}, 0, IF(STRSTARTS(?ll, {literal_term(needle)}), 1, 2)) AS ?rank)"""
+        if needle
+        else "BIND(0 AS ?rank)"
+    )
+    sparql = f"""
+SELECT ?e (MIN(?rank) AS ?score) (GROUP_CONCAT(DISTINCT STR(?t); separator=" ") AS ?types)
+       (SAMPLE(?zh) AS ?labelZh) (SAMPLE(?en) AS ?labelEn)
+WHERE {{
+  VALUES ?t {{ {types} }}
+  ?e a ?t .
+  {match}
+  OPTIONAL {{ ?e skos:prefLabel ?zh FILTER(LANGMATCHES(LANG(?zh), "zh")) }}
+  OPTIONAL {{ ?e skos:prefLabel ?en FILTER(LANGMATCHES(LANG(?en), "en")) }}
+}}
+GROUP BY ?e ORDER BY ?score STRLEN(STR(?e)) ?e LIMIT {int(limit)}"""
+    hits = []
+    for row in await select_json(engine, sparql, row_cap=limit):
+        iri = _value(row, "e") or ""
+        zh, en = _value(row, "labelZh"), _value(row, "labelEn")
+        hits.append(
+            {
+                "iri": iri,
+                "slug": _slug(iri),
+                "label": zh or en or _slug(iri),
+                "labels": {k: v for k, v in (("zh", zh), ("en", en)) if v},
+                "type": _best_type((_value(row, "types") or "").split()),
+            }
+        )
+    return hits
+
+
+async def resource_rows(engine: SparqlEngine, iri: str, limit: int = 2000) -> list[dict[str, Any]]:
+    """Outgoing triples of ``iri`` (with the graph each sits in and a label for IRI objects)."""
+    sparql = f"""
+SELECT ?p ?o ?g (SAMPLE(?lab) AS ?label) WHERE {{
+  GRAPH ?g {{ {iri_term(iri)} ?p ?o }}
+  OPTIONAL {{ ?o skos:prefLabel|rdfs:label ?lab }}
+}} GROUP BY ?p ?o ?g ORDER BY ?p ?o LIMIT {int(limit)}"""
+    return await select_json(engine, sparql, row_cap=limit)
+
+
+async def describe(engine: SparqlEngine, iri: str, fmt: Format) -> bytes:
+    """The outgoing triples of ``iri`` (over all graphs) in an RDF format; NotFoundError if none."""
+    term = iri_term(iri)
+    sparql = f"CONSTRUCT {{ {term} ?p ?o }} WHERE {{ {term} ?p ?o }}"
+    outcome = await engine.query(QueryRequest(inspect_query(sparql, max_chars=10_000), fmt))
+    if outcome.rows == 0:
+        raise NotFoundError(f"nothing is known about <{iri}>")
+    return outcome.body
+
+
+def _quote(text: str | None, passage_start: int | None, start: int | None, end: int | None) -> str | None:
+    """The cited span, cut from the passage text (offsets are into the report text)."""
+    if text is None or passage_start is None or start is None or end is None:
+        return None
+    return text[start - passage_start : end - passage_start] or None
+
+
+async def entity_detail(engine: SparqlEngine, slug: str) -> dict[str, Any]:
+    """Everything the graph knows about one entity, gathered from every report."""
+    iri = entity_iri(slug)
+    term = iri_term(iri)
+    about = await select_json(
+        engine,
+        f"""SELECT ?p ?o WHERE {{ {term} ?p ?o
+  FILTER(?p IN (rdf:type, skos:prefLabel, skos:altLabel, rdfs:label, skos:definition, rdfs:comment,
+                skos:exactMatch, owl:sameAs, skos:broader, cnkg:discovered)) }}""",
+    )
+    if not about:
+        raise NotFoundError(f"no entity {slug!r}")
+
+    def values(predicate: str) -> list[dict[str, Any]]:
+        return [row["o"] for row in about if row["p"]["value"] == predicate]
+
+    def labels(predicate: str) -> list[dict[str, str]]:
+        return [{"value": o["value"], "lang": o.get("xml:lang", "")} for o in values(predicate)]
+
+    skos, rdfs = "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/2000/01/rdf-schema#"
+    pref = labels(skos + "prefLabel") or labels(rdfs + "label")
+    label = next((x["value"] for x in pref if x["lang"].startswith("zh")), pref[0]["value"] if pref else slug)
+    types = [o["value"] for o in values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")]
+    return {
+        "iri": iri,
+        "slug": slug,
+        "label": label,
+        "labels": pref,
+        "aliases": sorted({x["value"] for x in labels(skos + "altLabel")}),
+        "type": _best_type(types),
+        "types": types,
+        "definition": next((o["value"] for o in values(skos + "definition") + values(rdfs + "comment")), None),
+        "discovered": any(o["value"] == "true" for o in values(CNKG + "discovered")),
+        "links": sorted({o["value"] for o in values(skos + "exactMatch") + values("http://www.w3.org/2002/07/owl#sameAs")}),
+        "relations": await _relations(engine, term),
+        "mentions": await _mentions(engine, term),
+        "facts": await _facts(engine, term),
+    }
+
+
+async def _relations(engine: SparqlEngine, term: str) -> list[dict[str, Any]]:
+    rows = await select_json(
+        engine,
+        f"""SELECT ?dir ?p ?other ?g ?st ?passage ?start ?end ?conf ?text ?pstart (SAMPLE(?lab) AS ?label) WHERE {{
+  {{ GRAPH ?g {{ {term} ?p ?other }} BIND({term} AS ?s) BIND(?other AS ?o) BIND("out" AS ?dir) }}
+  UNION
+  {{ GRAPH ?g {{ ?other ?p {term} }} BIND(?other AS ?s) BIND({term} AS ?o) BIND("in" AS ?dir) }}
+  FILTER(isIRI(?other) && STRSTARTS(STR(?other), {literal_term(ENTITY_BASE)}) && ?p != cnkg:mentions)
+  OPTIONAL {{ GRAPH ?g {{
+    ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?passage .
+    OPTIONAL {{ ?st cnkg:start ?start ; cnkg:end ?end }}
+    OPTIONAL {{ ?st cnkg:confidence ?conf }}
+    OPTIONAL {{ ?passage cnkg:text ?text ; cnkg:start ?pstart }} }} }}
+  OPTIONAL {{ ?other skos:prefLabel ?lab }}
+}} GROUP BY ?dir ?p ?other ?g ?st ?passage ?start ?end ?conf ?text ?pstart
+ORDER BY ?dir ?p ?other LIMIT 2000""",
+        row_cap=2000,
+    )
+    grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (_value(row, "dir") or "", _value(row, "p") or "", _value(row, "other") or "")
+        relation = grouped.setdefault(
+            key,
+            {
+                "direction": key[0],
+                "predicate": key[1],
+                "entity": {"iri": key[2], "slug": _slug(key[2]), "label": _value(row, "label") or _slug(key[2])},
+                "evidence": [],
+            },
+        )
+        graph = _value(row, "g") or ""
+        if _value(row, "passage") is None:
+            relation.setdefault("sources", []).append(graph)
+            continue
+        start, end = _int(row, "start"), _int(row, "end")
+        relation["evidence"].append(
+            {
+                "report": graph,
+                "passage": _value(row, "passage"),
+                "start": start,
+                "end": end,
+                "confidence": float(_value(row, "conf") or 0) or None,
+                "text": _quote(_value(row, "text"), _int(row, "pstart"), start, end),
+            }
+        )
+    return list(grouped.values())
+
+
+async def _mentions(engine: SparqlEngine, term: str) -> list[dict[str, Any]]:
+    rows = await select_json(
+        engine,
+        f"""SELECT ?r (SAMPLE(?t) AS ?title) (COUNT(DISTINCT ?p) AS ?n) WHERE {{
+  ?p cnkg:mentions {term} ; dcterms:isPartOf ?r . OPTIONAL {{ ?r dcterms:title ?t }}
+}} GROUP BY ?r ORDER BY DESC(?n) ?r""",
+    )
+    return [
+        {"report": _value(r, "r"), "rid": (_value(r, "r") or "")[len(REPORT_BASE) :], "title": _value(r, "title"),
+         "passages": _int(r, "n")}
+        for r in rows
+    ]
+
+
+async def _facts(engine: SparqlEngine, term: str) -> list[dict[str, Any]]:
+    rows = await select_json(
+        engine,
+        f"""SELECT ?f ?metric ?value ?max ?unit ?qual ?year ?passage ?r WHERE {{
+  ?f cnkg:about {term} ; cnkg:value ?value .
+  OPTIONAL {{ ?f cnkg:metric ?metric }} OPTIONAL {{ ?f cnkg:valueMax ?max }} OPTIONAL {{ ?f cnkg:unit ?unit }}
+  OPTIONAL {{ ?f cnkg:qualifier ?qual }} OPTIONAL {{ ?f cnkg:year ?year }}
+  OPTIONAL {{ ?f prov:wasDerivedFrom ?passage . ?passage dcterms:isPartOf ?r }}
+}} ORDER BY ?year ?f LIMIT 500""",
+        row_cap=500,
+    )
+    return [
+        {
+            "iri": _value(r, "f"),
+            "metric": _value(r, "metric"),
+            "value": _value(r, "value"),
+            "valueMax": _value(r, "max"),
+            "unit": _value(r, "unit"),
+            "qualifier": _value(r, "qual"),
+            "year": _value(r, "year"),
+            "passage": _value(r, "passage"),
+            "report": _value(r, "r"),
+        }
+        for r in rows
+    ]
+
+
+async def report_overview(engine: SparqlEngine, rid: str) -> dict[str, Any]:
+    """Graph-side facts about a report: metadata, entities it mentions most, counts."""
+    term = iri_term(REPORT_BASE + rid)
+    meta = await select_json(engine, f"SELECT ?p ?o WHERE {{ GRAPH {term} {{ {term} ?p ?o }} }}")
+    entities = await select_json(
+        engine,
+        f"""SELECT ?e (SAMPLE(?lab) AS ?label) (COUNT(DISTINCT ?p) AS ?n) WHERE {{
+  GRAPH {term} {{ ?p cnkg:mentions ?e }} OPTIONAL {{ ?e skos:prefLabel ?lab }}
+}} GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 50""",
+    )
+    return {
+        "metadata": {
+            (_value(row, "p") or "").rsplit("/", 1)[-1].rsplit("#", 1)[-1]: _value(row, "o") for row in meta
+        },
+        "entities": [
+            {"iri": _value(e, "e"), "slug": _slug(_value(e, "e") or ""), "label": _value(e, "label"),
+             "passages": _int(e, "n")}
+            for e in entities
+        ],
+    }
+
+
+def is_cnkg_iri(iri: str) -> bool:
+    return iri.startswith(ID_BASE)

@@ -1,0 +1,185 @@
+"""The query worker: a separate process that holds the graph store and runs one job at a time.
+
+Neither Oxigraph nor rdflib can cancel a query that is running, so a query runs in a process the
+server can kill (see :mod:`kg.sparql.pool`). A worker loads the data directory once, then answers jobs
+sent over a pipe; before each job it reloads what changed on disk, announcing the reload so the time
+it takes does not count against the query's timeout.
+
+Messages from the worker: ``("ready", triples)`` once loaded, ``("syncing",)``/``("synced",)`` around a
+reload, then ``("ok", outcome)`` or ``("error", exception)`` per job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import resource
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.datadir import DataDir
+from kg.errors import CnkgError, QueryError, StoreError
+from kg.namespaces import LEXICON_GRAPH, PREFIXES, REPORT_BASE
+from kg.sparql.errors import ReadOnlyGraphError
+from kg.sparql.formats import format_by_name
+from kg.sparql.guard import QueryForm
+from kg.sparql.results import SerializedResult, serialize_boolean, serialize_solutions, serialize_triples
+from kg.store import GraphStore
+
+__all__ = ["QueryJob", "QueryOutcome", "UpdateJob", "UpdateOutcome", "run_query", "run_update", "serve"]
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    query: str
+    form: QueryForm
+    format_name: str
+    row_cap: int
+    default_graphs: tuple[str, ...] | None = None  # protocol dataset (default-graph-uri)
+    named_graphs: tuple[str, ...] | None = None  # protocol dataset (named-graph-uri)
+    has_dataset: bool = False  # FROM / FROM NAMED in the query
+    base_iri: str | None = None
+    check_graphs: tuple[str, ...] = ()  # graph IRIs whose absence the caller wants to know about
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    body: bytes
+    rows: int
+    truncated: bool
+    missing_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UpdateJob:
+    update: str
+    base_iri: str | None
+    report_rids: tuple[str, ...]  # reports of the manifest the update runs against
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    """New N-Quads for every report graph the update changed (rid -> bytes)."""
+
+    graphs: dict[str, bytes] = field(default_factory=dict)
+
+
+def _dataset_kwargs(job: QueryJob) -> dict[str, object]:
+    kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": job.base_iri}
+    if job.default_graphs is not None or job.named_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
+    elif not job.has_dataset:
+        kwargs["use_default_graph_as_union"] = True
+    return kwargs
+
+
+def run_query(store: ox.Store, job: QueryJob) -> QueryOutcome:
+    """Evaluate one query against ``store`` and serialise its result (row cap applied)."""
+    missing = tuple(g for g in job.check_graphs if not store.contains_named_graph(ox.NamedNode(g)))
+    try:
+        result = store.query(job.query, **_dataset_kwargs(job))  # type: ignore[arg-type]
+        fmt = format_by_name(job.format_name)
+        out: SerializedResult
+        if isinstance(result, ox.QueryBoolean):
+            out = serialize_boolean(result, fmt if fmt.results else format_by_name("json"))
+        elif isinstance(result, ox.QueryTriples):
+            out = serialize_triples(result, fmt if fmt.rdf else format_by_name("turtle"), row_cap=job.row_cap)
+        else:
+            out = serialize_solutions(result, fmt if fmt.results else format_by_name("json"), row_cap=job.row_cap)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise QueryError(f"SPARQL evaluation error: {exc}") from None
+    return QueryOutcome(out.body, out.rows, out.truncated, missing)
+
+
+def _digest(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> str:
+    return hashlib.sha256(store.dump(format=ox.RdfFormat.N_QUADS, from_graph=graph) or b"").hexdigest()
+
+
+def _graph_names(store: ox.Store) -> set[str]:
+    return {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+
+def run_update(store: ox.Store, job: UpdateJob) -> UpdateOutcome:
+    """Apply an update to ``store`` (a throw-away copy of the data directory) and return the report
+    graphs it changed. The default graph is filled with the union of all graphs first, so that WHERE
+    clauses see what queries see; writing to it, or to any graph but an existing report, is refused."""
+    names = _graph_names(store)
+    for name in sorted(names):
+        triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name)) or b""
+        store.load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    before = {name: _digest(store, ox.NamedNode(name)) for name in names}
+    default_before = _digest(store, ox.DefaultGraph())
+    try:
+        store.update(job.update, base_iri=job.base_iri, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise QueryError(f"SPARQL Update error: {exc}") from None
+    after_names = _graph_names(store)
+    if _digest(store, ox.DefaultGraph()) != default_before:
+        raise ReadOnlyGraphError(
+            "the update changes the default graph, which in cnkg is the read-only union of all graphs; "
+            "name the report graph to change with GRAPH <…/id/report/RID> (or WITH)"
+        )
+    changed = {n for n in names | after_names if n not in after_names or before.get(n) != _digest(store, ox.NamedNode(n))}
+    reports = set(job.report_rids)
+    graphs: dict[str, bytes] = {}
+    for name in sorted(changed):
+        rid = name[len(REPORT_BASE) :] if name.startswith(REPORT_BASE) else ""
+        if rid not in reports:
+            what = "the lexicon graph (edit ontology/*.ttl instead)" if name == LEXICON_GRAPH else f"<{name}>"
+            raise ReadOnlyGraphError(
+                f"the update changes {what}, which is not the graph of a report in this data directory; "
+                "SPARQL Update may only change existing report graphs (reports are added with POST /reports)"
+            )
+        graphs[rid] = store.dump(format=ox.RdfFormat.N_QUADS, from_graph=ox.NamedNode(name)) or b""
+    return UpdateOutcome(graphs)
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Cap the worker's address space (0: no cap) so a runaway query fails instead of the machine."""
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def serve(conn: Connection, root: str, memory_mb: int = 0) -> None:
+    """Process entry point: load the data directory, then answer jobs until the pipe closes."""
+    datadir = DataDir(Path(root))
+    try:
+        graph_store = GraphStore.open(datadir)
+    except CnkgError as exc:
+        conn.send(("error", StoreError(exc.detail)))
+        return
+    _limit_memory(memory_mb)
+    stamp = datadir.manifest_stamp()
+    conn.send(("ready", len(graph_store)))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            now = datadir.manifest_stamp()
+            if now != stamp:
+                conn.send(("syncing",))
+                graph_store.sync()
+                stamp = now
+                conn.send(("synced",))
+            if isinstance(job, UpdateJob):
+                conn.send(("ok", run_update(graph_store.oxigraph, job)))
+            else:
+                conn.send(("ok", run_query(graph_store.oxigraph, job)))
+        except CnkgError as exc:
+            conn.send(("error", exc))
+        except MemoryError:
+            conn.send(("error", QueryError("the query needed more memory than a worker may use")))
+        except Exception as exc:  # a bug must not kill the worker silently
+            conn.send(("error", StoreError(f"query worker failed: {type(exc).__name__}: {exc}")))

@@ -1,0 +1,105 @@
+"""Find lexicon names in running text: leftmost-longest, case-, width- and space-insensitive.
+
+Used by ingest (entity mentions) and by the query side (entities named in a question).
+
+>>> from kg.lexicon import Lexicon
+>>> m = SurfaceMatcher.from_lexicon(Lexicon.load())
+>>> [(x.surface, x.slug) for x in m.find("企业采用ｋ８ｓ和Docker")]
+[('ｋ８ｓ', 'kubernetes'), ('Docker', 'docker')]
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from kg.lexicon import Lexicon
+
+__all__ = ["SurfaceMatch", "SurfaceMatcher"]
+
+_END = "\0"
+
+
+@dataclass(frozen=True)
+class SurfaceMatch:
+    start: int
+    end: int
+    slug: str
+    surface: str
+    contextual: bool  # matched through a context-only alias (e.g. 阿里)
+
+
+def _fold_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch).casefold()
+    return "".join(c for c in folded if not c.isspace())
+
+
+def _is_latin_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+class SurfaceMatcher:
+    def __init__(self, forms: dict[str, str], context_forms: dict[str, str]) -> None:
+        self._trie: dict[str, dict] = {}
+        for form, slug in context_forms.items():
+            self._add(form, (slug, True))
+        for form, slug in forms.items():  # real aliases win over context-only ones
+            self._add(form, (slug, False))
+
+    @classmethod
+    def from_lexicon(cls, lexicon: Lexicon) -> SurfaceMatcher:
+        return cls(lexicon.surface_forms(), lexicon.context_forms())
+
+    def _add(self, form: str, value: tuple[str, bool]) -> None:
+        key = "".join(_fold_char(c) for c in form)
+        if not key:
+            return
+        node = self._trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[_END] = value  # type: ignore[assignment]
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[SurfaceMatch]:
+        """All non-overlapping matches in ``text[start:end]``, offsets into ``text``."""
+        end = len(text) if end is None else end
+        folded: list[str] = []
+        origin: list[int] = []
+        for i in range(start, end):
+            for c in _fold_char(text[i]):
+                folded.append(c)
+                origin.append(i)
+        matches: list[SurfaceMatch] = []
+        i, n = 0, len(folded)
+        while i < n:
+            hit = self._longest_bounded(text, folded, origin, i, start, end)
+            if hit is None:
+                i += 1
+                continue
+            last, (slug, contextual) = hit
+            s, e = origin[i], origin[last] + 1
+            matches.append(SurfaceMatch(s, e, slug, text[s:e], contextual))
+            i = last + 1
+        return matches
+
+    def _longest_bounded(
+        self, text: str, folded: list[str], origin: list[int], i: int, lo: int, hi: int
+    ) -> tuple[int, tuple[str, bool]] | None:
+        candidates: list[tuple[int, tuple[str, bool]]] = []
+        node = self._trie.get(folded[i])
+        j = i
+        while node is not None:
+            if _END in node:
+                candidates.append((j, node[_END]))  # type: ignore[arg-type]
+            j += 1
+            node = node.get(folded[j]) if j < len(folded) else None
+        for last, value in reversed(candidates):
+            if self._bounded(text, origin[i], origin[last] + 1, lo, hi):
+                return last, value
+        return None
+
+    @staticmethod
+    def _bounded(text: str, s: int, e: int, lo: int, hi: int) -> bool:
+        """A Latin name must not start or end inside a Latin word (ECS in ECSX, AI in AIOps)."""
+        if _is_latin_alnum(text[s]) and s > lo and _is_latin_alnum(text[s - 1]):
+            return False
+        return not (_is_latin_alnum(text[e - 1]) and e < hi and _is_latin_alnum(text[e]))

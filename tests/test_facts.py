@@ -1,0 +1,74 @@
+"""Numeric market facts: value, range, unit, qualifier and year."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from ingest.facts import find_figures
+
+
+def _one(text: str):
+    figures = find_figures(text)
+    assert len(figures) == 1, figures
+    return figures[0]
+
+
+def test_plain_value_with_year():
+    f = _one("预计2020年末基于容器的私有云系统平台市场规模将会达到15.2亿元")
+    assert (f.value, f.unit, f.qualifier, f.year) == (Decimal("15.2"), "亿元", "=", 2020)
+    assert "市场规模" in f.metric
+
+
+def test_more_than_takes_the_nearest_year():
+    figures = find_figures("2020年规模达15.2亿元，到2025年将会超过60亿元")
+    assert (figures[1].value, figures[1].qualifier, figures[1].year) == (Decimal("60"), ">", 2025)
+
+
+def test_range_sets_value_max():
+    f = _one("容器已经广泛地覆盖了20%~35%的虚拟化应用")
+    assert (f.value, f.value_max, f.unit, f.qualifier) == (Decimal("20"), Decimal("35"), "%", "range")
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier"),
+    [("约10%为商业服务类企业", "≈"), ("近40%容器云客户", "≈"), ("每周有20多亿的映像", ">"), ("不足5%", "<")],
+)
+def test_qualifier_words(text, qualifier):
+    assert _one(text).qualifier == qualifier
+
+
+def test_survey_sample_size():
+    f = _one("样本：N=197；于2020年10月-2020年11月通过iUserSurvey调研获得。")
+    assert (f.value, f.unit) == (Decimal("197"), "N")
+
+
+def test_years_dates_and_names_are_not_figures():
+    assert find_figures("2014-2016年的三年间，2018.6 工信部发布，5G商用，X-Kernel2") == []
+
+
+def test_corpus_headline_figures_are_found(corpus_extraction):
+    keys = {(f.value, f.value_max, f.unit, f.year) for f in corpus_extraction.facts}
+    assert (Decimal("15.2"), None, "亿元", 2020) in keys
+    assert (Decimal("60"), None, "亿元", 2025) in keys
+    assert (Decimal("20"), Decimal("35"), "%", None) in keys
+    assert (Decimal("197"), None, "N", 2020) in keys  # the survey's own year
+    assert (Decimal("47.2"), None, "%", None) in keys
+
+
+def test_fact_offsets_point_at_the_figure(corpus_extraction):
+    text = corpus_extraction.source.text
+    for f in corpus_extraction.facts:
+        written = text[f.start : f.end]
+        assert f.unit in written or (f.unit == "N" and written.upper().startswith("N"))
+
+
+def test_chinese_numerals_in_tenths():
+    f = _one("当前我国已有超六成的企业用户在生产环境中使用容器")
+    assert (f.value, f.unit, f.qualifier) == (Decimal("6"), "成", ">")
+
+
+def test_comparison_base_year_is_not_the_figure_year():
+    figures = find_figures("截至2023年底节点已超过2000个，较2021年增长约3.5倍")
+    assert (figures[1].value, figures[1].unit, figures[1].year) == (Decimal("3.5"), "倍", 2023)

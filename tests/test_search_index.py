@@ -1,0 +1,114 @@
+"""Index maintenance: files in the manifest, per-report add and delete, the embedding cache, embedder
+records, HNSW, and reloading by the manifest stamp."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from test_search_support import SAMPLES, bundle_from_text
+
+from kg.catalog import Catalog
+from kg.datadir import DataDir
+from kg.search import SearchService, make_index_updater
+from kg.search.embedders import Use3Embedder
+from kg.search.updater import EmbedderMismatchError, update_indexes
+from kg.search.vectors import VectorIndex
+
+SERVERLESS = next(p for p in SAMPLES if p.name == "serverless_2024.md")
+EDGE = next(p for p in SAMPLES if p.name == "edge_computing_2024.md")
+
+
+def _bundle(path):
+    return bundle_from_text(path.read_text(encoding="utf-8"), path.name)
+
+
+@pytest.fixture
+def datadir(tmp_path) -> DataDir:
+    return DataDir(tmp_path / "data")
+
+
+@pytest.fixture
+def catalog(datadir) -> Catalog:
+    return Catalog(datadir, index_updater=make_index_updater("use3"))
+
+
+def test_every_index_file_is_named_in_the_manifest_and_survives_garbage_collection(datadir, catalog):
+    catalog.write(_bundle(SERVERLESS))
+    catalog.write(_bundle(EDGE))
+    state = datadir.read_manifest().search
+    on_disk = {
+        p.relative_to(datadir.root).as_posix() for p in (datadir.root / "index").rglob("*") if p.is_file()
+    }
+    assert on_disk == set(state["files"])
+    assert state["embedder"] == {"name": "use3", "dim": 512}
+
+
+def test_a_deleted_report_no_longer_appears_in_results(datadir, catalog):
+    serverless = catalog.write(_bundle(SERVERLESS)).record
+    catalog.write(_bundle(EDGE))
+    catalog.delete(serverless.rid)
+    hits = SearchService(datadir).search("Serverless市场规模", k=20)["hits"]
+    assert hits
+    assert all(serverless.rid not in h["report"] for h in hits)
+
+
+def test_reindexing_unchanged_passages_embeds_nothing(datadir, catalog, monkeypatch):
+    bundle = _bundle(SERVERLESS)
+    catalog.write(bundle)
+    calls: list[int] = []
+    original = Use3Embedder.embed
+
+    def counting(self, texts):
+        calls.append(len(texts))
+        return original(self, texts)
+
+    monkeypatch.setattr(Use3Embedder, "embed", counting)
+    catalog.write(dataclasses.replace(bundle, pipeline="search-test-2"))  # replaces the report
+    assert calls == []
+
+
+def test_indexing_with_another_embedder_than_recorded_is_refused(datadir, catalog):
+    catalog.write(_bundle(SERVERLESS))
+    manifest = datadir.read_manifest()
+    with pytest.raises(EmbedderMismatchError, match="use3"):
+        update_indexes(datadir, manifest, [_bundle(EDGE)], [], embedder="st:some-model")
+
+
+def test_querying_with_another_embedder_than_recorded_is_refused(datadir, catalog):
+    catalog.write(_bundle(SERVERLESS))
+    with pytest.raises(EmbedderMismatchError, match="reembed"):
+        SearchService(datadir, embedder="st:some-model").search("冷启动")
+
+
+def test_a_running_service_sees_a_report_added_by_another_writer(datadir, catalog):
+    catalog.write(_bundle(SERVERLESS))
+    service = SearchService(datadir)
+    assert service.search("KubeEdge", k=5, mode="bm25")["total"] == 0
+    catalog.write(_bundle(EDGE))
+    assert service.search("KubeEdge", k=5, mode="bm25")["total"] > 0
+
+
+def test_hnsw_finds_the_nearest_rows_like_exact_search():
+    rng = np.random.default_rng(7)
+    rows = rng.normal(size=(2000, 64)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    hnsw = VectorIndex.build(rows, threshold=1000)
+    exact = VectorIndex.build(rows)
+    assert (hnsw.kind, exact.kind) == ("hnsw", "flat")
+    query = rows[123] + 0.05 * rng.normal(size=64).astype(np.float32)
+    assert set(hnsw.search(query, 10)[0][:5]) == set(exact.search(query, 10)[0][:5])
+
+
+def test_a_large_index_grows_by_appending_to_its_hnsw_graph(datadir, catalog, monkeypatch):
+    monkeypatch.setattr("kg.search.updater.HNSW_THRESHOLD", 10)
+    monkeypatch.setattr("kg.search.vectors.HNSW_THRESHOLD", 10)
+    catalog.write(_bundle(SERVERLESS))
+    catalog.write(_bundle(EDGE))
+    dense = datadir.read_manifest().search["dense"]
+    assert dense["kind"] == "hnsw"
+    service = SearchService(datadir)
+    assert dense["count"] == len(service.index())
+    top = service.search("KubeEdge是谁开源的", k=1, mode="dense")["hits"][0]
+    assert "KubeEdge" in top["text"]

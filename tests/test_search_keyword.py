@@ -1,0 +1,50 @@
+"""BM25 over jieba search terms: ranking, per-report merging, and the query's ideal score."""
+
+from __future__ import annotations
+
+import numpy as np
+from test_search_support import SAMPLES, cut_passages
+
+from kg.search.keyword import KeywordIndex, TermCounts
+from kg.tokenize import WordSegmenter
+
+MESH = next(p for p in SAMPLES if p.name == "service_mesh_2023.md")
+
+
+def _passages() -> list[str]:
+    text = MESH.read_text(encoding="utf-8")
+    return [text[s:e] for s, e in cut_passages(text)]
+
+
+def _counts(passages: list[str]) -> TermCounts:
+    segmenter = WordSegmenter.shared()
+    return TermCounts.from_token_lists([segmenter.search_terms(p) for p in passages])
+
+
+def test_the_passage_holding_rare_query_terms_ranks_first():
+    passages = _passages()
+    index = KeywordIndex.build([_counts(passages)])
+    scores = index.scores(WordSegmenter.shared().search_terms("MeshPilot的前身LoomProxy"))
+    assert "LoomProxy" in passages[int(np.argmax(scores))]
+
+
+def test_an_alias_in_the_query_meets_the_name_in_the_passage():
+    passages = _passages()
+    index = KeywordIndex.build([_counts(passages)])
+    scores = index.scores(WordSegmenter.shared().search_terms("k8s"))  # the text says K8s and Kubernetes
+    best = passages[int(np.argmax(scores))]
+    assert "K8s" in best or "Kubernetes" in best
+
+
+def test_merging_per_report_counts_equals_indexing_all_passages_at_once():
+    passages = _passages()
+    whole = KeywordIndex.build([_counts(passages)])
+    parts = KeywordIndex.build([_counts(passages[:5]), _counts(passages[5:])])
+    terms = WordSegmenter.shared().search_terms("金融行业服务网格的市场份额")
+    assert np.allclose(whole.scores(terms), parts.scores(terms))
+
+
+def test_terms_no_passage_has_score_nothing_but_raise_the_ideal_score():
+    index = KeywordIndex.build([_counts(_passages())])
+    assert not index.scores(["zzz-unknown"]).any()
+    assert index.ideal_score(["istio", "zzz-unknown"]) > index.ideal_score(["istio"])
