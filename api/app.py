@@ -48,7 +48,10 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url="/docs",
         openapi_tags=[
             {"name": "SPARQL", "description": "SPARQL 1.1 Protocol, Update and Service Description."},
-            {"name": "Graph Store", "description": "SPARQL 1.1 Graph Store HTTP Protocol over report graphs."},
+            {
+                "name": "Graph Store",
+                "description": "SPARQL 1.1 Graph Store HTTP Protocol over report graphs.",
+            },
             {"name": "Linked data", "description": "Dereferenceable IRIs."},
         ],
     )

@@ -72,15 +72,18 @@ class ClientLimitMiddleware:
             client.updated = client.seen = now
             if client.active >= self.concurrent:
                 return problem_response(
-                    429, "Too many requests",
-                    f"{host} already has {client.active} requests in progress (the limit is {self.concurrent}); "
+                    429,
+                    "Too many requests",
+                    f"{host} already has {client.active} requests in progress "
+                    f"(the limit is {self.concurrent}); "
                     "wait for one to finish",
                     headers={"Retry-After": "1"},
                 )
             if client.tokens < 1.0:
                 wait = math.ceil((1.0 - client.tokens) / self.rate)
                 return problem_response(
-                    429, "Too many requests",
+                    429,
+                    "Too many requests",
                     f"more than {self.per_minute} requests per minute from {host}; retry after {wait} s",
                     headers={"Retry-After": str(wait)},
                 )

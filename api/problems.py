@@ -8,6 +8,7 @@ parameters) and unexpected exceptions get the same shape, without a traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -18,7 +19,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.errors import CnkgError
 
-__all__ = ["PROBLEM_JSON", "PROBLEM_RESPONSES", "install_problem_handlers", "problem_docs", "problem_response"]
+__all__ = [
+    "PROBLEM_JSON",
+    "PROBLEM_RESPONSES",
+    "install_problem_handlers",
+    "problem_docs",
+    "problem_response",
+]
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("cnkg.api")
@@ -30,14 +37,14 @@ def problem_response(
     detail: str,
     *,
     instance: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
     body.update(extra or {})
-    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
 
 
 def _phrase(status: int) -> str:
@@ -70,14 +77,20 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     problems = []
     for error in exc.errors():
         where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body"))
-        problems.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid")))
-    return problem_response(400, "Bad input", "; ".join(problems) or "invalid request", instance=request.url.path)
+        problems.append(
+            f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid"))
+        )
+    return problem_response(
+        400, "Bad input", "; ".join(problems) or "invalid request", instance=request.url.path
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
-        500, "Internal error", "the server failed to answer this request; it has been logged",
+        500,
+        "Internal error",
+        "the server failed to answer this request; it has been logged",
         instance=request.url.path,
     )
 
@@ -94,7 +107,12 @@ def _problem_doc(status: int, detail: str) -> dict[str, Any]:
         "description": _phrase(status),
         "content": {
             PROBLEM_JSON: {
-                "example": {"type": "about:blank", "title": _phrase(status), "status": status, "detail": detail}
+                "example": {
+                    "type": "about:blank",
+                    "title": _phrase(status),
+                    "status": status,
+                    "detail": detail,
+                }
             }
         },
     }
@@ -117,4 +135,3 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 def problem_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI ``responses`` entries for these problem statuses."""
     return {status: PROBLEM_RESPONSES[status] for status in statuses}
-

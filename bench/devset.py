@@ -103,8 +103,12 @@ def _resolve_gold_name(name: str, gold_entities: list[dict], ex: Extraction, lex
 def score_relations(ex: Extraction, gold: dict, lexicon: Lexicon) -> dict[str, Score]:
     scores: dict[str, Score] = defaultdict(Score)
     golds = [
-        (g["predicate"], _resolve_gold_name(g["subject"], gold["entities"], ex, lexicon),
-         _resolve_gold_name(g["object"], gold["entities"], ex, lexicon), g)
+        (
+            g["predicate"],
+            _resolve_gold_name(g["subject"], gold["entities"], ex, lexicon),
+            _resolve_gold_name(g["object"], gold["entities"], ex, lexicon),
+            g,
+        )
         for g in gold["relations"]
     ]
     for rel in ex.relations:
@@ -133,8 +137,12 @@ def score_facts(ex: Extraction, gold: list[dict]) -> dict[str, Score]:
     scores: dict[str, Score] = defaultdict(Score)
     predicted = Counter(_fact_key(f.value, f.value_max, f.unit, f.year) for f in ex.facts)
     wanted = Counter(
-        _fact_key(Decimal(g["value"]), Decimal(g["value_max"]) if g.get("value_max") else None, g["unit"],
-                  g.get("year"))
+        _fact_key(
+            Decimal(g["value"]),
+            Decimal(g["value_max"]) if g.get("value_max") else None,
+            g["unit"],
+            g.get("year"),
+        )
         for g in gold
     )
     both = predicted & wanted

@@ -15,12 +15,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.devset import ROOT, Score, document_path, evaluate, load_devsets  # noqa: E402
-from kg.lexicon import Lexicon  # noqa: E402
+from bench.devset import ROOT, Score, document_path, evaluate, load_devsets
+from kg.lexicon import Lexicon
 
 
 def _line(name: str, key: str, s: Score) -> str:
-    return f"  {name:<10} {key:<16} P={s.precision:5.3f} ({s.tp_pred}/{s.pred})  R={s.recall:5.3f} ({s.tp_gold}/{s.gold})"
+    precision = f"P={s.precision:5.3f} ({s.tp_pred}/{s.pred})"
+    return f"  {name:<10} {key:<16} {precision}  R={s.recall:5.3f} ({s.tp_gold}/{s.gold})"
 
 
 # The lexicon's author checked it against the corpus and the first two sample dev sets; these two

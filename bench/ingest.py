@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.devset import CORPUS_DIR, ROOT  # noqa: E402
-from ingest.pipeline import STAGES, ingest_path  # noqa: E402
-from kg.datadir import DataDir  # noqa: E402
-from kg.tokenize import WordSegmenter  # noqa: E402
+from bench.devset import CORPUS_DIR, ROOT
+from ingest.pipeline import STAGES, ingest_path
+from kg.datadir import DataDir
+from kg.tokenize import WordSegmenter
 
 CORPUS = CORPUS_DIR / "000_70a1e0d4758384e6.txt"
 
@@ -47,7 +47,8 @@ def main() -> None:
     lines = [
         f"corpus report: {chars:,} characters, {args.runs} runs, graph + text written, no embeddings",
         f"start-up (lexicon + jieba dictionary, once per process): {startup:.2f} s",
-        f"ingest, median: {statistics.median(totals):.3f} s  (min {min(totals):.3f} s, max {max(totals):.3f} s)"
+        f"ingest, median: {statistics.median(totals):.3f} s"
+        f"  (min {min(totals):.3f} s, max {max(totals):.3f} s)"
         f"  → {chars / statistics.median(totals):,.0f} chars/s",
         f"start-up + one ingest: {startup + statistics.median(totals):.2f} s (target < 3 s)",
         "stage            median s     chars/s",

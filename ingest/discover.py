@@ -29,7 +29,10 @@ ORG_SUFFIX = re.compile(
     r"(?:科技股份有限公司|科技有限公司|股份有限公司|有限公司|有限责任公司|网络科技|信息技术|科技|集团|公司|"
     r"基金会|联盟|研究院|研究所|协会|委员会|实验室)$"
 )
-_BOUNDARY = r"(?:^|[、，,；;：:（(“\"《》\s]|由|与|和|及|是|被|向|对|在|据|将|如|包括|例如|其中|联合|携手|拜访了|以及)"
+_BOUNDARY = (
+    r"(?:^|[、，,；;：:（(“\"《》\s]|由|与|和|及|是|被|向|对|在|据|将|如|"
+    r"包括|例如|其中|联合|携手|拜访了|以及)"
+)
 ORG_IN_TEXT = re.compile(
     _BOUNDARY + r"([A-Za-z0-9\u4e00-\u9fff]{2,12}?(?:科技股份有限公司|科技有限公司|股份有限公司|有限公司|"
     r"有限责任公司|网络科技|信息技术|科技|集团|基金会|联盟|研究院|研究所|协会))(?=[、，,。；;：:）)”\"等和与及的在推发提开是为将于]|$)"
@@ -43,7 +46,9 @@ _CAMEL = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Za-z0-9]*
 _LEADING_NOISE = re.compile(
     r"^(?:.*?(?:厂商|服务商|提供商|供应商|企业|机构)(?=.{2,}))?(?:的|了|和|与|及|等|在|为|是|由|对|将|从|向|如|于)*"
 )
-_GENERIC = frozenset({"科技", "集团", "公司", "联盟", "基金会", "研究院", "本土", "国内", "国外", "我国", "互联网"})
+_GENERIC = frozenset(
+    {"科技", "集团", "公司", "联盟", "基金会", "研究院", "本土", "国内", "国外", "我国", "互联网"}
+)
 _FUNCTION_WORDS = re.compile(r"了|的|是|在|包括|我们|他们|以及|其中|例如|主要|通过|进行|等")
 _VENDORISH = frozenset({"Vendor", "Organization"})
 
@@ -69,7 +74,7 @@ def discover_entities(
         if slug in lexicon:
             return
         lang = "en" if name.isascii() else "zh"
-        entity, mentions = found.setdefault(slug, (ExtractedEntity(slug, name, type_, True, lang), []))
+        _entity, mentions = found.setdefault(slug, (ExtractedEntity(slug, name, type_, True, lang), []))
         if all(m.start != start for m in mentions):
             mentions.append(Mention(slug, passage.n, start, end, name))
 
@@ -86,8 +91,13 @@ def discover_entities(
                 continue
             for name, slug in names.items():
                 for m in re.finditer(re.escape(name), folded):
-                    add(found[slug][0].label, found[slug][0].type, passage,
-                        sentence.start + m.start(), sentence.start + m.end())
+                    add(
+                        found[slug][0].label,
+                        found[slug][0].type,
+                        passage,
+                        sentence.start + m.start(),
+                        sentence.start + m.end(),
+                    )
     yield from found.values()
 
 
@@ -108,8 +118,10 @@ def _candidates(
         yield m.group(0), "Product", base + m.start(), base + m.end()
     for m in _CAMEL.finditer(text):
         before = known_by_pos.get(_previous_mention_start(known_by_pos, base + m.start()))
-        after_vendor = before is not None and lexicon.entries.get(before.slug) is not None and (
-            lexicon.entries[before.slug].type == "Vendor"
+        after_vendor = (
+            before is not None
+            and lexicon.entries.get(before.slug) is not None
+            and (lexicon.entries[before.slug].type == "Vendor")
         )
         yield m.group(), "Product" if after_vendor else "Technology", base + m.start(), base + m.end()
 
@@ -120,7 +132,8 @@ def _plausible_org(name: str, lexicon: Lexicon, segmenter: WordSegmenter) -> boo
     stem = name[: suffix.start()] if suffix else name
     if len(stem) < 2 or len(stem) > 8 or segmenter.is_common_word(name):
         return False
-    if lexicon.resolve(stem) is not None and lexicon.resolve(stem).type in {"Industry", "Concept", "Technology"}:  # type: ignore[union-attr]
+    stem_entry = lexicon.resolve(stem)
+    if stem_entry is not None and stem_entry.type in {"Industry", "Concept", "Technology"}:
         return False
     tags = segmenter.pos_tags(stem)
     return not any(flag[:1] in {"v", "d", "a", "p", "c", "u", "r"} for _w, flag in tags)

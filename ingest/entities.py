@@ -41,14 +41,21 @@ def extract_entities(
             for match in matcher.find(sentence.text):
                 if match.contextual and not CLOUD_CONTEXT.search(sentence.text):
                     continue
-                if any(s <= match.start and match.end <= e and (s, e) != (match.start, match.end)
-                       for s, e in titles):
+                if any(
+                    s <= match.start and match.end <= e and (s, e) != (match.start, match.end)
+                    for s, e in titles
+                ):
                     continue  # a word inside a policy title is not a mention of its own
                 entry = lexicon.entries[match.slug]
                 entities.setdefault(entry.slug, ExtractedEntity(entry.slug, entry.label, entry.type))
                 mentions.append(
-                    Mention(entry.slug, passage.n, sentence.start + match.start, sentence.start + match.end,
-                            match.surface)
+                    Mention(
+                        entry.slug,
+                        passage.n,
+                        sentence.start + match.start,
+                        sentence.start + match.end,
+                        match.surface,
+                    )
                 )
     known = {(m.start, m.end) for m in mentions}
     for entity, found in discover_entities(passages, lexicon, segmenter, mentions):

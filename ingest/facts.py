@@ -1,6 +1,7 @@
 """Numeric market facts: every figure with a unit, its qualifier, range, year and metric.
 
->>> [(str(f.value), f.unit, f.qualifier, f.year) for f in find_figures("预计2020年末市场规模将达到15.2亿元，到2025年将超过60亿元")]
+>>> figures = find_figures("预计2020年末市场规模将达到15.2亿元，到2025年将超过60亿元")
+>>> [(str(f.value), f.unit, f.qualifier, f.year) for f in figures]
 [('15.2', '亿元', '=', 2020), ('60', '亿元', '>', 2025)]
 """
 
@@ -28,10 +29,28 @@ FIGURE_RE = re.compile(
 )
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})(?:\s*(?:-|－|—|~|～|至|到)\s*((?:19|20)\d{2}))?\s*年")
 _QUALIFIERS: tuple[tuple[str, str], ...] = (
-    ("不低于", ">="), ("至少", ">="), ("不少于", ">="),
-    ("超过", ">"), ("逾", ">"), ("高于", ">"), ("多于", ">"), ("大于", ">"), ("突破", ">"), ("超", ">"),
-    ("不足", "<"), ("低于", "<"), ("少于", "<"), ("不到", "<"), ("小于", "<"),
-    ("大约", "≈"), ("约为", "≈"), ("约", "≈"), ("近", "≈"), ("接近", "≈"), ("将近", "≈"), ("大概", "≈"),
+    ("不低于", ">="),
+    ("至少", ">="),
+    ("不少于", ">="),
+    ("超过", ">"),
+    ("逾", ">"),
+    ("高于", ">"),
+    ("多于", ">"),
+    ("大于", ">"),
+    ("突破", ">"),
+    ("超", ">"),
+    ("不足", "<"),
+    ("低于", "<"),
+    ("少于", "<"),
+    ("不到", "<"),
+    ("小于", "<"),
+    ("大约", "≈"),
+    ("约为", "≈"),
+    ("约", "≈"),
+    ("近", "≈"),
+    ("接近", "≈"),
+    ("将近", "≈"),
+    ("大概", "≈"),
 )
 _COMPARISON_BASE = re.compile(r"(?:较|比|相比|相较于?|同比)\s*$")
 _RELATIVE_FUTURE = re.compile(r"未来\s*\S{0,2}年|今后|长期")
@@ -78,9 +97,9 @@ def _is_not_a_figure(text: str, start: int, end: int, unit: str) -> bool:
         return True  # X-Kernel2, Q3, CNCF-1 …
     if before == "第" or (unit == "个" and _LABEL_AFTER.match(text[end:])):
         return True  # 第2个十年, 3个阶段
-    if unit in {"个", "次", "人", "台", "家", "项", "款", "座", "套"} and after in {"月", "季", "年", "周"}:
-        return True
-    return False
+    return bool(
+        unit in {"个", "次", "人", "台", "家", "项", "款", "座", "套"} and after in {"月", "季", "年", "周"}
+    )
 
 
 def _qualifier(text: str, start: int, match: re.Match[str]) -> str:
@@ -104,7 +123,9 @@ def _year(text: str, start: int, end: int, *, survey: bool = False) -> int | Non
         after = _YEAR_RE.search(text, end)
         return int(after.group(1)) if after else None
     clause_start = max(text.rfind(c, 0, start) for c in "，,；;。")
-    if _RELATIVE_FUTURE.search(text, clause_start + 1, start) and not _YEAR_RE.search(text, clause_start + 1, start):
+    if _RELATIVE_FUTURE.search(text, clause_start + 1, start) and not _YEAR_RE.search(
+        text, clause_start + 1, start
+    ):
         return None
     left = max(text.rfind(c, 0, start) for c in "。；;！？\n")
     segment = text[left + 1 : start]
@@ -140,7 +161,7 @@ def _trim_metric(metric: str) -> str:
 
 
 def find_figures(text: str, after: str = "") -> list[Figure]:
-    """Figures in ``text`` (a sentence); ``after`` is the rest of its line, where a survey's date may stand."""
+    """Figures in ``text`` (a sentence); ``after`` is the rest of its line (a survey's date may be there)."""
     figures: list[Figure] = []
     for m in FIGURE_RE.finditer(text):
         if m.group("n"):
@@ -153,8 +174,16 @@ def find_figures(text: str, after: str = "") -> list[Figure]:
             raw = m.group("tenth")
             value = Decimal(raw) if raw.isdigit() else Decimal(_CN_VALUE[raw])
             figures.append(
-                Figure(m.start(), m.end(), value, None, "成", _qualifier(text, m.start(), m),
-                       _year(text, m.start(), m.end()), _metric(text, m.start(), m.end()))
+                Figure(
+                    m.start(),
+                    m.end(),
+                    value,
+                    None,
+                    "成",
+                    _qualifier(text, m.start(), m),
+                    _year(text, m.start(), m.end()),
+                    _metric(text, m.start(), m.end()),
+                )
             )
             continue
         if m.group("v2"):
@@ -171,8 +200,14 @@ def find_figures(text: str, after: str = "") -> list[Figure]:
             continue  # 2014-2016 style spans and dates are not ranges of a figure
         figures.append(
             Figure(
-                m.start(), m.end(), v1, v2, unit, _qualifier(text, m.start(), m),
-                _year(text, m.start(), m.end()), _metric(text, m.start(), m.end()),
+                m.start(),
+                m.end(),
+                v1,
+                v2,
+                unit,
+                _qualifier(text, m.start(), m),
+                _year(text, m.start(), m.end()),
+                _metric(text, m.start(), m.end()),
             )
         )
     return figures

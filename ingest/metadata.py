@@ -6,8 +6,8 @@ import re
 from collections import Counter
 
 from ingest.document import CleanDocument
-from kg.surface_matcher import SurfaceMatcher
 from kg.lexicon import Lexicon
+from kg.surface_matcher import SurfaceMatcher
 
 __all__ = ["issued_date", "publisher", "title"]
 

@@ -97,13 +97,25 @@ def _facts(passages: tuple[Passage, ...], mentions: tuple[Mention, ...]) -> list
             rest = passage.text[sentence.end - passage.start : line_end if line_end != -1 else None]
             for fig in find_figures(sentence.text, rest):
                 start, end = sentence.start + fig.start, sentence.start + fig.end
-                clause_start = sentence.start + max(
-                    (sentence.text.rfind(c, 0, fig.start) for c in "，,；;："), default=-1
-                ) + 1
+                clause_start = (
+                    sentence.start
+                    + max((sentence.text.rfind(c, 0, fig.start) for c in "，,；;："), default=-1)
+                    + 1
+                )
                 about = {m.slug for m in mentions if clause_start <= m.start and m.end <= start}
                 facts.append(
-                    Fact(fig.metric, fig.value, fig.unit, fig.qualifier, passage.n, start, end, fig.value_max,
-                         fig.year, next(iter(about)) if len(about) == 1 else None)
+                    Fact(
+                        fig.metric,
+                        fig.value,
+                        fig.unit,
+                        fig.qualifier,
+                        passage.n,
+                        start,
+                        end,
+                        fig.value_max,
+                        fig.year,
+                        next(iter(about)) if len(about) == 1 else None,
+                    )
                 )
     return facts
 
@@ -168,8 +180,16 @@ def prepare(source: SourceDocument, *, timer: _Timer | None = None) -> tuple[Rep
     for m in ex.mentions:
         slugs_by_passage.setdefault(m.passage, {})[m.slug] = None
     records = [
-        PassageRecord(passage_iri(rid, p.n), rid, p.n, p.text, p.start, p.end, p.section,
-                      tuple(slugs_by_passage.get(p.n, {})))
+        PassageRecord(
+            passage_iri(rid, p.n),
+            rid,
+            p.n,
+            p.text,
+            p.start,
+            p.end,
+            p.section,
+            tuple(slugs_by_passage.get(p.n, {})),
+        )
         for p in ex.passages
     ]
     discovered = sum(1 for e in ex.entities.values() if e.discovered)
@@ -181,11 +201,31 @@ def prepare(source: SourceDocument, *, timer: _Timer | None = None) -> tuple[Rep
         "facts": len(ex.facts),
         "triples": len(quads),
     }
-    bundle = ReportBundle(rid, source.source, sha, meta.title, source.text, serialize_nquads(quads),
-                          _pipeline_version(), records, counts)
+    bundle = ReportBundle(
+        rid,
+        source.source,
+        sha,
+        meta.title,
+        source.text,
+        serialize_nquads(quads),
+        _pipeline_version(),
+        records,
+        counts,
+    )
     timer.done("graph")
-    summary = IngestSummary(rid, source.source, meta.title, "prepared", len(source.text), len(ex.passages),
-                            by_type, discovered, len(ex.relations), len(ex.facts), 0.0)
+    summary = IngestSummary(
+        rid,
+        source.source,
+        meta.title,
+        "prepared",
+        len(source.text),
+        len(ex.passages),
+        by_type,
+        discovered,
+        len(ex.relations),
+        len(ex.facts),
+        0.0,
+    )
     return bundle, summary
 
 
@@ -235,5 +275,6 @@ def ingest_bytes(
     max_bytes: int = 50_000_000,
 ) -> IngestSummary:
     """Ingest an uploaded file; ``filename`` only selects the format."""
-    return _ingest(lambda: read_bytes(data, filename, max_bytes=max_bytes), datadir, progress, index_updater,
-                   False)
+    return _ingest(
+        lambda: read_bytes(data, filename, max_bytes=max_bytes), datadir, progress, index_updater, False
+    )

@@ -10,6 +10,7 @@ the roles. They complement the pairwise rules of ``ingest.relations``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 
@@ -41,8 +42,9 @@ def _span(sentence: Sentence, a: int, b: int) -> str:
     return sentence.text[a - sentence.start : b - sentence.start]
 
 
-def _rel(subject: Mention, predicate: str, obj: Mention, n: int, sentence: Sentence, conf: float,
-         pattern: str) -> Relation:
+def _rel(
+    subject: Mention, predicate: str, obj: Mention, n: int, sentence: Sentence, conf: float, pattern: str
+) -> Relation:
     return Relation(subject.slug, predicate, obj.slug, n, sentence.start, sentence.end, conf, pattern)
 
 
@@ -56,8 +58,9 @@ def _object_end(sentence: Sentence, pos: int) -> int:
     return sentence.start + m.start() if m else sentence.end
 
 
-def _object_names(sentence: Sentence, found: list[Mention], start: int, end: int,
-                  type_of: TypeOf) -> list[Mention]:
+def _object_names(
+    sentence: Sentence, found: list[Mention], start: int, end: int, type_of: TypeOf
+) -> list[Mention]:
     inside = [m for m in found if start <= m.start and m.end <= end]
     if not inside:
         return []
@@ -76,7 +79,9 @@ def _verb_phrases(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
         if type_of(subject) not in _ORG:
             continue
         verb = _VERB.match(sentence.text, subject.end - sentence.start)
-        if verb is None or not _ADVERBS.match(_span(sentence, subject.end, sentence.start + verb.start("verb"))):
+        if verb is None or not _ADVERBS.match(
+            _span(sentence, subject.end, sentence.start + verb.start("verb"))
+        ):
             continue
         previous: list[Mention] = []
         while verb is not None:
@@ -98,8 +103,16 @@ def _verb_phrases(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
                 break
 
 
-def _verb_object(n: int, sentence: Sentence, found: list[Mention], subject: Mention, word: str, verb_end: int,  # noqa: PLR0913
-                 end: int, type_of: TypeOf) -> Iterator[Relation]:
+def _verb_object(
+    n: int,
+    sentence: Sentence,
+    found: list[Mention],
+    subject: Mention,
+    word: str,
+    verb_end: int,
+    end: int,
+    type_of: TypeOf,
+) -> Iterator[Relation]:
     objects = _object_names(sentence, found, verb_end, end, type_of)
     if not objects:
         return
@@ -110,14 +123,19 @@ def _verb_object(n: int, sentence: Sentence, found: list[Mention], subject: Ment
         if verb_end <= base.start and base.end <= head.start and base not in objects:
             before = _span(sentence, verb_end, base.start)
             between = _span(sentence, base.end, head.start)
-            if _BASED_ON.search(before) and re.match(r"^[\u4e00-\u9fff]{0,6}的", between) and (
-                type_of(base) in _TECHNICAL
+            if (
+                _BASED_ON.search(before)
+                and re.match(r"^[\u4e00-\u9fff]{0,6}的", between)
+                and (type_of(base) in _TECHNICAL)
             ):
-                yield from (_rel(o, "basedOn", base, n, sentence, 0.8, "verb-object-based-on") for o in objects)
+                yield from (
+                    _rel(o, "basedOn", base, n, sentence, 0.8, "verb-object-based-on") for o in objects
+                )
 
 
-def _verb_relation(n: int, sentence: Sentence, subject: Mention, word: str, obj: Mention,
-                   type_of: TypeOf) -> Iterator[Relation]:
+def _verb_relation(
+    n: int, sentence: Sentence, subject: Mention, word: str, obj: Mention, type_of: TypeOf
+) -> Iterator[Relation]:
     s_type, o_type = type_of(subject), type_of(obj)
     if o_type == "Policy" and word in {"发布", "发布了", "印发", "出台", "颁布"}:
         yield _rel(obj, "issuedBy", subject, n, sentence, 0.9, "verb-object-issued")
@@ -131,16 +149,23 @@ def _verb_relation(n: int, sentence: Sentence, subject: Mention, word: str, obj:
 
 def _appositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """容器编排工具Kubernetes, 安全容器X-Container: a category noun right before a Latin name."""
-    for a, b in zip(found, found[1:], strict=False):
+    for a, b in itertools.pairwise(found):
         link = _span(sentence, a.end, b.start)
-        if (type_of(a) in {"Technology", "Concept"} and type_of(b) in {"Technology", "Product"}
-                and _CATEGORY_LINK.match(link) and b.surface[:1].isascii() and not a.surface[:1].isascii()):
+        if (
+            type_of(a) in {"Technology", "Concept"}
+            and type_of(b) in {"Technology", "Product"}
+            and _CATEGORY_LINK.match(link)
+            and b.surface[:1].isascii()
+            and not a.surface[:1].isascii()
+        ):
             yield _rel(b, "broader", a, n, sentence, 0.8, "apposition")
 
 
 _PREDECESSOR = re.compile(r"前身(?:是|为)")
 _EVOLVED = re.compile(r"(?:进一步)?(?:发展成为|演变为|演进为|更名为|发展为)")
-_PART_CUE = re.compile(r"(?:的|中的|中)(?:[^，。；]{0,10}的)?(?:重要|核心|关键|最基础的|基础)?(?:一部分|组成部分|一环|要素之一)")
+_PART_CUE = re.compile(
+    r"(?:的|中的|中)(?:[^，。；]{0,10}的)?(?:重要|核心|关键|最基础的|基础)?(?:一部分|组成部分|一环|要素之一)"
+)
 _PART_VERB = re.compile(r"是|成为|被视为|视为|作为|属于")
 
 
@@ -149,8 +174,9 @@ def _cue_pairs(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
     for cue in _PREDECESSOR.finditer(text):
         at = sentence.start + cue.start()
         before = [m for m in found if m.end <= at and _clause_end(sentence, m.end) >= at]
-        after = _object_names(sentence, found, sentence.start + cue.end(), _clause_end(sentence, at + 1),
-                              type_of)
+        after = _object_names(
+            sentence, found, sentence.start + cue.end(), _clause_end(sentence, at + 1), type_of
+        )
         if before and after:
             yield _rel(after[-1], "predecessorOf", before[-1], n, sentence, 0.9, "predecessor-cue")
     for cue in _EVOLVED.finditer(text):
@@ -161,8 +187,9 @@ def _cue_pairs(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
             yield _rel(before[-1], "predecessorOf", after[0], n, sentence, 0.85, "evolved-cue")
     for cue in _PART_CUE.finditer(text):
         at = sentence.start + cue.start()
-        clause_start = max((sentence.start + m.end() for m in _CLAUSE.finditer(text, 0, cue.start())),
-                           default=sentence.start)
+        clause_start = max(
+            (sentence.start + m.end() for m in _CLAUSE.finditer(text, 0, cue.start())), default=sentence.start
+        )
         verb = None
         for v in _PART_VERB.finditer(text, clause_start - sentence.start, cue.start()):
             verb = v
@@ -178,11 +205,15 @@ def _cue_pairs(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
 
 _SUPPORT_VERB = re.compile(r"^(?:同时|还|也|能够|可以|均|都|全面)?(?:兼容|适配|支持)(?:了)?$")
 _SUPPORT_FOR = re.compile(r"^(?:能够|可以|可|将)?(?:为|对)$")
-_SUPPORT_AFTER = re.compile(r"^(?:的[^，。；]{0,12})?(?:提供(?:了)?[^，。；]{0,12}(?:支持|支撑|运行环境|环境支持|基础环境|生态环境))")
+_SUPPORT_AFTER = re.compile(
+    r"^(?:的[^，。；]{0,12})?(?:提供(?:了)?[^，。；]{0,12}(?:支持|支撑|运行环境|环境支持|基础环境|生态环境))"
+)
 _OFFER_LIST = re.compile(r"^的(?:产品和服务|产品与服务|产品|服务|产品线)(?:主要)?(?:包括|包含|涵盖|有)$")
 
 
-def _supports_and_lists(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+def _supports_and_lists(
+    n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
+) -> Iterator[Relation]:
     for i, a in enumerate(found):
         rest = found[i + 1 :]
         if not rest:
@@ -213,8 +244,9 @@ def _listed_before(sentence: Sentence, before: list[Mention], type_of: TypeOf) -
     return listed
 
 
-def _listed_after(sentence: Sentence, rest: list[Mention], type_of: TypeOf, *, same_type: bool = True
-                  ) -> list[Mention]:
+def _listed_after(
+    sentence: Sentence, rest: list[Mention], type_of: TypeOf, *, same_type: bool = True
+) -> list[Mention]:
     listed: list[Mention] = []
     previous = rest[0]
     for m in rest[1:]:
@@ -235,7 +267,9 @@ _FOUNDATION_AFTER = re.compile(r"(?:架构|技术)?为(?:基础|底座|核心|�
 def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """以X为基础的Y → Y basedOn X;  A、B以及C…都是以X为基础 → A, B, C basedOn X."""
     for i, base in enumerate(found):
-        if type_of(base) not in _TECHNICAL or not _FOUNDATION.search(_span(sentence, sentence.start, base.start)):
+        if type_of(base) not in _TECHNICAL or not _FOUNDATION.search(
+            _span(sentence, sentence.start, base.start)
+        ):
             continue
         after = _FOUNDATION_AFTER.match(sentence.text, base.end - sentence.start)
         if after is None:
@@ -254,7 +288,9 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
 _ADOPT = re.compile(r"(?:采用|使用|部署|引入|试水|应用|利用)(?:了)?")
 
 
-def _industry_adoption(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+def _industry_adoption(
+    n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
+) -> Iterator[Relation]:
     """金融、能源等…行业开始试水容器云产品 → 容器云 usedByIndustry 金融, 能源."""
     for i, industry in enumerate(found):
         if type_of(industry) != "Industry" or (i + 1 < len(found) and type_of(found[i + 1]) == "Industry"):
@@ -297,25 +333,43 @@ def _made_by_list(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
                 yield _rel(thing, "developedBy", maker, n, sentence, 0.8, "made-by-list")
 
 
-_PROVIDE = re.compile(r"为(?P<objs>[^，。；]{1,40}?)提供(?:了)?[^，。；]{0,8}?(?:运行环境|环境支持|基础环境|生态环境|支持|支撑|保障)")
-_BECOME_SUPPORT = re.compile(r"(?:成为了?|是)(?P<objs>[^，。；]{1,30}?)的(?:基础|重要)?(?:支持|支撑|基础环境|运行环境)")
+_PROVIDE = re.compile(
+    r"为(?P<objs>[^，。；]{1,40}?)提供(?:了)?[^，。；]{0,8}?(?:运行环境|环境支持|基础环境|生态环境|支持|支撑|保障)"
+)
+_BECOME_SUPPORT = re.compile(
+    r"(?:成为了?|是)(?P<objs>[^，。；]{1,30}?)的(?:基础|重要)?(?:支持|支撑|基础环境|运行环境)"
+)
 _EMPOWER = re.compile(r"赋能")
-_RUNS_ON = re.compile(r"(?:能够|可以|可)?在(?P<objs>[^，。；]{1,30}?)(?:等[^，。；]{0,10})?(?:上|中)(?:跨平台)?运行")
-_MEANS = re.compile(r"是(?:管理|实现|构建|支撑|推动)(?P<objs>[^，。；]{1,30}?)的(?:有效|重要|关键)?(?:手段|工具|途径|方式)")
+_RUNS_ON = re.compile(
+    r"(?:能够|可以|可)?在(?P<objs>[^，。；]{1,30}?)(?:等[^，。；]{0,10})?(?:上|中)(?:跨平台)?运行"
+)
+_MEANS = re.compile(
+    r"是(?:管理|实现|构建|支撑|推动)(?P<objs>[^，。；]{1,30}?)的(?:有效|重要|关键)?(?:手段|工具|途径|方式)"
+)
 
 
 def _support_cues(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X为A和B提供…支持 / X成为A、B的基础支持 / 以X赋能Y → X supports A, B."""
     text = sentence.text
-    for cue in [*_PROVIDE.finditer(text), *_BECOME_SUPPORT.finditer(text), *_RUNS_ON.finditer(text),
-                *_MEANS.finditer(text)]:
+    for cue in [
+        *_PROVIDE.finditer(text),
+        *_BECOME_SUPPORT.finditer(text),
+        *_RUNS_ON.finditer(text),
+        *_MEANS.finditer(text),
+    ]:
         at = sentence.start + cue.start()
-        clause_start = max((sentence.start + m.end() for m in _CLAUSE.finditer(text, 0, cue.start())),
-                           default=sentence.start)
+        clause_start = max(
+            (sentence.start + m.end() for m in _CLAUSE.finditer(text, 0, cue.start())), default=sentence.start
+        )
         if cue.re is not _PROVIDE and cue.re is not _BECOME_SUPPORT:
             # 'X兼容…，并能够在A上运行', 'X不仅…，也是管理A的手段': X leads the clause before
-            clause_start = max((sentence.start + m.end() for m in _CLAUSE.finditer(text, 0, clause_start - sentence.start - 1)),
-                               default=sentence.start)
+            clause_start = max(
+                (
+                    sentence.start + m.end()
+                    for m in _CLAUSE.finditer(text, 0, clause_start - sentence.start - 1)
+                ),
+                default=sentence.start,
+            )
         subjects = [m for m in found if clause_start <= m.start and m.end <= at and type_of(m) in _TECHNICAL]
         lo, hi = sentence.start + cue.start("objs"), sentence.start + cue.end("objs")
         stop = text.find("等", cue.start("objs"), cue.end("objs"))
@@ -341,7 +395,9 @@ _SUCH_AS = re.compile(r"^等$")
 def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """基于A理念和B架构的C → C basedOn A, B;  X成为Y的基础 → Y basedOn X;  A等B → A broader B."""
     for i, first in enumerate(found):
-        if type_of(first) not in _TECHNICAL or not _BASED_LIST.search(_span(sentence, sentence.start, first.start)):
+        if type_of(first) not in _TECHNICAL or not _BASED_LIST.search(
+            _span(sentence, sentence.start, first.start)
+        ):
             continue
         bases = [first, *_listed_after(sentence, found[i:], type_of, same_type=False)]
         rest = found[i + len(bases) :]
@@ -354,13 +410,21 @@ def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: T
     for cue in _BASE_OF.finditer(sentence.text):
         at = sentence.start + cue.start()
         before = [m for m in found if m.end <= at and type_of(m) in _TECHNICAL]
-        wholes = [m for m in found if sentence.start + cue.start("whole") <= m.start
-                  and m.end <= sentence.start + cue.end("whole") and type_of(m) in _TECHNICAL]
+        wholes = [
+            m
+            for m in found
+            if sentence.start + cue.start("whole") <= m.start
+            and m.end <= sentence.start + cue.end("whole")
+            and type_of(m) in _TECHNICAL
+        ]
         if before and wholes:
             yield _rel(wholes[-1], "basedOn", before[-1], n, sentence, 0.75, "base-of")
-    for a, b in zip(found, found[1:], strict=False):
-        if (_SUCH_AS.match(_span(sentence, a.end, b.start)) and type_of(a) == type_of(b)
-                and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start)):
+    for a, b in itertools.pairwise(found):
+        if (
+            _SUCH_AS.match(_span(sentence, a.end, b.start))
+            and type_of(a) == type_of(b)
+            and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start)
+        ):
             yield _rel(a, "broader", b, n, sentence, 0.7, "such-as")
 
 

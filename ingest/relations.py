@@ -62,52 +62,183 @@ class _Rule:
     context: Callable[[_Pair], bool] = lambda pair: True
 
 
-def _rule(name: str, predicate: str, mid: str, types_a: frozenset[str], types_b: frozenset[str],
-          reverse: bool, confidence: float, context: Callable[[_Pair], bool] = lambda pair: True) -> _Rule:
+def _rule(
+    name: str,
+    predicate: str,
+    mid: str,
+    types_a: frozenset[str],
+    types_b: frozenset[str],
+    reverse: bool,
+    confidence: float,
+    context: Callable[[_Pair], bool] = lambda pair: True,
+) -> _Rule:
     return _Rule(name, predicate, re.compile(mid), types_a, types_b, reverse, confidence, context)
 
 
 _OFFER_VERB = r"(?:正式|先后|相继|率先|已|还)?(?:推出|发布|上线|提供|打造|开发|研发)(?:了)?"
-_OFFER_NOUN = r"(?:新一代|全新的?|自研的?|自有的?|旗下的?|的)?(?:[\u4e00-\u9fffA-Za-z]{0,8}(?:产品|服务|平台|方案))?"
+_OFFER_NOUN = (
+    r"(?:新一代|全新的?|自研的?|自有的?|旗下的?|的)?(?:[\u4e00-\u9fffA-Za-z]{0,8}(?:产品|服务|平台|方案))?"
+)
+
+_WORD_END = re.compile(
+    r"^(?:$|[\s，,。；;：:、）)”\"]|是|在|等|和|与|及|为|将|已|也|都|正|可|能|得|被|通过|作为|的)"
+)
 
 RULES: tuple[_Rule, ...] = (
-    _rule("vendor-product", "offers", r"^(?:的)?$", frozenset({"Vendor"}), frozenset({"Product"}), False, 0.85),
-    _rule("vendor-launches", "offers", rf"^{_DATE}{_OFFER_VERB}{_OFFER_NOUN}$", frozenset({"Vendor"}),
-          frozenset({"Product"}), False, 0.9),
-    _rule("issues-policy", "issuedBy", rf"^{_DATE}(?:正式|联合|先后)?(?:发布|印发|出台|颁布|制定)(?:了)?$", _ORG,
-          frozenset({"Policy"}), True, 0.9),
-    _rule("develops", "developedBy", rf"^{_DATE}(?:率先|最早|最初|自主)?(?:开发|研发|设计|创建|发明)(?:出|了)+$", _ORG,
-          frozenset({"Technology", "Product"}), True, 0.8),
-    _rule("open-sources", "openSourcedBy", rf"^{_DATE}(?:正式|率先)?开源(?:了)?$", _ORG, frozenset({"Technology"}),
-          True, 0.9),
-    _rule("open-sources-object", "openSourcedBy", rf"^{_DATE}将$", _ORG, frozenset({"Technology"}), True, 0.85,
-          lambda p: re.match(r"^(?:正式)?开源", p.after) is not None),
-    _rule("based-on-prefix", "basedOn", r"^的?$", _TECHNICAL, _TECHNICAL, True, 0.8,
-          lambda p: p.before.endswith("基于") and _WORD_END.match(p.after) is not None),
-    _rule("based-on", "basedOn", r"^(?:是|均|都|也|同样)?(?:基于|构建于|构建在|建立在|运行在|运行于)$", _TECHNICAL,
-          _TECHNICAL, False, 0.85),
-    _rule("predecessor", "predecessorOf", r"^的前身(?:是|为)$", _TECHNICAL | _ORG, _TECHNICAL | _ORG, True, 0.95),
-    _rule("industry-adopts", "usedByIndustry",
-          r"^(?:行业|业|领域|机构|企业)?(?:已|已经|正在|也|均)?(?:广泛|大量|率先|普遍|积极|逐步)?(?:采用|应用|部署|引入|使用)(?:了)?$",
-          frozenset({"Industry"}), _TECHNICAL, True, 0.85),
-    _rule("used-in-industry", "usedByIndustry", r"^在$", _TECHNICAL, frozenset({"Industry"}), False, 0.8,
-          lambda p: re.match(r"^(?:行业|业|领域)?(?:中|内|里)?(?:得到|获得|有着|有)?(?:了)?(?:广泛|大量|深入)?(?:的)?(?:应用|落地|使用|采用)",
-                             p.after) is not None),
-    _rule("part-of", "partOf", r"^(?:是|为|构成了?|成为)$", _TECHNICAL, _TECHNICAL, False, 0.85,
-          lambda p: re.match(r"^(?:的|中的)?(?:重要|核心|关键)?(?:一部分|组成部分|要素|组成|一环)", p.after) is not None),
-    _rule("supports", "supports", r"^(?:可以|能够|全面|还|已|均|都)?支持(?:了)?$", _TECHNICAL | frozenset({"Vendor"}),
-          _TECHNICAL, False, 0.75),
-    _rule("in-essence", "broader", r"^(?:本质上|实质上|其实)(?:也)?是$", _TECHNICAL, _TECHNICAL, False, 0.75,
-          lambda p: _WORD_END.match(p.after) is not None),
-    _rule("support-of", "supports", r"^对$", _TECHNICAL, _TECHNICAL, False, 0.75,
-          lambda p: re.match(r"^(?:[/、和与及][^，。；]{0,8})?的支持", p.after) is not None),
-    _rule("kind-of", "broader", r"^(?:是|为)?一种(?:[^，。；]{0,20}的)?$", _TECHNICAL, _TECHNICAL, False, 0.8),
-    _rule("competes", "competesWith", r"^(?:与|和|同)$", _ORG | frozenset({"Product"}), _ORG | frozenset({"Product"}),
-          False, 0.75, lambda p: re.match(r"^(?:展开|形成|存在)?(?:直接)?竞争", p.after) is not None),
+    _rule(
+        "vendor-product", "offers", r"^(?:的)?$", frozenset({"Vendor"}), frozenset({"Product"}), False, 0.85
+    ),
+    _rule(
+        "vendor-launches",
+        "offers",
+        rf"^{_DATE}{_OFFER_VERB}{_OFFER_NOUN}$",
+        frozenset({"Vendor"}),
+        frozenset({"Product"}),
+        False,
+        0.9,
+    ),
+    _rule(
+        "issues-policy",
+        "issuedBy",
+        rf"^{_DATE}(?:正式|联合|先后)?(?:发布|印发|出台|颁布|制定)(?:了)?$",
+        _ORG,
+        frozenset({"Policy"}),
+        True,
+        0.9,
+    ),
+    _rule(
+        "develops",
+        "developedBy",
+        rf"^{_DATE}(?:率先|最早|最初|自主)?(?:开发|研发|设计|创建|发明)(?:出|了)+$",
+        _ORG,
+        frozenset({"Technology", "Product"}),
+        True,
+        0.8,
+    ),
+    _rule(
+        "open-sources",
+        "openSourcedBy",
+        rf"^{_DATE}(?:正式|率先)?开源(?:了)?$",
+        _ORG,
+        frozenset({"Technology"}),
+        True,
+        0.9,
+    ),
+    _rule(
+        "open-sources-object",
+        "openSourcedBy",
+        rf"^{_DATE}将$",
+        _ORG,
+        frozenset({"Technology"}),
+        True,
+        0.85,
+        lambda p: re.match(r"^(?:正式)?开源", p.after) is not None,
+    ),
+    _rule(
+        "based-on-prefix",
+        "basedOn",
+        r"^的?$",
+        _TECHNICAL,
+        _TECHNICAL,
+        True,
+        0.8,
+        lambda p: p.before.endswith("基于") and _WORD_END.match(p.after) is not None,
+    ),
+    _rule(
+        "based-on",
+        "basedOn",
+        r"^(?:是|均|都|也|同样)?(?:基于|构建于|构建在|建立在|运行在|运行于)$",
+        _TECHNICAL,
+        _TECHNICAL,
+        False,
+        0.85,
+    ),
+    _rule(
+        "predecessor", "predecessorOf", r"^的前身(?:是|为)$", _TECHNICAL | _ORG, _TECHNICAL | _ORG, True, 0.95
+    ),
+    _rule(
+        "industry-adopts",
+        "usedByIndustry",
+        r"^(?:行业|业|领域|机构|企业)?(?:已|已经|正在|也|均)?(?:广泛|大量|率先|普遍|积极|逐步)?(?:采用|应用|部署|引入|使用)(?:了)?$",
+        frozenset({"Industry"}),
+        _TECHNICAL,
+        True,
+        0.85,
+    ),
+    _rule(
+        "used-in-industry",
+        "usedByIndustry",
+        r"^在$",
+        _TECHNICAL,
+        frozenset({"Industry"}),
+        False,
+        0.8,
+        lambda p: (
+            re.match(
+                r"^(?:行业|业|领域)?(?:中|内|里)?(?:得到|获得|有着|有)?(?:了)?(?:广泛|大量|深入)?(?:的)?(?:应用|落地|使用|采用)",
+                p.after,
+            )
+            is not None
+        ),
+    ),
+    _rule(
+        "part-of",
+        "partOf",
+        r"^(?:是|为|构成了?|成为)$",
+        _TECHNICAL,
+        _TECHNICAL,
+        False,
+        0.85,
+        lambda p: (
+            re.match(r"^(?:的|中的)?(?:重要|核心|关键)?(?:一部分|组成部分|要素|组成|一环)", p.after)
+            is not None
+        ),
+    ),
+    _rule(
+        "supports",
+        "supports",
+        r"^(?:可以|能够|全面|还|已|均|都)?支持(?:了)?$",
+        _TECHNICAL | frozenset({"Vendor"}),
+        _TECHNICAL,
+        False,
+        0.75,
+    ),
+    _rule(
+        "in-essence",
+        "broader",
+        r"^(?:本质上|实质上|其实)(?:也)?是$",
+        _TECHNICAL,
+        _TECHNICAL,
+        False,
+        0.75,
+        lambda p: _WORD_END.match(p.after) is not None,
+    ),
+    _rule(
+        "support-of",
+        "supports",
+        r"^对$",
+        _TECHNICAL,
+        _TECHNICAL,
+        False,
+        0.75,
+        lambda p: re.match(r"^(?:[/、和与及][^，。；]{0,8})?的支持", p.after) is not None,
+    ),
+    _rule(
+        "kind-of", "broader", r"^(?:是|为)?一种(?:[^，。；]{0,20}的)?$", _TECHNICAL, _TECHNICAL, False, 0.8
+    ),
+    _rule(
+        "competes",
+        "competesWith",
+        r"^(?:与|和|同)$",
+        _ORG | frozenset({"Product"}),
+        _ORG | frozenset({"Product"}),
+        False,
+        0.75,
+        lambda p: re.match(r"^(?:展开|形成|存在)?(?:直接)?竞争", p.after) is not None,
+    ),
 )
 
 _LIST_JOIN = re.compile(r"^(?:及|和|与|、|以及|，|,)$")
-_WORD_END = re.compile(r"^(?:$|[\s，,。；;：:、）)”\"]|是|在|等|和|与|及|为|将|已|也|都|正|可|能|得|被|通过|作为|的)")
 _CATEGORY = frozenset({"Technology", "Concept"})
 _INDUSTRY_LIST_CUE = re.compile(
     r"(?:下游|用户|客户|应用领域|应用行业)(?:行业)?[^，。；]{0,8}(?:主要)?(?:集中在|集中于|包含|包括|涵盖|主要是|分布在)"
@@ -145,11 +276,23 @@ def _sentence_relations(
             b = named[j]
             pair = _Pair(sentence, a, b, type_of(a), type_of(b), absorbed)
             for rule in RULES:
-                if (pair.type_a in rule.types_a and pair.type_b in rule.types_b
-                        and rule.pattern.match(pair.mid) and rule.context(pair)):
+                if (
+                    pair.type_a in rule.types_a
+                    and pair.type_b in rule.types_b
+                    and rule.pattern.match(pair.mid)
+                    and rule.context(pair)
+                ):
                     subject, obj = (b, a) if rule.reverse else (a, b)
-                    yield Relation(subject.slug, rule.predicate, obj.slug, n, sentence.start, sentence.end,
-                                   rule.confidence, rule.name)
+                    yield Relation(
+                        subject.slug,
+                        rule.predicate,
+                        obj.slug,
+                        n,
+                        sentence.start,
+                        sentence.end,
+                        rule.confidence,
+                        rule.name,
+                    )
                     yield from _list_continuation(n, sentence, named, j, a, rule, type_of)
     yield from _industry_list(n, sentence, named, type_of)
     yield from cue_relations(n, sentence, found, named, type_of)
@@ -163,7 +306,11 @@ def _absorbed_categories(found: list[Mention], type_of: Callable[[Mention], str]
         if type_of(cur) not in _CATEGORY or cur.surface[:1].isascii():
             continue
         for name in (prev, nxt):
-            if name is None or not name.surface[:1].isascii() or type_of(name) not in {"Technology", "Product"}:
+            if (
+                name is None
+                or not name.surface[:1].isascii()
+                or type_of(name) not in {"Technology", "Product"}
+            ):
                 continue
             if name.end == cur.start or cur.end == name.start:
                 absorbed.append(cur)
@@ -172,7 +319,12 @@ def _absorbed_categories(found: list[Mention], type_of: Callable[[Mention], str]
 
 
 def _list_continuation(
-    n: int, sentence: Sentence, found: list[Mention], j: int, head: Mention, rule: _Rule,
+    n: int,
+    sentence: Sentence,
+    found: list[Mention],
+    j: int,
+    head: Mention,
+    rule: _Rule,
     type_of: Callable[[Mention], str],
 ) -> Iterator[Relation]:
     """A、B及C after a matched pair: the same relation holds for B and C."""
@@ -182,8 +334,16 @@ def _list_continuation(
         if not _LIST_JOIN.match(mid) or type_of(nxt) != type_of(previous):
             return
         subject, obj = (nxt, head) if rule.reverse else (head, nxt)
-        yield Relation(subject.slug, rule.predicate, obj.slug, n, sentence.start, sentence.end,
-                       rule.confidence - 0.05, rule.name + "+list")
+        yield Relation(
+            subject.slug,
+            rule.predicate,
+            obj.slug,
+            n,
+            sentence.start,
+            sentence.end,
+            rule.confidence - 0.05,
+            rule.name + "+list",
+        )
         previous = nxt
 
 
@@ -202,5 +362,6 @@ def _industry_list(
     subject = subjects[-1]
     for m in found:
         if m.start >= cue_end and type_of(m) == "Industry":
-            yield Relation(subject.slug, "usedByIndustry", m.slug, n, sentence.start, sentence.end, 0.75,
-                           "industry-list")
+            yield Relation(
+                subject.slug, "usedByIndustry", m.slug, n, sentence.start, sentence.end, 0.75, "industry-list"
+            )

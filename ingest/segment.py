@@ -152,13 +152,19 @@ def _pack(sentences: list[Sentence]) -> list[list[Sentence]]:
     chunks: list[list[Sentence]] = []
     current: list[Sentence] = []
     for sentence in sentences:
-        if current and sentence.end - current[0].start > MAX_PASSAGE and current[-1].end - current[0].start >= MIN_PASSAGE:
+        if (
+            current
+            and sentence.end - current[0].start > MAX_PASSAGE
+            and current[-1].end - current[0].start >= MIN_PASSAGE
+        ):
             chunks.append(current)
             current = []
         current.append(sentence)
     if current:
-        if chunks and current[-1].end - current[0].start < MIN_PASSAGE // 2 and (
-            current[-1].end - chunks[-1][0].start <= MAX_PASSAGE + MIN_PASSAGE
+        if (
+            chunks
+            and current[-1].end - current[0].start < MIN_PASSAGE // 2
+            and (current[-1].end - chunks[-1][0].start <= MAX_PASSAGE + MIN_PASSAGE)
         ):
             chunks[-1].extend(current)
         else:

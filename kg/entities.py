@@ -60,7 +60,8 @@ def list_entities_in(
                 type=type_iri[len(CNKG) :],
                 mentions=int(row["mentions"].value),
                 reports=int(row["reports"].value),
-                discovered=isinstance(row.get("discovered"), ox.Literal) and row["discovered"].value == "true",
+                discovered=isinstance(row.get("discovered"), ox.Literal)
+                and row["discovered"].value == "true",
             )
         )
     return rows
@@ -69,4 +70,6 @@ def list_entities_in(
 def list_entities(
     datadir: DataDir, *, discovered_only: bool = False, type_: str | None = None, limit: int = 200
 ) -> list[EntityRow]:
-    return list_entities_in(GraphStore.open(datadir), discovered_only=discovered_only, type_=type_, limit=limit)
+    return list_entities_in(
+        GraphStore.open(datadir), discovered_only=discovered_only, type_=type_, limit=limit
+    )

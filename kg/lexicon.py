@@ -73,7 +73,11 @@ class Lexicon:
         for subject in set(graph.subjects(RDF.type, SKOS.Concept)):
             if not isinstance(subject, rdflib.URIRef) or not str(subject).startswith(ENTITY_BASE):
                 continue
-            types = [_TYPE_IRIS[t] for t in graph.objects(subject, RDF.type) if t in _TYPE_IRIS]
+            types = [
+                _TYPE_IRIS[t]
+                for t in graph.objects(subject, RDF.type)
+                if isinstance(t, rdflib.URIRef) and t in _TYPE_IRIS
+            ]
             if not types:
                 continue
             entries.append(_entry_from_graph(graph, subject, types[0]))
@@ -107,14 +111,20 @@ class Lexicon:
 
 def _entry_from_graph(graph: rdflib.Graph, subject: rdflib.URIRef, type_name: str) -> LexiconEntry:
     def literals(predicate: rdflib.URIRef) -> list[rdflib.Literal]:
-        return sorted((o for o in graph.objects(subject, predicate) if isinstance(o, rdflib.Literal)), key=str)
+        return sorted(
+            (o for o in graph.objects(subject, predicate) if isinstance(o, rdflib.Literal)), key=str
+        )
 
     prefs = literals(SKOS.prefLabel)
     pref_zh = next((str(p) for p in prefs if p.language == "zh"), "")
     pref_en = next((str(p) for p in prefs if p.language == "en"), "")
     definition = next((str(d) for d in literals(SKOS.definition) if d.language == "zh"), "")
     qid = next(
-        (str(o)[len(WIKIDATA) :] for o in graph.objects(subject, SKOS.exactMatch) if str(o).startswith(WIKIDATA)),
+        (
+            str(o)[len(WIKIDATA) :]
+            for o in graph.objects(subject, SKOS.exactMatch)
+            if str(o).startswith(WIKIDATA)
+        ),
         None,
     )
     return LexiconEntry(

@@ -37,8 +37,13 @@ class Settings(BaseSettings):
         None, description="External SPARQL 1.1 store (base URL) instead of the embedded one."
     )
     query_workers: int = Field(
-        0, ge=0, description="Query worker processes of the embedded store; 0 means one per core (at least 2)."
+        0,
+        ge=0,
+        description="Query worker processes of the embedded store; 0 means one per core (at least 2).",
     )
-    worker_memory_mb: int = Field(
-        0, ge=0, description="Address-space cap of one query worker in MiB; 0 means no cap."
+    query_memory_mb: int = Field(
+        2048,
+        ge=0,
+        description="Memory one SPARQL query may use beyond the loaded graph, in MiB (a query worker's "
+        "address space is capped at its size after loading plus this); 0 means no cap.",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 
 def _slugs_with_surface(extraction, surface):
     return {m.slug for m in extraction.mentions if m.surface == surface}
@@ -31,7 +33,7 @@ def test_mentions_carry_exact_offsets(corpus_extraction):
 
 def test_mentions_do_not_overlap(corpus_extraction):
     mentions = corpus_extraction.mentions
-    assert all(a.end <= b.start for a, b in zip(mentions, mentions[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(mentions))
 
 
 def test_policy_titles_are_policies(corpus_extraction):

@@ -29,7 +29,9 @@ def test_facts_meet_the_targets(corpus_scores):
     assert corpus_scores["facts"]["all"].recall >= 0.90
 
 
-@pytest.mark.parametrize("document", [d["document"] for d in load_devsets() if d["document"].startswith("samples/")])
+@pytest.mark.parametrize(
+    "document", [d["document"] for d in load_devsets() if d["document"].startswith("samples/")]
+)
 def test_sample_extraction_stays_useful(document):
     """Samples the rules were not written for: a floor that catches regressions, not the target."""
     devset = next(d for d in load_devsets() if d["document"] == document)

@@ -42,7 +42,9 @@ def test_ingest_then_query_the_report_graph(sample, tmp_path):
     store = GraphStore.open(datadir)
     assert summary.status == "added"
     assert report_iri(summary.rid) in store.graph_names()
-    count = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?p dcterms:isPartOf <{report_iri(summary.rid)}> }}")
+    count = store.select(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?p dcterms:isPartOf <{report_iri(summary.rid)}> }}"
+    )
     assert int(count[0]["n"].value) == summary.passages
 
 
@@ -57,7 +59,9 @@ def test_reingesting_the_same_file_changes_nothing(sample, tmp_path):
 def test_a_changed_file_replaces_its_report(sample, tmp_path):
     datadir = DataDir(tmp_path / "data")
     first = ingest_path(sample, datadir)
-    sample.write_text(sample.read_text(encoding="utf-8") + "\n补充：2024年市场规模达到99.9亿元。\n", encoding="utf-8")
+    sample.write_text(
+        sample.read_text(encoding="utf-8") + "\n补充：2024年市场规模达到99.9亿元。\n", encoding="utf-8"
+    )
     second = ingest_path(sample, datadir)
     assert second.status == "replaced"
     assert [r.rid for r in Catalog(datadir).reports()] == [second.rid]
@@ -101,8 +105,20 @@ def test_kill_mid_ingest_keeps_the_previous_state(point, sample_paths, tmp_path)
     manifest_before = datadir.manifest_path.read_bytes()
     env = {**os.environ, "CNKG_CRASH_AT": point}
     proc = subprocess.run(
-        [sys.executable, "-m", "api.cli", "ingest", "--no-index", "--data", str(datadir.root), str(sample_paths[1])],
-        cwd=REPO, env=env, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "ingest",
+            "--no-index",
+            "--data",
+            str(datadir.root),
+            str(sample_paths[1]),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        timeout=300,
     )
     assert proc.returncode == -9
     assert datadir.manifest_path.read_bytes() == manifest_before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from ingest.segment import MAX_PASSAGE
 
 
@@ -14,7 +16,7 @@ def test_passages_are_exact_slices_of_the_stored_text(corpus_extraction):
 def test_passages_are_numbered_in_text_order(corpus_extraction):
     passages = corpus_extraction.passages
     assert [p.n for p in passages] == list(range(len(passages)))
-    assert all(a.end <= b.start for a, b in zip(passages, passages[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(passages))
 
 
 def test_passage_lengths_stay_near_the_target(corpus_extraction):

@@ -14,7 +14,9 @@ __all__ = ["DataOption", "datadir_for", "settings_for"]
 
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", help="Data directory (default: $CNKG_DATA, else ./cnkg-data).", show_default=False),
+    typer.Option(
+        "--data", help="Data directory (default: $CNKG_DATA, else ./cnkg-data).", show_default=False
+    ),
 ]
 
 

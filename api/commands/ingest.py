@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.commands.common import DataOption, datadir_for, settings_for
@@ -32,8 +32,14 @@ def sample_paths() -> list[Path]:
     return sorted(Path(str(folder.joinpath(p.name))) for p in folder.iterdir() if p.name.endswith(".md"))
 
 
-def ingest_files(paths: list[Path], settings: Settings, *, with_indexes: bool = True, force: bool = False,
-                 quiet: bool = False) -> list[IngestSummary]:
+def ingest_files(
+    paths: list[Path],
+    settings: Settings,
+    *,
+    with_indexes: bool = True,
+    force: bool = False,
+    quiet: bool = False,
+) -> list[IngestSummary]:
     """Ingest files one after another with a progress bar; stops at the first bad file."""
     for path in paths:
         if not path.exists():
@@ -41,24 +47,38 @@ def ingest_files(paths: list[Path], settings: Settings, *, with_indexes: bool = 
     datadir = DataDir(settings.data)
     summaries = []
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
-        TimeElapsedColumn(), console=_console, disable=quiet, transient=False,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[stage]}"),
+        TimeElapsedColumn(),
+        console=_console,
+        disable=quiet,
+        transient=False,
     ) as bar:
         for path in paths:
             task = bar.add_task(path.name, total=8, stage="read")
 
-            def tick(stage: str, done: int, total: int, task: int = task) -> None:
+            def tick(stage: str, done: int, total: int, task: TaskID = task) -> None:
                 bar.update(task, completed=done, total=total, stage=stage)
 
-            def embedding(done: int, total: int, task: int = task) -> None:
+            def embedding(done: int, total: int, task: TaskID = task) -> None:
                 bar.update(task, stage=f"embedding {done}/{total}")
 
             updater = (
                 make_index_updater(settings.embedder, threads=settings.embed_threads, progress=embedding)
-                if with_indexes else None
+                if with_indexes
+                else None
             )
-            summaries.append(ingest_path(path, datadir, progress=tick, force=force, index_updater=updater,
-                                         max_bytes=settings.max_upload_bytes))
+            summaries.append(
+                ingest_path(
+                    path,
+                    datadir,
+                    progress=tick,
+                    force=force,
+                    index_updater=updater,
+                    max_bytes=settings.max_upload_bytes,
+                )
+            )
     return summaries
 
 
@@ -107,15 +127,26 @@ def register(app: typer.Typer) -> None:
         """List the ingested reports."""
         table = Table("id", "source", "title", "chars", "passages", "facts", "ingested")
         for r in Catalog(datadir_for(data)).reports():
-            table.add_row(r.rid, r.source, r.title, f"{r.chars:,}", str(r.counts.get("passages", "")),
-                          str(r.counts.get("facts", "")), r.ingested)
+            table.add_row(
+                r.rid,
+                r.source,
+                r.title,
+                f"{r.chars:,}",
+                str(r.counts.get("passages", "")),
+                str(r.counts.get("facts", "")),
+                r.ingested,
+            )
         Console().print(table)
 
     @app.command("entities")
     def entities_cmd(
         data: DataOption = None,
-        discovered: Annotated[bool, typer.Option(help="Only entities discovered outside the lexicon.")] = False,
-        type_: Annotated[str | None, typer.Option("--type", help=f"One of {', '.join(ENTITY_TYPES)}.")] = None,
+        discovered: Annotated[
+            bool, typer.Option(help="Only entities discovered outside the lexicon.")
+        ] = False,
+        type_: Annotated[
+            str | None, typer.Option("--type", help=f"One of {', '.join(ENTITY_TYPES)}.")
+        ] = None,
         limit: Annotated[int, typer.Option(min=1)] = 200,
     ) -> None:
         """List entities mentioned in the reports (with mention counts)."""
@@ -123,8 +154,14 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"unknown entity type {type_!r}; use one of {', '.join(ENTITY_TYPES)}")
         table = Table("entity", "label", "type", "mentions", "reports", "discovered")
         for row in list_entities(datadir_for(data), discovered_only=discovered, type_=type_, limit=limit):
-            table.add_row(row.slug, row.label, row.type, str(row.mentions), str(row.reports),
-                          "yes" if row.discovered else "")
+            table.add_row(
+                row.slug,
+                row.label,
+                row.type,
+                str(row.mentions),
+                str(row.reports),
+                "yes" if row.discovered else "",
+            )
         Console().print(table)
 
     @app.command("demo")

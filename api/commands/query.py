@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import pyoxigraph as ox
@@ -19,7 +19,7 @@ from kg.store import GraphStore
 __all__ = ["OutputFormat", "register", "render_term"]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -43,7 +43,7 @@ def render_term(term: object) -> str:
     if isinstance(term, ox.NamedNode):
         for prefix, ns in PREFIXES.items():
             if term.value.startswith(ns):
-                return f"{prefix}:{term.value[len(ns):]}"
+                return f"{prefix}:{term.value[len(ns) :]}"
         return f"<{term.value}>"
     if isinstance(term, ox.Literal):
         return term.value + (f"@{term.language}" if term.language else "")
@@ -81,7 +81,9 @@ def register(app: typer.Typer) -> None:
     def query_cmd(
         sparql: Annotated[str, typer.Argument(help="A SPARQL 1.1 query; '-' reads it from standard input.")],
         data: DataOption = None,
-        fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+        fmt: Annotated[
+            OutputFormat, typer.Option("--format", "-f", help="Output format.")
+        ] = OutputFormat.table,
     ) -> None:
         """Run a SPARQL query (common prefixes such as cnkg:, skos:, dcterms: are predeclared)."""
         text = sys.stdin.read() if sparql == "-" else sparql

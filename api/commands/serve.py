@@ -30,7 +30,9 @@ def register(app: typer.Typer) -> None:
         query_timeout: Annotated[
             float | None, typer.Option(help="Hard timeout of one SPARQL query in seconds (default 30).")
         ] = None,
-        row_cap: Annotated[int | None, typer.Option(help="Most rows one query returns (default 10000).")] = None,
+        row_cap: Annotated[
+            int | None, typer.Option(help="Most rows one query returns (default 10000).")
+        ] = None,
         store: Annotated[
             str | None,
             typer.Option(
@@ -40,14 +42,22 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         allow_service: Annotated[
-            bool | None, typer.Option("--allow-service", help="Allow SPARQL SERVICE (federated query).")
+            bool | None,
+            typer.Option(
+                "--allow-service/--no-allow-service", help="Allow SPARQL SERVICE (federated query)."
+            ),
         ] = None,
         cors_origin: Annotated[
-            list[str] | None, typer.Option("--cors-origin", help="Allowed CORS origin (repeatable); none by default.")
+            list[str] | None,
+            typer.Option("--cors-origin", help="Allowed CORS origin (repeatable); none by default."),
         ] = None,
         workers: Annotated[
-            int | None, typer.Option("--query-workers", help="Query worker processes (default: one per core, ≥2).")
+            int | None,
+            typer.Option("--query-workers", help="Query worker processes (default: one per core, ≥2)."),
         ] = None,
+        access_log: Annotated[
+            bool, typer.Option("--access-log/--no-access-log", help="Log every request (costs throughput).")
+        ] = False,
     ) -> None:
         """Serve the knowledge graph over HTTP (SPARQL 1.1, linked data, search, reports)."""
         import uvicorn
@@ -69,5 +79,10 @@ def register(app: typer.Typer) -> None:
         if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.write_token:
             typer.echo(f"cnkg: serving read-only on {settings.host}:{settings.port}", err=True)
         uvicorn.run(
-            create_app(settings), host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=access_log,
+            timeout_graceful_shutdown=5,
         )

@@ -43,7 +43,11 @@ _DETAIL_EXAMPLE = {
         {
             "direction": "in",
             "predicate": "https://w3id.org/cnkg/ontology#basedOn",
-            "entity": {"iri": "https://w3id.org/cnkg/id/entity/openshift", "slug": "openshift", "label": "OpenShift"},
+            "entity": {
+                "iri": "https://w3id.org/cnkg/id/entity/openshift",
+                "slug": "openshift",
+                "label": "OpenShift",
+            },
             "evidence": [
                 {
                     "report": "https://w3id.org/cnkg/id/report/70a1e0d4758384e6",
@@ -57,8 +61,12 @@ _DETAIL_EXAMPLE = {
         }
     ],
     "mentions": [
-        {"report": "https://w3id.org/cnkg/id/report/70a1e0d4758384e6", "rid": "70a1e0d4758384e6",
-         "title": "2021年中国云原生行业研究报告", "passages": 14}
+        {
+            "report": "https://w3id.org/cnkg/id/report/70a1e0d4758384e6",
+            "rid": "70a1e0d4758384e6",
+            "title": "2021年中国云原生行业研究报告",
+            "passages": 14,
+        }
     ],
     "facts": [],
 }
@@ -67,14 +75,20 @@ _DETAIL_EXAMPLE = {
 @router.get(
     "",
     summary="Find entities",
-    description="Entities whose label or alias contains `q` (case- and width-insensitive), exact matches first; "
+    description="Entities whose label or alias contains `q` (case- and width-insensitive), "
+    "exact matches first; "
     "without `q`, entities in IRI order. Filter by `type`.",
-    responses={200: {"content": {"application/json": {"example": _LIST_EXAMPLE}}}, **problem_docs(400, 429, 503)},
+    responses={
+        200: {"content": {"application/json": {"example": _LIST_EXAMPLE}}},
+        **problem_docs(400, 429, 503),
+    },
 )
 async def list_entities(
     engine: EngineDep,
-    q: Annotated[str | None, Query(max_length=200, description="Label or alias to look for.", examples=["k8s"])] = None,
-    type: Annotated[  # noqa: A002 - the public parameter name of design.md
+    q: Annotated[
+        str | None, Query(max_length=200, description="Label or alias to look for.", examples=["k8s"])
+    ] = None,
+    type: Annotated[
         str | None, Query(description=f"One of {', '.join(ENTITY_TYPES)}.", examples=["Vendor"])
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Most entities returned.")] = 20,
@@ -87,7 +101,10 @@ async def list_entities(
     summary="One entity",
     description="Labels, aliases, type, relations (with the evidence sentence and offsets in each report), "
     "mentions per report, facts about it and external links (Wikidata).",
-    responses={200: {"content": {"application/json": {"example": _DETAIL_EXAMPLE}}}, **problem_docs(404, 429, 503)},
+    responses={
+        200: {"content": {"application/json": {"example": _DETAIL_EXAMPLE}}},
+        **problem_docs(404, 429, 503),
+    },
 )
 async def get_entity(slug: str, engine: EngineDep) -> dict[str, Any]:
     return await entity_detail(engine, slug)

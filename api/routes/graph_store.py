@@ -72,9 +72,8 @@ def _target(graph: str | None, default: str | None) -> str | None:
     return graph
 
 
-@router.api_route(
+@router.get(
     "",
-    methods=["GET", "HEAD"],
     summary="Read a graph",
     description="GET a named graph (`?graph=`) or the default graph (`?default`, the union of all graphs), "
     "row-capped like a CONSTRUCT (`X-Cnkg-Truncated`).",
@@ -97,6 +96,9 @@ async def read_graph(
     return Response(content=body, media_type=fmt.content_type, headers=headers)
 
 
+router.add_api_route("", read_graph, methods=["HEAD"], include_in_schema=False)
+
+
 async def _payload(request: Request, graph: str) -> bytes:
     content_type = request.headers.get("content-type")
     if not content_type:
@@ -108,7 +110,9 @@ async def _payload(request: Request, graph: str) -> bytes:
 def _writable_target(graph: str | None, default: str | None) -> str:
     target = _target(graph, default)
     if target is None:
-        raise ReadOnlyGraphError("the default graph is the read-only union of all graphs; address a report graph")
+        raise ReadOnlyGraphError(
+            "the default graph is the read-only union of all graphs; address a report graph"
+        )
     return target
 
 
@@ -121,8 +125,12 @@ def _writable_target(graph: str | None, default: str | None) -> str:
     openapi_extra=_PAYLOAD_DOC,
 )
 async def put_graph(
-    request: Request, _: WriteAccess, datadir: DataDirDep, engine: EngineDep,
-    graph: GraphParam = None, default: DefaultParam = None,
+    request: Request,
+    _: WriteAccess,
+    datadir: DataDirDep,
+    engine: EngineDep,
+    graph: GraphParam = None,
+    default: DefaultParam = None,
 ) -> Response:
     target = _writable_target(graph, default)
     nquads = await _payload(request, target)
@@ -135,13 +143,18 @@ async def put_graph(
     "",
     status_code=204,
     summary="Add to a report graph",
-    description="Add the triples of the request body to the graph of an existing report. Needs the write token.",
+    description="Add the triples of the request body to the graph of an existing report. "
+    "Needs the write token.",
     responses=_WRITE_RESPONSES,
     openapi_extra=_PAYLOAD_DOC,
 )
 async def post_graph(
-    request: Request, _: WriteAccess, datadir: DataDirDep, engine: EngineDep,
-    graph: GraphParam = None, default: DefaultParam = None,
+    request: Request,
+    _: WriteAccess,
+    datadir: DataDirDep,
+    engine: EngineDep,
+    graph: GraphParam = None,
+    default: DefaultParam = None,
 ) -> Response:
     target = _writable_target(graph, default)
     nquads = await _payload(request, target)
@@ -159,8 +172,12 @@ async def post_graph(
     responses=_WRITE_RESPONSES,
 )
 async def delete_graph(
-    _: WriteAccess, settings: SettingsDep, datadir: DataDirDep, engine: EngineDep,
-    graph: GraphParam = None, default: DefaultParam = None,
+    _: WriteAccess,
+    settings: SettingsDep,
+    datadir: DataDirDep,
+    engine: EngineDep,
+    graph: GraphParam = None,
+    default: DefaultParam = None,
 ) -> Response:
     target = _writable_target(graph, default)
     rid = writable_report(target, datadir.read_manifest())

@@ -28,8 +28,14 @@ router = APIRouter(tags=["Service"])
                         "version": "0.1.0",
                         "reports": 4,
                         "generation": 7,
-                        "engine": {"engine": "embedded", "workers": 2, "idle": 2, "spares": 1, "waiting": 0,
-                                   "stopped_by_timeout": 0},
+                        "engine": {
+                            "engine": "embedded",
+                            "workers": 2,
+                            "idle": 2,
+                            "spares": 1,
+                            "waiting": 0,
+                            "stopped_by_timeout": 0,
+                        },
                     }
                 }
             }

@@ -25,7 +25,8 @@ _HTML = Format("html", "text/html", ("text/html", "application/xhtml+xml"))
 _OFFERED = (GRAPH_FORMATS[0], _HTML, *GRAPH_FORMATS[1:])
 
 _STYLE = """
-body{font-family:system-ui,"Noto Sans SC","PingFang SC",sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;
+body{font-family:system-ui,"Noto Sans SC","PingFang SC",sans-serif;margin:2rem auto;max-width:60rem;
+padding:0 1rem;
 color:#1b1b1b;line-height:1.5}
 h1{font-size:1.5rem;margin-bottom:.2rem}.iri{color:#555;word-break:break-all;font-size:.9rem}
 table{border-collapse:collapse;width:100%;margin-top:1rem}th,td{text-align:left;vertical-align:top;
@@ -37,7 +38,7 @@ padding:.35rem .5rem;border-bottom:1px solid #ddd}th{background:#f3f3f3}a{color:
 def _short(iri: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -63,7 +64,7 @@ def render_resource(iri: str, rows: list[dict[str, Any]]) -> str:
         (r["o"]["value"] for r in rows if _short(r["p"]["value"]) in ("skos:prefLabel", "rdfs:label")), None
     )
     body_rows = "".join(
-        "<tr><th scope=\"row\">{p}</th><td>{o}</td><td class=\"graph\">{g}</td></tr>".format(
+        '<tr><th scope="row">{p}</th><td>{o}</td><td class="graph">{g}</td></tr>'.format(
             p=_term_html(r["p"], None),
             o=_term_html(r["o"], r.get("label", {}).get("value")),
             g=_term_html(r["g"], None) if "g" in r else "",
@@ -77,11 +78,13 @@ def render_resource(iri: str, rows: list[dict[str, Any]]) -> str:
     )
     title = html.escape(label or _short(iri))
     return f"""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="zh"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{title} · cnkg</title><style>{_STYLE}</style></head>
 <body><main><h1>{title}</h1><p class="iri">{html.escape(iri)}</p>
 <p class="formats">Download: {formats}</p>
-<table><thead><tr><th scope="col">property</th><th scope="col">value</th><th scope="col">graph</th></tr></thead>
+<table><thead>
+<tr><th scope="col">property</th><th scope="col">value</th><th scope="col">graph</th></tr></thead>
 <tbody>{body_rows}</tbody></table></main></body></html>"""
 
 

@@ -59,7 +59,8 @@ async def list_reports(catalog: CatalogDep) -> dict[str, Any]:
 @router.get(
     "/{rid}",
     summary="One report",
-    description="A report's record (by id, id prefix or source file name), its metadata from the graph and the "
+    description="A report's record (by id, id prefix or source file name), its metadata from the graph "
+    "and the "
     "entities it mentions most.",
     responses={
         200: {
@@ -67,9 +68,19 @@ async def list_reports(catalog: CatalogDep) -> dict[str, Any]:
                 "application/json": {
                     "example": {
                         **_RECORD_EXAMPLE,
-                        "metadata": {"title": "2021年中国云原生行业研究报告", "publisher": "艾瑞咨询", "issued": "2021"},
-                        "entities": [{"iri": "https://w3id.org/cnkg/id/entity/kubernetes", "slug": "kubernetes",
-                                      "label": "Kubernetes", "passages": 14}],
+                        "metadata": {
+                            "title": "2021年中国云原生行业研究报告",
+                            "publisher": "艾瑞咨询",
+                            "issued": "2021",
+                        },
+                        "entities": [
+                            {
+                                "iri": "https://w3id.org/cnkg/id/entity/kubernetes",
+                                "slug": "kubernetes",
+                                "label": "Kubernetes",
+                                "passages": 14,
+                            }
+                        ],
                     }
                 }
             }
@@ -86,7 +97,9 @@ def _safe_name(filename: str | None) -> str:
     """The bare file name of an upload (no directories, whatever the client's path syntax)."""
     name = PureWindowsPath(PurePosixPath(filename or "").name).name.strip()
     if not name or name in (".", ".."):
-        raise InputError("the upload has no file name; the name's extension selects the reader (.txt .md .pdf …)")
+        raise InputError(
+            "the upload has no file name; the name's extension selects the reader (.txt .md .pdf …)"
+        )
     return name
 
 
@@ -102,10 +115,18 @@ def _safe_name(filename: str | None) -> str:
             "content": {
                 "application/json": {
                     "example": {
-                        "rid": "70a1e0d4758384e6", "iri": "https://w3id.org/cnkg/id/report/70a1e0d4758384e6",
-                        "source": "report.txt", "title": "2021年中国云原生行业研究报告", "status": "added",
-                        "chars": 30512, "passages": 82, "entities": {"Vendor": 31}, "discovered": 12,
-                        "relations": 41, "facts": 57, "seconds": 2.1,
+                        "rid": "70a1e0d4758384e6",
+                        "iri": "https://w3id.org/cnkg/id/report/70a1e0d4758384e6",
+                        "source": "report.txt",
+                        "title": "2021年中国云原生行业研究报告",
+                        "status": "added",
+                        "chars": 30512,
+                        "passages": 82,
+                        "entities": {"Vendor": 31},
+                        "discovered": 12,
+                        "relations": 41,
+                        "facts": 57,
+                        "seconds": 2.1,
                     }
                 }
             }
@@ -125,10 +146,17 @@ async def upload_report(
     name = _safe_name(file.filename)
     data = await file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
-        raise PayloadTooLargeError(f"the file is larger than the limit of {settings.max_upload_bytes:,} bytes")
+        raise PayloadTooLargeError(
+            f"the file is larger than the limit of {settings.max_upload_bytes:,} bytes"
+        )
     catalog = writing_catalog(datadir)
     summary = await asyncio.to_thread(
-        ingest_bytes, data, name, datadir, index_updater=catalog.index_updater, max_bytes=settings.max_upload_bytes
+        ingest_bytes,
+        data,
+        name,
+        datadir,
+        index_updater=catalog.index_updater,
+        max_bytes=settings.max_upload_bytes,
     )
     await engine.published()
     body = {"iri": report_iri(summary.rid), **dataclasses.asdict(summary)}
@@ -139,7 +167,8 @@ async def upload_report(
 @router.delete(
     "/{rid}",
     summary="Delete a report",
-    description="Delete one report as a unit: its graph, stored text and search index entries. Needs the write token.",
+    description="Delete one report as a unit: its graph, stored text and search index entries. "
+    "Needs the write token.",
     responses={
         200: {"content": {"application/json": {"example": {"deleted": _RECORD_EXAMPLE}}}},
         **problem_docs(401, 403, 404, 429),

@@ -39,9 +39,10 @@ _RESULTS_EXAMPLE = {
 }
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "Query results (SELECT/ASK: JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE: Turtle, N-Triples, "
+        "description": "Query results (SELECT/ASK: JSON, XML, CSV, TSV; "
+        "CONSTRUCT/DESCRIBE: Turtle, N-Triples, "
         "JSON-LD, RDF/XML, TriG, N-Quads), chosen by Accept or `format`. `X-Cnkg-Truncated: true` (and, in "
-        "JSON, `\"truncated\": true`) when the row cap cut the result. A bare GET returns the service "
+        'JSON, `"truncated": true`) when the row cap cut the result. A bare GET returns the service '
         "description (Turtle). An update returns a JSON summary.",
         "content": {
             "application/sparql-results+json": {"example": _RESULTS_EXAMPLE},
@@ -73,28 +74,36 @@ _BODY_DOC = {
             _UPDATE: {
                 "schema": {"type": "string"},
                 "example": "DELETE DATA { GRAPH <https://w3id.org/cnkg/id/report/RID> "
-                "{ <https://w3id.org/cnkg/id/entity/a> cnkg:competesWith <https://w3id.org/cnkg/id/entity/b> } }",
+                "{ <https://w3id.org/cnkg/id/entity/a> cnkg:competesWith "
+                "<https://w3id.org/cnkg/id/entity/b> } }",
             },
         },
     }
 }
 
-QueryParam = Annotated[
-    str | None, Query(description="The SPARQL query (GET).", examples=[_EXAMPLE_QUERY])
+QueryParam = Annotated[str | None, Query(description="The SPARQL query (GET).", examples=[_EXAMPLE_QUERY])]
+GraphsParam = Annotated[
+    list[str] | None, Query(alias="default-graph-uri", description="Default graph(s) of the dataset.")
 ]
-GraphsParam = Annotated[list[str] | None, Query(alias="default-graph-uri", description="Default graph(s) of the dataset.")]
-NamedParam = Annotated[list[str] | None, Query(alias="named-graph-uri", description="Named graph(s) of the dataset.")]
+NamedParam = Annotated[
+    list[str] | None, Query(alias="named-graph-uri", description="Named graph(s) of the dataset.")
+]
 FormatParam = Annotated[
     str | None,
-    Query(alias="format", description="Override Accept: json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, trig, "
-          "nquads.", examples=["csv"]),
+    Query(
+        alias="format",
+        description="Override Accept: json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, trig, nquads.",
+        examples=["csv"],
+    ),
 ]
 
 
 def _media(content_type: str) -> tuple[str, str | None]:
     """(media type, charset) of a Content-Type header."""
     media, *params = (p.strip() for p in content_type.split(";"))
-    charset = next((p.split("=", 1)[1].strip('"').lower() for p in params if p.lower().startswith("charset=")), None)
+    charset = next(
+        (p.split("=", 1)[1].strip('"').lower() for p in params if p.lower().startswith("charset=")), None
+    )
     return media.lower(), charset
 
 
@@ -122,20 +131,26 @@ def _endpoint(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
-async def _answer(request: Request, params: list[tuple[str, str]], query: str | None, update: str | None,
-                  settings: SettingsDep, engine: EngineDep) -> Response:
+async def _answer(
+    request: Request,
+    params: list[tuple[str, str]],
+    query: str | None,
+    update: str | None,
+    settings: SettingsDep,
+    engine: EngineDep,
+) -> Response:
     if query is not None and update is not None:
         raise InputError("send either 'query' or 'update', not both")
     if update is not None:
         check_write_token(settings, request.headers.get("authorization"))
-        operation = inspect_update(
+        update_op = inspect_update(
             update,
             max_chars=settings.max_query_chars,
             allow_service=settings.allow_service,
             using_graphs=_many(params, "using-graph-uri"),
             using_named_graphs=_many(params, "using-named-graph-uri"),
         )
-        changed = await engine.update(operation, _endpoint(request))
+        changed = await engine.update(update_op, _endpoint(request))
         return JSONResponse({"status": "ok", "changedReports": changed})
     if query is None:
         raise InputError("missing 'query' (or, with POST, 'update') parameter")
@@ -156,15 +171,18 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
     )
     headers = {
         "X-Cnkg-Truncated": "true" if outcome.truncated else "false",
-        "X-Cnkg-Rows": str(outcome.rows),
         "Vary": "Accept",
     }
+    if outcome.rows >= 0:
+        headers["X-Cnkg-Rows"] = str(outcome.rows)
     if outcome.missing_graphs:
         headers["X-Cnkg-Unknown-Graphs"] = " ".join(f"<{g}>" for g in outcome.missing_graphs)
     return Response(content=outcome.body, media_type=fmt.content_type, headers=headers)
 
 
-async def _description(request: Request, settings: SettingsDep, engine: EngineDep, fmt_name: str | None) -> Response:
+async def _description(
+    request: Request, settings: SettingsDep, engine: EngineDep, fmt_name: str | None
+) -> Response:
     fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS, fmt_name)
     rows = await select_json(engine, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", row_cap=100_000)
     graphs = [row["g"]["value"] for row in rows if row["g"]["type"] == "uri"]
@@ -175,7 +193,8 @@ async def _description(request: Request, settings: SettingsDep, engine: EngineDe
 @router.get(
     "/sparql",
     summary="SPARQL query (GET) or service description",
-    description="SPARQL 1.1 Protocol query via GET (`query=`). Without `query`, returns the SPARQL 1.1 Service "
+    description="SPARQL 1.1 Protocol query via GET (`query=`). "
+    "Without `query`, returns the SPARQL 1.1 Service "
     "Description with the endpoint's limits. Common prefixes (cnkg:, skos:, dcterms:, rdfs:, prov: …) are "
     "predeclared; the default graph is the union of all graphs.",
     responses=_RESPONSES,
@@ -187,7 +206,7 @@ async def sparql_get(
     query: QueryParam = None,
     default_graph_uri: GraphsParam = None,
     named_graph_uri: NamedParam = None,
-    format: FormatParam = None,  # noqa: A002
+    format: FormatParam = None,
 ) -> Response:
     params = list(request.query_params.multi_items())
     if _single(params, "update") is not None:
@@ -201,8 +220,9 @@ async def sparql_get(
 @router.post(
     "/sparql",
     summary="SPARQL query or update (POST)",
-    description="Query via POST with `application/x-www-form-urlencoded` (`query=`) or `application/sparql-query`; "
-    "update (needs `Authorization: Bearer <write token>`) via form (`update=`) or `application/sparql-update`. "
+    description="Query via POST with `application/x-www-form-urlencoded` (`query=`) or "
+    "`application/sparql-query`; update (needs `Authorization: Bearer <write token>`) via form "
+    "(`update=`) or `application/sparql-update`. "
     "Updates may change existing report graphs only; they are persisted to the data directory atomically.",
     responses=_RESPONSES,
     openapi_extra=_BODY_DOC,
@@ -210,16 +230,16 @@ async def sparql_get(
 async def sparql_post(request: Request, settings: SettingsDep, engine: EngineDep) -> Response:
     content_type = request.headers.get("content-type")
     if not content_type:
-        raise UnsupportedMediaTypeError(
-            f"POST /sparql needs a Content-Type: {_FORM}, {_QUERY} or {_UPDATE}"
-        )
+        raise UnsupportedMediaTypeError(f"POST /sparql needs a Content-Type: {_FORM}, {_QUERY} or {_UPDATE}")
     media, charset = _media(content_type)
     params = list(request.query_params.multi_items())
     body = await request.body()
     if media == _FORM:
         form = parse_qsl(_decode(body, charset), keep_blank_values=True)
         params += form
-        return await _answer(request, params, _single(form, "query"), _single(form, "update"), settings, engine)
+        return await _answer(
+            request, params, _single(form, "query"), _single(form, "update"), settings, engine
+        )
     if media == _QUERY:
         return await _answer(request, params, _decode(body, charset), None, settings, engine)
     if media == _UPDATE:

@@ -92,7 +92,7 @@ class SearchIndex:
             raise StoreError("manifest.search names no embedder; re-ingest")
         shards = [read_shard(datadir.path(state["shards"][rid])) for rid in state["order"]]
         cache = EmbeddingCache.load(datadir, state.get("vectors", []), embedder.dim)
-        vectors = cache.lookup([h for shard in shards for h in shard.hashes])
+        count = sum(len(shard) for shard in shards)
         per_passage = [hs for shard in shards for hs in shard.sentence_hashes]
         sentences = cache.lookup([h for hs in per_passage for h in hs]).astype(np.float16)
         indptr = np.zeros(len(per_passage) + 1, dtype=np.int64)
@@ -102,7 +102,7 @@ class SearchIndex:
             data = datadir.path(state["dense"]["file"]).read_bytes()
         except (OSError, KeyError) as exc:
             raise StoreError(f"cannot read the dense index: {exc}") from exc
-        dense = VectorIndex.from_bytes(data, vectors).with_sentences(sentences, indptr)
+        dense = VectorIndex.from_bytes(data, count).with_sentences(sentences, indptr)
         return cls.from_shards(shards, embedder, dense)
 
     def __len__(self) -> int:

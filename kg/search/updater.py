@@ -146,9 +146,7 @@ def _dense_index(
         and previous.get("count") == total - sum(len(shards[rid]) for rid in appended)
     )
     if can_append:
-        existing = VectorIndex.from_bytes(
-            datadir.path(previous["file"]).read_bytes(), vectors[: previous["count"]]
-        )
-        existing.index.add(vectors[previous["count"] :])
-        return VectorIndex(existing.index, vectors)
+        existing = VectorIndex.from_bytes(datadir.path(previous["file"]).read_bytes(), previous["count"])
+        existing.add(vectors[previous["count"] :])
+        return existing
     return VectorIndex.build(vectors)  # sentence vectors only matter when querying

@@ -14,11 +14,14 @@ efSearch come from ``bench/search_scale.py`` (see docs/search.md). Row ``i`` of 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from kg.errors import StoreError
+from kg.search.embedders import core_count
 
 try:
     import faiss as _faiss
@@ -27,12 +30,16 @@ except ImportError as _exc:  # pragma: no cover - faiss-cpu is a hard dependency
 
 faiss: Any = _faiss  # SWIG bindings: their partial stubs lack the HNSW and selector classes
 
+# One query at a time gains nothing from OpenMP, and 2 OpenMP threads next to the embedder's BLAS
+# threads made exact search 6-8x slower on 2 cores (bench/search_scale.py); only building uses them.
+faiss.omp_set_num_threads(1)
+
 __all__ = ["HNSW_EF_CONSTRUCTION", "HNSW_EF_SEARCH", "HNSW_M", "HNSW_THRESHOLD", "VectorIndex"]
 
 HNSW_THRESHOLD = 50_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+HNSW_EF_SEARCH = 256
 _EXACT_SUBSET = 8192  # a filter this selective is searched exactly with numpy
 
 
@@ -43,9 +50,10 @@ class VectorIndex:
     similarity and its best sentence similarity (measured better than either alone: docs/search.md).
     """
 
-    def __init__(self, index: Any, vectors: np.ndarray) -> None:
+    def __init__(self, index: Any, vectors: np.ndarray | None = None) -> None:
         self.index = index
-        self.vectors = vectors  # kept for exact scores of candidates from the other legs
+        # exact scores of candidates from the other legs read the rows faiss stores (no second copy)
+        self.vectors = _stored_rows(index) if vectors is None else vectors
         self.sentences: np.ndarray | None = None  # float16 rows
         self.sentence_indptr: np.ndarray | None = None  # passage i owns rows indptr[i]:indptr[i+1]
         self.kind = "hnsw" if isinstance(index, faiss.IndexHNSW) else "flat"
@@ -65,8 +73,9 @@ class VectorIndex:
         else:
             index = faiss.IndexFlatIP(dim)
         if len(vectors):
-            index.add(vectors)
-        return cls(index, vectors)
+            with _build_threads():
+                index.add(vectors)
+        return cls(index)
 
     def with_sentences(self, sentences: np.ndarray, indptr: np.ndarray) -> VectorIndex:
         if len(indptr) != len(self.vectors) + 1 or int(indptr[-1]) != len(sentences):
@@ -79,15 +88,21 @@ class VectorIndex:
     def to_bytes(self) -> bytes:
         return faiss.serialize_index(self.index).tobytes()
 
+    def add(self, vectors: np.ndarray) -> None:
+        with _build_threads():
+            self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        self.vectors = _stored_rows(self.index)
+
     @classmethod
-    def from_bytes(cls, data: bytes, vectors: np.ndarray) -> VectorIndex:
+    def from_bytes(cls, data: bytes, count: int) -> VectorIndex:
+        """The index serialised by ``to_bytes``; ``count`` is the number of passages it must hold."""
         try:
             index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
         except RuntimeError as exc:
             raise StoreError(f"the dense index does not load: {exc}") from exc
-        if index.ntotal != len(vectors):
+        if index.ntotal != count:
             raise StoreError("the dense index and the passage table disagree; re-ingest or reembed")
-        return cls(index, vectors)
+        return cls(index)
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
@@ -138,6 +153,25 @@ class VectorIndex:
         scores = self.exact_scores(query, rows)
         top = _top_k(scores, k)
         return rows[top], scores[top]
+
+
+def _stored_rows(index: Any) -> np.ndarray:
+    """A numpy view of the vectors a flat or HNSW-flat index holds."""
+    flat = faiss.downcast_index(index.storage) if isinstance(index, faiss.IndexHNSW) else index
+    n, d = int(flat.ntotal), int(flat.d)
+    if n == 0:
+        return np.zeros((0, d), dtype=np.float32)
+    return faiss.rev_swig_ptr(flat.get_xb(), n * d).reshape(n, d)
+
+
+@contextlib.contextmanager
+def _build_threads() -> Iterator[None]:
+    """Every core while building an index, then back to one thread for queries."""
+    faiss.omp_set_num_threads(core_count())
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(1)
 
 
 def _top_k(scores: np.ndarray, k: int) -> np.ndarray:

@@ -1,7 +1,9 @@
 """The SPARQL 1.1 Service Description of the endpoint, with cnkg's limits and their current values.
 
 >>> from kg.settings import Settings
->>> ttl = service_description("http://127.0.0.1:8000/sparql", Settings(), graphs=[], fmt=format_by_name("turtle"))
+>>> from kg.sparql.formats import format_by_name
+>>> turtle = format_by_name("turtle")
+>>> ttl = service_description("http://127.0.0.1:8000/sparql", Settings(), graphs=[], fmt=turtle)
 >>> b"sd:endpoint <http://127.0.0.1:8000/sparql>" in ttl
 True
 """
@@ -14,7 +16,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import CNKG, XSD
 from kg.settings import Settings
-from kg.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, Format, format_by_name  # noqa: F401 (doctest)
+from kg.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 
 __all__ = ["SD", "service_description"]
 
@@ -44,7 +46,9 @@ def _cnkg(name: str) -> ox.NamedNode:
 
 
 def _typed(value: object, datatype: str) -> ox.Literal:
-    return ox.Literal(str(value).lower() if isinstance(value, bool) else str(value), datatype=ox.NamedNode(XSD + datatype))
+    return ox.Literal(
+        str(value).lower() if isinstance(value, bool) else str(value), datatype=ox.NamedNode(XSD + datatype)
+    )
 
 
 def service_description(endpoint: str, settings: Settings, *, graphs: Iterable[str], fmt: Format) -> bytes:
@@ -54,7 +58,9 @@ def service_description(endpoint: str, settings: Settings, *, graphs: Iterable[s
     default_graph = ox.BlankNode("defaultGraph")
     triples: list[ox.Triple] = []
 
-    def add(s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+    def add(
+        s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode, o: ox.NamedNode | ox.BlankNode | ox.Literal
+    ) -> None:
         triples.append(ox.Triple(s, p, o))
 
     add(service, _RDF_TYPE, _sd("Service"))
@@ -75,7 +81,11 @@ def service_description(endpoint: str, settings: Settings, *, graphs: Iterable[s
     add(service, _cnkg("federatedQueryAllowed"), _typed(settings.allow_service, "boolean"))
     add(service, _cnkg("updateEnabled"), _typed(bool(settings.write_token), "boolean"))
     add(service, _cnkg("rateLimitPerMinute"), _typed(settings.rate_limit_per_minute, "integer"))
-    add(service, _cnkg("maxConcurrentRequestsPerClient"), _typed(settings.max_concurrent_per_client, "integer"))
+    add(
+        service,
+        _cnkg("maxConcurrentRequestsPerClient"),
+        _typed(settings.max_concurrent_per_client, "integer"),
+    )
     add(service, _cnkg("externalStore"), ox.Literal(settings.store_url or "none"))
     add(service, _sd("defaultDataset"), dataset)
     add(dataset, _RDF_TYPE, _sd("Dataset"))
@@ -87,7 +97,8 @@ def service_description(endpoint: str, settings: Settings, *, graphs: Iterable[s
         add(named, _RDF_TYPE, _sd("NamedGraph"))
         add(named, _sd("name"), ox.NamedNode(graph))
     assert fmt.rdf is not None
-    prefixes = {"sd": SD, "cnkg": CNKG, "xsd": XSD} if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    prefixes = (
+        {"sd": SD, "cnkg": CNKG, "xsd": XSD} if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    )
     items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if fmt.is_dataset else triples
     return ox.serialize(items, format=fmt.rdf, prefixes=prefixes) or b""
-

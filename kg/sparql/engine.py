@@ -39,6 +39,7 @@ class QueryRequest:
             default_graphs=self.default_graphs,
             named_graphs=self.named_graphs,
             has_dataset=self.operation.has_dataset,
+            limit=self.operation.limit,
             base_iri=self.base_iri,
             check_graphs=self.check_graphs,
         )
@@ -80,7 +81,7 @@ class LocalEngine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.pool = QueryPool(
-            settings.data, size=worker_count(settings), spares=1, memory_mb=settings.worker_memory_mb
+            settings.data, size=worker_count(settings), spares=1, memory_mb=settings.query_memory_mb
         )
 
     @property
@@ -104,7 +105,6 @@ class LocalEngine:
             operation,
             base_iri=base_iri,
             timeout=self.settings.query_timeout,
-            memory_mb=self.settings.worker_memory_mb,
         )
 
     async def published(self) -> None:
@@ -122,8 +122,14 @@ def make_engine(settings: Settings) -> SparqlEngine:
     return LocalEngine(settings)
 
 
-async def select_json(engine: SparqlEngine, sparql: str, *, row_cap: int | None = None) -> list[dict[str, Any]]:
-    """Run a SELECT written by cnkg itself and return its JSON bindings (``{var: {"type", "value", ...}}``)."""
+INTERNAL_ROW_CAP = 10_000
+
+
+async def select_json(
+    engine: SparqlEngine, sparql: str, *, row_cap: int = INTERNAL_ROW_CAP
+) -> list[dict[str, Any]]:
+    """Run a SELECT written by cnkg itself (its own row cap, not the clients') and return its JSON
+    bindings (``{var: {"type", "value", ...}}``)."""
     operation = inspect_query(sparql, max_chars=1_000_000)
     outcome = await engine.query(QueryRequest(operation, format_by_name("json"), row_cap=row_cap))
     rows: list[dict[str, Any]] = json.loads(outcome.body)["results"]["bindings"]

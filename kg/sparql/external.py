@@ -117,7 +117,10 @@ class ExternalEngine:
         return self._client
 
     async def start(self) -> None:
-        await self.published()
+        try:
+            await self.published()
+        except CnkgError as exc:  # the store may come up after us; queries retry and answer 502 meanwhile
+            log.warning("external store not ready: %s", exc.detail)
 
     async def close(self) -> None:
         if self._client is not None:
@@ -145,7 +148,10 @@ class ExternalEngine:
             nt = await self._post_query(data, "application/n-triples", max_lines=cap + 1)
             fmt = request.fmt if request.fmt.rdf else format_by_name("turtle")
             out = await asyncio.to_thread(
-                serialize_triples, (q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)), fmt, row_cap=cap
+                serialize_triples,
+                (q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)),
+                fmt,
+                row_cap=cap,
             )
             return QueryOutcome(out.body, out.rows, out.truncated, missing)
         tsv = await self._post_query(data, "text/tab-separated-values", max_lines=cap + 2)
@@ -212,7 +218,6 @@ class ExternalEngine:
             operation,
             base_iri=base_iri,
             timeout=self.settings.query_timeout,
-            memory_mb=self.settings.worker_memory_mb,
         )
         await self.published()
         return changed
@@ -229,7 +234,8 @@ class ExternalEngine:
             lexicon = "lexicon:" + _lexicon_digest()
             if mirrored.get(LEXICON_GRAPH) != lexicon:
                 quads = [
-                    q for name in ONTOLOGY_FILES
+                    q
+                    for name in ONTOLOGY_FILES
                     for q in ox.parse(path=str(ontology_path(name)), format=ox.RdfFormat.TURTLE)
                 ]
                 await self._replace_graph(LEXICON_GRAPH, quads, lexicon)
@@ -237,7 +243,9 @@ class ExternalEngine:
                 if mirrored.get(graph) != graph_file:
                     path = str(self.datadir.path(graph_file))
                     name = ox.NamedNode(graph)
-                    quads = [q for q in ox.parse(path=path, format=ox.RdfFormat.N_QUADS) if q.graph_name == name]
+                    quads = [
+                        q for q in ox.parse(path=path, format=ox.RdfFormat.N_QUADS) if q.graph_name == name
+                    ]
                     await self._replace_graph(graph, quads, graph_file)
             for graph in sorted(set(mirrored) - set(wanted) - {LEXICON_GRAPH}):
                 await self._post_update(
@@ -266,7 +274,10 @@ class ExternalEngine:
             data = chunks[0] if chunks else b""
             await self._post_update(
                 f"DROP SILENT GRAPH <{graph}> ;\n".encode()
-                + f"INSERT DATA {{ GRAPH <{graph}> {{\n".encode() + data + b"}} ;\n" + state.encode()
+                + f"INSERT DATA {{ GRAPH <{graph}> {{\n".encode()
+                + data
+                + b"}} ;\n"
+                + state.encode()
             )
             return
         staging = f"{graph}#cnkg-staging-{secrets.token_hex(4)}"
@@ -296,4 +307,3 @@ async def _read_lines(chunks: AsyncIterator[bytes], max_lines: int) -> bytes:
             if lines >= max_lines:
                 break
     return b"".join(parts)
-

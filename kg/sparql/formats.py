@@ -62,15 +62,27 @@ RESULT_FORMATS: tuple[Format, ...] = (
         results=ox.QueryResultsFormat.XML,
     ),
     Format("csv", "text/csv", ("text/csv",), results=ox.QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", ("text/tab-separated-values",), results=ox.QueryResultsFormat.TSV),
+    Format(
+        "tsv", "text/tab-separated-values", ("text/tab-separated-values",), results=ox.QueryResultsFormat.TSV
+    ),
 )
 
 GRAPH_FORMATS: tuple[Format, ...] = (
     Format("turtle", "text/turtle", ("text/turtle", "application/x-turtle"), rdf=ox.RdfFormat.TURTLE),
-    Format("ntriples", "application/n-triples", ("application/n-triples", "text/plain"), rdf=ox.RdfFormat.N_TRIPLES),
-    Format("jsonld", "application/ld+json", ("application/ld+json", "application/json"), rdf=ox.RdfFormat.JSON_LD),
     Format(
-        "rdfxml", "application/rdf+xml", ("application/rdf+xml", "application/xml", "text/xml"), rdf=ox.RdfFormat.RDF_XML
+        "ntriples",
+        "application/n-triples",
+        ("application/n-triples", "text/plain"),
+        rdf=ox.RdfFormat.N_TRIPLES,
+    ),
+    Format(
+        "jsonld", "application/ld+json", ("application/ld+json", "application/json"), rdf=ox.RdfFormat.JSON_LD
+    ),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        ("application/rdf+xml", "application/xml", "text/xml"),
+        rdf=ox.RdfFormat.RDF_XML,
     ),
     Format("trig", "application/trig", ("application/trig",), rdf=ox.RdfFormat.TRIG),
     Format("nquads", "application/n-quads", ("application/n-quads",), rdf=ox.RdfFormat.N_QUADS),
@@ -106,8 +118,8 @@ def parse_accept(header: str) -> list[tuple[str, float]]:
     return ranges
 
 
-def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
-    """The q of the most specific range matching ``media`` (RFC 9110 §12.5.1), 0 if none."""
+def _match(media: str, ranges: list[tuple[str, float]]) -> tuple[int, float]:
+    """(specificity, q) of the most specific range matching ``media`` (RFC 9110 §12.5.1); (-1, 0) if none."""
     main = media.split("/")[0]
     best: tuple[int, float] = (-1, 0.0)
     for rng, q in ranges:
@@ -121,7 +133,13 @@ def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
             continue
         if specificity > best[0]:
             best = (specificity, q)
-    return best[1]
+    return best
+
+
+def _quality(fmt: Format, ranges: list[tuple[str, float]]) -> float:
+    """The q of a format: the most specific range naming any of its media types decides, so an explicit
+    ``q=0`` for it is not overridden by ``*/*`` matching one of its aliases."""
+    return max((_match(media, ranges) for media in fmt.accepts), key=lambda m: (m[0], m[1]))[1]
 
 
 def negotiate(accept: str | None, offered: Sequence[Format], requested: str | None = None) -> Format:
@@ -133,8 +151,7 @@ def negotiate(accept: str | None, offered: Sequence[Format], requested: str | No
             if wanted == fmt.name or wanted in fmt.accepts:
                 return fmt
         raise NotAcceptableError(
-            f"format {requested!r} is not available here; choose one of "
-            + ", ".join(f.name for f in offered)
+            f"format {requested!r} is not available here; choose one of " + ", ".join(f.name for f in offered)
         )
     if not accept or not accept.strip():
         return offered[0]
@@ -142,7 +159,7 @@ def negotiate(accept: str | None, offered: Sequence[Format], requested: str | No
     best: Format | None = None
     best_q = 0.0
     for fmt in offered:
-        q = max(_quality(media, ranges) for media in fmt.accepts)
+        q = _quality(fmt, ranges)
         if q > best_q:
             best, best_q = fmt, q
     if best is None:

@@ -20,8 +20,8 @@ from kg.namespaces import LEXICON_GRAPH, REPORT_BASE
 from kg.sparql.errors import ReadOnlyGraphError, UnsupportedMediaTypeError
 from kg.sparql.formats import GRAPH_FORMATS
 from kg.sparql.guard import UpdateOperation
-from kg.sparql.pool import run_in_fresh_worker
-from kg.sparql.worker import UpdateJob
+from kg.sparql.process import run_in_fresh_worker
+from kg.sparql.worker import UpdateJob, graph_nquads
 
 __all__ = [
     "apply_update",
@@ -73,7 +73,9 @@ def parse_graph_payload(body: bytes, media_type: str, graph: str) -> bytes:
     try:
         quads = [
             ox.Quad(q.subject, q.predicate, q.object, target)
-            for q in ox.parse(body, format=fmt.rdf, base_iri=graph, without_named_graphs=True, rename_blank_nodes=True)
+            for q in ox.parse(
+                body, format=fmt.rdf, base_iri=graph, without_named_graphs=True, rename_blank_nodes=True
+            )
         ]
     except (SyntaxError, ValueError) as exc:
         raise InputError(f"the {fmt.name} document does not parse: {exc}") from None
@@ -107,19 +109,20 @@ def merge_report_graph(datadir: DataDir, graph: str, nquads: bytes) -> str:
         merged = ox.Store()
         merged.load(path=str(datadir.path(manifest.reports[rid].graph_file)), format=ox.RdfFormat.N_QUADS)
         merged.load(nquads, format=ox.RdfFormat.N_QUADS)
-        data = merged.dump(format=ox.RdfFormat.N_QUADS, from_graph=ox.NamedNode(graph)) or b""
+        data = graph_nquads(merged, graph)
         _publish(datadir, manifest, {rid: data})
     return rid
 
 
 def apply_update(
-    datadir: DataDir, operation: UpdateOperation, *, base_iri: str | None, timeout: float, memory_mb: int = 0
+    datadir: DataDir, operation: UpdateOperation, *, base_iri: str | None, timeout: float
 ) -> list[str]:
     """Run a SPARQL Update against a fresh copy of the data directory and persist the report graphs it
-    changed, all under the writer lock; returns their rids. Blocking (call it from a thread)."""
+    changed, all under the writer lock; returns their rids. Blocking (call it from a thread). The update
+    process has no memory cap: it copies the whole store, and only token holders can start one."""
     with datadir.writing():
         manifest = datadir.read_manifest()
         job = UpdateJob(operation.text, base_iri, tuple(manifest.reports))
-        outcome = run_in_fresh_worker(Path(datadir.root), job, timeout=timeout, memory_mb=memory_mb)
+        outcome = run_in_fresh_worker(Path(datadir.root), job, timeout=timeout)
         _publish(datadir, manifest, outcome.graphs)
     return sorted(outcome.graphs)

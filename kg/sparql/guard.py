@@ -7,10 +7,10 @@ as an update (or the reverse) is an error rather than a surprise.
 >>> op = inspect_query("PREFIX ex: <http://e/> CONSTRUCT WHERE { ?s ?p ?o }", max_chars=1000)
 >>> op.form.value, op.has_dataset
 ('construct', False)
->>> inspect_query("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", max_chars=1000)
+>>> inspect_query("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", max_chars=1000)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-kg.sparql.errors.QueryRefusedError: SERVICE (federated query) is disabled on this endpoint; the operator can enable it with --allow-service
+kg.sparql.errors.QueryRefusedError: SERVICE (federated query) is disabled on this endpoint; ...
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class QueryOperation:
     text: str
     form: QueryForm
     has_dataset: bool  # FROM / FROM NAMED in the query text
+    limit: int | None = None  # the outermost LIMIT, if any (subqueries' limits are inside braces)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ def inspect_query(text: str, *, max_chars: int, allow_service: bool = False) -> 
     """Classify a query and apply the policy; raises ``InputError`` subclasses."""
     _check_size(text, max_chars, "query")
     tokens = list(tokenize(text))
+    if not tokens:
+        raise InputError("empty query (only whitespace and comments)")
     first = _first_keyword(tokens)
     if first in _UPDATE_KEYWORDS:
         raise InputError(
@@ -102,7 +105,7 @@ def inspect_query(text: str, *, max_chars: int, allow_service: bool = False) -> 
     words = _keywords(text)
     _refuse_service(words, allow_service)
     form = QueryForm(first.lower()) if first.lower() in set(QueryForm) else QueryForm.SELECT
-    return QueryOperation(text, form, "FROM" in words)
+    return QueryOperation(text, form, "FROM" in words, _outer_limit(tokens))
 
 
 def inspect_update(
@@ -117,12 +120,16 @@ def inspect_update(
     protocol parameters into the text as ``USING`` clauses of each DELETE/INSERT … WHERE operation."""
     _check_size(text, max_chars, "update")
     tokens = list(tokenize(text))
+    if not tokens:
+        raise InputError("empty update (only whitespace and comments)")
     first = _first_keyword(tokens)
     if first in {f.upper() for f in QueryForm}:
         raise InputError(f"this is a SPARQL query ({first}); send it as 'query=' or application/sparql-query")
     words = _keywords(text)
     if "LOAD" in words:
-        raise QueryRefusedError("LOAD is disabled: cnkg never fetches a URL; upload data with the Graph Store")
+        raise QueryRefusedError(
+            "LOAD is disabled: cnkg never fetches a URL; upload data with the Graph Store"
+        )
     _refuse_service(words, allow_service)
     has_dataset = bool(words & {"USING", "WITH"})
     if using_graphs or using_named_graphs:
@@ -135,6 +142,17 @@ def inspect_update(
         text = _insert_before_where(text, tokens, clause + " ")
         has_dataset = True
     return UpdateOperation(text, has_dataset)
+
+
+def _outer_limit(tokens: Sequence[Token]) -> int | None:
+    """The value of the LIMIT outside every group (the query's own, not a subquery's)."""
+    depth = 0
+    for i, token in enumerate(tokens):
+        if token.kind == PUNCT and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+        elif depth == 0 and token.keyword == "LIMIT" and i + 1 < len(tokens) and tokens[i + 1].text.isdigit():
+            return int(tokens[i + 1].text)
+    return None
 
 
 def _iri(value: str) -> str:

@@ -1,10 +1,9 @@
 """A pool of query worker processes with a hard, real timeout.
 
 Each worker (:mod:`kg.sparql.worker`) holds the graph store loaded from the data directory. A query is
-handed to an idle worker and awaited from a thread, so the event loop stays free; if it runs past the
-timeout the worker process is killed (SIGKILL: the work really stops) and a warm spare takes its place
-at once while a new spare loads in the background. Other clients keep being served by the other workers
-all along.
+handed to an idle worker and awaited without blocking the event loop; if it runs past the timeout the
+worker process is killed and a warm spare takes its place at once while a new spare loads in the
+background. Other clients keep being served by the other workers all along.
 """
 
 from __future__ import annotations
@@ -12,105 +11,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.connection import Connection
-from multiprocessing.context import SpawnProcess
 from pathlib import Path
-from typing import Any
 
 from kg.datadir import DataDir
-from kg.errors import CnkgError, QueryTimeoutError, StoreError
-from kg.sparql.errors import QueryAbortedError, ServiceBusyError
+from kg.errors import CnkgError, QueryTimeoutError
+from kg.sparql.errors import ServiceBusyError
 from kg.sparql.guard import QueryForm
-from kg.sparql.worker import QueryJob, QueryOutcome, UpdateJob, UpdateOutcome, serve
+from kg.sparql.process import SYNC_TIMEOUT, WorkerProcess
+from kg.sparql.worker import QueryJob, QueryOutcome
 
-__all__ = ["QueryPool", "WorkerProcess", "run_in_fresh_worker"]
+__all__ = ["QueryPool"]
 
 log = logging.getLogger("cnkg.sparql")
 
-_CTX = multiprocessing.get_context("spawn")  # never fork a process that runs an event loop and threads
-_SYNC_TIMEOUT = 600.0  # reloading a changed data directory is not the query's fault
 _PING = QueryJob("ASK {}", QueryForm.ASK, "json", 1)
-
-
-class WorkerProcess:
-    """One worker process and the parent's end of its pipe; methods block (call them from threads)."""
-
-    def __init__(self, root: Path, memory_mb: int = 0) -> None:
-        parent, child = _CTX.Pipe()
-        self.conn: Connection = parent
-        self.process: SpawnProcess = _CTX.Process(
-            target=serve, args=(child, str(root), memory_mb), name="cnkg-sparql-worker", daemon=True
-        )
-        self.process.start()
-        child.close()
-        self.triples = 0
-
-    def wait_ready(self, timeout: float) -> WorkerProcess:
-        if not self.conn.poll(timeout):
-            self.kill()
-            raise StoreError(f"a query worker did not load the data directory within {timeout:.0f} s")
-        try:
-            message = self.conn.recv()
-        except EOFError:
-            self.kill()
-            raise StoreError("a query worker died while loading the data directory") from None
-        if message[0] == "error":
-            self.kill()
-            raise message[1]
-        self.triples = int(message[1])
-        return self
-
-    def execute(self, job: QueryJob | UpdateJob, timeout: float) -> Any:
-        """Run ``job``; kill the process if it takes longer than ``timeout`` seconds of evaluation."""
-        started = time.monotonic()
-        deadline = started + timeout
-        try:
-            self.conn.send(job)
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not self.conn.poll(remaining):
-                    self.kill()
-                    raise QueryTimeoutError(
-                        f"the query ran for more than {timeout:g} s and was stopped; "
-                        "narrow it down (LIMIT, more specific patterns) or ask the operator for a longer "
-                        "--query-timeout"
-                    )
-                message = self.conn.recv()
-                if message[0] == "syncing":
-                    deadline = time.monotonic() + _SYNC_TIMEOUT
-                elif message[0] == "synced":
-                    deadline = time.monotonic() + timeout
-                elif message[0] == "ok":
-                    return message[1]
-                else:
-                    raise message[1]
-        except (EOFError, OSError, BrokenPipeError):
-            self.kill()
-            raise QueryAbortedError(
-                "the process running the query died (it probably ran out of memory); "
-                "the query was not completed"
-            ) from None
-
-    @property
-    def alive(self) -> bool:
-        return self.process.is_alive()
-
-    def kill(self) -> None:
-        with contextlib.suppress(Exception):
-            self.process.kill()
-            self.process.join(5)
-        with contextlib.suppress(Exception):
-            self.conn.close()
-
-    def stop(self) -> None:
-        with contextlib.suppress(Exception):
-            self.conn.send(None)
-            self.process.join(2)
-        self.kill()
 
 
 class QueryPool:
@@ -143,7 +59,10 @@ class QueryPool:
         starting = [self._new_worker() for _ in range(self.size + self.spares_wanted)]
         try:
             ready = await asyncio.gather(
-                *(self._loop.run_in_executor(self._executor, w.wait_ready, self.load_timeout) for w in starting)
+                *(
+                    self._loop.run_in_executor(self._executor, w.wait_ready, self.load_timeout)
+                    for w in starting
+                )
             )
         except BaseException:
             for worker in starting:
@@ -176,10 +95,11 @@ class QueryPool:
     async def run(self, job: QueryJob, *, timeout: float, max_wait: float | None = None) -> QueryOutcome:
         """Run a query on an idle worker; waits at most ``max_wait`` (default ``timeout``) for one."""
         worker = await self._acquire(timeout if max_wait is None else max_wait)
-        loop = asyncio.get_running_loop()
         try:
-            outcome: QueryOutcome = await loop.run_in_executor(self._executor, worker.execute, job, timeout)
-            return outcome
+            return await worker.execute_async(job, timeout, self._executor)
+        except asyncio.CancelledError:
+            worker.kill()  # it may still be computing an answer nobody will read: stop it, use a spare
+            raise
         except QueryTimeoutError:
             self.killed += 1
             raise
@@ -253,7 +173,7 @@ class QueryPool:
     async def _ping(self, worker: WorkerProcess) -> None:
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self._executor, worker.execute, _PING, _SYNC_TIMEOUT)
+            await loop.run_in_executor(self._executor, worker.execute, _PING, SYNC_TIMEOUT)
         except CnkgError as exc:
             log.warning("a query worker failed to reload: %s", exc.detail)
         finally:
@@ -267,17 +187,3 @@ class QueryPool:
             "waiting": self._waiting,
             "stopped_by_timeout": self.killed,
         }
-
-
-def run_in_fresh_worker(
-    root: Path, job: UpdateJob, *, timeout: float, memory_mb: int = 0, load_timeout: float = 600.0
-) -> UpdateOutcome:
-    """Run an update in a new process that loads the data directory as it is now (the caller holds the
-    writer lock), so the pool's workers are never changed behind the manifest's back. Blocking."""
-    worker = WorkerProcess(root, memory_mb)
-    try:
-        worker.wait_ready(load_timeout)
-        outcome: UpdateOutcome = worker.execute(job, timeout)
-        return outcome
-    finally:
-        worker.stop()

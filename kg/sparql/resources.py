@@ -72,7 +72,9 @@ def _best_type(types: Iterable[str]) -> str | None:
 _TYPES_VALUES = " ".join(f"<{CNKG}{t}>" for t in ENTITY_TYPES)
 
 
-async def find_entities(engine: SparqlEngine, q: str | None, type_: str | None, limit: int) -> list[dict[str, Any]]:
+async def find_entities(
+    engine: SparqlEngine, q: str | None, type_: str | None, limit: int
+) -> list[dict[str, Any]]:
     """Entities whose label or alias contains ``q`` (exact, then prefix, then substring matches)."""
     if type_ is not None and type_ not in ENTITY_TYPES:
         raise InputError(f"unknown entity type {type_!r}; use one of {', '.join(ENTITY_TYPES)}")
@@ -170,9 +172,13 @@ async def entity_detail(engine: SparqlEngine, slug: str) -> dict[str, Any]:
         "aliases": sorted({x["value"] for x in labels(skos + "altLabel")}),
         "type": _best_type(types),
         "types": types,
-        "definition": next((o["value"] for o in values(skos + "definition") + values(rdfs + "comment")), None),
+        "definition": next(
+            (o["value"] for o in values(skos + "definition") + values(rdfs + "comment")), None
+        ),
         "discovered": any(o["value"] == "true" for o in values(CNKG + "discovered")),
-        "links": sorted({o["value"] for o in values(skos + "exactMatch") + values("http://www.w3.org/2002/07/owl#sameAs")}),
+        "links": sorted(
+            {o["value"] for o in values(skos + "exactMatch") + values("http://www.w3.org/2002/07/owl#sameAs")}
+        ),
         "relations": await _relations(engine, term),
         "mentions": await _mentions(engine, term),
         "facts": await _facts(engine, term),
@@ -182,7 +188,8 @@ async def entity_detail(engine: SparqlEngine, slug: str) -> dict[str, Any]:
 async def _relations(engine: SparqlEngine, term: str) -> list[dict[str, Any]]:
     rows = await select_json(
         engine,
-        f"""SELECT ?dir ?p ?other ?g ?st ?passage ?start ?end ?conf ?text ?pstart (SAMPLE(?lab) AS ?label) WHERE {{
+        f"""SELECT ?dir ?p ?other ?g ?st ?passage ?start ?end ?conf ?text ?pstart (SAMPLE(?lab) AS ?label)
+WHERE {{
   {{ GRAPH ?g {{ {term} ?p ?other }} BIND({term} AS ?s) BIND(?other AS ?o) BIND("out" AS ?dir) }}
   UNION
   {{ GRAPH ?g {{ ?other ?p {term} }} BIND(?other AS ?s) BIND({term} AS ?o) BIND("in" AS ?dir) }}
@@ -205,7 +212,11 @@ ORDER BY ?dir ?p ?other LIMIT 2000""",
             {
                 "direction": key[0],
                 "predicate": key[1],
-                "entity": {"iri": key[2], "slug": _slug(key[2]), "label": _value(row, "label") or _slug(key[2])},
+                "entity": {
+                    "iri": key[2],
+                    "slug": _slug(key[2]),
+                    "label": _value(row, "label") or _slug(key[2]),
+                },
                 "evidence": [],
             },
         )
@@ -235,8 +246,12 @@ async def _mentions(engine: SparqlEngine, term: str) -> list[dict[str, Any]]:
 }} GROUP BY ?r ORDER BY DESC(?n) ?r""",
     )
     return [
-        {"report": _value(r, "r"), "rid": (_value(r, "r") or "")[len(REPORT_BASE) :], "title": _value(r, "title"),
-         "passages": _int(r, "n")}
+        {
+            "report": _value(r, "r"),
+            "rid": (_value(r, "r") or "")[len(REPORT_BASE) :],
+            "title": _value(r, "title"),
+            "passages": _int(r, "n"),
+        }
         for r in rows
     ]
 
@@ -283,8 +298,12 @@ async def report_overview(engine: SparqlEngine, rid: str) -> dict[str, Any]:
             (_value(row, "p") or "").rsplit("/", 1)[-1].rsplit("#", 1)[-1]: _value(row, "o") for row in meta
         },
         "entities": [
-            {"iri": _value(e, "e"), "slug": _slug(_value(e, "e") or ""), "label": _value(e, "label"),
-             "passages": _int(e, "n")}
+            {
+                "iri": _value(e, "e"),
+                "slug": _slug(_value(e, "e") or ""),
+                "label": _value(e, "label"),
+                "passages": _int(e, "n"),
+            }
             for e in entities
         ],
     }

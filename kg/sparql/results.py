@@ -5,6 +5,7 @@ streams them, and the stream stopped once the cap is passed), then, for other fo
 Oxigraph's own parser and serialiser, so every byte is produced in Rust. CONSTRUCT/DESCRIBE triples are
 counted one by one on their way to the serialiser.
 
+>>> from kg.sparql.formats import format_by_name
 >>> store = ox.Store()
 >>> store.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x")))
 >>> out = serialize_solutions(store.query("SELECT ?s ?o { ?s ?p ?o }"), format_by_name("csv"), row_cap=10)
@@ -15,20 +16,21 @@ counted one by one on their way to the serialiser.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import IO, cast
 
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.sparql.formats import Format, format_by_name
+from kg.sparql.formats import Format
 
 __all__ = [
     "SerializedResult",
     "cap_tsv",
     "mark_truncated_json",
     "serialize_boolean",
+    "serialize_limited",
     "serialize_solutions",
     "serialize_triples",
     "tsv_to",
@@ -38,11 +40,11 @@ __all__ = [
 @dataclass(frozen=True)
 class SerializedResult:
     body: bytes
-    rows: int  # rows (SELECT), triples (CONSTRUCT/DESCRIBE) or 1 (ASK) in the body
+    rows: int  # rows (SELECT), triples (CONSTRUCT/DESCRIBE) or 1 (ASK) in the body; -1 if not counted
     truncated: bool  # more existed than the row cap let through
 
 
-class _CapReached(Exception):
+class _CapReachedError(Exception):
     pass
 
 
@@ -64,7 +66,7 @@ class _LineCounter(io.RawIOBase):
         self.lines += chunk.count(b"\n")
         if self.lines >= self.limit:
             self.full = True
-            raise _CapReached
+            raise _CapReachedError
         return len(chunk)
 
 
@@ -96,14 +98,15 @@ def tsv_to(tsv: bytes, fmt: Format) -> bytes:
 
 
 def mark_truncated_json(body: bytes, row_cap: int) -> bytes:
-    """Add ``"truncated": true`` and ``"rowCap"`` to SPARQL JSON results (clients ignore unknown keys)."""
-    return body.rstrip()[:-1] + b',"truncated":true,"rowCap":' + str(row_cap).encode() + b"}"
+    """Add ``"truncated": true`` and ``"rowCap"`` to SPARQL JSON results. They go first: generic JSON
+    clients ignore unknown keys anywhere, and streaming parsers such as Oxigraph's accept them there."""
+    return b'{"truncated":true,"rowCap":' + str(row_cap).encode() + b"," + body.lstrip()[1:]
 
 
 def serialize_solutions(solutions: ox.QuerySolutions, fmt: Format, *, row_cap: int) -> SerializedResult:
     sink = _LineCounter(row_cap + 2)  # header + row_cap rows + one more proves truncation
     try:
-        solutions.serialize(sink, format=ox.QueryResultsFormat.TSV)
+        solutions.serialize(cast(IO[bytes], sink), format=ox.QueryResultsFormat.TSV)
     except Exception:
         if not sink.full:
             raise
@@ -112,6 +115,13 @@ def serialize_solutions(solutions: ox.QuerySolutions, fmt: Format, *, row_cap: i
     if truncated and fmt.name == "json":
         body = mark_truncated_json(body, row_cap)
     return SerializedResult(body, rows, truncated)
+
+
+def serialize_limited(solutions: ox.QuerySolutions, fmt: Format) -> SerializedResult:
+    """SELECT results of a query whose own LIMIT is within the row cap: no truncation is possible, so
+    they are written directly (rows is -1: not counted)."""
+    assert fmt.results is not None
+    return SerializedResult(solutions.serialize(format=fmt.results) or b"", -1, False)
 
 
 def serialize_boolean(result: ox.QueryBoolean, fmt: Format) -> SerializedResult:
@@ -139,11 +149,42 @@ class _Capped:
             yield ox.Quad(item.subject, item.predicate, item.object) if self.as_quads else item
 
 
-def serialize_triples(triples: Iterable[ox.Triple], fmt: Format, *, row_cap: int) -> SerializedResult:
+# N-Triples is valid Turtle, TriG, N3 and N-Quads (default graph); it is also line-based, so it can be
+# counted and cut while Oxigraph streams it. Small results are re-serialised with prefixes for readers.
+_NTRIPLES_COMPATIBLE = (
+    ox.RdfFormat.N_TRIPLES,
+    ox.RdfFormat.N_QUADS,
+    ox.RdfFormat.TURTLE,
+    ox.RdfFormat.TRIG,
+    ox.RdfFormat.N3,
+)
+PRETTY_LIMIT = 2_000
+
+
+def serialize_triples(
+    triples: ox.QueryTriples | Iterable[ox.Triple], fmt: Format, *, row_cap: int
+) -> SerializedResult:
     if fmt.rdf is None:
         raise ValueError(f"{fmt.name} is not an RDF format")
+    if isinstance(triples, ox.QueryTriples) and fmt.rdf in _NTRIPLES_COMPATIBLE:
+        sink = _LineCounter(row_cap + 1)
+        try:
+            triples.serialize(cast(IO[bytes], sink), format=ox.RdfFormat.N_TRIPLES)
+        except Exception:
+            if not sink.full:
+                raise
+        data = b"".join(sink.chunks)
+        rows = data.count(b"\n")
+        truncated = rows > row_cap
+        if truncated:
+            data, rows = _first_lines(data, row_cap), row_cap
+        if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3) and rows <= PRETTY_LIMIT:
+            parsed = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+            data = ox.serialize(parsed, format=fmt.rdf, prefixes=PREFIXES) or b""
+        return SerializedResult(data, rows, truncated)
     capped = _Capped(triples, row_cap, as_quads=fmt.is_dataset)
-    body = ox.serialize(capped, format=fmt.rdf, prefixes=_prefixes_for(fmt)) or b""
+    items = cast(Iterable[ox.Quad], capped)  # triples, or quads in the default graph for dataset formats
+    body = ox.serialize(items, format=fmt.rdf, prefixes=_prefixes_for(fmt)) or b""
     return SerializedResult(body, capped.count, capped.truncated)
 
 

@@ -6,13 +6,16 @@ sent over a pipe; before each job it reloads what changed on disk, announcing th
 it takes does not count against the query's timeout.
 
 Messages from the worker: ``("ready", triples)`` once loaded, ``("syncing",)``/``("synced",)`` around a
-reload, then ``("ok", outcome)`` or ``("error", exception)`` per job.
+reload, then per job ``("result", outcome without body, body size)`` followed by the body as raw bytes
+(queries), ``("ok", outcome)`` (updates) or ``("error", exception)``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import resource
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -25,10 +28,25 @@ from kg.namespaces import LEXICON_GRAPH, PREFIXES, REPORT_BASE
 from kg.sparql.errors import ReadOnlyGraphError
 from kg.sparql.formats import format_by_name
 from kg.sparql.guard import QueryForm
-from kg.sparql.results import SerializedResult, serialize_boolean, serialize_solutions, serialize_triples
+from kg.sparql.results import (
+    SerializedResult,
+    serialize_boolean,
+    serialize_limited,
+    serialize_solutions,
+    serialize_triples,
+)
 from kg.store import GraphStore
 
-__all__ = ["QueryJob", "QueryOutcome", "UpdateJob", "UpdateOutcome", "run_query", "run_update", "serve"]
+__all__ = [
+    "QueryJob",
+    "QueryOutcome",
+    "UpdateJob",
+    "UpdateOutcome",
+    "graph_nquads",
+    "run_query",
+    "run_update",
+    "serve",
+]
 
 
 @dataclass(frozen=True)
@@ -40,6 +58,7 @@ class QueryJob:
     default_graphs: tuple[str, ...] | None = None  # protocol dataset (default-graph-uri)
     named_graphs: tuple[str, ...] | None = None  # protocol dataset (named-graph-uri)
     has_dataset: bool = False  # FROM / FROM NAMED in the query
+    limit: int | None = None  # the query's own LIMIT: at most row_cap means no truncation is possible
     base_iri: str | None = None
     check_graphs: tuple[str, ...] = ()  # graph IRIs whose absence the caller wants to know about
 
@@ -87,13 +106,24 @@ def run_query(store: ox.Store, job: QueryJob) -> QueryOutcome:
             out = serialize_boolean(result, fmt if fmt.results else format_by_name("json"))
         elif isinstance(result, ox.QueryTriples):
             out = serialize_triples(result, fmt if fmt.rdf else format_by_name("turtle"), row_cap=job.row_cap)
+        elif job.limit is not None and job.limit <= job.row_cap:
+            out = serialize_limited(result, fmt if fmt.results else format_by_name("json"))
         else:
-            out = serialize_solutions(result, fmt if fmt.results else format_by_name("json"), row_cap=job.row_cap)
+            out = serialize_solutions(
+                result, fmt if fmt.results else format_by_name("json"), row_cap=job.row_cap
+            )
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from None
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
         raise QueryError(f"SPARQL evaluation error: {exc}") from None
     return QueryOutcome(out.body, out.rows, out.truncated, missing)
+
+
+def graph_nquads(store: ox.Store, graph: str) -> bytes:
+    """One named graph as N-Quads that keep the graph name (``Store.dump(from_graph=)`` drops it)."""
+    name = ox.NamedNode(graph)
+    quads = store.quads_for_pattern(None, None, None, name)
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
 
 
 def _digest(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> str:
@@ -104,10 +134,18 @@ def _graph_names(store: ox.Store) -> set[str]:
     return {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
 
 
+def declare_report_graphs(store: ox.Store, rids: Iterable[str]) -> None:
+    """Make every report's graph exist, even an emptied one (GRAPH, CLEAR GRAPH and the Graph Store
+    tell an empty graph from a missing one)."""
+    for rid in rids:
+        store.add_graph(ox.NamedNode(REPORT_BASE + rid))
+
+
 def run_update(store: ox.Store, job: UpdateJob) -> UpdateOutcome:
     """Apply an update to ``store`` (a throw-away copy of the data directory) and return the report
     graphs it changed. The default graph is filled with the union of all graphs first, so that WHERE
     clauses see what queries see; writing to it, or to any graph but an existing report, is refused."""
+    declare_report_graphs(store, job.report_rids)
     names = _graph_names(store)
     for name in sorted(names):
         triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name)) or b""
@@ -118,7 +156,7 @@ def run_update(store: ox.Store, job: UpdateJob) -> UpdateOutcome:
         store.update(job.update, base_iri=job.base_iri, prefixes=PREFIXES)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from None
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
         raise QueryError(f"SPARQL Update error: {exc}") from None
     after_names = _graph_names(store)
     if _digest(store, ox.DefaultGraph()) != default_before:
@@ -126,7 +164,11 @@ def run_update(store: ox.Store, job: UpdateJob) -> UpdateOutcome:
             "the update changes the default graph, which in cnkg is the read-only union of all graphs; "
             "name the report graph to change with GRAPH <…/id/report/RID> (or WITH)"
         )
-    changed = {n for n in names | after_names if n not in after_names or before.get(n) != _digest(store, ox.NamedNode(n))}
+    changed = {
+        n
+        for n in names | after_names
+        if n not in after_names or before.get(n) != _digest(store, ox.NamedNode(n))
+    }
     reports = set(job.report_rids)
     graphs: dict[str, bytes] = {}
     for name in sorted(changed):
@@ -137,15 +179,20 @@ def run_update(store: ox.Store, job: UpdateJob) -> UpdateOutcome:
                 f"the update changes {what}, which is not the graph of a report in this data directory; "
                 "SPARQL Update may only change existing report graphs (reports are added with POST /reports)"
             )
-        graphs[rid] = store.dump(format=ox.RdfFormat.N_QUADS, from_graph=ox.NamedNode(name)) or b""
+        graphs[rid] = graph_nquads(store, name)
     return UpdateOutcome(graphs)
 
 
-def _limit_memory(megabytes: int) -> None:
-    """Cap the worker's address space (0: no cap) so a runaway query fails instead of the machine."""
-    if megabytes > 0:
-        limit = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def _limit_memory(headroom_mb: int) -> None:
+    """Cap the worker's address space at its size now (the graph loaded) plus ``headroom_mb``, so a
+    runaway query kills its worker (answered 503, the pool replaces it) instead of exhausting the
+    machine. 0: no cap."""
+    if headroom_mb <= 0:
+        return
+    with open("/proc/self/statm") as statm:
+        size = int(statm.read().split()[0]) * resource.getpagesize()
+    limit = size + headroom_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def serve(conn: Connection, root: str, memory_mb: int = 0) -> None:
@@ -157,6 +204,7 @@ def serve(conn: Connection, root: str, memory_mb: int = 0) -> None:
         conn.send(("error", StoreError(exc.detail)))
         return
     _limit_memory(memory_mb)
+    declare_report_graphs(graph_store.oxigraph, graph_store.report_ids())
     stamp = datadir.manifest_stamp()
     conn.send(("ready", len(graph_store)))
     while True:
@@ -171,12 +219,17 @@ def serve(conn: Connection, root: str, memory_mb: int = 0) -> None:
             if now != stamp:
                 conn.send(("syncing",))
                 graph_store.sync()
+                declare_report_graphs(graph_store.oxigraph, graph_store.report_ids())
                 stamp = now
                 conn.send(("synced",))
             if isinstance(job, UpdateJob):
                 conn.send(("ok", run_update(graph_store.oxigraph, job)))
             else:
-                conn.send(("ok", run_query(graph_store.oxigraph, job)))
+                outcome = run_query(graph_store.oxigraph, job)
+                # the body travels as raw bytes after a small header, so the parent can read small
+                # results on its event loop and large ones from a thread
+                conn.send(("result", dataclasses.replace(outcome, body=b""), len(outcome.body)))
+                conn.send_bytes(outcome.body)
         except CnkgError as exc:
             conn.send(("error", exc))
         except MemoryError:

@@ -1,0 +1,188 @@
+"""The parent's side of one query worker process (:mod:`kg.sparql.worker`): start it, hand it a job,
+wait for the answer with a hard timeout — without blocking the event loop — and kill it when the
+timeout passes (SIGKILL: the work really stops) or it dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import multiprocessing
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import SpawnProcess
+from pathlib import Path
+from typing import Any
+
+from kg.errors import QueryTimeoutError, StoreError
+from kg.sparql.errors import QueryAbortedError
+from kg.sparql.worker import QueryJob, QueryOutcome, UpdateJob, UpdateOutcome, serve
+
+__all__ = ["SYNC_TIMEOUT", "WorkerProcess", "run_in_fresh_worker"]
+
+_CTX = multiprocessing.get_context("spawn")  # never fork a process that runs an event loop and threads
+SYNC_TIMEOUT = 600.0  # reloading a changed data directory is not the query's fault
+_INLINE_BODY = 256 * 1024  # larger result bodies are read from a thread, not on the event loop
+
+
+class WorkerProcess:
+    """One worker process and the parent's end of its pipe; methods block (call them from threads)."""
+
+    def __init__(self, root: Path, memory_mb: int = 0) -> None:
+        parent, child = _CTX.Pipe()
+        self.conn: Connection = parent
+        self.process: SpawnProcess = _CTX.Process(
+            target=serve, args=(child, str(root), memory_mb), name="cnkg-sparql-worker", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.triples = 0
+
+    def _poll(self, timeout: float) -> bool:
+        """True when a message (or EOF) is waiting; also wakes up when the process dies."""
+        ready = wait([self.conn, self.process.sentinel], max(0.0, timeout))
+        return bool(ready)
+
+    def wait_ready(self, timeout: float) -> WorkerProcess:
+        if not self._poll(timeout):
+            self.kill()
+            raise StoreError(f"a query worker did not load the data directory within {timeout:.0f} s")
+        try:
+            if not self.conn.poll():
+                raise EOFError
+            message = self.conn.recv()
+        except EOFError:
+            self.kill()
+            raise StoreError("a query worker died while loading the data directory") from None
+        if message[0] == "error":
+            self.kill()
+            raise message[1]
+        self.triples = int(message[1])
+        return self
+
+    def _timed_out(self, timeout: float) -> QueryTimeoutError:
+        self.kill()
+        return QueryTimeoutError(
+            f"the query ran for more than {timeout:g} s and was stopped; narrow it down (LIMIT, more "
+            "specific patterns) or ask the operator for a longer --query-timeout"
+        )
+
+    def _died(self) -> QueryAbortedError:
+        self.kill()
+        return QueryAbortedError(
+            "the process running the query died (it probably ran out of memory); the query was not completed"
+        )
+
+    def execute(self, job: QueryJob | UpdateJob, timeout: float) -> Any:
+        """Run ``job``, blocking; kill the process if it evaluates for longer than ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        try:
+            self.conn.send(job)
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._poll(remaining):
+                    raise self._timed_out(timeout)
+                if not self.conn.poll():  # the process ended without answering
+                    raise EOFError
+                message = self.conn.recv()
+                if message[0] == "syncing":
+                    deadline = time.monotonic() + SYNC_TIMEOUT
+                elif message[0] == "synced":
+                    deadline = time.monotonic() + timeout
+                elif message[0] == "ok":
+                    return message[1]
+                elif message[0] == "result":
+                    return dataclasses.replace(message[1], body=self.conn.recv_bytes())
+                else:
+                    raise message[1]
+        except (EOFError, OSError):
+            raise self._died() from None
+
+    async def execute_async(
+        self, job: QueryJob, timeout: float, executor: ThreadPoolExecutor
+    ) -> QueryOutcome:
+        """Run a query without blocking the event loop: wait for the pipe (or the process's end) with the
+        loop's reader callbacks; large bodies are read from a thread."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            self.conn.send(job)
+            while True:
+                await self._readable(loop, deadline - loop.time(), timeout)
+                if not self.conn.poll():
+                    raise EOFError
+                message = self.conn.recv()
+                if message[0] == "syncing":
+                    deadline = loop.time() + SYNC_TIMEOUT
+                elif message[0] == "synced":
+                    deadline = loop.time() + timeout
+                elif message[0] == "result":
+                    outcome: QueryOutcome = message[1]
+                    if message[2] > _INLINE_BODY:
+                        body = await loop.run_in_executor(executor, self.conn.recv_bytes)
+                    else:
+                        body = self.conn.recv_bytes()
+                    return dataclasses.replace(outcome, body=body)
+                else:
+                    raise message[1]
+        except (EOFError, OSError):
+            raise self._died() from None
+
+    async def _readable(self, loop: asyncio.AbstractEventLoop, remaining: float, timeout: float) -> None:
+        if remaining <= 0:
+            raise self._timed_out(timeout)
+        ready: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        fds = (self.conn.fileno(), self.process.sentinel)
+        for fd in fds:
+            loop.add_reader(fd, wake)
+        try:
+            await asyncio.wait_for(ready, remaining)
+        except TimeoutError:
+            expired = True
+        else:
+            expired = False
+        finally:
+            for fd in fds:
+                loop.remove_reader(fd)
+            os.set_blocking(fds[0], True)  # an event loop's add_reader may make it non-blocking
+        if expired:
+            raise self._timed_out(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.kill()
+            self.process.join(5)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.send(None)
+            self.process.join(2)
+        self.kill()
+
+
+def run_in_fresh_worker(
+    root: Path, job: UpdateJob, *, timeout: float, memory_mb: int = 0, load_timeout: float = 600.0
+) -> UpdateOutcome:
+    """Run an update in a new process that loads the data directory as it is now (the caller holds the
+    writer lock), so the pool's workers are never changed behind the manifest's back. Blocking."""
+    worker = WorkerProcess(root, memory_mb)
+    try:
+        worker.wait_ready(load_timeout)
+        outcome: UpdateOutcome = worker.execute(job, timeout)
+        return outcome
+    finally:
+        worker.stop()

@@ -1,0 +1,25 @@
+"""Run the ``>>>`` examples of the SPARQL service modules."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "kg.sparql.lexer",
+    "kg.sparql.guard",
+    "kg.sparql.formats",
+    "kg.sparql.results",
+    "kg.sparql.description",
+    "kg.sparql.graphs",
+    "kg.sparql.resources",
+    "kg.sparql.external",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name):
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.failed == 0
