@@ -1,6 +1,6 @@
 """The ingest line: read → clean → segment → entities → relations → facts → graph → store + indexes.
 
->>> # cnkg ingest report.pdf   runs ingest_path() with a progress bar
+``cnkg ingest report.pdf`` runs ``ingest_path()`` with a progress bar.
 """
 
 from __future__ import annotations

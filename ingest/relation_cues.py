@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 from ingest.document import Mention, Relation, Sentence
 
-__all__ = ["cue_relations"]
+__all__ = ["cue_relations", "relation_between"]
 
 TypeOf = Callable[[Mention], str]
 
@@ -42,7 +42,7 @@ def _span(sentence: Sentence, a: int, b: int) -> str:
     return sentence.text[a - sentence.start : b - sentence.start]
 
 
-def _rel(
+def relation_between(
     subject: Mention, predicate: str, obj: Mention, n: int, sentence: Sentence, conf: float, pattern: str
 ) -> Relation:
     return Relation(subject.slug, predicate, obj.slug, n, sentence.start, sentence.end, conf, pattern)
@@ -129,7 +129,8 @@ def _verb_object(
                 and (type_of(base) in _TECHNICAL)
             ):
                 yield from (
-                    _rel(o, "basedOn", base, n, sentence, 0.8, "verb-object-based-on") for o in objects
+                    relation_between(o, "basedOn", base, n, sentence, 0.8, "verb-object-based-on")
+                    for o in objects
                 )
 
 
@@ -138,13 +139,13 @@ def _verb_relation(
 ) -> Iterator[Relation]:
     s_type, o_type = type_of(subject), type_of(obj)
     if o_type == "Policy" and word in {"发布", "发布了", "印发", "出台", "颁布"}:
-        yield _rel(obj, "issuedBy", subject, n, sentence, 0.9, "verb-object-issued")
+        yield relation_between(obj, "issuedBy", subject, n, sentence, 0.9, "verb-object-issued")
     elif word.startswith("开源") and o_type in {"Technology", "Product"}:
-        yield _rel(obj, "openSourcedBy", subject, n, sentence, 0.85, "verb-object-open-sourced")
+        yield relation_between(obj, "openSourcedBy", subject, n, sentence, 0.85, "verb-object-open-sourced")
     elif s_type == "Vendor" and o_type == "Product":
-        yield _rel(subject, "offers", obj, n, sentence, 0.85, "verb-object-offers")
+        yield relation_between(subject, "offers", obj, n, sentence, 0.85, "verb-object-offers")
     elif o_type in {"Technology", "Product"} and word[:2] in {"开发", "研发", "设计", "推出"}:
-        yield _rel(obj, "developedBy", subject, n, sentence, 0.8, "verb-object-developed")
+        yield relation_between(obj, "developedBy", subject, n, sentence, 0.8, "verb-object-developed")
 
 
 def _appositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -158,7 +159,7 @@ def _appositions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             and b.surface[:1].isascii()
             and not a.surface[:1].isascii()
         ):
-            yield _rel(b, "broader", a, n, sentence, 0.8, "apposition")
+            yield relation_between(b, "broader", a, n, sentence, 0.8, "apposition")
 
 
 _PREDECESSOR = re.compile(r"前身(?:是|为)")
@@ -178,13 +179,15 @@ def _cue_pairs(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
             sentence, found, sentence.start + cue.end(), _clause_end(sentence, at + 1), type_of
         )
         if before and after:
-            yield _rel(after[-1], "predecessorOf", before[-1], n, sentence, 0.9, "predecessor-cue")
+            yield relation_between(
+                after[-1], "predecessorOf", before[-1], n, sentence, 0.9, "predecessor-cue"
+            )
     for cue in _EVOLVED.finditer(text):
         at = sentence.start + cue.start()
         before = [m for m in found if m.end <= at and _clause_end(sentence, m.end) >= at]
         after = [m for m in found if m.start >= sentence.start + cue.end()][:1]
         if before and after and type_of(before[-1]) in _TECHNICAL and type_of(after[0]) in _TECHNICAL:
-            yield _rel(before[-1], "predecessorOf", after[0], n, sentence, 0.85, "evolved-cue")
+            yield relation_between(before[-1], "predecessorOf", after[0], n, sentence, 0.85, "evolved-cue")
     for cue in _PART_CUE.finditer(text):
         at = sentence.start + cue.start()
         clause_start = max(
@@ -200,7 +203,7 @@ def _cue_pairs(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
         wholes = [m for m in found if sentence.start + verb.end() <= m.start and m.end <= at]
         if subjects and wholes and type_of(subjects[-1]) in _TECHNICAL and type_of(wholes[0]) in _TECHNICAL:
             for part in _listed_before(sentence, subjects, type_of):
-                yield _rel(part, "partOf", wholes[0], n, sentence, 0.85, "part-of-cue")
+                yield relation_between(part, "partOf", wholes[0], n, sentence, 0.85, "part-of-cue")
 
 
 _SUPPORT_VERB = re.compile(r"^(?:同时|还|也|能够|可以|均|都|全面)?(?:兼容|适配|支持)(?:了)?$")
@@ -222,15 +225,15 @@ def _supports_and_lists(
         mid = _span(sentence, a.end, b.start)
         if type_of(a) in _TECHNICAL and _SUPPORT_VERB.match(mid):
             for obj in [b, *_listed_after(sentence, rest, type_of, same_type=False)]:
-                yield _rel(a, "supports", obj, n, sentence, 0.8, "compatible-with")
+                yield relation_between(a, "supports", obj, n, sentence, 0.8, "compatible-with")
         if type_of(a) in _TECHNICAL | {"Vendor"} and _SUPPORT_FOR.match(mid) and type_of(b) in _TECHNICAL:
             after = _span(sentence, b.end, _clause_end(sentence, b.end))
             if _SUPPORT_AFTER.match(after):
-                yield _rel(a, "supports", b, n, sentence, 0.8, "provides-support-for")
+                yield relation_between(a, "supports", b, n, sentence, 0.8, "provides-support-for")
         if type_of(a) == "Vendor" and _OFFER_LIST.match(mid):
             for obj in [b, *_listed_after(sentence, rest, type_of, same_type=False)]:
                 if type_of(obj) not in _ORG:
-                    yield _rel(a, "offers", obj, n, sentence, 0.8, "offer-list")
+                    yield relation_between(a, "offers", obj, n, sentence, 0.8, "offer-list")
 
 
 def _listed_before(sentence: Sentence, before: list[Mention], type_of: TypeOf) -> list[Mention]:
@@ -277,12 +280,12 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
         if after.group("of"):
             following = [m for m in found[i + 1 :] if type_of(m) in _TECHNICAL][:1]
             if following and following[0].start - (sentence.start + after.end()) <= 4:
-                yield _rel(following[0], "basedOn", base, n, sentence, 0.8, "foundation-of")
+                yield relation_between(following[0], "basedOn", base, n, sentence, 0.8, "foundation-of")
             continue
         before = [m for m in found[:i] if type_of(m) in _TECHNICAL]
         if before:
             for subject in _listed_before(sentence, before, type_of):
-                yield _rel(subject, "basedOn", base, n, sentence, 0.75, "foundation")
+                yield relation_between(subject, "basedOn", base, n, sentence, 0.75, "foundation")
 
 
 _ADOPT = re.compile(r"(?:采用|使用|部署|引入|试水|应用|利用)(?:了)?")
@@ -308,7 +311,7 @@ def _industry_adoption(
         users = _listed_before(sentence, found[: i + 1], type_of)
         for obj in [objects[0], *_listed_after(sentence, objects, type_of)]:
             for user in users:
-                yield _rel(obj, "usedByIndustry", user, n, sentence, 0.75, "industry-adoption")
+                yield relation_between(obj, "usedByIndustry", user, n, sentence, 0.75, "industry-adoption")
 
 
 _BY = re.compile(r"^(?:最初|最早|最先)?由$")
@@ -330,7 +333,7 @@ def _made_by_list(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
             listed.append(m)
         if _MADE.match(sentence.text, listed[-1].end - sentence.start):
             for maker in listed:
-                yield _rel(thing, "developedBy", maker, n, sentence, 0.8, "made-by-list")
+                yield relation_between(thing, "developedBy", maker, n, sentence, 0.8, "made-by-list")
 
 
 _PROVIDE = re.compile(
@@ -378,13 +381,13 @@ def _support_cues(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
         objects = [m for m in found if lo <= m.start and m.end <= hi and type_of(m) in object_types]
         if subjects and objects:
             for obj in objects:
-                yield _rel(subjects[0], "supports", obj, n, sentence, 0.75, "provides-support")
+                yield relation_between(subjects[0], "supports", obj, n, sentence, 0.75, "provides-support")
     for cue in _EMPOWER.finditer(text):
         at = sentence.start + cue.start()
         before = [m for m in found if m.end <= at and type_of(m) in _TECHNICAL]
         after = [m for m in found if m.start >= sentence.start + cue.end() and type_of(m) in _TECHNICAL][:1]
         if before and after and text[: before[-1].start - sentence.start].endswith("以"):
-            yield _rel(before[-1], "supports", after[0], n, sentence, 0.75, "empowers")
+            yield relation_between(before[-1], "supports", after[0], n, sentence, 0.75, "empowers")
 
 
 _BASED_LIST = re.compile(r"基于$")
@@ -406,7 +409,7 @@ def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: T
         gap = _span(sentence, bases[-1].end, rest[0].start)
         if re.fullmatch(r"[\u4e00-\u9fff]{0,4}的", gap) and type_of(rest[0]) in _TECHNICAL:
             for base in bases:
-                yield _rel(rest[0], "basedOn", base, n, sentence, 0.75, "based-on-list")
+                yield relation_between(rest[0], "basedOn", base, n, sentence, 0.75, "based-on-list")
     for cue in _BASE_OF.finditer(sentence.text):
         at = sentence.start + cue.start()
         before = [m for m in found if m.end <= at and type_of(m) in _TECHNICAL]
@@ -418,14 +421,14 @@ def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: T
             and type_of(m) in _TECHNICAL
         ]
         if before and wholes:
-            yield _rel(wholes[-1], "basedOn", before[-1], n, sentence, 0.75, "base-of")
+            yield relation_between(wholes[-1], "basedOn", before[-1], n, sentence, 0.75, "base-of")
     for a, b in itertools.pairwise(found):
         if (
             _SUCH_AS.match(_span(sentence, a.end, b.start))
             and type_of(a) == type_of(b)
             and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start)
         ):
-            yield _rel(a, "broader", b, n, sentence, 0.7, "such-as")
+            yield relation_between(a, "broader", b, n, sentence, 0.7, "such-as")
 
 
 _WORD_BOUNDARY = re.compile(r"$|[，,。；;：:、）)”\s]|是|在|和|与|及|为|的")

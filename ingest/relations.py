@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentence
-from ingest.relation_cues import cue_relations
+from ingest.relation_cues import cue_relations, relation_between
 
 __all__ = ["RULES", "extract_relations"]
 
@@ -283,15 +283,8 @@ def _sentence_relations(
                     and rule.context(pair)
                 ):
                     subject, obj = (b, a) if rule.reverse else (a, b)
-                    yield Relation(
-                        subject.slug,
-                        rule.predicate,
-                        obj.slug,
-                        n,
-                        sentence.start,
-                        sentence.end,
-                        rule.confidence,
-                        rule.name,
+                    yield relation_between(
+                        subject, rule.predicate, obj, n, sentence, rule.confidence, rule.name
                     )
                     yield from _list_continuation(n, sentence, named, j, a, rule, type_of)
     yield from _industry_list(n, sentence, named, type_of)
@@ -334,15 +327,8 @@ def _list_continuation(
         if not _LIST_JOIN.match(mid) or type_of(nxt) != type_of(previous):
             return
         subject, obj = (nxt, head) if rule.reverse else (head, nxt)
-        yield Relation(
-            subject.slug,
-            rule.predicate,
-            obj.slug,
-            n,
-            sentence.start,
-            sentence.end,
-            rule.confidence - 0.05,
-            rule.name + "+list",
+        yield relation_between(
+            subject, rule.predicate, obj, n, sentence, rule.confidence - 0.05, rule.name + "+list"
         )
         previous = nxt
 
@@ -362,6 +348,4 @@ def _industry_list(
     subject = subjects[-1]
     for m in found:
         if m.start >= cue_end and type_of(m) == "Industry":
-            yield Relation(
-                subject.slug, "usedByIndustry", m.slug, n, sentence.start, sentence.end, 0.75, "industry-list"
-            )
+            yield relation_between(subject, "usedByIndustry", m, n, sentence, 0.75, "industry-list")
