@@ -46,12 +46,13 @@ class WritesDisabledError(ForbiddenError):
     title = "Writes disabled"
 
 
-def get_settings(request: Request) -> Settings:
+# async: FastAPI would run a plain function in its thread pool, a thread hop per request for an attribute
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> SparqlEngine:
+async def get_engine(request: Request) -> SparqlEngine:
     engine: SparqlEngine = request.app.state.engine
     return engine
 

@@ -60,3 +60,28 @@ def test_construct_row_cap(store, fmt):
     assert (out.rows, out.truncated) == (25, True)
     assert fmt.rdf is not None
     assert len(list(ox.parse(out.body, format=fmt.rdf))) == 25
+
+
+@pytest.fixture(scope="module")
+def big_store() -> ox.Store:
+    """More triples than PRETTY_LIMIT, so Turtle/TriG/N3 take the path without prefixes."""
+    store = ox.Store()
+    p = ox.NamedNode("http://e/p")
+    for i in range(2_500):
+        store.add(ox.Quad(ox.NamedNode(f"http://e/s{i % 700}"), p, ox.Literal(f'v\n"{i}"', language="zh")))
+    return store
+
+
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS, ids=lambda f: f.name)
+@pytest.mark.parametrize(
+    ("cap", "rows", "truncated"),
+    [(10, 10, True), (2_000, 2_000, True), (2_001, 2_001, True), (2_499, 2_499, True), (2_500, 2_500, False)],
+)
+def test_large_construct_row_cap(big_store, fmt, cap, rows, truncated):
+    query = "CONSTRUCT WHERE { ?s ?p ?o }"
+    out = serialize_triples(big_store.query(query), fmt, row_cap=cap)
+    assert (out.rows, out.truncated) == (rows, truncated)
+    assert fmt.rdf is not None
+    parsed = {(q.subject, q.predicate, q.object) for q in ox.parse(out.body, format=fmt.rdf)}
+    everything = {(t.subject, t.predicate, t.object) for t in big_store.query(query)}
+    assert len(parsed) == rows and parsed <= everything

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import multiprocessing
 import os
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection, wait
@@ -25,7 +26,29 @@ __all__ = ["SYNC_TIMEOUT", "WorkerProcess", "run_in_fresh_worker"]
 
 _CTX = multiprocessing.get_context("spawn")  # never fork a process that runs an event loop and threads
 SYNC_TIMEOUT = 600.0  # reloading a changed data directory is not the query's fault
-_INLINE_BODY = 256 * 1024  # larger result bodies are read from a thread, not on the event loop
+_INLINE_BODY = 256 * 1024  # larger result bodies are read from a thread, not on the event loop...
+_INLINE_BODY_WIDE = 1024 * 1024  # ...unless the socket can hold them whole: then one read is a copy
+_SOCKET_BUFFER = 4 * 1024 * 1024  # asked of each end of a worker's socket
+
+
+def _widen(conn: Connection) -> int:
+    """Let a result body of a few MB sit in the socket at once, so the worker writes it in one go and the
+    parent reads it in a few large reads instead of ping-ponging 200 KB at a time. Best effort: the
+    kernel caps the size (net.core.wmem_max / rmem_max). Returns the smaller buffer's size (0: unknown)."""
+    fd = os.dup(conn.fileno())
+    try:
+        sock = socket.socket(fileno=fd)  # the same socket, through a duplicate descriptor
+    except OSError:  # not a socket (a platform whose Pipe() is an OS pipe)
+        os.close(fd)
+        return 0
+    with sock:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SOCKET_BUFFER)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _SOCKET_BUFFER)
+            sizes = (socket.SO_SNDBUF, socket.SO_RCVBUF)
+            return min(int(sock.getsockopt(socket.SOL_SOCKET, size)) for size in sizes)
+        except OSError:
+            return 0
 
 
 class WorkerProcess:
@@ -33,6 +56,10 @@ class WorkerProcess:
 
     def __init__(self, root: Path, memory_mb: int = 0) -> None:
         parent, child = _CTX.Pipe()
+        wide = min(_widen(parent), _widen(child)) >= 2 * _INLINE_BODY_WIDE
+        # the worker sends a body right after its header, all of it already in memory: when the socket
+        # holds a whole body, reading it on the event loop is one copy, cheaper than a hop to a thread
+        self.inline_body = _INLINE_BODY_WIDE if wide else _INLINE_BODY
         self.conn: Connection = parent
         self.process: SpawnProcess = _CTX.Process(
             target=serve, args=(child, str(root), memory_mb), name="cnkg-sparql-worker", daemon=True
@@ -121,7 +148,7 @@ class WorkerProcess:
                     deadline = loop.time() + timeout
                 elif message[0] == "result":
                     outcome: QueryOutcome = message[1]
-                    if message[2] > _INLINE_BODY:
+                    if message[2] > self.inline_body:
                         body = await loop.run_in_executor(executor, self.conn.recv_bytes)
                     else:
                         body = self.conn.recv_bytes()
