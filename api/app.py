@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api.middleware import install_middleware
 from api.problems import install_problem_handlers
 from api.routes import entities, graph_store, health, linked_data, reports, search, sparql
+from api.routes.api_docs import install_api_docs
 from kg import __version__
 from kg.settings import Settings
 from kg.sparql.engine import make_engine
@@ -45,7 +46,8 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description=_DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served from installed files by install_api_docs, not from a CDN
+        redoc_url=None,
         openapi_tags=[
             {"name": "SPARQL", "description": "SPARQL 1.1 Protocol, Update and Service Description."},
             {
@@ -60,4 +62,5 @@ def create_app(settings: Settings) -> FastAPI:
     install_middleware(app, settings)
     for module in (health, sparql, graph_store, linked_data, entities, reports, search):
         app.include_router(module.router)
+    install_api_docs(app)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import rdflib
@@ -185,3 +186,14 @@ def test_openapi_describes_every_endpoint_with_an_example(live):
             assert operation.get("description") or operation.get("summary"), (path, method)
             documented = json.dumps(operation)
             assert '"example' in documented, f"{method.upper()} {path} has no example"
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_explorers_load_their_assets_from_this_server(live, page):
+    with live.client() as client:
+        html = client.get(page).text
+        assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
+        assert assets and all(url.startswith("/") for url in assets), assets
+        for url in assets:
+            assert client.get(url).status_code == 200, url
+    assert "cdn" not in html.lower() and "fonts.googleapis" not in html
