@@ -9,8 +9,10 @@ from fastapi import FastAPI
 
 from api.middleware import install_middleware
 from api.problems import install_problem_handlers
-from api.routes import entities, graph_store, health, linked_data, reports, search, sparql
+from api.routes import ask, entities, graph_store, health, linked_data, reports, search, sparql, ui
 from api.routes.api_docs import install_api_docs
+from api.routes.facts import router as facts_router
+from api.routes.void import router as void_router
 from kg import __version__
 from kg.settings import Settings
 from kg.sparql.engine import make_engine
@@ -60,7 +62,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     install_problem_handlers(app)
     install_middleware(app, settings)
-    for module in (health, sparql, graph_store, linked_data, entities, reports, search):
+    for module in (health, sparql, graph_store, linked_data, entities, reports, search, ask):
         app.include_router(module.router)
+    app.include_router(facts_router)
+    app.include_router(void_router)
     install_api_docs(app)
+    app.include_router(ui.router)  # the web interface at / (not in the OpenAPI description)
     return app

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from api.commands import ingest, query, search, serve
+from api.commands import ask, export, ingest, query, search, serve
 from kg.errors import CnkgError
 
 __all__ = ["app", "main"]
@@ -22,6 +22,8 @@ ingest.register(app)
 query.register(app)
 search.register(app)
 serve.register(app)
+export.register(app)
+ask.register(app)
 
 
 def main() -> None:
@@ -36,12 +38,12 @@ def main() -> None:
         sys.exit(130)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and friends
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:
+        # usage errors: click's, or those of the click that newer Typer releases vendor (same interface)
+        show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()
+            sys.exit(exit_code)
         raise
 
 

@@ -22,7 +22,8 @@ from kg.sparql.errors import PayloadTooLargeError
 
 __all__ = ["BodyLimitMiddleware", "ClientLimitMiddleware", "install_middleware"]
 
-_EXEMPT = ("/health",)
+# The web interface's static files are cheap, and a page loads several at once: not counted.
+_EXEMPT = ("/health", "/ui/")
 
 
 @dataclass

@@ -7,20 +7,23 @@
 - product names: a vendor brand followed by a capitalised name (Amazon X, AWS X, 华为云 X) and
   CamelCase names (BeyondContainer), typed Product after a vendor name, Technology otherwise.
 
-Every discovered entity is marked ``discovered`` so that a curator can review it.
+Every discovered entity is marked ``discovered`` so that a curator can review it. Its IRI comes from its
+canonical name alone (``entity_slug``: width, case and spaces folded; organisations without their legal
+form), never from the report, so the same name found in two reports is one entity (docs/linking.md).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
 from kg.lexicon import Lexicon
-from kg.namespaces import entity_slug, normalize_name
+from kg.namespaces import entity_slug, normalize_name, preferred_type
 from kg.tokenize import TITLE_RE, WordSegmenter
 
-__all__ = ["discover_entities"]
+__all__ = ["canonical_name", "discover_entities"]
 
 POLICY_CUES = re.compile(
     r"规划|指南|意见|通知|办法|方案|计划|纲要|条例|规定|政策|行动|指导|标准|白皮书|要求|指引|措施|细则|决定|规范|模型|法$"
@@ -51,6 +54,9 @@ _GENERIC = frozenset(
 )
 _FUNCTION_WORDS = re.compile(r"了|的|是|在|包括|我们|他们|以及|其中|例如|主要|通过|进行|等")
 _VENDORISH = frozenset({"Vendor", "Organization"})
+# legal forms dropped from a discovered organisation's name; the trade name that remains must still end
+# like an organisation (科技, 集团 …) or be at least two characters
+_LEGAL_FORM = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)$")
 
 
 def discover_entities(
@@ -60,7 +66,7 @@ def discover_entities(
     known: list[Mention],
 ) -> Iterator[tuple[ExtractedEntity, list[Mention]]]:
     """Yield each discovered entity once, with all its mentions in the report."""
-    found: dict[str, tuple[ExtractedEntity, list[Mention]]] = {}
+    found: dict[str, _Found] = {}
     known_spans = [(m.start, m.end) for m in known]
     known_by_pos = {m.start: m for m in known}
 
@@ -70,35 +76,79 @@ def discover_entities(
             return
         if any(s <= start and end <= e for s, e in known_spans):
             return
-        slug = entity_slug(name)
+        canonical = canonical_name(name, type_, lexicon)
+        slug = entity_slug(canonical)
         if slug in lexicon:
             return
-        lang = "en" if name.isascii() else "zh"
-        _entity, mentions = found.setdefault(slug, (ExtractedEntity(slug, name, type_, True, lang), []))
-        if all(m.start != start for m in mentions):
-            mentions.append(Mention(slug, passage.n, start, end, name))
+        entry = found.setdefault(slug, _Found(canonical))
+        entry.types.add(type_)
+        if name != canonical:
+            entry.aliases.add(name)
+        if all(m.start != start for m in entry.mentions):
+            entry.mentions.append(Mention(slug, passage.n, start, end, name))
 
     for passage in passages:
         for sentence in passage.sentences:
             for name, type_, start, end in _candidates(sentence, lexicon, segmenter, known_by_pos):
                 add(name, type_, passage, start, end)
-    # second pass: every further occurrence of a discovered name is a mention too
-    names = {normalize_name(e.label): slug for slug, (e, _) in found.items()}
+    # second pass: every further occurrence of a discovered name (or of a longer form of it) is a mention
+    names = {
+        normalize_name(form): (slug, form)
+        for slug, entry in found.items()
+        for form in (entry.label, *sorted(entry.aliases))
+    }
     for passage in passages:
         for sentence in passage.sentences:
             folded = normalize_name(sentence.text)
             if len(folded) != len(sentence.text):
                 continue
-            for name, slug in names.items():
+            for name, (slug, form) in names.items():
                 for m in re.finditer(re.escape(name), folded):
                     add(
-                        found[slug][0].label,
-                        found[slug][0].type,
+                        form,
+                        found[slug].type,
                         passage,
                         sentence.start + m.start(),
                         sentence.start + m.end(),
                     )
-    yield from found.values()
+    for slug, entry in found.items():
+        yield entry.entity(slug), entry.mentions
+
+
+@dataclass
+class _Found:
+    """A discovered entity while its report is read: every type and longer form the rules gave it."""
+
+    label: str
+    types: set[str] = field(default_factory=set)
+    aliases: set[str] = field(default_factory=set)
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def type(self) -> str:
+        # rules may type one name differently in two sentences; the same precedence as across reports
+        return preferred_type(self.types) or "Concept"
+
+    def entity(self, slug: str) -> ExtractedEntity:
+        lang = "en" if self.label.isascii() else "zh"
+        return ExtractedEntity(slug, self.label, self.type, True, lang, tuple(sorted(self.aliases)))
+
+
+def canonical_name(name: str, type_: str, lexicon: Lexicon) -> str:
+    """The name a discovered organisation is known by across reports: without its legal form
+    (云霁科技有限公司 and 云霁科技 are one company). Other names are kept as written.
+
+    >>> canonical_name("云霁科技有限公司", "Vendor", Lexicon.load())
+    '云霁科技'
+    >>> canonical_name("东岳算力研究院", "Organization", Lexicon.load())
+    '东岳算力研究院'
+    """
+    if type_ not in _VENDORISH:
+        return name
+    short = _LEGAL_FORM.sub("", name)
+    if len(short) < 2 or short in _GENERIC or lexicon.resolve(short) is not None:
+        return name
+    return short
 
 
 def _candidates(

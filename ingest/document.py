@@ -86,6 +86,7 @@ class ExtractedEntity:
     type: str  # one of kg.namespaces.ENTITY_TYPES
     discovered: bool = False
     lang: str = "zh"
+    aliases: tuple[str, ...] = ()  # longer forms seen in the report (云霁科技有限公司 for 云霁科技)
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,8 @@ def build_report_graph(
         g.add(iri, SKOS + "prefLabel", _lit(entity.label, lang=entity.lang))
         g.add(iri, RDFS + "label", _lit(entity.label, lang=entity.lang))
         g.add(iri, CNKG + "discovered", _lit("true", XSD + "boolean"))
+        for alias in entity.aliases:
+            g.add(iri, SKOS + "altLabel", _lit(alias, lang="en" if alias.isascii() else "zh"))
 
     for k, rel in enumerate(relations):
         predicate = SKOS + "broader" if rel.predicate == "broader" else CNKG + rel.predicate

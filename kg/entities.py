@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.datadir import DataDir
-from kg.namespaces import CNKG, ENTITY_BASE, ENTITY_TYPES
+from kg.namespaces import ENTITY_BASE, ENTITY_TYPES, preferred_type
 from kg.store import GraphStore
 
 __all__ = ["EntityRow", "list_entities", "list_entities_in"]
@@ -27,8 +27,8 @@ def _entities_query(discovered_only: bool, type_: str | None, limit: int) -> str
     type_filter = f"?e a cnkg:{type_} ." if type_ else ""
     types = " ".join(f"cnkg:{t}" for t in ENTITY_TYPES)
     return f"""
-SELECT ?e (SAMPLE(?lab) AS ?label) (SAMPLE(?t) AS ?type) (COUNT(DISTINCT ?p) AS ?mentions)
-       (COUNT(DISTINCT ?r) AS ?reports) (MAX(?disc) AS ?discovered)
+SELECT ?e (SAMPLE(?lab) AS ?label) (GROUP_CONCAT(DISTINCT STR(?t); separator=" ") AS ?types)
+       (COUNT(DISTINCT ?p) AS ?mentions) (COUNT(DISTINCT ?r) AS ?reports) (MAX(?disc) AS ?discovered)
 WHERE {{
   ?p cnkg:mentions ?e ; dcterms:isPartOf ?r .
   {type_filter}
@@ -52,12 +52,13 @@ def list_entities_in(
     rows = []
     for row in store.select(_entities_query(discovered_only, type_, limit)):
         iri = row["e"].value
-        type_iri = row["type"].value
+        # an entity several reports typed differently has one type, by TYPE_PRECEDENCE
+        type_name = preferred_type(row["types"].value.split()) or "Concept"
         rows.append(
             EntityRow(
                 slug=iri[len(ENTITY_BASE) :] if iri.startswith(ENTITY_BASE) else iri,
                 label=row["label"].value,
-                type=type_iri[len(CNKG) :],
+                type=type_name,
                 mentions=int(row["mentions"].value),
                 reports=int(row["reports"].value),
                 discovered=isinstance(row.get("discovered"), ox.Literal)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 __all__ = [
     "CNKG",
@@ -28,6 +29,7 @@ __all__ = [
     "RDFS",
     "REPORT_BASE",
     "SKOS",
+    "TYPE_PRECEDENCE",
     "WIKIDATA",
     "XSD",
     "entity_iri",
@@ -35,6 +37,7 @@ __all__ = [
     "fact_iri",
     "normalize_name",
     "passage_iri",
+    "preferred_type",
     "report_id",
     "report_iri",
     "sparql_prefixes",
@@ -79,6 +82,19 @@ ENTITY_TYPES: tuple[str, ...] = (
     "Policy",
 )
 
+# When reports give one entity several types (a discovered name typed by context), the entity's type is the
+# first of its types in this order, whatever the order the reports came in: the more specific or more
+# informative type wins (a Vendor is an Organization; a name written after a vendor is its Product).
+TYPE_PRECEDENCE: tuple[str, ...] = (
+    "Vendor",
+    "Organization",
+    "Product",
+    "Technology",
+    "Policy",
+    "Industry",
+    "Concept",
+)
+
 _SLUG_DROP = re.compile(r"[《》“”\"'`<>{}|\\^#%?/\[\]]+")
 _SLUG_DASH = re.compile(r"[\s_.,，、:：;；()（）+&]+")
 
@@ -97,6 +113,18 @@ def entity_slug(name: str) -> str:
     folded = _SLUG_DROP.sub("", normalize_name(name))
     slug = _SLUG_DASH.sub("-", folded).strip("-")
     return slug or hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
+
+
+def preferred_type(types: Iterable[str]) -> str | None:
+    """The one type of an entity given several (local names or cnkg IRIs), by ``TYPE_PRECEDENCE``.
+
+    >>> preferred_type(["Technology", CNKG + "Product"])
+    'Product'
+    >>> preferred_type(["Organization", "Vendor"]), preferred_type([])
+    ('Vendor', None)
+    """
+    names = {t[len(CNKG) :] if t.startswith(CNKG) else t for t in types}
+    return next((t for t in TYPE_PRECEDENCE if t in names), None)
 
 
 def entity_iri(slug: str) -> str:

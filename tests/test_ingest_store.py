@@ -126,3 +126,19 @@ def test_kill_mid_ingest_keeps_the_previous_state(point, sample_paths, tmp_path)
     assert len(store.report_ids()) == 1
     assert ingest_path(sample_paths[1], datadir).status == "added"
     assert len(json.loads(datadir.manifest_path.read_text())["reports"]) == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["query", "--format", "zzz", "ASK {}"], ["ingest", "--no-such-option"], ["no-such-command"]],
+)
+def test_usage_errors_exit_2_without_a_traceback(args, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "api.cli", *args, "--data", str(tmp_path / "data")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "Error:" in proc.stderr

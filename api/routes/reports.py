@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from api.deps import CatalogDep, DataDirDep, EngineDep, SettingsDep, WriteAccess, writing_catalog
@@ -15,6 +15,7 @@ from api.problems import problem_docs
 from kg.datadir import ReportRecord
 from kg.errors import InputError
 from kg.namespaces import report_iri
+from kg.related import load_related_index
 from kg.sparql.errors import PayloadTooLargeError
 from kg.sparql.resources import report_overview
 
@@ -61,7 +62,7 @@ async def list_reports(catalog: CatalogDep) -> dict[str, Any]:
     summary="One report",
     description="A report's record (by id, id prefix or source file name), its metadata from the graph "
     "and the "
-    "entities it mentions most.",
+    "entities it mentions most, and its five most related reports (as `/reports/{rid}/related`).",
     responses={
         200: {
             "content": {
@@ -88,9 +89,62 @@ async def list_reports(catalog: CatalogDep) -> dict[str, Any]:
         **problem_docs(404, 429, 503),
     },
 )
-async def get_report(rid: str, catalog: CatalogDep, engine: EngineDep) -> dict[str, Any]:
+async def get_report(rid: str, catalog: CatalogDep, engine: EngineDep, datadir: DataDirDep) -> dict[str, Any]:
     record = catalog.find(rid)
-    return {**_record_json(record), **await report_overview(engine, record.rid)}
+    related = (await load_related_index(engine, datadir)).related(record.rid, limit=5, shared_limit=5)
+    return {**_record_json(record), **await report_overview(engine, record.rid), "related": related}
+
+
+_RELATED_EXAMPLE = {
+    "rid": "01a5d40e668dcc68",
+    "related": [
+        {
+            "rid": "b2853277b569d2d9",
+            "iri": "https://w3id.org/cnkg/id/report/b2853277b569d2d9",
+            "title": "中国Serverless（无服务器）市场研究报告",
+            "score": 0.298,
+            "entitySimilarity": 0.231,
+            "contentSimilarity": 0.3655,
+            "sharedCount": 27,
+            "shared": [
+                {
+                    "iri": "https://w3id.org/cnkg/id/entity/数帆智算集团",
+                    "slug": "数帆智算集团",
+                    "label": "数帆智算集团",
+                    "type": "Vendor",
+                    "weight": 1.405,
+                    "passages": {"01a5d40e668dcc68": 1, "b2853277b569d2d9": 2},
+                }
+            ],
+        }
+    ],
+}
+
+
+@router.get(
+    "/{rid}/related",
+    summary="Related reports",
+    description="The reports that share the most entities with this one and are closest in content, best "
+    "first. `score` is the mean of `entitySimilarity` (cosine of the reports' entity vectors, rare entities "
+    "weighted higher by IDF) and `contentSimilarity` (cosine of TF-IDF vectors of their words); `shared` "
+    "lists the shared entities, rarest first, with the passages mentioning them in each report. Reports "
+    "sharing nothing are left out. Method and measurements: docs/linking.md.",
+    responses={
+        200: {"content": {"application/json": {"example": _RELATED_EXAMPLE}}},
+        **problem_docs(404, 429, 503),
+    },
+)
+async def related_reports(
+    rid: str,
+    catalog: CatalogDep,
+    engine: EngineDep,
+    datadir: DataDirDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="Most reports returned.")] = 10,
+    shared: Annotated[int, Query(ge=0, le=500, description="Most shared entities listed per report.")] = 20,
+) -> dict[str, Any]:
+    record = catalog.find(rid)
+    index = await load_related_index(engine, datadir)
+    return {"rid": record.rid, "related": index.related(record.rid, limit=limit, shared_limit=shared)}
 
 
 def _safe_name(filename: str | None) -> str:

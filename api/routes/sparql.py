@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -127,6 +128,17 @@ def _many(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
     return tuple(v for k, v in params if k == name)
 
 
+def _graph_iris(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+    """The values of a dataset parameter, each of which must be an absolute IRI."""
+    values = _many(params, name)
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            raise InputError(f"'{name}' must be an absolute IRI, not {value!r}") from None
+    return values
+
+
 def _endpoint(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
@@ -157,7 +169,8 @@ async def _answer(
     operation = inspect_query(query, max_chars=settings.max_query_chars, allow_service=settings.allow_service)
     offered = GRAPH_FORMATS if operation.form.is_graph else RESULT_FORMATS
     fmt = negotiate(request.headers.get("accept"), offered, _single(params, "format"))
-    default_graphs, named_graphs = _many(params, "default-graph-uri"), _many(params, "named-graph-uri")
+    default_graphs = _graph_iris(params, "default-graph-uri")
+    named_graphs = _graph_iris(params, "named-graph-uri")
     dataset = bool(default_graphs or named_graphs)
     outcome = await engine.query(
         QueryRequest(

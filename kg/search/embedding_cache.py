@@ -1,15 +1,20 @@
 """Embeddings cached by the sha256 of the embedded text, so re-ingesting a report does not re-embed.
 
 The cache is a list of immutable segment files (``index/vectors/seg.{hex}.npz``: hashes and rows),
-named in ``manifest.search["vectors"]``. New embeddings go to a new segment; when there are many
-segments they are merged, and rows no current passage uses are dropped once they outnumber the live
-ones. The cache belongs to one embedder: switching embedders starts a new cache (see ``reembed``).
+named in ``manifest.search["vectors"]``. New embeddings go to a new segment, which is merged with the
+newest older segments while they are no more than twice its size (size-tiered, so each row is rewritten
+O(log n) times over n ingests, not once per ingest); a compaction (after a report was removed, or with
+too many segments) merges all of them and drops the rows no current passage uses once they outnumber
+the live ones. Vectors are read from a segment only when a row of it is needed: adding a report reads
+the hashes of the cache, not its vectors. The cache belongs to one embedder: switching embedders starts a
+new cache (see ``reembed``).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -19,7 +24,8 @@ from kg.search.embedders import Embedder
 
 __all__ = ["EmbeddingCache"]
 
-_MAX_SEGMENTS = 8
+_MAX_SEGMENTS = 16
+_TIER_RATIO = 2
 _BATCH = 256
 
 Progress = Callable[[int, int], None]
@@ -29,8 +35,9 @@ class EmbeddingCache:
     def __init__(self, dim: int) -> None:
         self.dim = dim
         self._rows: dict[bytes, int] = {}
-        self._blocks: list[np.ndarray] = []
+        self._blocks: list[np.ndarray | Path] = []  # vectors, or the segment file to read them from
         self._block_of: list[tuple[int, int]] = []  # row -> (block, offset)
+        self._row_segment: list[int] = []  # row -> index in _segments; -1: embedded since loading
         self._fresh: list[int] = []  # rows added since load
         self._segments: list[str] = []
 
@@ -38,23 +45,33 @@ class EmbeddingCache:
     def load(cls, datadir: DataDir, segments: Sequence[str], dim: int) -> EmbeddingCache:
         cache = cls(dim)
         for rel in segments:
+            path = datadir.path(rel)
             try:
-                with np.load(datadir.path(rel), allow_pickle=False) as data:
-                    hashes, vectors = data["hashes"], data["vectors"]
+                with np.load(path, allow_pickle=False) as data:
+                    hashes = data["hashes"]
             except (OSError, ValueError, KeyError) as exc:
                 raise StoreError(f"cannot read embedding cache segment {rel}: {exc}") from exc
-            if vectors.shape[1:] != (dim,):
-                raise StoreError(
-                    f"embedding cache segment {rel} holds {vectors.shape[1:]}-d rows, expected {dim}"
-                )
-            cache._add_block(hashes, vectors.astype(np.float32, copy=False), fresh=False)
+            cache._add_block(hashes, path, segment=len(cache._segments))
             cache._segments.append(rel)
         return cache
+
+    def _read_block(self, path: Path) -> np.ndarray:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                vectors = data["vectors"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise StoreError(f"cannot read embedding cache segment {path}: {exc}") from exc
+        if vectors.shape[1:] != (self.dim,):
+            raise StoreError(
+                f"embedding cache segment {path} holds {vectors.shape[1:]}-d rows, expected {self.dim}"
+            )
+        return vectors.astype(np.float32, copy=False)
 
     def __len__(self) -> int:
         return len(self._rows)
 
-    def _add_block(self, hashes: np.ndarray, vectors: np.ndarray, *, fresh: bool) -> None:
+    def _add_block(self, hashes: np.ndarray, vectors: np.ndarray | Path, *, segment: int) -> None:
+        """Add rows; ``segment`` -1 marks them fresh (embedded since loading)."""
         block = len(self._blocks)
         self._blocks.append(vectors)
         for offset, digest in enumerate(hashes):
@@ -64,12 +81,16 @@ class EmbeddingCache:
             row = len(self._block_of)
             self._rows[key] = row
             self._block_of.append((block, offset))
-            if fresh:
+            self._row_segment.append(segment)
+            if segment < 0:
                 self._fresh.append(row)
 
     def _row_vector(self, row: int) -> np.ndarray:
         block, offset = self._block_of[row]
-        return self._blocks[block][offset]
+        vectors = self._blocks[block]
+        if isinstance(vectors, Path):
+            vectors = self._blocks[block] = self._read_block(vectors)
+        return vectors[offset]
 
     def vectors(
         self,
@@ -92,7 +113,7 @@ class EmbeddingCache:
                 raise StoreError(
                     f"embedder {embedder.name} returned {rows.shape}, expected ({len(batch)}, {self.dim})"
                 )
-            self._add_block(np.array([list(keys[i]) for i in batch], dtype=np.uint8), rows, fresh=True)
+            self._add_block(np.array([list(keys[i]) for i in batch], dtype=np.uint8), rows, segment=-1)
             if progress is not None:
                 progress(min(start + _BATCH, len(todo)), len(todo))
         out = np.empty((len(keys), self.dim), dtype=np.float32)
@@ -110,21 +131,37 @@ class EmbeddingCache:
             out[i] = self._row_vector(row)
         return out
 
-    def save(self, datadir: DataDir, live: set[str]) -> list[str]:
-        """Write the rows added since loading as a new segment (merging when there are many);
-        return the segment files the manifest must now name."""
-        segments = list(self._segments)
+    def save(self, datadir: DataDir, live: Callable[[], set[str]], *, compact: bool = False) -> list[str]:
+        """Write the rows added since loading as a new segment, merged with the newest older segments
+        while they are at most ``_TIER_RATIO`` times its size; compact (merge everything, dropping dead
+        rows once they outnumber the ``live()`` hashes) when asked or when there are too many segments.
+        Return the segment files the manifest must now name."""
+        segments: list[str | None] = list(self._segments)
+        owner = np.asarray(self._row_segment, dtype=np.int64)
+        groups = [np.flatnonzero(owner == i) for i in range(len(segments))]
         if self._fresh:
-            segments.append(self._write(datadir, self._fresh))
-        if len(segments) > _MAX_SEGMENTS:
-            live_keys = {bytes.fromhex(h) for h in live}
+            segments.append(None)
+            groups.append(np.asarray(self._fresh, dtype=np.int64))
+            while len(groups) >= 2 and len(groups[-2]) <= _TIER_RATIO * len(groups[-1]):
+                groups[-2:] = [np.concatenate(groups[-2:])]
+                segments[-2:] = [None]
+        if compact or len(segments) > _MAX_SEGMENTS:
             rows = sorted(self._rows.values())
+            live_keys = {bytes.fromhex(h) for h in live()}
             if len(rows) > 2 * max(len(live_keys), 1):
                 rows = [r for k, r in self._rows.items() if k in live_keys]
-            segments = [self._write(datadir, rows)]
-        self._segments = segments
+            groups, segments = [np.asarray(rows, dtype=np.int64)], [None]
+        written = [
+            name if name is not None else self._write(datadir, [int(r) for r in group])
+            for name, group in zip(segments, groups, strict=True)
+        ]
+        owner = np.full(len(self._row_segment), -2, dtype=np.int64)  # -2: dropped by a compaction
+        for j, group in enumerate(groups):
+            owner[group] = j
+        self._row_segment = owner.tolist()
+        self._segments = written
         self._fresh = []
-        return segments
+        return written
 
     def _write(self, datadir: DataDir, rows: Sequence[int]) -> str:
         keys = {row: key for key, row in self._rows.items()}

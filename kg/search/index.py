@@ -21,6 +21,7 @@ import numpy as np
 from kg.catalog import PassageRecord
 from kg.datadir import DataDir, Manifest
 from kg.errors import StoreError
+from kg.namespaces import preferred_type
 from kg.search.embedding_cache import EmbeddingCache
 from kg.search.keyword import KeywordIndex
 from kg.search.shards import EntityInfo, Shard, read_shard
@@ -71,7 +72,8 @@ class SearchIndex:
         by_entity: dict[str, list[int]] = {}
         row = 0
         for shard in shards:
-            entities.update(shard.entities)
+            for slug, info in shard.entities.items():
+                entities[slug] = _merged_entity(entities.get(slug), info)
             report_rows[shard.rid] = np.arange(row, row + len(shard), dtype=np.int64)
             for passage in shard.passages:
                 for slug in passage.entities:
@@ -114,3 +116,12 @@ class SearchIndex:
         if not slugs:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate([self.entity_rows.get(s, np.zeros(0, np.int64)) for s in slugs]))
+
+
+def _merged_entity(known: EntityInfo | None, seen: EntityInfo) -> EntityInfo:
+    """One entity as two reports saw it: the type by TYPE_PRECEDENCE and the smaller label, so that the
+    result does not depend on the order the reports were ingested in (docs/linking.md)."""
+    if known is None or known == seen:
+        return seen
+    type_ = preferred_type((known.type, seen.type)) or known.type
+    return EntityInfo(seen.slug, min(known.label, seen.label), type_)

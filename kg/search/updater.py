@@ -79,7 +79,17 @@ def update_indexes(
         order.append(bundle.rid)
         appended.append(bundle.rid)
     rebuild = bool(gone & set(state.get("order", []))) or not state.get("dense")
-    _record(datadir, manifest, model, cache, order, files, shards, appended if not rebuild else None)
+    _record(
+        datadir,
+        manifest,
+        model,
+        cache,
+        order,
+        files,
+        shards,
+        appended if not rebuild else None,
+        compact=rebuild,
+    )
 
 
 def reembed(datadir: DataDir, embedder: str, *, threads: int = 0, progress: Progress | None = None) -> int:
@@ -94,7 +104,7 @@ def reembed(datadir: DataDir, embedder: str, *, threads: int = 0, progress: Prog
         cache = EmbeddingCache(model.dim)
         for rid in order:
             cache.vectors(*shards[rid].embedding_items(), model, progress)
-        _record(datadir, manifest, model, cache, order, files, shards, None)
+        _record(datadir, manifest, model, cache, order, files, shards, None, compact=True)
         datadir.commit(manifest)
         return sum(len(s) for s in shards.values())
 
@@ -108,13 +118,23 @@ def _record(
     files: dict[str, str],
     shards: dict[str, Shard],
     appended: list[str] | None,
+    *,
+    compact: bool,
 ) -> None:
-    """Build (or extend) the dense index, write it and the cache, and publish them in the manifest."""
-    hashes = [h for rid in order for h in shards[rid].hashes]
-    dense = _dense_index(datadir, manifest, cache, order, shards, appended, len(hashes))
+    """Build (or extend) the dense index, write it and the cache, and publish them in the manifest.
+    ``compact``: a report went away, so the cache may drop rows no passage uses any more."""
+    total = sum(len(shards[rid]) for rid in order)
+    dense = _dense_index(datadir, manifest, cache, order, shards, appended, total)
     dense_file = datadir.new_artifact("index", "dense", ".faiss", dense.to_bytes())
-    live = {h for rid in order for h in shards[rid].embedding_items()[0]}
-    segments = cache.save(datadir, live)
+
+    def live() -> set[str]:
+        return {
+            h
+            for rid in order
+            for h in (*shards[rid].hashes, *(x for s in shards[rid].sentence_hashes for x in s))
+        }
+
+    segments = cache.save(datadir, live, compact=compact)
     manifest.search = {
         "format": SEARCH_FORMAT,
         "embedder": {"name": model.name, "dim": model.dim},
@@ -137,7 +157,6 @@ def _dense_index(
 ) -> VectorIndex:
     """Append the new reports' rows to the current HNSW index when nothing was removed (building an
     HNSW graph is the slow part); otherwise build the index again from the cached vectors."""
-    vectors = cache.lookup([h for rid in order for h in shards[rid].hashes])
     previous = manifest.search.get("dense") or {}
     can_append = (
         appended is not None
@@ -145,8 +164,9 @@ def _dense_index(
         and total > HNSW_THRESHOLD
         and previous.get("count") == total - sum(len(shards[rid]) for rid in appended)
     )
-    if can_append:
+    if can_append and appended is not None:  # only the new rows are looked up (and read from the cache)
         existing = VectorIndex.from_bytes(datadir.path(previous["file"]).read_bytes(), previous["count"])
-        existing.add(vectors[previous["count"] :])
+        existing.add(cache.lookup([h for rid in appended for h in shards[rid].hashes]))
         return existing
+    vectors = cache.lookup([h for rid in order for h in shards[rid].hashes])
     return VectorIndex.build(vectors)  # sentence vectors only matter when querying

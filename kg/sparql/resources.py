@@ -13,7 +13,18 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import InputError, NotFoundError
-from kg.namespaces import CNKG, ENTITY_BASE, ENTITY_TYPES, ID_BASE, REPORT_BASE, entity_iri, normalize_name
+from kg.facts import fact_rows, unique_observations
+from kg.namespaces import (
+    CNKG,
+    ENTITY_BASE,
+    ENTITY_TYPES,
+    ID_BASE,
+    REPORT_BASE,
+    WIKIDATA,
+    entity_iri,
+    normalize_name,
+    preferred_type,
+)
 from kg.sparql.engine import QueryRequest, SparqlEngine, select_json
 from kg.sparql.formats import Format
 from kg.sparql.guard import inspect_query
@@ -65,8 +76,7 @@ def _slug(iri: str) -> str:
 
 
 def _best_type(types: Iterable[str]) -> str | None:
-    names = {t[len(CNKG) :] for t in types if t.startswith(CNKG)}
-    return next((t for t in ENTITY_TYPES if t in names), None)
+    return preferred_type(t for t in types if t.startswith(CNKG))
 
 
 _TYPES_VALUES = " ".join(f"<{CNKG}{t}>" for t in ENTITY_TYPES)
@@ -161,9 +171,18 @@ async def entity_detail(engine: SparqlEngine, slug: str) -> dict[str, Any]:
         return [{"value": o["value"], "lang": o.get("xml:lang", "")} for o in values(predicate)]
 
     skos, rdfs = "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/2000/01/rdf-schema#"
-    pref = labels(skos + "prefLabel") or labels(rdfs + "label")
-    label = next((x["value"] for x in pref if x["lang"].startswith("zh")), pref[0]["value"] if pref else slug)
-    types = [o["value"] for o in values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")]
+    # the union graph repeats a triple once per report stating it; reports may also write one name with
+    # different case (a discovered entity): keep each label once, in a stable order
+    pref = sorted(
+        {(x["lang"], x["value"]): x for x in labels(skos + "prefLabel") or labels(rdfs + "label")}.values(),
+        key=lambda x: (not x["lang"].startswith("zh"), x["lang"], x["value"]),
+    )
+    label = pref[0]["value"] if pref else slug
+    types = sorted({o["value"] for o in values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")})
+    links = sorted(
+        {o["value"] for o in values(skos + "exactMatch") + values("http://www.w3.org/2002/07/owl#sameAs")}
+    )
+    mentions = await _mentions(engine, term)
     return {
         "iri": iri,
         "slug": slug,
@@ -176,12 +195,12 @@ async def entity_detail(engine: SparqlEngine, slug: str) -> dict[str, Any]:
             (o["value"] for o in values(skos + "definition") + values(rdfs + "comment")), None
         ),
         "discovered": any(o["value"] == "true" for o in values(CNKG + "discovered")),
-        "links": sorted(
-            {o["value"] for o in values(skos + "exactMatch") + values("http://www.w3.org/2002/07/owl#sameAs")}
-        ),
+        "links": links,
+        "wikidata": next((link for link in links if link.startswith(WIKIDATA)), None),
+        "reports": len(mentions),
         "relations": await _relations(engine, term),
-        "mentions": await _mentions(engine, term),
-        "facts": await _facts(engine, term),
+        "mentions": mentions,
+        "facts": await _facts(engine, slug),
     }
 
 
@@ -256,31 +275,12 @@ async def _mentions(engine: SparqlEngine, term: str) -> list[dict[str, Any]]:
     ]
 
 
-async def _facts(engine: SparqlEngine, term: str) -> list[dict[str, Any]]:
-    rows = await select_json(
-        engine,
-        f"""SELECT ?f ?metric ?value ?max ?unit ?qual ?year ?passage ?r WHERE {{
-  ?f cnkg:about {term} ; cnkg:value ?value .
-  OPTIONAL {{ ?f cnkg:metric ?metric }} OPTIONAL {{ ?f cnkg:valueMax ?max }} OPTIONAL {{ ?f cnkg:unit ?unit }}
-  OPTIONAL {{ ?f cnkg:qualifier ?qual }} OPTIONAL {{ ?f cnkg:year ?year }}
-  OPTIONAL {{ ?f prov:wasDerivedFrom ?passage . ?passage dcterms:isPartOf ?r }}
-}} ORDER BY ?year ?f LIMIT 500""",
-        row_cap=500,
-    )
-    return [
-        {
-            "iri": _value(r, "f"),
-            "metric": _value(r, "metric"),
-            "value": _value(r, "value"),
-            "valueMax": _value(r, "max"),
-            "unit": _value(r, "unit"),
-            "qualifier": _value(r, "qual"),
-            "year": _value(r, "year"),
-            "passage": _value(r, "passage"),
-            "report": _value(r, "r"),
-        }
-        for r in rows
-    ]
+async def _facts(engine: SparqlEngine, slug: str) -> list[dict[str, Any]]:
+    """Observations about the entity from every report, over time: by year (undated last), then report."""
+    rows = await select_json(engine, fact_rows(about=slug) + " LIMIT 500", row_cap=500)
+    facts = unique_observations(rows)
+    facts.sort(key=lambda f: (f["year"] is None, f["year"] or 0, f["report"]["title"] or "", f["iri"] or ""))
+    return facts
 
 
 async def report_overview(engine: SparqlEngine, rid: str) -> dict[str, Any]:

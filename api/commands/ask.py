@@ -1,0 +1,61 @@
+"""``cnkg ask QUESTION``: a question answered from the ingested reports, with the sentences it rests on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from api.commands.common import DataOption, datadir_for
+from kg.errors import NotFoundError
+from kg.qa import QuestionAnswerer, store_select
+from kg.search.service import SearchService
+from kg.store import GraphStore
+
+__all__ = ["AskFormat", "register", "render_answer"]
+
+
+class AskFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def render_answer(response: dict[str, Any], console: Console) -> None:
+    """Print an answer for a person: the answer, then each cited sentence with where it is."""
+    style = "bold green" if response["answered"] else "bold yellow"
+    console.print(f"[{style}]{escape(response['answer'])}[/]")
+    for n, evidence in enumerate(response["evidence"], 1):
+        where = evidence["passage"].rsplit("/report/", 1)[-1]
+        text = " ".join(evidence["text"].replace("**", "").split())
+        console.print(f"[dim][{n}] {where} [{evidence['start']}:{evidence['end']}][/dim] {escape(text)}")
+    if response["entities"]:
+        names = ", ".join(f"{e['label']} ({e['type']})" for e in response["entities"])
+        console.print(
+            f"[dim]entities: {escape(names)}; kind: {response['kind']}; from: {response['source']}[/dim]"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ask")
+    def ask_cmd(
+        question: Annotated[str, typer.Argument(help="The question (Chinese or English).")],
+        data: DataOption = None,
+        fmt: Annotated[
+            AskFormat, typer.Option("--format", "-f", help="text, or json (the /ask response).")
+        ] = (AskFormat.text),
+    ) -> None:
+        """Answer a question from the ingested reports, citing the sentences it rests on."""
+        datadir = datadir_for(data)
+        if not datadir.exists():
+            raise NotFoundError(f"no cnkg data directory at {datadir.root}; run cnkg ingest first")
+        answerer = QuestionAnswerer(SearchService(datadir))
+        response = asyncio.run(answerer.ask(question, store_select(GraphStore.open(datadir))))
+        if fmt is AskFormat.json:
+            typer.echo(json.dumps(response, ensure_ascii=False, indent=2))
+        else:
+            render_answer(response, Console())

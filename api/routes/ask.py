@@ -1,0 +1,147 @@
+"""``GET|POST /ask``: a researcher's question answered from the reports, every claim cited."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query
+from pydantic import BaseModel, Field
+
+from api.deps import DataDirDep, EngineDep
+from api.problems import problem_docs
+from kg.qa import MAX_QUESTION_CHARS, QuestionAnswerer, engine_select, question_answerer_for
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["Q&A"])
+
+
+def get_answerer(datadir: DataDirDep) -> QuestionAnswerer:
+    return question_answerer_for(datadir)
+
+
+AnswererDep = Annotated[QuestionAnswerer, Depends(get_answerer)]
+
+
+class EvidenceSpan(BaseModel):
+    passage: str
+    report: str
+    text: str = Field(description="The report text between start and end (the cited sentence).")
+    start: int = Field(description="Character offset in the report text.")
+    end: int
+
+
+class LinkedEntity(BaseModel):
+    iri: str
+    label: str
+    type: str | None
+    surface: str = Field(description="How the question wrote it.")
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str
+    answered: bool = Field(description="False when the reports do not answer the question.")
+    kind: str = Field(description="number, list, relation, definition, why, how, comparison or other.")
+    source: str = Field(description="graph, passages, or none.")
+    evidence: list[EvidenceSpan]
+    entities: list[LinkedEntity]
+    facts: list[dict[str, Any]] = Field(
+        description="Graph facts used: observations (metric, value, valueMax, unit, qualifier, year) or "
+        "relation triples (subject, predicate, object) with the passage stating them."
+    )
+
+
+class AskRequest(BaseModel):
+    q: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="The question.")
+
+
+_EXAMPLE = {
+    "question": "2025年私有云容器平台市场规模预计多少？",
+    "answer": "超过60亿元（2025年）",
+    "answered": True,
+    "kind": "number",
+    "source": "graph",
+    "evidence": [
+        {
+            "passage": "https://w3id.org/cnkg/id/report/ac4542f2fa0ed5f8/passage/0",
+            "report": "https://w3id.org/cnkg/id/report/ac4542f2fa0ed5f8",
+            "text": "预计2020年末基于容器的**私有云**系统平台市场规模将会达到**15.2亿元**，"
+            "到2025年将会**超过60亿元**。",
+            "start": 543,
+            "end": 603,
+        }
+    ],
+    "entities": [
+        {
+            "iri": "https://w3id.org/cnkg/id/entity/private-cloud",
+            "label": "私有云",
+            "type": "Concept",
+            "surface": "私有云",
+        }
+    ],
+    "facts": [
+        {
+            "iri": "https://w3id.org/cnkg/id/report/ac4542f2fa0ed5f8/fact/3",
+            "metric": "",
+            "value": "60",
+            "valueMax": None,
+            "unit": "亿元",
+            "qualifier": ">",
+            "year": 2025,
+        }
+    ],
+}
+_DESCRIPTION = (
+    "Answers a question in Chinese or English from the ingested reports, without a language model. The "
+    "question's entities are linked through the lexicon and its aliases; its kind (number, list, relation, "
+    "definition, why/how, comparison) decides where the answer comes from: market figures from the graph's "
+    "observations (value, unit, year, qualifier), lists and relations from its typed relations (up to two "
+    "hops, e.g. vendors offering products based on Kubernetes), everything else from the sentence of the "
+    "retrieved passages that covers the question. Every answer cites its sentences (report, passage, "
+    "character offsets, text). When the evidence does not support an answer, `answered` is false and the "
+    "answer says the reports do not answer the question. `q` is at most "
+    f'{MAX_QUESTION_CHARS} characters; POST takes `{{"q": …}}` as JSON.'
+)
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {"example": _EXAMPLE}}},
+    **problem_docs(400, 429, 503),
+}
+
+
+@router.get(
+    "/ask",
+    summary="Ask a question",
+    description=_DESCRIPTION,
+    response_model=AskResponse,
+    responses=_RESPONSES,
+)
+async def ask(
+    answerer: AnswererDep,
+    engine: EngineDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_QUESTION_CHARS,
+            description="The question.",
+            examples=["2025年私有云容器平台市场规模预计多少？"],
+        ),
+    ],
+) -> dict[str, Any]:
+    return await answerer.ask(q, engine_select(engine))
+
+
+@router.post(
+    "/ask",
+    summary="Ask a question (JSON body)",
+    description=_DESCRIPTION,
+    response_model=AskResponse,
+    responses=_RESPONSES,
+)
+async def ask_post(
+    answerer: AnswererDep,
+    engine: EngineDep,
+    body: Annotated[AskRequest, Body(examples=[{"q": "Kubernetes的前身是什么？"}])],
+) -> dict[str, Any]:
+    return await answerer.ask(body.q, engine_select(engine))

@@ -1,0 +1,260 @@
+"""Scale run: ingest many synthetic ~60,000-character reports with the default embedder (USE v3) and
+report ingest time, characters per second per stage, store and index size, peak memory, and query
+latencies of a live server with one report and with all of them.
+
+    python bench/scale.py                  # 1,000 reports (over an hour on 2 cores)
+    python bench/scale.py --reports 20     # a quick run
+
+The ingest runs in a child process (``cnkg ingest``'s own code path, one report after another, each an
+atomic write that also updates the search indexes); the parent samples the resident memory of the child's
+process tree. Writes bench/results/scale.txt (or --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+
+from bench.live import ROOT, cnkg_serve, dir_size, percentile, tree_rss
+from bench.synthetic import write_reports
+
+SEARCHES = [
+    "边缘计算市场规模",
+    "服务网格 Istio 落地难点",
+    "Serverless 冷启动",
+    "云成本管理 FinOps 工具",
+    "Kubernetes",
+]
+QUESTIONS = ["边缘计算的市场规模是多少？", "哪些厂商推出了服务网格产品？", "FinOps 是什么？"]
+SPARQL = {
+    "count reports": "SELECT (COUNT(?r) AS ?n) WHERE { ?r a cnkg:Report }",
+    "entity by label": "SELECT ?e WHERE { ?e skos:prefLabel|skos:altLabel ?l FILTER(STR(?l) = 'Kubernetes') }",
+    "passages of an entity": "SELECT ?p WHERE { ?p cnkg:mentions <https://w3id.org/cnkg/id/entity/kubernetes> } "
+    "LIMIT 10",
+    "facts of a report": "SELECT ?f ?v WHERE { ?f a cnkg:Observation ; cnkg:value ?v } LIMIT 20",
+}
+REPEAT = 15
+
+
+def _timed(client: httpx.Client, method: str, path: str, **kwargs: object) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    response = client.request(method, path, **kwargs)  # type: ignore[arg-type]
+    return (time.perf_counter() - t0) * 1000, response.status_code
+
+
+def latencies(url: str) -> dict[str, tuple[float, float, int]]:
+    """name -> (median ms, p95 ms, non-200 answers) of each probe, REPEAT sequential calls after a warm-up."""
+    out: dict[str, tuple[float, float, int]] = {}
+    with httpx.Client(base_url=url, timeout=120) as client:
+        has_ask = "/ask" in client.get("/openapi.json").json().get("paths", {})
+        probes: list[tuple[str, str, str, dict[str, object]]] = [
+            (f"search {q}", "GET", "/search", {"params": {"q": q}}) for q in SEARCHES
+        ]
+        if has_ask:
+            probes += [(f"ask {q}", "GET", "/ask", {"params": {"q": q}}) for q in QUESTIONS]
+        probes += [
+            (
+                f"sparql {name}",
+                "GET",
+                "/sparql",
+                {"params": {"query": q}, "headers": {"Accept": "application/json"}},
+            )
+            for name, q in SPARQL.items()
+        ]
+        for name, method, path, kwargs in probes:
+            _timed(client, method, path, **kwargs)
+            runs = [_timed(client, method, path, **kwargs) for _ in range(REPEAT)]
+            ms = [r[0] for r in runs]
+            out[name] = (statistics.median(ms), percentile(ms, 95), sum(1 for r in runs if r[1] != 200))
+    return out
+
+
+def ingest_child(data: Path, files: list[Path], log: Path) -> None:
+    """Ingest ``files`` one by one, as ``cnkg ingest`` does, appending one JSON line per report to ``log``."""
+    import kg.search.updater as updater_module
+    from ingest.pipeline import ingest_path
+    from kg.datadir import DataDir
+    from kg.search.embedders import embedder_from_spec
+
+    embed_seconds = [0.0]
+
+    class TimedEmbedder:
+        def __init__(self, inner: object) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+        def embed(self, texts: list[str]) -> object:
+            t0 = time.perf_counter()
+            try:
+                return self.inner.embed(texts)  # type: ignore[attr-defined]
+            finally:
+                embed_seconds[0] += time.perf_counter() - t0
+
+    models: dict[tuple[str, int], TimedEmbedder] = {}
+
+    def timed_spec(spec: str, threads: int = 0) -> TimedEmbedder:
+        if (spec, threads) not in models:
+            models[spec, threads] = TimedEmbedder(embedder_from_spec(spec, threads))
+        return models[spec, threads]
+
+    updater_module.embedder_from_spec = timed_spec  # type: ignore[assignment]
+    index_seconds = [0.0]
+
+    def index_updater(*args: object) -> None:
+        t0 = time.perf_counter()
+        try:
+            updater_module.update_indexes(*args)  # type: ignore[arg-type]
+        finally:
+            index_seconds[0] += time.perf_counter() - t0
+
+    datadir = DataDir(data)
+    with log.open("a", encoding="utf-8") as out:
+        for path in files:
+            embed_seconds[0] = index_seconds[0] = 0.0
+            summary = ingest_path(path, datadir, index_updater=index_updater)
+            stages = dict(summary.stage_seconds)
+            stages["index"] = index_seconds[0] - embed_seconds[0]
+            stages["embed"] = embed_seconds[0]
+            stages["write"] = stages.get("write", 0.0) - index_seconds[0]
+            record = {"file": path.name, "chars": summary.chars, "seconds": summary.seconds, "stages": stages}
+            out.write(json.dumps(record) + "\n")
+            out.flush()
+
+
+def _run_ingest(data: Path, files: list[Path], log: Path) -> tuple[float, int]:
+    """Ingest in a child process; (wall seconds, peak RSS of its tree in bytes)."""
+    list_file = log.with_suffix(".files")
+    list_file.write_text("\n".join(str(f) for f in files), encoding="utf-8")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", str(data), str(list_file), str(log)], cwd=ROOT
+    )
+    peak = 0
+    done = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.5)
+        lines = log.read_text(encoding="utf-8").count("\n") if log.exists() else 0
+        if lines >= done + 25:
+            done = lines
+            print(f"  {done} reports ingested, {time.perf_counter() - t0:,.0f} s", flush=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench/scale.py: the ingest child failed with {proc.returncode}")
+    return time.perf_counter() - t0, peak
+
+
+def _serve_and_measure(data: Path, workdir: Path) -> tuple[dict[str, tuple[float, float, int]], float, int]:
+    with cnkg_serve(data, "--query-workers", "2", log=workdir / "serve.log") as server:
+        figures = latencies(server.url)
+        rss = tree_rss(server.process.pid)
+        return figures, server.started_seconds, rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--reports", type=int, default=1000)
+    parser.add_argument("--chars", type=int, default=60_000)
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="Keep the data here (default: a temp dir)."
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "bench/results/scale.txt")
+    parser.add_argument("--child", nargs=3, metavar=("DATA", "FILES", "LOG"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        data, files, log = (Path(x) for x in args.child)
+        ingest_child(data, [Path(f) for f in files.read_text(encoding="utf-8").split("\n") if f], log)
+        return
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cnkg-scale-"))
+    data, log = workdir / "data", workdir / "ingest.jsonl"
+    log.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    files = write_reports(workdir / "reports", args.reports, args.chars)
+    generated = time.perf_counter() - t0
+    print(f"generated {len(files)} reports in {generated:.1f} s under {workdir}", flush=True)
+    first_wall, first_peak = _run_ingest(data, files[:1], log)
+    before, before_start, before_rss = _serve_and_measure(data, workdir)
+    print("latencies with 1 report measured", flush=True)
+    rest_wall, rest_peak = _run_ingest(data, files[1:], log)
+    after, after_start, after_rss = _serve_and_measure(data, workdir)
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    report_text(
+        args,
+        records,
+        first_wall + rest_wall,
+        max(first_peak, rest_peak),
+        data,
+        before,
+        after,
+        (before_start, before_rss, after_start, after_rss),
+    )
+
+
+def report_text(
+    args: argparse.Namespace,
+    records: list[dict[str, object]],
+    wall: float,
+    peak: int,
+    data: Path,
+    before: dict[str, tuple[float, float, int]],
+    after: dict[str, tuple[float, float, int]],
+    server: tuple[float, int, float, int],
+) -> None:
+    chars = sum(int(r["chars"]) for r in records)  # type: ignore[call-overload]
+    stages: dict[str, float] = {}
+    for r in records:
+        for stage, seconds in r["stages"].items():  # type: ignore[attr-defined]
+            stages[stage] = stages.get(stage, 0.0) + seconds
+    per_report = [float(r["seconds"]) for r in records]  # type: ignore[arg-type]
+    tenth = max(1, len(per_report) // 10)
+    manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
+    passages = sum(len(s) for s in [manifest["search"].get("order", [])])
+    lines = [
+        f"scale run: {len(records)} synthetic reports, {chars:,} characters "
+        f"(~{chars / max(len(records), 1):,.0f} each), embedder USE v3, on {sys.platform} with 2 shared cores",
+        f"total ingest wall time: {wall:,.0f} s ({wall / 3600:.2f} h; target < 2 h for 1,000 reports)",
+        f"  per report: first tenth {statistics.mean(per_report[:tenth]):.1f} s, "
+        f"last tenth {statistics.mean(per_report[-tenth:]):.1f} s (growth shows index work that scales with n)",
+        f"  throughput: {chars / wall:,.0f} chars/s overall",
+        f"peak memory (RSS of the ingest process tree): {peak / 2**30:.2f} GiB (target < 8 GiB)",
+        "stage            total s      chars/s",
+    ]
+    for stage, seconds in stages.items():
+        lines.append(f"  {stage:<12} {seconds:10.1f} {chars / seconds if seconds else float('inf'):12,.0f}")
+    lines += [
+        f"store: {len(manifest['reports'])} reports, search order {passages} shards, "
+        f"graphs {dir_size(data / 'graphs') / 2**20:,.1f} MiB, texts {dir_size(data / 'texts') / 2**20:,.1f} MiB, "
+        f"index {dir_size(data / 'index') / 2**20:,.1f} MiB (dense {manifest['search'].get('dense', {}).get('kind')}, "
+        f"{manifest['search'].get('dense', {}).get('count', 0):,} passages)",
+        f"server start (workers loaded): {server[0]:.1f} s with 1 report, {server[2]:.1f} s with {len(records)}; "
+        f"server RSS {server[1] / 2**30:.2f} GiB → {server[3] / 2**30:.2f} GiB",
+        f"latency (ms, {REPEAT} sequential calls each)   1 report: median  p95   {len(records)} reports: median  p95"
+        "   ratio",
+    ]
+    for name in before:
+        b, a = before[name], after.get(name, (float("nan"), float("nan"), 0))
+        errors = f"  ({b[2]}/{a[2]} non-200)" if b[2] or a[2] else ""
+        lines.append(
+            f"  {name:<34} {b[0]:8.1f} {b[1]:7.1f}          {a[0]:8.1f} {a[1]:7.1f}   {a[0] / b[0]:5.2f}×{errors}"
+        )
+    text = "\n".join(lines)
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

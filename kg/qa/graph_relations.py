@@ -1,0 +1,228 @@
+"""List and relation questions answered from the typed relations of the graph, up to two hops.
+
+"Kubernetes的前身是什么？" is ``?x cnkg:predecessorOf ent:kubernetes``;
+"哪些厂商提供基于Kubernetes的容器云产品？" is ``?x cnkg:offers ?y . ?y cnkg:basedOn ent:kubernetes`` with
+``?x`` a Vendor. Every member of the answer carries the statements (``rdf:Statement`` with
+``prov:wasDerivedFrom`` and offsets) it rests on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kg.namespaces import CNKG, ENTITY_BASE, SKOS
+from kg.qa.evidence import Answer, Evidence
+from kg.qa.question import RELATION_CUES, LinkedEntity, Question
+from kg.qa.sentences import sentence_at
+from kg.qa.source import Select
+from kg.sparql.resources import iri_term
+
+__all__ = ["RelationPlan", "answer_from_relations", "plan_relations"]
+
+# The agent side of these properties is an Organization or Vendor (the anchor's type decides direction).
+_AGENT_PROPERTIES = {"developedBy", "openSourcedBy", "issuedBy"}
+_ORGANIZATIONS = {"Organization", "Vendor"}
+# Two-hop paths go through named things only, never through a broad concept (容器, 云原生 …).
+_HOP_TYPES = {"Product", "Technology", "Vendor", "Organization", "Policy"}
+
+
+@dataclass(frozen=True)
+class Hop:
+    predicate: str
+    unknown_is_subject: bool  # ?x p anchor (True) or anchor p ?x (False)
+
+
+@dataclass(frozen=True)
+class RelationPlan:
+    anchor: LinkedEntity
+    hops: tuple[Hop, ...]  # one hop, or (outer hop from ?x to ?y, inner hop from ?y to the anchor)
+
+
+def _property(name: str) -> str:
+    return SKOS + "broader" if name == "broader" else CNKG + name
+
+
+def _direction(predicate: str, anchor_type: str | None, cue_before_anchor: bool) -> bool:
+    """True when the question asks for the subject of ``predicate`` with the anchor as object."""
+    if predicate == "predecessorOf":
+        return True  # X的前身: ?x predecessorOf X
+    if predicate in _AGENT_PROPERTIES:
+        return anchor_type in _ORGANIZATIONS  # 华为开源了哪些项目 vs KubeEdge由谁开源
+    if predicate == "usedByIndustry":
+        return anchor_type == "Industry"
+    return cue_before_anchor  # 哪些产品基于K8s (?x basedOn K8s) vs K8s基于什么 (K8s basedOn ?x)
+
+
+def plan_relations(question: Question, entity_type: Callable[[str], str | None]) -> list[RelationPlan]:
+    """Candidate graph paths for a list or relation question, most specific first."""
+    if not question.predicates or not question.entities:
+        return []
+    text = question.text
+    noun = question.target_noun
+    anchors = []
+    for entity in question.entities:
+        after = text[entity.end : entity.end + len(noun) + 1]
+        if noun and after.lstrip("的").startswith(noun) and len(question.entities) > 1:
+            continue  # 容器云产品: the kind of thing wanted, not what it is related to
+        anchors.append(entity)
+    plans: list[RelationPlan] = []
+    for anchor in anchors:
+        anchor_type = entity_type(anchor.slug)
+
+        if len(question.predicates) >= 2:
+            outer, inner = question.predicates[0], question.predicates[1]
+            plans.append(RelationPlan(anchor, (Hop(outer, True), _hop(text, inner, anchor, anchor_type))))
+        for predicate in question.predicates:
+            plans.append(RelationPlan(anchor, (_hop(text, predicate, anchor, anchor_type),)))
+    return plans
+
+
+def _hop(text: str, predicate: str, anchor: LinkedEntity, anchor_type: str | None) -> Hop:
+    cue = _cue_position(text, predicate)
+    before = cue is not None and cue < anchor.start
+    return Hop(predicate, _direction(predicate, anchor_type, before))
+
+
+def _cue_position(text: str, predicate: str) -> int | None:
+    for name, pattern in RELATION_CUES:
+        if name == predicate:
+            match = pattern.search(text)
+            return match.start() if match else None
+    return None
+
+
+def _pattern(plan: RelationPlan) -> str:
+    anchor = iri_term(ENTITY_BASE + plan.anchor.slug)
+
+    def triple(hop: Hop, unknown: str, known: str) -> str:
+        p = iri_term(_property(hop.predicate))
+        return f"{unknown} {p} {known} ." if hop.unknown_is_subject else f"{known} {p} {unknown} ."
+
+    if len(plan.hops) == 1:
+        return triple(plan.hops[0], "?x", anchor) + " BIND(?x AS ?y)"
+    outer, inner = plan.hops
+    hop_types = " ".join(iri_term(CNKG + t) for t in sorted(_HOP_TYPES))
+    return (
+        f"{triple(inner, '?y', anchor)} ?y a ?yt . VALUES ?yt {{ {hop_types} }} "
+        f"?x {iri_term(_property(outer.predicate))} ?y . FILTER(?x != ?y)"
+    )
+
+
+async def _candidates(select: Select, plan: RelationPlan) -> list[dict[str, str]]:
+    rows = await select(
+        f"""SELECT DISTINCT ?x ?y (SAMPLE(?t) AS ?type) (SAMPLE(?zh) AS ?labelZh) (SAMPLE(?en) AS ?labelEn)
+WHERE {{
+  {_pattern(plan)}
+  FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{ENTITY_BASE}"))
+  OPTIONAL {{ ?x a ?t FILTER(STRSTARTS(STR(?t), "{CNKG}")) }}
+  OPTIONAL {{ ?x skos:prefLabel ?zh FILTER(LANGMATCHES(LANG(?zh), "zh")) }}
+  OPTIONAL {{ ?x skos:prefLabel ?en FILTER(LANGMATCHES(LANG(?en), "en")) }}
+}} GROUP BY ?x ?y LIMIT 200"""
+    )
+    out = []
+    for row in rows:
+        out.append(
+            {
+                "x": row["x"]["value"],
+                "y": row["y"]["value"],
+                "type": row.get("type", {}).get("value", "")[len(CNKG) :],
+                "label": (row.get("labelZh") or row.get("labelEn") or {"value": ""})["value"]
+                or row["x"]["value"][len(ENTITY_BASE) :],
+                "labelEn": row.get("labelEn", {}).get("value", ""),
+            }
+        )
+    return out
+
+
+async def _statements(
+    select: Select, triples: list[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], Evidence]:
+    """The first cited sentence of each (subject, property, object) triple."""
+    if not triples:
+        return {}
+    values = " ".join(f"({iri_term(s)} {iri_term(p)} {iri_term(o)})" for s, p, o in triples)
+    rows = await select(
+        f"""SELECT ?s ?p ?o ?passage ?r ?start ?end ?text ?pstart WHERE {{
+  VALUES (?s ?p ?o) {{ {values} }}
+  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?passage ;
+      cnkg:start ?start ; cnkg:end ?end ; cnkg:confidence ?conf .
+  ?passage cnkg:text ?text ; cnkg:start ?pstart ; dcterms:isPartOf ?r .
+}} ORDER BY DESC(?conf) ?passage"""
+    )
+    found: dict[tuple[str, str, str], Evidence] = {}
+    for row in rows:
+        key = (row["s"]["value"], row["p"]["value"], row["o"]["value"])
+        if key in found:
+            continue
+        text, pstart = row["text"]["value"], int(row["pstart"]["value"])
+        sentence = sentence_at(text, pstart, int(row["start"]["value"]), int(row["end"]["value"]))
+        found[key] = Evidence(
+            row["passage"]["value"], row["r"]["value"], sentence.text, sentence.start, sentence.end
+        )
+    return found
+
+
+def _type_fits(found: str, wanted: tuple[str, ...]) -> bool:
+    return not wanted or found in wanted
+
+
+async def answer_from_relations(
+    question: Question,
+    select: Select,
+    entity_type: Callable[[str], str | None],
+    surfaces: Callable[[str], list[str]],
+) -> Answer | None:
+    """The members the graph gives for the first plan that yields any, with their evidence; None if no plan
+    does."""
+    for plan in plan_relations(question, entity_type):
+        rows = [r for r in await _candidates(select, plan) if _type_fits(r["type"], question.target_types)]
+        rows = [r for r in rows if r["x"] != ENTITY_BASE + plan.anchor.slug]
+        if not rows:
+            continue
+        anchor = ENTITY_BASE + plan.anchor.slug
+        paths: list[tuple[dict[str, str], list[tuple[str, str, str]]]] = []
+        for r in rows:
+            if len(plan.hops) == 1:
+                paths.append((r, [_oriented(plan.hops[0], r["x"], anchor)]))
+            else:
+                outer, inner = plan.hops
+                paths.append(
+                    (r, [(r["x"], _property(outer.predicate), r["y"]), _oriented(inner, r["y"], anchor)])
+                )
+        cited = await _statements(select, [t for _, path in paths for t in path])
+        evidence: list[Evidence] = []
+        items: list[str] = []
+        facts = []
+        for r, path in paths:
+            if not all(t in cited for t in path):
+                continue  # every step must be stated in a report (the curated lexicon is not evidence)
+            spans = [cited[t] for t in path]
+            items.append(_written_name(r, surfaces, spans))
+            evidence.extend(spans)
+            for s, p, o in path:
+                facts.append(
+                    {"subject": s, "predicate": p, "object": o, "evidence": cited[(s, p, o)].passage}
+                )
+        if not items:
+            continue
+        items = list(dict.fromkeys(items))
+        answer = "、".join(items)
+        return Answer(answer, True, "graph", evidence, facts, items, score=1.0)
+    return None
+
+
+def _oriented(hop: Hop, unknown: str, anchor: str) -> tuple[str, str, str]:
+    p = _property(hop.predicate)
+    return (unknown, p, anchor) if hop.unknown_is_subject else (anchor, p, unknown)
+
+
+def _written_name(row: dict[str, str], surfaces: Callable[[str], list[str]], spans: list[Evidence]) -> str:
+    """The member's name as the evidence writes it (Red Hat), with the canonical label when it differs."""
+    slug = row["x"][len(ENTITY_BASE) :]
+    label = row["label"]
+    text = " ".join(e.text for e in spans).casefold()
+    for form in [label, row["labelEn"], *surfaces(slug)]:
+        if form and form.casefold() in text:
+            return form if form == label else f"{label}（{form}）"
+    return label

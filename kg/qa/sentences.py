@@ -1,0 +1,71 @@
+"""Sentences inside passages, with offsets into the report text, and how well one covers a question.
+
+>>> [s.text for s in split_sentences("容器很轻。它启动快！", 100)]
+['容器很轻。', '它启动快！']
+>>> split_sentences("容器很轻。它启动快！", 100)[1].start
+105
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.namespaces import normalize_name
+
+__all__ = ["Sentence", "clean_markup", "sentence_at", "split_sentences", "term_coverage"]
+
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*[”’）)]*")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int  # offsets into the report text
+    end: int
+
+
+def split_sentences(text: str, offset: int) -> list[Sentence]:
+    """Sentences of a passage whose text starts at ``offset`` in its report (blank ones dropped)."""
+    out = []
+    for match in _SENTENCE.finditer(text):
+        s, e = match.start(), match.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e - s >= 2:
+            out.append(Sentence(text[s:e], offset + s, offset + e))
+    return out
+
+
+def sentence_at(text: str, offset: int, start: int, end: int) -> Sentence:
+    """The sentence of the passage (text at ``offset``) holding the span ``start:end``, else the span."""
+    for sentence in split_sentences(text, offset):
+        if sentence.start <= start and end <= sentence.end:
+            return sentence
+    return Sentence(text[start - offset : end - offset], start, end)
+
+
+def clean_markup(text: str) -> str:
+    """Text for display: Markdown emphasis and runs of blanks removed."""
+    return re.sub(r"\s+", " ", text.replace("**", "")).strip()
+
+
+def term_coverage(terms: list[str], text: str) -> float:
+    """Share of the question's terms found in ``text`` (longer terms weigh more; folded comparison)."""
+    if not terms:
+        return 0.0
+    folded = normalize_name(text)
+    total = hit = 0.0
+    for term in dict.fromkeys(terms):
+        weight = min(len(term), 4) if re.search(r"[\u4e00-\u9fff]", term) else 2.0
+        total += weight
+        if term in folded:
+            hit += weight
+        elif len(term) >= 3 and re.search(r"[\u4e00-\u9fff]", term):
+            # a compound (容器云平台) counts half when each half occurs
+            half = len(term) // 2
+            if term[:half] in folded and term[half:] in folded:
+                hit += weight / 2
+    return hit / total

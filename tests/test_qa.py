@@ -1,0 +1,189 @@
+"""Q&A over the corpus report and the sample reports, ingested for real (graph + search indexes):
+the service, ``GET|POST /ask`` and ``cnkg ask``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.cli import app as cli_app
+from kg.datadir import DataDir
+from kg.errors import InputError
+from kg.qa import QuestionAnswerer, store_select
+from kg.qa.evaluation import is_correct, load_qa_set
+from kg.search.service import SearchService
+from kg.settings import Settings
+from kg.store import GraphStore
+
+QA_SET = Path(__file__).parent / "data" / "qa_set.json"
+
+
+@pytest.fixture(scope="module")
+def qa_datadir(
+    tmp_path_factory: pytest.TempPathFactory, corpus_path: Path, sample_paths: list[Path]
+) -> DataDir:
+    from ingest.pipeline import ingest_path
+    from kg.search import make_index_updater
+
+    datadir = DataDir(tmp_path_factory.mktemp("qa-data"))
+    updater = make_index_updater("use3")
+    for path in [corpus_path, *sample_paths]:
+        ingest_path(path, datadir, index_updater=updater)
+    return datadir
+
+
+@pytest.fixture(scope="module")
+def ask(qa_datadir: DataDir):
+    answerer = QuestionAnswerer(SearchService(qa_datadir))
+    select = store_select(GraphStore.open(qa_datadir))
+
+    def run(question: str) -> dict[str, Any]:
+        return asyncio.run(answerer.ask(question, select))
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def client(qa_datadir: DataDir):
+    with TestClient(create_app(Settings(data=qa_datadir.root))) as test_client:
+        yield test_client
+
+
+def _evidence_holds(response: dict[str, Any], text: str) -> bool:
+    return any(text in e["text"].replace("**", "") for e in response["evidence"])
+
+
+def test_a_market_figure_comes_from_an_observation_with_its_sentence(ask, corpus_path: Path):
+    response = ask("2025年私有云容器平台市场规模预计多少？")
+    assert response["answered"] and response["kind"] == "number" and response["source"] == "graph"
+    assert "60亿元" in response["answer"]
+    fact = response["facts"][0]
+    assert (fact["value"], fact["unit"], fact["qualifier"], fact["year"]) == ("60", "亿元", ">", 2025)
+    evidence = response["evidence"][0]
+    report_text = corpus_path.read_text(encoding="utf-8")
+    assert report_text[evidence["start"] : evidence["end"]] == evidence["text"]
+    assert "60亿元" in evidence["text"]
+
+
+def test_a_two_hop_list_follows_offers_then_based_on(ask):
+    response = ask("哪些厂商提供基于Kubernetes的容器云产品？")
+    assert response["answered"] and response["kind"] == "list"
+    assert "博云" in response["answer"]
+    predicates = {f["predicate"].rsplit("#", 1)[-1] for f in response["facts"]}
+    assert predicates == {"offers", "basedOn"}
+    assert _evidence_holds(response, "BeyondContainer容器云基于Docker和Kubernetes技术")
+
+
+def test_a_predecessor_is_answered_from_the_graph(ask):
+    response = ask("Kubernetes的前身是什么？")
+    assert response["answer"] == "Borg"
+    assert [e["label"] for e in response["entities"]] == ["Kubernetes"]
+    assert _evidence_holds(response, "Kubernetes前身是谷歌的集群管理系统Borg")
+
+
+def test_a_why_question_is_answered_by_a_sentence(ask):
+    response = ask("金融行业为什么采用容器云？")
+    assert response["answered"] and response["source"] == "passages"
+    assert "节约IT成本" in response["answer"]
+
+
+def test_a_list_without_graph_relations_names_the_members_of_a_sentence(ask):
+    response = ask("博云服务哪些行业？")
+    assert response["answered"] and response["source"] == "passages"
+    for industry in ("金融", "能源", "政务"):
+        assert industry in response["answer"]
+
+
+def test_an_english_question_links_entities_and_finds_the_figure(ask):
+    response = ask("What was the market size of edge computing in China in 2023?")
+    assert response["answered"] and "86.3亿元" in response["answer"]
+    assert "https://w3id.org/cnkg/id/entity/edge-computing" in {e["iri"] for e in response["entities"]}
+
+
+def test_a_year_the_report_has_no_figure_for_is_declined(ask):
+    response = ask("2025年中国服务网格市场规模是多少？")
+    assert response["answered"] is False
+    assert response["evidence"] == [] and response["facts"] == []
+    assert "没有回答" in response["answer"]
+
+
+def test_an_unanswerable_english_question_is_declined_in_english(ask):
+    response = ask("How many employees does BoCloud have?")
+    assert response["answered"] is False and response["answer"] == "The reports do not answer this question."
+
+
+def test_an_empty_question_is_an_input_error(ask):
+    with pytest.raises(InputError):
+        ask("   ")
+
+
+def test_the_qa_set_is_mostly_answered(ask):
+    items = load_qa_set(QA_SET)
+    assert len(items) >= 60
+    right = sum(is_correct(ask(i.question), i.expected, answerable=i.answerable) for i in items)
+    assert right / len(items) >= 0.8
+
+
+def test_get_ask_answers_in_the_contract_shape(client):
+    response = client.get("/ask", params={"q": "CostLens的前身是什么？"})
+    assert response.status_code == 200
+    body = response.json()
+    assert {"question", "answer", "evidence", "entities", "facts"} <= set(body)
+    assert body["answer"] == "BillScope"
+    assert set(body["evidence"][0]) == {"passage", "report", "text", "start", "end"}
+
+
+def test_post_ask_takes_a_json_body(client):
+    response = client.post("/ask", json={"q": "2023年中国Serverless市场规模是多少？"})
+    assert response.status_code == 200
+    assert "58.6亿元" in response.json()["answer"]
+
+
+@pytest.mark.parametrize("params", [{"q": ""}, {}, {"q": "容" * 501}])
+def test_bad_questions_are_problem_responses(client, params):
+    response = client.get("/ask", params=params)
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "q" in response.json()["detail"]
+
+
+def test_a_blank_question_is_a_problem_response(client):
+    response = client.post("/ask", json={"q": "   "})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "the question is empty"
+
+
+def test_cli_ask_prints_the_answer_and_its_evidence(qa_datadir: DataDir):
+    result = CliRunner().invoke(cli_app, ["ask", "MeshPilot的前身是什么？", "--data", str(qa_datadir.root)])
+    assert result.exit_code == 0, result.output
+    assert "LoomProxy" in result.output and "[1]" in result.output
+
+
+def test_cli_ask_json_is_the_ask_response(qa_datadir: DataDir):
+    result = CliRunner().invoke(
+        cli_app,
+        ["ask", "2022年中国服务网格市场规模是多少？", "--data", str(qa_datadir.root), "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "12.8亿元" in json.loads(result.output)["answer"]
+
+
+def test_cli_ask_without_data_is_a_one_line_error(tmp_path: Path):
+    done = subprocess.run(
+        [sys.executable, "-m", "api.cli", "ask", "容器是什么？", "--data", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("cnkg: error: no cnkg data directory")
+    assert len(done.stderr.strip().splitlines()) == 1
