@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import subprocess
 import sys
@@ -32,7 +33,6 @@ from bench.synthetic import synthetic_report
 
 CORPUS = (ROOT / "../shared/corpus/000_70a1e0d4758384e6.txt").resolve()
 TOKEN = "load-test-token-0123456789"
-MARKER = "量子枢纽XQ"  # appears only in the uploaded report
 SEARCHES = [
     "边缘计算市场规模",
     "服务网格落地难点",
@@ -75,6 +75,7 @@ class Run:
     checks: list[tuple[float, int, int, int]] = field(default_factory=list)  # t, listed, sparql, search
     anomalies: list[str] = field(default_factory=list)
     upload: tuple[float, float, int] | None = None  # start, end, status
+    upload_bytes: int = 0
 
 
 def prepare_data(workdir: Path) -> Path:
@@ -91,11 +92,22 @@ def prepare_data(workdir: Path) -> Path:
     return data
 
 
-def upload_text() -> bytes:
-    """A ~20,000-character report whose passages carry a marker word nothing else contains."""
-    report = synthetic_report(424242, 20_000).text
+def marker(run_id: str) -> str:
+    """A word only this run's uploaded report contains (earlier runs' uploads may share the data)."""
+    n, letters = int(run_id), ""
+    while n:
+        n, digit = divmod(n, 26)
+        letters += chr(ord("A") + digit)
+    return f"量子枢纽{letters}"
+
+
+def upload_text(run_id: str) -> bytes:
+    """A ~20,000-character report, new for every run, whose passages carry a marker word nothing else
+    contains."""
+    report = synthetic_report(424242, 20_000).text.replace("\n", f"\n\n本报告编号：{run_id}。\n", 1)
+    word = marker(run_id)
     lines = [
-        line + f"{MARKER}平台的部署规模持续扩大。" if line and not line.startswith("#") else line
+        line + f"{word}平台的部署规模持续扩大。" if line and not line.startswith("#") else line
         for line in report.split("\n")
     ]
     return "\n".join(lines).encode("utf-8")
@@ -134,18 +146,23 @@ async def one_request(
     run.samples.append(Sample(endpoint, status, (time.perf_counter() - t0) * 1000, clients, t0))
 
 
-async def client_loop(url: str, run: Run, seed: int, stop: float, slugs: list[str], ask: bool) -> None:
+async def client_loop(
+    url: str, run: Run, seed: int, stop: float, slugs: list[str], ask: bool, think: float
+) -> None:
+    """One client: a request, then a pause of ``think`` seconds on average (uniform 0.5–1.5 ×)."""
     rng = random.Random(seed)
     run.active += 1
     try:
         async with httpx.AsyncClient(base_url=url, timeout=60) as client:
             while time.perf_counter() < stop:
                 await one_request(client, run, rng, slugs, ask)
+                if think:
+                    await asyncio.sleep(think * rng.uniform(0.5, 1.5))
     finally:
         run.active -= 1
 
 
-async def checker(url: str, run: Run, source: str, stop: float) -> None:
+async def checker(url: str, run: Run, source: str, stop: float, word: str) -> None:
     """Read the uploaded report three ways until the end; each reading must be all or nothing."""
     final: dict[str, int] = {}
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
@@ -165,8 +182,8 @@ async def checker(url: str, run: Run, source: str, stop: float) -> None:
                 in_sparql = int(answer.json()["results"]["bindings"][0]["n"]["value"])
             else:
                 in_sparql = 0
-            hits = (await client.get("/search", params={"q": MARKER, "mode": "bm25", "k": 100})).json()
-            in_search = len([h for h in hits["hits"] if MARKER in h["text"]])
+            hits = (await client.get("/search", params={"q": word, "mode": "bm25", "k": 100})).json()
+            in_search = len([h for h in hits["hits"] if word in h["text"]])
             run.checks.append((time.perf_counter(), listed, in_sparql, in_search))
             if listed:
                 final = {"listed": listed}
@@ -182,19 +199,21 @@ async def checker(url: str, run: Run, source: str, stop: float) -> None:
             await asyncio.sleep(0.2)
 
 
-async def uploader(url: str, run: Run, at: float, source: str) -> None:
+async def uploader(url: str, run: Run, at: float, source: str, body: bytes) -> None:
     await asyncio.sleep(max(0.0, at - time.perf_counter()))
     async with httpx.AsyncClient(base_url=url, timeout=600) as client:
         t0 = time.perf_counter()
         response = await client.post(
-            "/reports", files={"file": (source, upload_text())}, headers={"Authorization": f"Bearer {TOKEN}"}
+            "/reports", files={"file": (source, body)}, headers={"Authorization": f"Bearer {TOKEN}"}
         )
         run.upload = (t0, time.perf_counter(), response.status_code)
         if response.status_code not in (200, 201):
             run.anomalies.append(f"upload → {response.status_code}: {response.text[:200]}")
 
 
-async def drive(url: str, args: argparse.Namespace) -> tuple[Run, float, bool]:
+async def drive(
+    url: str, clients: int, ramp: float, hold: float, think: float, upload: bool
+) -> tuple[Run, float, bool]:
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         ask = "/ask" in (await client.get("/openapi.json")).json()["paths"]
         slugs = [
@@ -203,15 +222,17 @@ async def drive(url: str, args: argparse.Namespace) -> tuple[Run, float, bool]:
         ]
     run = Run()
     start = time.perf_counter()
-    end = start + args.ramp + args.hold
-    source = f"load-upload-{int(time.time())}.md"
-    tasks = [
-        asyncio.create_task(checker(url, run, source, end)),
-        asyncio.create_task(uploader(url, run, start + args.ramp / 2, source)),
-    ]
-    for i in range(args.clients):
-        await asyncio.sleep(max(0.0, start + i * args.ramp / args.clients - time.perf_counter()))
-        tasks.append(asyncio.create_task(client_loop(url, run, i, end, slugs, ask)))
+    end = start + ramp + hold
+    tasks = []
+    if upload:
+        run_id = f"{int(time.time())}"
+        source = f"load-upload-{run_id}.md"
+        run.upload_bytes = len(body := upload_text(run_id))
+        tasks.append(asyncio.create_task(checker(url, run, source, end, marker(run_id))))
+        tasks.append(asyncio.create_task(uploader(url, run, start + ramp / 2, source, body)))
+    for i in range(clients):
+        await asyncio.sleep(max(0.0, start + i * ramp / clients - time.perf_counter()))
+        tasks.append(asyncio.create_task(client_loop(url, run, i, end, slugs, ask, think)))
     await asyncio.gather(*tasks)
     return run, time.perf_counter() - start, ask
 
@@ -225,7 +246,7 @@ def _row(name: str, samples: list[Sample], seconds: float | None = None) -> str:
     )
 
 
-def report(run: Run, seconds: float, ask: bool, args: argparse.Namespace) -> str:
+def report(run: Run, seconds: float, ask: bool, title: str, clients: int) -> str:
     header = (
         f"  {'endpoint':<18} {'n':>6} {'rate':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
     )
@@ -233,8 +254,7 @@ def report(run: Run, seconds: float, ask: bool, args: argparse.Namespace) -> str
     for s in run.samples:
         by_endpoint[s.endpoint].append(s)
     lines = [
-        f"load test: 1→{args.clients} concurrent clients over {args.ramp:.0f} s, then {args.clients} for "
-        f"{args.hold:.0f} s; samples + corpus report; /ask {'included' if ask else 'absent on this server'}",
+        f"{title}; /ask {'included' if ask else 'absent on this server'}",
         f"requests: {len(run.samples):,} in {seconds:.1f} s = {len(run.samples) / seconds:.1f} req/s",
         "whole run:",
         header,
@@ -251,19 +271,21 @@ def report(run: Run, seconds: float, ask: bool, args: argparse.Namespace) -> str
     lines.append(f"by concurrent clients (band of {BAND}, client count when the request started):")
     lines.append(header.replace("endpoint          ", "clients / endpoint"))
     search_16 = [s.ms for s in run.samples if s.endpoint == "/search" and 13 <= s.clients <= 16 and s.status]
-    for low in range(1, args.clients + 1, BAND):
+    for low in range(1, clients + 1, BAND):
         band = [s for s in run.samples if low <= s.clients < low + BAND]
         for name in sorted(by_endpoint):
             lines.append(
                 _row(f"{low:2d}-{low + BAND - 1:2d} {name}", [s for s in band if s.endpoint == name])
             )
     lines.append(
-        f"/search p99 at 13-16 clients: {percentile(search_16, 99):.1f} ms over {len(search_16)} requests (target < 300 ms)"
+        f"/search p99 at 13-16 clients: {percentile(search_16, 99):.1f} ms "
+        f"over {len(search_16)} requests (target < 300 ms)"
     )
     if run.upload:
         t0 = run.samples[0].started if run.samples else run.upload[0]
         lines.append(
-            f"upload of a {len(upload_text()):,}-byte report: status {run.upload[2]}, from {run.upload[0] - t0:.1f} s "
+            f"upload of a {run.upload_bytes:,}-byte report: status {run.upload[2]}, "
+            f"from {run.upload[0] - t0:.1f} s "
             f"to {run.upload[1] - t0:.1f} s of the run"
         )
         seen = [c for c in run.checks if c[1]]
@@ -272,7 +294,8 @@ def report(run: Run, seconds: float, ask: bool, args: argparse.Namespace) -> str
             sparql = next((c[0] for c in run.checks if c[2]), None)
             search = next((c[0] for c in run.checks if c[3]), None)
             lines.append(
-                f"consistency: {len(run.checks)} three-way readings; report listed with {seen[-1][1]} passages; "
+                f"consistency: {len(run.checks)} three-way readings; "
+                f"report listed with {seen[-1][1]} passages; "
                 f"SPARQL saw {max(c[2] for c in run.checks)} passages"
                 + (f" {sparql - first:+.2f} s after /reports" if sparql else "")
                 + f", search saw {max(c[3] for c in run.checks)} marker hits"
@@ -292,6 +315,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--ramp", type=float, default=60.0)
     parser.add_argument("--hold", type=float, default=15.0)
+    parser.add_argument("--think", type=float, default=1.0, help="Mean pause of a client between requests.")
+    parser.add_argument(
+        "--saturation", type=float, default=20.0, help="Seconds of the no-pause phase (0: skip)."
+    )
     parser.add_argument(
         "--workdir", type=Path, default=None, help="Keep the data here (default: a temp dir)."
     )
@@ -299,13 +326,41 @@ def main() -> None:
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cnkg-load-"))
     data = prepare_data(workdir)
-    limits = {"CNKG_RATE_LIMIT_PER_MINUTE": "10000000", "CNKG_MAX_CONCURRENT_PER_CLIENT": "256"}
-    import os
-
-    os.environ.update(limits)
+    os.environ.update({"CNKG_RATE_LIMIT_PER_MINUTE": "10000000", "CNKG_MAX_CONCURRENT_PER_CLIENT": "256"})
+    load = os.getloadavg()[0]
     with cnkg_serve(data, token=TOKEN, log=workdir / "serve.log") as server:
-        run, seconds, ask = asyncio.run(drive(server.url, args))
-    text = report(run, seconds, ask, args)
+        run, seconds, ask = asyncio.run(
+            drive(server.url, args.clients, args.ramp, args.hold, args.think, True)
+        )
+        sections = [
+            report(
+                run,
+                seconds,
+                ask,
+                f"phase 1: 1→{args.clients} clients over {args.ramp:.0f} s, then {args.clients} for "
+                f"{args.hold:.0f} s, each pausing {args.think:.1f} s on average between requests, a report "
+                "uploaded in the middle",
+                args.clients,
+            )
+        ]
+        if args.saturation:
+            run, seconds, ask = asyncio.run(drive(server.url, 16, 0.0, args.saturation, 0.0, False))
+            sections.append(
+                report(
+                    run,
+                    seconds,
+                    ask,
+                    f"phase 2 (capacity): 16 clients, no pause between requests, {args.saturation:.0f} s",
+                    16,
+                )
+            )
+    text = "\n\n".join(
+        [
+            f"cnkg load test on {os.cpu_count()} cores (load average {load:.1f} when it started: the machine "
+            "is shared); data: the 4 samples + the corpus report; limits per client lifted",
+            *sections,
+        ]
+    )
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n", encoding="utf-8")

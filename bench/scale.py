@@ -38,8 +38,10 @@ SEARCHES = [
 QUESTIONS = ["边缘计算的市场规模是多少？", "哪些厂商推出了服务网格产品？", "FinOps 是什么？"]
 SPARQL = {
     "count reports": "SELECT (COUNT(?r) AS ?n) WHERE { ?r a cnkg:Report }",
-    "entity by label": "SELECT ?e WHERE { ?e skos:prefLabel|skos:altLabel ?l FILTER(STR(?l) = 'Kubernetes') }",
-    "passages of an entity": "SELECT ?p WHERE { ?p cnkg:mentions <https://w3id.org/cnkg/id/entity/kubernetes> } "
+    "entity by label": "SELECT ?e WHERE { ?e skos:prefLabel|skos:altLabel ?l "
+    "FILTER(STR(?l) = 'Kubernetes') }",
+    "passages of an entity": "SELECT ?p WHERE { "
+    "?p cnkg:mentions <https://w3id.org/cnkg/id/entity/kubernetes> } "
     "LIMIT 10",
     "facts of a report": "SELECT ?f ?v WHERE { ?f a cnkg:Observation ; cnkg:value ?v } LIMIT 20",
 }
@@ -79,7 +81,7 @@ def latencies(url: str) -> dict[str, tuple[float, float, int]]:
     return out
 
 
-def ingest_child(data: Path, files: list[Path], log: Path) -> None:
+def ingest_child(data: Path, files: list[Path], log: Path, threads: int, deadline: float) -> None:
     """Ingest ``files`` one by one, as ``cnkg ingest`` does, appending one JSON line per report to ``log``."""
     import kg.search.updater as updater_module
     from ingest.pipeline import ingest_path
@@ -115,13 +117,15 @@ def ingest_child(data: Path, files: list[Path], log: Path) -> None:
     def index_updater(*args: object) -> None:
         t0 = time.perf_counter()
         try:
-            updater_module.update_indexes(*args)  # type: ignore[arg-type]
+            updater_module.update_indexes(*args, threads=threads)  # type: ignore[arg-type]
         finally:
             index_seconds[0] += time.perf_counter() - t0
 
     datadir = DataDir(data)
     with log.open("a", encoding="utf-8") as out:
         for path in files:
+            if deadline and time.time() > deadline:
+                break
             embed_seconds[0] = index_seconds[0] = 0.0
             summary = ingest_path(path, datadir, index_updater=index_updater)
             stages = dict(summary.stage_seconds)
@@ -133,13 +137,27 @@ def ingest_child(data: Path, files: list[Path], log: Path) -> None:
             out.flush()
 
 
-def _run_ingest(data: Path, files: list[Path], log: Path) -> tuple[float, int]:
+def _run_ingest(
+    data: Path, files: list[Path], log: Path, threads: int, deadline: float = 0.0
+) -> tuple[float, int]:
     """Ingest in a child process; (wall seconds, peak RSS of its tree in bytes)."""
     list_file = log.with_suffix(".files")
     list_file.write_text("\n".join(str(f) for f in files), encoding="utf-8")
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", str(data), str(list_file), str(log)], cwd=ROOT
+        [
+            sys.executable,
+            __file__,
+            "--embed-threads",
+            str(threads),
+            "--deadline",
+            str(deadline),
+            "--child",
+            str(data),
+            str(list_file),
+            str(log),
+        ],
+        cwd=ROOT,
     )
     peak = 0
     done = 0
@@ -172,11 +190,25 @@ def main() -> None:
         "--workdir", type=Path, default=None, help="Keep the data here (default: a temp dir)."
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/scale.txt")
+    parser.add_argument(
+        "--embed-threads",
+        type=int,
+        default=0,
+        help="Threads of USE v3 (0: the core count, cnkg's default; 1 is faster on a shared machine).",
+    )
+    parser.add_argument(
+        "--budget-minutes",
+        type=float,
+        default=0.0,
+        help="Stop ingesting after this long and report on the reports ingested so far (0: no limit).",
+    )
+    parser.add_argument("--deadline", type=float, default=0.0, help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=3, metavar=("DATA", "FILES", "LOG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         data, files, log = (Path(x) for x in args.child)
-        ingest_child(data, [Path(f) for f in files.read_text(encoding="utf-8").split("\n") if f], log)
+        listed = [Path(f) for f in files.read_text(encoding="utf-8").split("\n") if f]
+        ingest_child(data, listed, log, args.embed_threads, args.deadline)
         return
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cnkg-scale-"))
     data, log = workdir / "data", workdir / "ingest.jsonl"
@@ -185,10 +217,11 @@ def main() -> None:
     files = write_reports(workdir / "reports", args.reports, args.chars)
     generated = time.perf_counter() - t0
     print(f"generated {len(files)} reports in {generated:.1f} s under {workdir}", flush=True)
-    first_wall, first_peak = _run_ingest(data, files[:1], log)
+    first_wall, first_peak = _run_ingest(data, files[:1], log, args.embed_threads)
     before, before_start, before_rss = _serve_and_measure(data, workdir)
     print("latencies with 1 report measured", flush=True)
-    rest_wall, rest_peak = _run_ingest(data, files[1:], log)
+    deadline = time.time() + args.budget_minutes * 60 if args.budget_minutes else 0.0
+    rest_wall, rest_peak = _run_ingest(data, files[1:], log, args.embed_threads, deadline)
     after, after_start, after_rss = _serve_and_measure(data, workdir)
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     report_text(
@@ -221,13 +254,22 @@ def report_text(
     per_report = [float(r["seconds"]) for r in records]  # type: ignore[arg-type]
     tenth = max(1, len(per_report) // 10)
     manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
-    passages = sum(len(s) for s in [manifest["search"].get("order", [])])
+    indexed = len(manifest["search"].get("order", []))
+    dense = manifest["search"].get("dense", {})
     lines = [
-        f"scale run: {len(records)} synthetic reports, {chars:,} characters "
-        f"(~{chars / max(len(records), 1):,.0f} each), embedder USE v3, on {sys.platform} with 2 shared cores",
+        f"scale run: {len(records)} of {args.reports} synthetic reports ingested"
+        + (
+            f" (stopped by the {args.budget_minutes:.0f}-minute budget)"
+            if len(records) < args.reports
+            else ""
+        )
+        + f", {chars:,} characters "
+        f"(~{chars / max(len(records), 1):,.0f} each), embedder USE v3 with "
+        f"{args.embed_threads or 'core-count'} thread(s), on {sys.platform} with 2 shared cores",
         f"total ingest wall time: {wall:,.0f} s ({wall / 3600:.2f} h; target < 2 h for 1,000 reports)",
         f"  per report: first tenth {statistics.mean(per_report[:tenth]):.1f} s, "
-        f"last tenth {statistics.mean(per_report[-tenth:]):.1f} s (growth shows index work that scales with n)",
+        f"last tenth {statistics.mean(per_report[-tenth:]):.1f} s "
+        "(growth shows index work that scales with n)",
         f"  throughput: {chars / wall:,.0f} chars/s overall",
         f"peak memory (RSS of the ingest process tree): {peak / 2**30:.2f} GiB (target < 8 GiB)",
         "stage            total s      chars/s",
@@ -235,20 +277,24 @@ def report_text(
     for stage, seconds in stages.items():
         lines.append(f"  {stage:<12} {seconds:10.1f} {chars / seconds if seconds else float('inf'):12,.0f}")
     lines += [
-        f"store: {len(manifest['reports'])} reports, search order {passages} shards, "
-        f"graphs {dir_size(data / 'graphs') / 2**20:,.1f} MiB, texts {dir_size(data / 'texts') / 2**20:,.1f} MiB, "
-        f"index {dir_size(data / 'index') / 2**20:,.1f} MiB (dense {manifest['search'].get('dense', {}).get('kind')}, "
-        f"{manifest['search'].get('dense', {}).get('count', 0):,} passages)",
-        f"server start (workers loaded): {server[0]:.1f} s with 1 report, {server[2]:.1f} s with {len(records)}; "
+        f"store: {len(manifest['reports'])} reports, {indexed} in the search index, "
+        f"graphs {dir_size(data / 'graphs') / 2**20:,.1f} MiB, "
+        f"texts {dir_size(data / 'texts') / 2**20:,.1f} MiB, "
+        f"index {dir_size(data / 'index') / 2**20:,.1f} MiB "
+        f"(dense {dense.get('kind')}, {dense.get('count', 0):,} passages)",
+        f"server start (workers loaded): {server[0]:.1f} s with 1 report, "
+        f"{server[2]:.1f} s with {len(records)}; "
         f"server RSS {server[1] / 2**30:.2f} GiB → {server[3] / 2**30:.2f} GiB",
-        f"latency (ms, {REPEAT} sequential calls each)   1 report: median  p95   {len(records)} reports: median  p95"
+        f"latency (ms, {REPEAT} sequential calls each)   1 report: median  p95   "
+        f"{len(records)} reports: median  p95"
         "   ratio",
     ]
     for name in before:
         b, a = before[name], after.get(name, (float("nan"), float("nan"), 0))
         errors = f"  ({b[2]}/{a[2]} non-200)" if b[2] or a[2] else ""
         lines.append(
-            f"  {name:<34} {b[0]:8.1f} {b[1]:7.1f}          {a[0]:8.1f} {a[1]:7.1f}   {a[0] / b[0]:5.2f}×{errors}"
+            f"  {name:<34} {b[0]:8.1f} {b[1]:7.1f}          {a[0]:8.1f} {a[1]:7.1f}   "
+            f"{a[0] / b[0]:5.2f}×{errors}"
         )
     text = "\n".join(lines)
     print(text)

@@ -116,6 +116,13 @@ def test_a_year_the_report_has_no_figure_for_is_declined(ask):
     assert "没有回答" in response["answer"]
 
 
+def test_a_figure_about_another_subject_is_not_an_answer(ask):
+    # 量子计算 names no entity; the 云计算 market size sentence shares 计算 with it, and must not answer it
+    response = ask("量子计算的市场规模是多少？")
+    assert response["answered"] is False and response["facts"] == []
+    assert ask("中国云计算市场规模是多少？")["answered"] is True
+
+
 def test_an_unanswerable_english_question_is_declined_in_english(ask):
     response = ask("How many employees does BoCloud have?")
     assert response["answered"] is False and response["answer"] == "The reports do not answer this question."

@@ -89,7 +89,10 @@ def test_deeply_nested_groups(server, depth):
 def test_deeply_nested_subqueries_and_optionals(server):
     inner = "?s ?p ?o"
     for i in range(300):
-        inner = f"SELECT * WHERE {{ OPTIONAL {{ {inner} }} }}" if i % 2 else f"{{ {inner} }} UNION {{ ?x{i} ?y ?z }}"
+        if i % 2:
+            inner = f"SELECT * WHERE {{ OPTIONAL {{ {inner} }} }}"
+        else:
+            inner = f"{{ {inner} }} UNION {{ ?x{i} ?y ?z }}"
     response, seconds = _query(server, f"SELECT * WHERE {{ {inner} }} LIMIT 1")
     assert response.status_code in (200, 400, 503), response.text
     assert seconds < TIMEOUT + SLACK
@@ -116,7 +119,7 @@ def test_a_huge_limit_is_capped_and_says_so(server):
 )
 def test_regex_bombs_end_within_the_timeout(server, pattern):
     query = (
-        'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . BIND(CONCAT(REPEAT_A, STR(?o)) AS ?t) '
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . BIND(CONCAT(REPEAT_A, STR(?o)) AS ?t) "
         f'FILTER(REGEX(?t, "{pattern}")) }}'
     ).replace("REPEAT_A", '"' + "a" * 5000 + '"')
     response, seconds = _query(server, query)

@@ -153,6 +153,8 @@ def _score(question: Question, obs: _Observation, entity_forms: dict[str, list[s
             return None  # an entity the question names is not where the figure is
     if entity_forms:
         entity_score /= len(entity_forms)
+    if not entity_forms and any(term_coverage([t], window) == 0.0 for t in topic if len(t) >= 2):
+        return None  # no entity to anchor the figure: every topic word must be there (量子计算 ≠ 云计算)
     coverage = term_coverage(topic, sentence) if topic else entity_score
     context = term_coverage(topic, obs.passage_text) if topic else entity_score
     if max(coverage, context * 0.8) < 0.5 and entity_score < 0.9:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -99,7 +100,8 @@ def run_query(store: ox.Store, job: QueryJob) -> QueryOutcome:
     """Evaluate one query against ``store`` and serialise its result (row cap applied)."""
     missing = tuple(g for g in job.check_graphs if not store.contains_named_graph(ox.NamedNode(g)))
     try:
-        result = store.query(job.query, **_dataset_kwargs(job))  # type: ignore[arg-type]
+        dataset = _dataset_kwargs(job)
+        result = store.query(job.query, **dataset)  # type: ignore[arg-type]
         fmt = format_by_name(job.format_name)
         out: SerializedResult
         if isinstance(result, ox.QueryBoolean):
@@ -110,7 +112,10 @@ def run_query(store: ox.Store, job: QueryJob) -> QueryOutcome:
             out = serialize_limited(result, fmt if fmt.results else format_by_name("json"))
         else:
             out = serialize_solutions(
-                result, fmt if fmt.results else format_by_name("json"), row_cap=job.row_cap
+                result,
+                fmt if fmt.results else format_by_name("json"),
+                row_cap=job.row_cap,
+                rerun=lambda: cast(ox.QuerySolutions, store.query(job.query, **dataset)),  # type: ignore[arg-type]
             )
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from None
