@@ -13,6 +13,8 @@ from kg.catalog import Catalog
 from kg.datadir import DataDir
 from kg.search import SearchService, make_index_updater
 from kg.search.embedders import Use3Embedder
+from kg.search.embedding_cache import EmbeddingCache
+from kg.search.shards import read_shard
 from kg.search.updater import EmbedderMismatchError, update_indexes
 from kg.search.vectors import VectorIndex
 
@@ -112,3 +114,27 @@ def test_a_large_index_grows_by_appending_to_its_hnsw_graph(datadir, catalog, mo
     assert dense["count"] == len(service.index())
     top = service.search("KubeEdge是谁开源的", k=1, mode="dense")["hits"][0]
     assert "KubeEdge" in top["text"]
+
+
+def test_adding_a_report_appends_to_the_exact_index_without_reading_other_shards(
+    datadir, catalog, monkeypatch
+):
+    catalog.write(_bundle(SERVERLESS))
+    first = datadir.read_manifest().search
+    assert first["sizes"] == {rid: len(read_shard(datadir.path(f))) for rid, f in first["shards"].items()}
+    read: list[str] = []
+
+    def counting_read(path):
+        read.append(path.name)
+        return read_shard(path)
+
+    monkeypatch.setattr("kg.search.updater.read_shard", counting_read)
+    catalog.write(_bundle(EDGE))
+    assert read == []  # the first report's shard was not needed to add the second
+    state = datadir.read_manifest().search
+    assert state["dense"]["kind"] == "flat" and state["dense"]["file"] != first["dense"]["file"]
+    # the appended index holds exactly the vectors a rebuild from the cache would hold, in passage order
+    index = SearchService(datadir).index()
+    cache = EmbeddingCache.load(datadir, state["vectors"], 512)
+    rebuilt = cache.lookup([h for shard in index.shards for h in shard.hashes])
+    assert np.array_equal(index.dense.vectors, rebuilt)

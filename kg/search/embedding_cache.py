@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from itertools import repeat
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -27,6 +29,7 @@ __all__ = ["EmbeddingCache"]
 _MAX_SEGMENTS = 16
 _TIER_RATIO = 2
 _BATCH = 256
+_DIGEST = np.dtype((np.void, 32))  # a sha256 as one 32-byte item
 
 Progress = Callable[[int, int], None]
 
@@ -37,6 +40,7 @@ class EmbeddingCache:
         self._rows: dict[bytes, int] = {}
         self._blocks: list[np.ndarray | Path] = []  # vectors, or the segment file to read them from
         self._block_of: list[tuple[int, int]] = []  # row -> (block, offset)
+        self._row_key: list[bytes] = []  # row -> hash
         self._row_segment: list[int] = []  # row -> index in _segments; -1: embedded since loading
         self._fresh: list[int] = []  # rows added since load
         self._segments: list[str] = []
@@ -71,19 +75,23 @@ class EmbeddingCache:
         return len(self._rows)
 
     def _add_block(self, hashes: np.ndarray, vectors: np.ndarray | Path, *, segment: int) -> None:
-        """Add rows; ``segment`` -1 marks them fresh (embedded since loading)."""
+        """Add rows; ``segment`` -1 marks them fresh (embedded since loading). A hash seen before keeps
+        its row. Built with dict and list operations in C: loading reads every hash of the cache."""
         block = len(self._blocks)
         self._blocks.append(vectors)
-        for offset, digest in enumerate(hashes):
-            key = bytes(digest)
-            if key in self._rows:
-                continue
-            row = len(self._block_of)
-            self._rows[key] = row
-            self._block_of.append((block, offset))
-            self._row_segment.append(segment)
-            if segment < 0:
-                self._fresh.append(row)
+        digests = np.ascontiguousarray(hashes, dtype=np.uint8).reshape(-1, 32)
+        keys = cast(list[bytes], digests.view(_DIGEST).ravel().tolist())
+        # the offset of each key's first occurrence: later occurrences are overwritten by earlier ones
+        first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+        if self._rows:
+            first = {key: offset for key, offset in first.items() if key not in self._rows}
+        start = len(self._block_of)
+        self._rows.update(zip(first, range(start, start + len(first)), strict=True))
+        self._row_key.extend(first)
+        self._block_of.extend(zip(repeat(block), first.values()))
+        self._row_segment.extend(repeat(segment, len(first)))
+        if segment < 0:
+            self._fresh.extend(range(start, start + len(first)))
 
     def _row_vector(self, row: int) -> np.ndarray:
         block, offset = self._block_of[row]
@@ -113,7 +121,8 @@ class EmbeddingCache:
                 raise StoreError(
                     f"embedder {embedder.name} returned {rows.shape}, expected ({len(batch)}, {self.dim})"
                 )
-            self._add_block(np.array([list(keys[i]) for i in batch], dtype=np.uint8), rows, segment=-1)
+            digests = np.frombuffer(b"".join(keys[i] for i in batch), dtype=np.uint8)
+            self._add_block(digests, rows, segment=-1)
             if progress is not None:
                 progress(min(start + _BATCH, len(todo)), len(todo))
         out = np.empty((len(keys), self.dim), dtype=np.float32)
@@ -164,8 +173,8 @@ class EmbeddingCache:
         return written
 
     def _write(self, datadir: DataDir, rows: Sequence[int]) -> str:
-        keys = {row: key for key, row in self._rows.items()}
-        hashes = np.array([list(keys[r]) for r in rows], dtype=np.uint8).reshape(len(rows), 32)
+        digests = b"".join(self._row_key[r] for r in rows)
+        hashes = np.frombuffer(digests, dtype=np.uint8).reshape(len(rows), 32)
         vectors = (
             np.stack([self._row_vector(r) for r in rows]) if rows else np.zeros((0, self.dim), np.float32)
         )

@@ -6,6 +6,7 @@
      "embedder": {"name": "use3", "dim": 512},
      "order": [rid, ...],                      # passage rows: the shards in this order
      "shards": {rid: "index/shards/….npz"},
+     "sizes": {rid: passages},                 # rows of each shard, so an append reads no old shard
      "vectors": ["index/vectors/seg.….npz"],   # embedding cache segments
      "dense": {"file": "index/dense.….faiss", "kind": "flat" | "hnsw", "count": N},
      "files": [every file above]}               # what the data directory's GC keeps

@@ -66,7 +66,7 @@ def update_indexes(
     gone = set(removed)
     order = [rid for rid in state.get("order", []) if rid not in gone and rid in manifest.reports]
     files: dict[str, str] = {rid: state["shards"][rid] for rid in order}
-    shards = {rid: read_shard(datadir.path(files[rid])) for rid in order}
+    shards = _Shards(datadir, files, state.get("sizes", {}))
     segmenter, lexicon = WordSegmenter.shared(), Lexicon.load()
     appended: list[str] = []
     for bundle in added:
@@ -99,14 +99,37 @@ def reembed(datadir: DataDir, embedder: str, *, threads: int = 0, progress: Prog
         state = manifest.search
         order = [rid for rid in state.get("order", []) if rid in manifest.reports]
         files = {rid: state["shards"][rid] for rid in order}
-        shards = {rid: read_shard(datadir.path(files[rid])) for rid in order}
+        shards = _Shards(datadir, files, state.get("sizes", {}))
         model = embedder_from_spec(embedder, threads)
         cache = EmbeddingCache(model.dim)
         for rid in order:
             cache.vectors(*shards[rid].embedding_items(), model, progress)
         _record(datadir, manifest, model, cache, order, files, shards, None, compact=True)
         datadir.commit(manifest)
-        return sum(len(s) for s in shards.values())
+        return sum(shards.size(rid) for rid in order)
+
+
+class _Shards:
+    """The shards of the indexed reports, each read from disk only when first needed: adding a report to
+    an index needs none of the others' (their sizes are in ``manifest.search["sizes"]``)."""
+
+    def __init__(self, datadir: DataDir, files: dict[str, str], sizes: dict[str, int]) -> None:
+        self._datadir, self._files, self._sizes = datadir, files, sizes
+        self._read: dict[str, Shard] = {}
+
+    def __getitem__(self, rid: str) -> Shard:
+        if rid not in self._read:
+            self._read[rid] = read_shard(self._datadir.path(self._files[rid]))
+        return self._read[rid]
+
+    def __setitem__(self, rid: str, shard: Shard) -> None:
+        self._read[rid] = shard
+
+    def size(self, rid: str) -> int:
+        """The number of passages of a report's shard."""
+        if rid in self._read or rid not in self._sizes:
+            return len(self[rid])
+        return int(self._sizes[rid])
 
 
 def _record(
@@ -116,14 +139,14 @@ def _record(
     cache: EmbeddingCache,
     order: list[str],
     files: dict[str, str],
-    shards: dict[str, Shard],
+    shards: _Shards,
     appended: list[str] | None,
     *,
     compact: bool,
 ) -> None:
     """Build (or extend) the dense index, write it and the cache, and publish them in the manifest.
     ``compact``: a report went away, so the cache may drop rows no passage uses any more."""
-    total = sum(len(shards[rid]) for rid in order)
+    total = sum(shards.size(rid) for rid in order)
     dense = _dense_index(datadir, manifest, cache, order, shards, appended, total)
     dense_file = datadir.new_artifact("index", "dense", ".faiss", dense.to_bytes())
 
@@ -140,6 +163,7 @@ def _record(
         "embedder": {"name": model.name, "dim": model.dim},
         "order": order,
         "shards": {rid: files[rid] for rid in order},
+        "sizes": {rid: shards.size(rid) for rid in order},
         "vectors": segments,
         "dense": {"file": dense_file, "kind": dense.kind, "count": len(dense)},
         "files": sorted({*(files[rid] for rid in order), *segments, dense_file}),
@@ -151,20 +175,22 @@ def _dense_index(
     manifest: Manifest,
     cache: EmbeddingCache,
     order: list[str],
-    shards: dict[str, Shard],
+    shards: _Shards,
     appended: list[str] | None,
     total: int,
 ) -> VectorIndex:
-    """Append the new reports' rows to the current HNSW index when nothing was removed (building an
-    HNSW graph is the slow part); otherwise build the index again from the cached vectors."""
+    """Append the new reports' rows to the current index when nothing was removed and the kind it should
+    have (exact up to ``HNSW_THRESHOLD`` rows, HNSW above) does not change, reading only the new rows from
+    the cache; otherwise build the index again from the cached vectors (once when the threshold is passed,
+    and after a removal)."""
     previous = manifest.search.get("dense") or {}
+    wanted = "hnsw" if total > HNSW_THRESHOLD else "flat"
     can_append = (
         appended is not None
-        and previous.get("kind") == "hnsw"
-        and total > HNSW_THRESHOLD
-        and previous.get("count") == total - sum(len(shards[rid]) for rid in appended)
+        and previous.get("kind") == wanted
+        and previous.get("count") == total - sum(shards.size(rid) for rid in appended)
     )
-    if can_append and appended is not None:  # only the new rows are looked up (and read from the cache)
+    if can_append and appended is not None:
         existing = VectorIndex.from_bytes(datadir.path(previous["file"]).read_bytes(), previous["count"])
         existing.add(cache.lookup([h for rid in appended for h in shards[rid].hashes]))
         return existing
