@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +16,9 @@ from api.routes.api_docs import install_api_docs
 from api.routes.facts import router as facts_router
 from api.routes.void import router as void_router
 from kg import __version__
+from kg.datadir import DataDir
+from kg.errors import CnkgError
+from kg.search.service import search_service_for
 from kg.settings import Settings
 from kg.sparql.engine import make_engine
 
@@ -30,13 +35,21 @@ Errors are `application/problem+json`. Writes need `Authorization: Bearer <write
 """
 
 
+def _load_search_index(settings: Settings) -> None:
+    """Load the search indexes and the embedder while the query workers load the graph, so the first
+    /search or /ask after start-up does not pay for it. A failure here (say, an embedder that is not
+    installed) is left for those requests to report as a problem detail."""
+    with contextlib.suppress(CnkgError):
+        search_service_for(DataDir(settings.data)).embedder()
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The application over ``settings.data`` (or ``settings.store_url``); the query engine starts with it."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
-        await engine.start()
+        await asyncio.gather(engine.start(), asyncio.to_thread(_load_search_index, settings))
         app.state.engine = engine
         try:
             yield

@@ -91,16 +91,21 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants."""
+def tree_rss_by_process(pid: int) -> list[int]:
+    """Resident bytes of ``pid`` and of each of its descendants, ``pid`` first."""
     tree = _children()
-    todo, total = [pid], 0
+    todo, sizes = [pid], []
     while todo:
-        current = todo.pop()
+        current = todo.pop(0)
         todo += tree.get(current, [])
         with contextlib.suppress(OSError, ValueError), open(f"/proc/{current}/statm") as fh:
-            total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    return total
+            sizes.append(int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE"))
+    return sizes
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants."""
+    return sum(tree_rss_by_process(pid))
 
 
 def dir_size(path: Path) -> int:

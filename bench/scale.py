@@ -4,6 +4,7 @@ latencies of a live server with one report and with all of them.
 
     python bench/scale.py                  # 1,000 reports (over an hour on 2 cores)
     python bench/scale.py --reports 20     # a quick run
+    python bench/scale.py --workdir DIR --reuse   # measure the servers again over DIR's ingested store
 
 The ingest runs in a child process (``cnkg ingest``'s own code path, one report after another, each an
 atomic write that also updates the search indexes); the parent samples the resident memory of the child's
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from bench.live import ROOT, cnkg_serve, dir_size, percentile, tree_rss
+from bench.live import ROOT, cnkg_serve, dir_size, percentile, tree_rss, tree_rss_by_process
 from bench.synthetic import write_reports
 
 SEARCHES = [
@@ -38,7 +39,10 @@ SEARCHES = [
 QUESTIONS = ["边缘计算的市场规模是多少？", "哪些厂商推出了服务网格产品？", "FinOps 是什么？"]
 SPARQL = {
     "count reports": "SELECT (COUNT(?r) AS ?n) WHERE { ?r a cnkg:Report }",
-    "entity by label": "SELECT ?e WHERE { ?e skos:prefLabel|skos:altLabel ?l "
+    "entity by label": "SELECT ?e WHERE { VALUES ?l { 'Kubernetes'@en 'Kubernetes'@zh } "
+    "?e skos:prefLabel|skos:altLabel ?l }",
+    # a FILTER over every label reads all of them: linear in the labels by its form, kept to show it
+    "label scan (FILTER STR)": "SELECT ?e WHERE { ?e skos:prefLabel|skos:altLabel ?l "
     "FILTER(STR(?l) = 'Kubernetes') }",
     "passages of an entity": "SELECT ?p WHERE { "
     "?p cnkg:mentions <https://w3id.org/cnkg/id/entity/kubernetes> } "
@@ -173,11 +177,25 @@ def _run_ingest(
     return time.perf_counter() - t0, peak
 
 
-def _serve_and_measure(data: Path, workdir: Path) -> tuple[dict[str, tuple[float, float, int]], float, int]:
+Latencies = dict[str, tuple[float, float, int]]
+
+
+def _serve_and_measure(data: Path, workdir: Path) -> tuple[Latencies, float, list[int]]:
+    """(latencies, seconds until /health answered, resident bytes of the server and of each child)."""
     with cnkg_serve(data, "--query-workers", "2", log=workdir / "serve.log") as server:
         figures = latencies(server.url)
-        rss = tree_rss(server.process.pid)
+        rss = tree_rss_by_process(server.process.pid)
         return figures, server.started_seconds, rss
+
+
+def _memory_line(label: str, rss: list[int]) -> str:
+    gib = 2**30
+    workers = [r for r in rss[1:] if r > 64 * 2**20]  # the query workers; the rest are small helpers
+    return (
+        f"  {label}: {sum(rss) / gib:.2f} GiB = API process {rss[0] / gib:.2f} GiB + "
+        f"{len(workers)} query worker(s) of {', '.join(f'{w / gib:.2f}' for w in workers) or '-'} GiB"
+        f" + {len(rss) - 1 - len(workers)} helper(s)"
+    )
 
 
 def main() -> None:
@@ -202,6 +220,12 @@ def main() -> None:
         default=0.0,
         help="Stop ingesting after this long and report on the reports ingested so far (0: no limit).",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="Do not generate or ingest: measure the servers again over --workdir's store, with the ingest "
+        "figures of the run that built it (a one-report store for the 'before' figures is built beside it).",
+    )
     parser.add_argument("--deadline", type=float, default=0.0, help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=3, metavar=("DATA", "FILES", "LOG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -210,25 +234,40 @@ def main() -> None:
         listed = [Path(f) for f in files.read_text(encoding="utf-8").split("\n") if f]
         ingest_child(data, listed, log, args.embed_threads, args.deadline)
         return
+    if args.reuse and not args.workdir:
+        raise SystemExit("bench/scale.py: --reuse needs --workdir (the directory of an earlier run)")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cnkg-scale-"))
-    data, log = workdir / "data", workdir / "ingest.jsonl"
-    log.unlink(missing_ok=True)
-    t0 = time.perf_counter()
-    files = write_reports(workdir / "reports", args.reports, args.chars)
-    generated = time.perf_counter() - t0
-    print(f"generated {len(files)} reports in {generated:.1f} s under {workdir}", flush=True)
-    first_wall, first_peak = _run_ingest(data, files[:1], log, args.embed_threads)
-    before, before_start, before_rss = _serve_and_measure(data, workdir)
-    print("latencies with 1 report measured", flush=True)
-    deadline = time.time() + args.budget_minutes * 60 if args.budget_minutes else 0.0
-    rest_wall, rest_peak = _run_ingest(data, files[1:], log, args.embed_threads, deadline)
+    data, log, summary = workdir / "data", workdir / "ingest.jsonl", workdir / "ingest.summary.json"
+    if args.reuse:
+        if not summary.is_file():
+            raise SystemExit(f"bench/scale.py: {summary} is missing; run without --reuse first")
+        ingest = json.loads(summary.read_text(encoding="utf-8"))
+        first = workdir / "reports" / json.loads(log.read_text(encoding="utf-8").split("\n", 1)[0])["file"]
+        one = workdir / "data-one"
+        if not (one / "manifest.json").is_file():
+            _run_ingest(one, [first], workdir / "ingest-one.jsonl", args.embed_threads)
+        before, before_start, before_rss = _serve_and_measure(one, workdir)
+        print("latencies with 1 report measured", flush=True)
+    else:
+        log.unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        files = write_reports(workdir / "reports", args.reports, args.chars)
+        generated = time.perf_counter() - t0
+        print(f"generated {len(files)} reports in {generated:.1f} s under {workdir}", flush=True)
+        first_wall, first_peak = _run_ingest(data, files[:1], log, args.embed_threads)
+        before, before_start, before_rss = _serve_and_measure(data, workdir)
+        print("latencies with 1 report measured", flush=True)
+        deadline = time.time() + args.budget_minutes * 60 if args.budget_minutes else 0.0
+        rest_wall, rest_peak = _run_ingest(data, files[1:], log, args.embed_threads, deadline)
+        ingest = {"wall_seconds": first_wall + rest_wall, "peak_bytes": max(first_peak, rest_peak)}
+        summary.write_text(json.dumps(ingest), encoding="utf-8")
     after, after_start, after_rss = _serve_and_measure(data, workdir)
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     report_text(
         args,
         records,
-        first_wall + rest_wall,
-        max(first_peak, rest_peak),
+        float(ingest["wall_seconds"]),
+        int(ingest["peak_bytes"]),
         data,
         before,
         after,
@@ -242,9 +281,9 @@ def report_text(
     wall: float,
     peak: int,
     data: Path,
-    before: dict[str, tuple[float, float, int]],
-    after: dict[str, tuple[float, float, int]],
-    server: tuple[float, int, float, int],
+    before: Latencies,
+    after: Latencies,
+    server: tuple[float, list[int], float, list[int]],
 ) -> None:
     chars = sum(int(r["chars"]) for r in records)  # type: ignore[call-overload]
     stages: dict[str, float] = {}
@@ -266,6 +305,14 @@ def report_text(
         + f", {chars:,} characters "
         f"(~{chars / max(len(records), 1):,.0f} each), embedder USE v3 with "
         f"{args.embed_threads or 'core-count'} thread(s), on {sys.platform} with 2 shared cores",
+        *(
+            [
+                "  (--reuse: the ingest figures are those of the run that built the store; the servers "
+                "were measured again, the 'before' one over a fresh one-report store)"
+            ]
+            if args.reuse
+            else []
+        ),
         f"total ingest wall time: {wall:,.0f} s ({wall / 3600:.2f} h; target < 2 h for 1,000 reports)",
         f"  per report: first tenth {statistics.mean(per_report[:tenth]):.1f} s, "
         f"last tenth {statistics.mean(per_report[-tenth:]):.1f} s "
@@ -282,9 +329,12 @@ def report_text(
         f"texts {dir_size(data / 'texts') / 2**20:,.1f} MiB, "
         f"index {dir_size(data / 'index') / 2**20:,.1f} MiB "
         f"(dense {dense.get('kind')}, {dense.get('count', 0):,} passages)",
-        f"server start (workers loaded): {server[0]:.1f} s with 1 report, "
-        f"{server[2]:.1f} s with {len(records)}; "
-        f"server RSS {server[1] / 2**30:.2f} GiB → {server[3] / 2**30:.2f} GiB",
+        f"server start (query workers and search index loaded): {server[0]:.1f} s with 1 report, "
+        f"{server[2]:.1f} s with {len(records)}",
+        "server memory (resident, after the latency probes; each query worker holds its own copy of the "
+        "graph):",
+        _memory_line("1 report", server[1]),
+        _memory_line(f"{len(records)} reports", server[3]),
         f"latency (ms, {REPEAT} sequential calls each)   1 report: median  p95   "
         f"{len(records)} reports: median  p95"
         "   ratio",

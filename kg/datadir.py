@@ -70,6 +70,10 @@ class Manifest:
         reports = {rid: ReportRecord(**rec) for rid, rec in data.get("reports", {}).items()}
         return cls(generation=int(data.get("generation", 0)), reports=reports, search=data.get("search", {}))
 
+    def triples(self) -> int:
+        """Triples in the report graphs, as counted when each report was ingested."""
+        return sum(int(r.counts.get("triples", 0)) for r in self.reports.values())
+
     def referenced_files(self) -> set[str]:
         files = {r.graph_file for r in self.reports.values()} | {r.text_file for r in self.reports.values()}
         files.update(str(f) for f in self.search.get("files", []))

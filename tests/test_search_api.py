@@ -7,12 +7,14 @@ import json
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from test_search_support import indexed_datadir
+from test_search_support import copy_datadir, indexed_datadir
 from typer.testing import CliRunner
 
+from api.app import create_app
 from api.cli import app as cli_app
 from api.problems import install_problem_handlers
 from api.routes import search
+from kg.search.service import search_service_for
 from kg.settings import Settings
 
 
@@ -66,3 +68,13 @@ def test_cli_search_prints_readable_hits():
     )
     assert result.exit_code == 0, result.output
     assert "KubeEdge" in result.output
+
+
+def test_the_server_loads_the_search_index_during_start_up():
+    datadir = copy_datadir(indexed_datadir())  # a new directory: nothing of it is loaded yet
+    service = search_service_for(datadir)
+    assert not service.is_current()
+    with TestClient(create_app(Settings(data=datadir.root))) as started:
+        assert service.is_current()  # before the first request
+        response = started.get("/search", params={"q": "容器云市场规模", "k": 3})
+        assert response.status_code == 200 and len(response.json()["hits"]) == 3

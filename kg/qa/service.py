@@ -118,11 +118,25 @@ class QuestionAnswerer:
             raise InputError(f"the question has {len(text)} characters; the limit is {MAX_QUESTION_CHARS}")
         question = self.analyse(text)
         index = self.search.index()
+        # the graph's relations do not depend on the passages: look them up while the search runs (the
+        # query runs in a worker process, the search in this one, so the two overlap on two cores)
+        from_relations = (
+            asyncio.ensure_future(answer_from_relations(question, select, self.entity_type, self.surfaces))
+            if question.kind in ("list", "relation", "other") and question.predicates
+            else None
+        )
         hits: list[dict[str, Any]] = []
-        if len(index):
-            result = await asyncio.to_thread(self.search.search, text, k=RETRIEVED)
-            hits = result["hits"]
-        answer = await self._answer(question, hits, select, self._matcher(index))
+        try:
+            if len(index):
+                result = await asyncio.to_thread(self.search.search, text, k=RETRIEVED)
+                hits = result["hits"]
+        except BaseException:
+            if from_relations is not None:
+                from_relations.cancel()
+            raise
+        answer = (await from_relations) if from_relations is not None else None
+        if answer is None:
+            answer = await self._answer(question, hits, select, self._matcher(index))
         if answer is None:
             answer = Answer(NO_ANSWER_EN if question.english else NO_ANSWER_ZH, False, "none")
         return {
@@ -139,15 +153,13 @@ class QuestionAnswerer:
     async def _answer(
         self, question: Question, hits: list[dict[str, Any]], select: Select, matcher: SurfaceMatcher
     ) -> Answer | None:
+        """The answer from observations (number questions) or else from the passages; relation questions
+        were already tried on the graph by :meth:`ask`."""
         forms = self._entity_forms(question)
         if question.kind == "number":
             found = await answer_from_observations(question, select, hits, forms)
             if found is not None or question.measure is not None:
                 return found  # a figure of a known measure comes from an observation or not at all
-        elif question.kind in ("list", "relation", "other") and question.predicates:
-            found = await answer_from_relations(question, select, self.entity_type, self.surfaces)
-            if found is not None:
-                return found
         return answer_from_passages(question, hits, forms, matcher, self.entity_type)
 
 

@@ -89,6 +89,10 @@ class SearchService:
                     self._manifest, self._index, self._stamp = manifest, index, stamp
         return self._index
 
+    def is_current(self) -> bool:
+        """True when the loaded indexes are the ones the data directory holds now (no reload pending)."""
+        return self._stamp == self.datadir.manifest_stamp()
+
     def _check_embedder(self, index: SearchIndex) -> None:
         if self.embedder_spec and index.embedder and index.embedder.name != self.embedder_spec:
             raise EmbedderMismatchError(
