@@ -119,7 +119,7 @@ class QuestionAnswerer:
         question = self.analyse(text)
         index = self.search.index()
         # the graph's relations do not depend on the passages: look them up while the search runs (the
-        # query runs in a worker process, the search in this one, so the two overlap on two cores)
+        # query runs in a worker process, the search in this one, so the two can overlap)
         from_relations = (
             asyncio.ensure_future(answer_from_relations(question, select, self.entity_type, self.surfaces))
             if question.kind in ("list", "relation", "other") and question.predicates
