@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import pytest
+from test_http_sparql import EXPENSIVE as EXPENSIVE_QUERY
 
 import kg.sparql.pool as pool_module
 from kg.datadir import DataDir
@@ -15,9 +18,8 @@ from kg.sparql.guard import QueryForm
 from kg.sparql.pool import QueryPool
 from kg.sparql.worker import QueryJob
 
-EXPENSIVE = QueryJob(
-    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", QueryForm.SELECT, "json", 10
-)
+T = TypeVar("T")
+EXPENSIVE = QueryJob(EXPENSIVE_QUERY, QueryForm.SELECT, "json", 10)
 COUNT_REPORTS = QueryJob(
     "SELECT (COUNT(?r) AS ?n) WHERE { ?r a <https://w3id.org/cnkg/ontology#Report> }",
     QueryForm.SELECT,
@@ -26,12 +28,14 @@ COUNT_REPORTS = QueryJob(
 )
 
 
-def _run_pool(datadir: DataDir, check: object) -> object:
-    async def run() -> object:
+def _run_pool(datadir: DataDir, check: Callable[[QueryPool], Awaitable[T]]) -> T:
+    """``check`` run on a started pool of one worker that asks for one spare."""
+
+    async def run() -> T:
         pool = QueryPool(datadir.root, size=1, spares=1)
         await pool.start()
         try:
-            return await check(pool)  # type: ignore[operator]
+            return await check(pool)
         finally:
             await pool.close()
 
@@ -64,7 +68,7 @@ def test_pool_keeps_no_spare_above_the_limit_and_still_replaces_a_killed_worker(
 ) -> None:
     monkeypatch.setattr(pool_module, "SPARE_MAX_TRIPLES", graph_datadir.read_manifest().triples() - 1)
 
-    async def check(pool: QueryPool) -> object:
+    async def check(pool: QueryPool) -> tuple[str, dict[str, object]]:
         assert pool.status()["spares"] == 0
         with pytest.raises(QueryTimeoutError):
             await pool.run(EXPENSIVE, timeout=1.0)
@@ -72,6 +76,6 @@ def test_pool_keeps_no_spare_above_the_limit_and_still_replaces_a_killed_worker(
         outcome = await pool.run(COUNT_REPORTS, timeout=30.0, max_wait=120.0)
         return json.loads(outcome.body)["results"]["bindings"][0]["n"]["value"], pool.status()
 
-    reports, status = _run_pool(graph_datadir, check)  # type: ignore[misc]
+    reports, status = _run_pool(graph_datadir, check)
     assert int(reports) == len(graph_datadir.read_manifest().reports)
     assert status["stopped_by_timeout"] == 1 and status["spares"] == 0 and status["workers"] == 1

@@ -120,21 +120,7 @@ class QuestionAnswerer:
         index = self.search.index()
         # the graph's relations do not depend on the passages: look them up while the search runs (the
         # query runs in a worker process, the search in this one, so the two can overlap)
-        from_relations = (
-            asyncio.ensure_future(answer_from_relations(question, select, self.entity_type, self.surfaces))
-            if question.kind in ("list", "relation", "other") and question.predicates
-            else None
-        )
-        hits: list[dict[str, Any]] = []
-        try:
-            if len(index):
-                result = await asyncio.to_thread(self.search.search, text, k=RETRIEVED)
-                hits = result["hits"]
-        except BaseException:
-            if from_relations is not None:
-                from_relations.cancel()
-            raise
-        answer = (await from_relations) if from_relations is not None else None
+        hits, answer = await asyncio.gather(self._hits(text, index), self._from_relations(question, select))
         if answer is None:
             answer = await self._answer(question, hits, select, self._matcher(index))
         if answer is None:
@@ -149,6 +135,18 @@ class QuestionAnswerer:
             "entities": self._entities_json(question),
             "facts": answer.facts,
         }
+
+    async def _hits(self, text: str, index: SearchIndex) -> list[dict[str, Any]]:
+        if not len(index):
+            return []
+        result = await asyncio.to_thread(self.search.search, text, k=RETRIEVED)
+        hits: list[dict[str, Any]] = result["hits"]
+        return hits
+
+    async def _from_relations(self, question: Question, select: Select) -> Answer | None:
+        if question.kind in ("list", "relation", "other") and question.predicates:
+            return await answer_from_relations(question, select, self.entity_type, self.surfaces)
+        return None
 
     async def _answer(
         self, question: Question, hits: list[dict[str, Any]], select: Select, matcher: SurfaceMatcher
