@@ -2,8 +2,10 @@
 gold annotations and questions, selected by split.
 
 The corpus is split by document into dev (for tuning) and test (frozen: only its figures are evidence).
-A question belongs to the split of its documents; a question the corpus does not answer (no documents)
-takes its own ``split`` field when it has one, else a stable split derived from its id.
+A question belongs to the split of its documents. A question the corpus does not answer (no documents)
+takes its own ``split`` field when it has one, else the split of the document its id is named after
+(``rw-<document id>-<n>``: annotators write such questions while reading that document), else a stable
+split derived from its id.
 """
 
 from __future__ import annotations
@@ -142,7 +144,12 @@ class Corpus:
         if unknown:
             raise CorpusError(f"question {q['id']} names documents not in the manifest: {unknown}")
         splits = {self.documents[d].split for d in documents}
-        split = q.get("split") or (min(splits) if len(splits) == 1 else None) or stable_split(q["id"])
+        split = (
+            q.get("split")
+            or (min(splits) if len(splits) == 1 else None)
+            or self._split_named_in(q["id"])
+            or stable_split(q["id"])
+        )
         if len(splits) > 1:
             split = "mixed"  # a data error the data test reports; the benches leave such questions out
         return Question(
@@ -159,6 +166,11 @@ class Corpus:
             split=split,
             genre=self.documents[documents[0]].genre if documents else NO_GENRE,
         )
+
+    def _split_named_in(self, question_id: str) -> str | None:
+        """The split of the document a question id is named after (``rw-<document id>-<n>``)."""
+        stem = question_id.removeprefix("rw-").rpartition("-")[0]
+        return self.documents[stem].split if stem in self.documents else None
 
     def where(self) -> str:
         """The corpus directory, relative to the repository when it is inside."""

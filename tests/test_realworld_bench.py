@@ -194,10 +194,17 @@ def test_questions_take_the_split_of_their_documents(tmp_path: Path):
     assert corpus.questions[0].genre == "case-study" and corpus.questions[0].lang == "zh"
 
 
-def test_unanswerable_questions_take_their_split_field_else_a_stable_one(tmp_path: Path):
-    corpus = Corpus(_corpus(tmp_path, [_question("n1", [], split="test"), _question("n2", [])]))
-    assert corpus.questions[0].split == "test"
-    assert corpus.questions[1].split == stable_split("n2") in ("dev", "test")
+def test_unanswerable_questions_take_their_split_field_else_their_documents_else_a_stable_one(
+    tmp_path: Path,
+):
+    questions = [
+        _question("rw-case-a-11", [], split="test"),
+        _question("rw-case-b-12", []),
+        _question("rw-elsewhere-13", []),
+    ]
+    corpus = Corpus(_corpus(tmp_path, questions))
+    assert [q.split for q in corpus.questions[:2]] == ["test", "test"]
+    assert corpus.questions[2].split == stable_split("rw-elsewhere-13") in ("dev", "test")
 
 
 def test_a_question_across_both_splits_is_left_out_of_every_split(tmp_path: Path):
