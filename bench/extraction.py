@@ -99,7 +99,7 @@ class Tally:
     def cells(self) -> list[tuple[str, str]]:
         f = self.facts
         return [
-            ("documents", str(self.documents)),
+            ("documents with gold", str(self.documents)),
             ("entities P", ratio(self.entities.tp_pred, self.entities.pred)),
             ("entities R", ratio(self.entities.tp_gold, self.entities.gold)),
             ("type right, coarse (found entities)", ratio(self.typed[1], self.typed[0])),
@@ -109,8 +109,9 @@ class Tally:
             ("facts P (value+unit)", ratio(f.found, f.pred)),
             ("facts R (value+unit)", ratio(f.found, f.gold)),
             ("found facts, year right", ratio(f.year_right, f.found)),
-            ("  year stated in the sentence", ratio(f.by_stated[True][1], f.by_stated[True][0])),
-            ("  year implied (relative wording)", ratio(f.by_stated[False][1], f.by_stated[False][0])),
+            ("  year stated in the sentence", ratio(f.by_year["stated"][1], f.by_year["stated"][0])),
+            ("  year implied (relative wording)", ratio(f.by_year["implied"][1], f.by_year["implied"][0])),
+            ("  no year (right = none given)", ratio(f.by_year["none"][1], f.by_year["none"][0])),
         ]
 
 

@@ -25,6 +25,7 @@ from kg.qa.sentences import split_sentences
 
 __all__ = [
     "COARSE_TYPE",
+    "YEAR_KINDS",
     "FactScore",
     "MemberScore",
     "answer_items",
@@ -42,6 +43,7 @@ SPLIT_QUOTE_SHARE = 0.5
 # How a list answer is cut into its items when the response gives no structured members.
 _ITEM_SEPARATORS = re.compile(r"[、，,；;]")
 
+YEAR_KINDS = ("stated", "implied", "none")  # how a gold fact gives its year
 COARSE_TYPE = {
     "Vendor": "organisation",
     "Organization": "organisation",
@@ -144,23 +146,24 @@ def type_accuracy(ex: Extraction, gold: list[dict[str, Any]], lexicon: Lexicon) 
 
 @dataclass
 class FactScore:
-    """Facts matched on value, range end and unit; of the found ones, those with the right year,
-    counted apart for years the sentence states and years resolved from a relative expression."""
+    """Facts matched on value, range end and unit; of the found ones, those with the right year, also
+    counted apart by how the gold gives the year: stated in the sentence, resolved from a relative
+    expression (目前, 今年 …), or none at all. ``by_year`` maps each of those to [found, year right]."""
 
     pred: int = 0
     gold: int = 0
     found: int = 0
     year_right: int = 0
-    by_stated: dict[bool, list[int]] = field(default_factory=lambda: {True: [0, 0], False: [0, 0]})
+    by_year: dict[str, list[int]] = field(default_factory=lambda: {k: [0, 0] for k in YEAR_KINDS})
 
     def add(self, other: FactScore) -> None:
         self.pred += other.pred
         self.gold += other.gold
         self.found += other.found
         self.year_right += other.year_right
-        for stated, (found, right) in other.by_stated.items():
-            self.by_stated[stated][0] += found
-            self.by_stated[stated][1] += right
+        for kind, (found, right) in other.by_year.items():
+            self.by_year[kind][0] += found
+            self.by_year[kind][1] += right
 
 
 def _value_key(value: Decimal, value_max: Decimal | None, unit: str) -> tuple[Decimal, Decimal | None, str]:
@@ -185,9 +188,9 @@ def score_facts_and_years(ex: Extraction, gold: list[dict[str, Any]]) -> FactSco
         chosen = (same_year or candidates)[0]
         right = bool(same_year)
         remaining.pop(chosen)
-        stated = bool(g.get("year_stated", g.get("year") is not None))
+        kind = "none" if g.get("year") is None else "stated" if g.get("year_stated", True) else "implied"
         score.found += 1
         score.year_right += right
-        score.by_stated[stated][0] += 1
-        score.by_stated[stated][1] += right
+        score.by_year[kind][0] += 1
+        score.by_year[kind][1] += right
     return score

@@ -134,7 +134,7 @@ def test_facts_match_on_value_and_unit_and_then_count_the_right_years():
     score = score_facts_and_years(ex, gold)
     assert (score.found, score.gold, score.pred) == (3, 4, 3)
     assert score.year_right == 2
-    assert score.by_stated == {True: [2, 2], False: [1, 0]}
+    assert score.by_year == {"stated": [2, 2], "implied": [1, 0], "none": [0, 0]}
 
 
 def test_type_accuracy_is_over_entities_found_under_any_type():
