@@ -22,13 +22,15 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from kg.errors import InputError
-from kg.namespaces import ENTITY_BASE, REPORT_BASE, normalize_name
+from kg.lexicon import Lexicon
+from kg.namespaces import ENTITY_BASE, REPORT_BASE, entity_slug, normalize_name
 from kg.sparql.engine import INTERNAL_ROW_CAP, SparqlEngine, select_json
 
 __all__ = [
     "METRIC_KINDS",
     "MetricKey",
     "compare_facts",
+    "entity_filter",
     "fact_rows",
     "group_observations",
     "metric_key",
@@ -224,6 +226,17 @@ def group_observations(
         result.append(group)
     result.sort(key=lambda g: (-g["reports"], -len(g["observations"]), g["metric"], g["subject"] or ""))
     return result
+
+
+def entity_filter(entity: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """(slug, normalised written forms) of an entity given by slug, label or alias, for ``compare_facts``."""
+    if entity is None or not entity.strip():
+        return None, ()
+    lexicon = Lexicon.load()
+    entry = lexicon.get(entity) or lexicon.resolve(entity)
+    if entry is not None:
+        return entry.slug, tuple(normalize_name(f) for f in entry.surfaces())
+    return entity_slug(entity), (normalize_name(entity),)
 
 
 async def compare_facts(
