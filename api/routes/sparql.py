@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from api.deps import EngineDep, SettingsDep, check_write_token
 from api.problems import problem_docs
 from kg.errors import InputError
+from kg.sparql.client_queries import inspect_client_query
 from kg.sparql.description import service_description
 from kg.sparql.engine import QueryRequest, select_json
 from kg.sparql.errors import UnsupportedMediaTypeError
@@ -25,7 +26,7 @@ from kg.sparql.formats import (
     format_by_name,
     negotiate,
 )
-from kg.sparql.guard import QueryForm, inspect_query, inspect_update
+from kg.sparql.guard import QueryForm, inspect_update
 from kg.tables import sparql_table
 from kg.tabular import write_xlsx
 
@@ -178,7 +179,7 @@ async def _answer(
         return JSONResponse({"status": "ok", "changedReports": changed})
     if query is None:
         raise InputError("missing 'query' (or, with POST, 'update') parameter")
-    operation = inspect_query(query, max_chars=settings.max_query_chars, allow_service=settings.allow_service)
+    operation = await inspect_client_query(settings, engine, query)
     offered = (
         GRAPH_FORMATS
         if operation.form.is_graph
