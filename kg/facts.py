@@ -33,6 +33,7 @@ __all__ = [
     "entity_filter",
     "fact_rows",
     "group_observations",
+    "is_forecast",
     "metric_key",
     "metric_kind",
     "observation_from_row",
@@ -108,7 +109,7 @@ def fact_rows(*, about: str | None = None, year: int | None = None, report: str 
         filters.append(f"?r = <{REPORT_BASE}{report}>")
     where = f"FILTER({' && '.join(filters)})" if filters else ""
     return f"""SELECT ?f ?metric ?value ?max ?unit ?qual ?year ?about ?aboutLabel ?passage ?r ?title
-       ?start ?end ?ptext ?pstart
+       ?start ?end ?ptext ?pstart ?issued
 WHERE {{
   GRAPH ?r {{
     ?f a cnkg:Observation ; cnkg:value ?value ; prov:wasDerivedFrom ?passage .
@@ -117,7 +118,7 @@ WHERE {{
     OPTIONAL {{ ?f cnkg:year ?year }}
     OPTIONAL {{ ?f cnkg:start ?start ; cnkg:end ?end }}
     OPTIONAL {{ ?passage cnkg:text ?ptext ; cnkg:start ?pstart }}
-    OPTIONAL {{ ?r dcterms:title ?title }}
+    OPTIONAL {{ ?r dcterms:title ?title }} OPTIONAL {{ ?r dcterms:issued ?issued }}
   }}
   OPTIONAL {{ GRAPH ?r {{ ?f cnkg:about ?about }}
              OPTIONAL {{ ?about skos:prefLabel ?aboutLabel FILTER(LANGMATCHES(LANG(?aboutLabel), "zh")) }} }}
@@ -143,6 +144,8 @@ def observation_from_row(row: dict[str, Any]) -> dict[str, Any]:
     if text is not None and None not in (start, end, pstart):
         quote = text[start - pstart : end - pstart] or None  # type: ignore[operator]
     about = _value(row, "about")
+    year = _int(row, "year")
+    sentence = _sentence(text, None if start is None or pstart is None else start - pstart)
     return {
         "iri": _value(row, "f"),
         "metric": _value(row, "metric") or "",
@@ -150,7 +153,8 @@ def observation_from_row(row: dict[str, Any]) -> dict[str, Any]:
         "valueMax": _value(row, "max"),
         "unit": _value(row, "unit"),
         "qualifier": _value(row, "qual"),
-        "year": _int(row, "year"),
+        "year": year,
+        "forecast": is_forecast(year, _issued_year(_value(row, "issued")), sentence),
         "about": None
         if about is None
         else {
@@ -164,9 +168,35 @@ def observation_from_row(row: dict[str, Any]) -> dict[str, Any]:
             "start": start,
             "end": end,
             "text": quote,
-            "sentence": _sentence(text, None if start is None or pstart is None else start - pstart),
+            "sentence": sentence,
         },
     }
+
+
+# Words with which a report announces an estimate of the future rather than a measured figure.
+_FORECAST_CUE = re.compile(
+    r"预计|预测|预期|有望|将会|将达|将超|将突破|将增长|展望|forecast|expected|projected", re.I
+)
+_ISSUED_YEAR = re.compile(r"^\s*(\d{4})")
+
+
+def _issued_year(issued: str | None) -> int | None:
+    found = _ISSUED_YEAR.match(issued or "")
+    return int(found.group(1)) if found else None
+
+
+def is_forecast(year: int | None, issued_year: int | None, sentence: str | None) -> bool:
+    """Whether a figure is a forecast rather than an actual: a year after the report was issued is one, a
+    year before it is not; otherwise (same year, or either unknown) the sentence decides by its words.
+
+    >>> is_forecast(2027, 2024, "预计到2027年将超过300亿元"), is_forecast(2023, 2024, "预计2023年达到")
+    (True, False)
+    >>> is_forecast(2024, 2024, "预计2024年达到60亿元"), is_forecast(None, None, "市场规模为12.8亿元")
+    (True, False)
+    """
+    if year is not None and issued_year is not None and year != issued_year:
+        return year > issued_year
+    return sentence is not None and _FORECAST_CUE.search(sentence) is not None
 
 
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")

@@ -96,12 +96,16 @@ def write_csv(table: Table) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> WriteOnlyCell:
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> WriteOnlyCell | Cell:
+    """The value as written, except text a spreadsheet would run: a string cell (openpyxl would store
+    "=…" as a formula), which is never evaluated. Plain values keep write-only mode fast."""
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=_fit(value))
-        cell.data_type = "s"  # openpyxl would store "=…" as a formula; a string cell is never evaluated
-        return cell
-    return WriteOnlyCell(sheet, value=value)
+        value = _fit(value)
+        if value.startswith(FORMULA_STARTS):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            return cell
+    return value
 
 
 def write_xlsx(table: Table) -> bytes:
@@ -112,7 +116,8 @@ def write_xlsx(table: Table) -> bytes:
     bold = Font(bold=True)
     header = []
     for name in table.columns:
-        cell = _xlsx_cell(sheet, name)
+        cell = WriteOnlyCell(sheet, value=_fit(name))
+        cell.data_type = "s"
         cell.font = bold
         header.append(cell)
     sheet.append(header)

@@ -263,3 +263,15 @@ def test_cli_export_facts_bad_suffix_is_one_line(datadir, tmp_path):
         "cnkg: error: --facts writes .csv or .xlsx files, not 'facts.pdf'"
     ]
     assert not (tmp_path / "facts.pdf").exists()
+
+
+def test_facts_tell_forecasts_from_actuals(client):
+    observations = [
+        o for g in client.get("/facts", params={"limit": 500}).json()["groups"] for o in g["observations"]
+    ]
+    edge = {(o["year"], o["value"]): o for o in observations if o["report"]["title"] == EDGE_TITLE}
+    assert edge[(2023, "86.3")]["forecast"] is False  # measured, in a report of June 2024
+    assert edge[(2027, "300")]["forecast"] is True  # "预计到2027年将超过300亿元"
+    rows = _records(_sheet(client.get("/facts", params={"format": "xlsx", "limit": 500}).content))
+    kinds = {r["fact IRI"]: r["forecast"] for r in rows}
+    assert kinds[edge[(2027, "300")]["iri"]] == "forecast" and kinds[edge[(2023, "86.3")]["iri"]] == "actual"

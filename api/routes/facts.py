@@ -45,6 +45,7 @@ _EXAMPLE = {
                     "unit": "亿元",
                     "qualifier": "=",
                     "year": 2022,
+                    "forecast": False,
                     "about": {
                         "iri": "https://w3id.org/cnkg/id/entity/service-mesh",
                         "slug": "service-mesh",
@@ -77,7 +78,8 @@ _EXAMPLE = {
     "`复合增长率`, `同比增长`, `占比`, `样本数`, else the cleaned metric text), a subject (the "
     "`cnkg:about` entity, else the words before the kind) and a unit; its observations are sorted by year, "
     "then report, each with "
-    "value, `valueMax` for ranges, unit, qualifier, year, report and evidence (passage, character offsets, "
+    "value, `valueMax` for ranges, unit, qualifier, year, `forecast` (a year after the report was issued, "
+    "or a sentence that says it is an estimate), report and evidence (passage, character offsets, "
     "the number as written and its sentence). Groups found in more reports come first. `metric` accepts "
     "Chinese or English (`market size`, `CAGR`, `growth`, `share`); `entity` a slug, label or alias. "
     "`format=csv|xlsx` (or `Accept: text/csv` / the XLSX media type) gives one row per observation, "
