@@ -78,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
         ],
     )
     app.state.settings = settings
+    app.state.sandboxes = {}  # api.deps.sandbox: child processes that parse uploads, made on first use
     install_problem_handlers(app)
     install_middleware(app, settings)
     for module in (health, sparql, graph_store, linked_data, entities, reports, search, ask):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+import threading
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from kg.catalog import Catalog
 from kg.datadir import DataDir
 from kg.errors import CnkgError
+from kg.sandbox import Sandbox, SandboxLimits
 from kg.settings import Settings
 from kg.sparql.engine import SparqlEngine
 
@@ -24,6 +27,7 @@ __all__ = [
     "WriteAccess",
     "WritesDisabledError",
     "check_write_token",
+    "sandbox",
     "writing_catalog",
 ]
 
@@ -109,3 +113,20 @@ def require_write_token(
 
 
 WriteAccess = Annotated[None, Depends(require_write_token)]
+
+
+_sandboxes_lock = threading.Lock()
+SANDBOX_PRELOAD = ("ingest.preload",)  # what the sandboxes' fork server loads before forking a child
+
+
+def sandbox(request: Request, warm_up: Callable[[], None], what: str) -> Sandbox:
+    """The application's sandbox for parsing ``what`` (one per warm-up function, made on first use),
+    limited by ``ingest_timeout`` and ``ingest_memory_mb``."""
+    settings: Settings = request.app.state.settings
+    sandboxes: dict[str, Sandbox] = request.app.state.sandboxes
+    key = f"{warm_up.__module__}.{warm_up.__qualname__}"
+    with _sandboxes_lock:
+        if key not in sandboxes:
+            limits = SandboxLimits(settings.ingest_timeout, settings.ingest_memory_mb, what)
+            sandboxes[key] = Sandbox(warm_up, limits, SANDBOX_PRELOAD)
+        return sandboxes[key]

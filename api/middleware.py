@@ -1,5 +1,5 @@
-"""Per-client limits (rate and concurrency, answered with 429 and ``Retry-After``), request body caps,
-and CORS (off unless an allow-list is configured).
+"""The Host check (DNS rebinding), per-client limits (rate and concurrency, answered with 429 and
+``Retry-After``), request body caps, and CORS (off unless an allow-list is configured).
 
 Clients are told apart by address (``request.client.host``); behind a reverse proxy, run uvicorn with
 ``--proxy-headers`` and ``--forwarded-allow-ips`` so that address is the real client's.
@@ -20,10 +20,78 @@ from api.problems import problem_response
 from kg.settings import Settings
 from kg.sparql.errors import PayloadTooLargeError
 
-__all__ = ["BodyLimitMiddleware", "ClientLimitMiddleware", "install_middleware"]
+__all__ = [
+    "ALWAYS_ALLOWED_HOSTS",
+    "AllowedHostsMiddleware",
+    "BodyLimitMiddleware",
+    "ClientLimitMiddleware",
+    "allowed_host_names",
+    "host_name",
+    "install_middleware",
+]
+
+ALWAYS_ALLOWED_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+ANY_HOST = "*"
 
 # The web interface's static files are cheap, and a page loads several at once: not counted.
 _EXEMPT = ("/health", "/ui/")
+
+
+def host_name(host: str) -> str:
+    """The name part of a Host header (or an address to bind), lower-case, without port or final dot.
+
+    >>> [host_name(h) for h in ("LocalHost:8000", "[::1]:8000", "::1", "example.org.", "10.0.0.1")]
+    ['localhost', '[::1]', '[::1]', 'example.org', '10.0.0.1']
+    """
+    host = host.strip().lower()
+    if host.startswith("["):
+        name = host[: host.find("]") + 1] if "]" in host else host
+    elif host.count(":") > 1:  # a bare IPv6 address (a bind address, not a Host header)
+        name = f"[{host}]"
+    else:
+        name, _, port = host.partition(":")
+        if port and not port.isdigit():
+            return ""
+    return name.rstrip(".")
+
+
+def allowed_host_names(settings: Settings) -> frozenset[str] | None:
+    """The names clients may put in the Host header: the bind address, localhost, 127.0.0.1 and [::1],
+    and ``settings.allowed_hosts``; None when that list holds ``*`` (no check)."""
+    if ANY_HOST in settings.allowed_hosts:
+        return None
+    configured = {host_name(h) for h in settings.allowed_hosts}
+    return frozenset(ALWAYS_ALLOWED_HOSTS | {host_name(settings.host)} | configured) - {""}
+
+
+class AllowedHostsMiddleware:
+    """Answer 400 to a request whose Host header is not one of this server's names. A web page on
+    attacker.example whose name is made to resolve to 127.0.0.1 (DNS rebinding) can then reach the
+    service only with ``Host: attacker.example``, and is refused; the browser's same-origin rules would
+    otherwise let it read every answer."""
+
+    def __init__(self, app: ASGIApp, *, hosts: frozenset[str]) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        raw = dict(scope.get("headers") or []).get(b"host", b"")
+        host = raw.decode("latin-1")
+        if host_name(host) not in self.hosts:
+            shown = repr(host[:100]) if host else "no Host header"
+            refusal = problem_response(
+                400,
+                "Bad host",
+                f"this server does not answer to {shown}; the operator lists the names it answers to "
+                "with --allowed-host (CNKG_ALLOWED_HOSTS)",
+                instance=scope["path"],
+            )
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 @dataclass
@@ -137,7 +205,7 @@ class BodyLimitMiddleware:
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Order (outermost first): CORS, client limits, body limits."""
+    """Order (outermost first): Host check, CORS, client limits, body limits."""
     app.add_middleware(
         BodyLimitMiddleware,
         upload_bytes=settings.max_upload_bytes + 1_000_000,  # multipart framing around the file
@@ -157,3 +225,6 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             expose_headers=["X-Cnkg-Truncated", "X-Cnkg-Rows", "Retry-After", "Location"],
             max_age=600,
         )
+    hosts = allowed_host_names(settings)
+    if hosts is not None:
+        app.add_middleware(AllowedHostsMiddleware, hosts=hosts)

@@ -127,6 +127,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     406: _problem_doc(406, "none of the media types in Accept (image/png) is available"),
     413: _problem_doc(413, "the query has 120,000 characters; the limit is 100,000"),
     415: _problem_doc(415, "POST /sparql needs Content-Type application/x-www-form-urlencoded, ..."),
+    422: _problem_doc(422, "reading the upload took longer than 300 s and was stopped; nothing was stored"),
     429: _problem_doc(429, "more than 600 requests per minute from 127.0.0.1; retry after 2 s"),
     503: _problem_doc(503, "the query ran for more than 30 s and was stopped"),
 }

@@ -41,10 +41,13 @@ __all__ = [
     "Extraction",
     "IngestSummary",
     "Progress",
+    "UploadJob",
     "extract",
     "ingest_bytes",
     "ingest_path",
     "prepare",
+    "warm_up",
+    "write_prepared",
 ]
 
 PIPELINE_VERSION = "1"
@@ -236,19 +239,32 @@ def _ingest(
     index_updater: IndexUpdater | None,
     force: bool,
 ) -> IngestSummary:
-    started = time.perf_counter()
     timer = _Timer(progress)
     source = read()
     timer.done("read")
-    catalog = Catalog(datadir, index_updater=index_updater)
     bundle, summary = prepare(source, timer=timer)
     if force:
         bundle.pipeline += "+forced." + hashlib.sha256(str(time.time_ns()).encode()).hexdigest()[:6]
-    outcome = catalog.write(bundle)
+    summary.stage_seconds = timer.seconds
+    return write_prepared(bundle, summary, datadir, index_updater=index_updater, timer=timer)
+
+
+def write_prepared(
+    bundle: ReportBundle,
+    summary: IngestSummary,
+    datadir: DataDir,
+    *,
+    index_updater: IndexUpdater | None = None,
+    timer: _Timer | None = None,
+) -> IngestSummary:
+    """Store a prepared report (atomically, under the writer lock); ``summary`` gets its status."""
+    timer = timer or _Timer(None)
+    started = time.perf_counter()
+    outcome = Catalog(datadir, index_updater=index_updater).write(bundle)
     timer.done("write")
     summary.status = outcome.status
-    summary.seconds = time.perf_counter() - started
-    summary.stage_seconds = timer.seconds
+    summary.stage_seconds = {**summary.stage_seconds, **timer.seconds}
+    summary.seconds = sum(summary.stage_seconds.values()) or time.perf_counter() - started
     return summary
 
 
@@ -278,3 +294,27 @@ def ingest_bytes(
     return _ingest(
         lambda: read_bytes(data, filename, max_bytes=max_bytes), datadir, progress, index_updater, False
     )
+
+
+@dataclass(frozen=True)
+class UploadJob:
+    """Read and extract an uploaded file without touching the data directory: the part of an upload that
+    runs on client bytes, done in a sandboxed child process (:mod:`kg.sandbox`) by the HTTP service."""
+
+    data: bytes
+    filename: str
+    max_bytes: int
+
+    def run(self) -> tuple[ReportBundle, IngestSummary]:
+        timer = _Timer(None)
+        source = read_bytes(self.data, self.filename, max_bytes=self.max_bytes)
+        timer.done("read")
+        bundle, summary = prepare(source, timer=timer)
+        summary.stage_seconds = timer.seconds
+        return bundle, summary
+
+
+def warm_up() -> None:
+    """Load what reading and extracting need (lexicon, word segmenter), before a sandbox caps memory."""
+    Lexicon.load()
+    WordSegmenter.shared()

@@ -234,7 +234,7 @@ def _pdf_text(data: bytes, label: str) -> _Extracted:
             raise InputError(f"{label}: the PDF is password-protected")
         pages = [page.extract_text() or "" for page in reader.pages]
         title = reader.metadata.title if reader.metadata else None
-    except InputError:
+    except (InputError, MemoryError):
         raise
     except Exception as exc:  # pypdf raises many exception types on damaged files
         raise InputError(f"{label}: could not be read as PDF: {_short_reason(exc)}") from exc
@@ -253,6 +253,8 @@ def _docx_text(data: bytes, label: str, max_bytes: int) -> _Extracted:
         document = docx.Document(io.BytesIO(data))
         blocks = [_docx_block(item) for item in document.iter_inner_content()]
         title = document.core_properties.title
+    except MemoryError:
+        raise  # the sandbox's memory cap: reported as such (413), not as a damaged file
     except Exception as exc:  # python-docx and lxml raise many exception types on damaged files
         raise InputError(f"{label}: could not be read as DOCX: {_short_reason(exc)}") from exc
     return _Extracted("\n\n".join(block for block in blocks if block.strip()), None, title)

@@ -7,6 +7,8 @@ __all__ = [
     "ConflictError",
     "InputError",
     "NotFoundError",
+    "ProcessingMemoryError",
+    "ProcessingTimeoutError",
     "QueryError",
     "QueryTimeoutError",
     "StoreBusyError",
@@ -31,6 +33,20 @@ class InputError(CnkgError):
 
     status = 400
     title = "Bad input"
+
+
+class ProcessingTimeoutError(InputError):
+    """An input (an upload) took longer to read than the server allows; retrying will not help."""
+
+    status = 422
+    title = "Input too slow to process"
+
+
+class ProcessingMemoryError(InputError):
+    """An input (an upload) needed more memory to read than the server allows."""
+
+    status = 413
+    title = "Input too large to process"
 
 
 class UnsupportedInputError(InputError):

@@ -4,9 +4,10 @@ which override the defaults below."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings"]
 
@@ -47,3 +48,28 @@ class Settings(BaseSettings):
         description="Memory one SPARQL query may use beyond the loaded graph, in MiB (a query worker's "
         "address space is capped at its size after loading plus this); 0 means no cap.",
     )
+    ingest_timeout: float = Field(
+        300.0,
+        gt=0,
+        description="Wall-clock limit, in seconds, for reading and extracting one uploaded report (or one "
+        "Graph Store body) in its child process; past it the child is killed and the client gets 422.",
+    )
+    ingest_memory_mb: int = Field(
+        2048,
+        ge=0,
+        description="Memory the child process reading one upload may use beyond its size after start-up, "
+        "in MiB (RLIMIT_AS); past it the child dies and the client gets 413. 0 means no cap.",
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names (or addresses) clients may use in the Host header, besides the bind "
+        "address, localhost, 127.0.0.1 and [::1]; any port. '*' turns the check off (behind a proxy that "
+        "checks Host). CNKG_ALLOWED_HOSTS takes a comma-separated list.",
+    )
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value

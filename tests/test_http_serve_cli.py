@@ -31,6 +31,8 @@ def test_cnkg_serve(tmp_path):
         "3",
         "--query-timeout",
         "5",
+        "--allowed-host",
+        "kg.example",
     ]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
     url = f"http://127.0.0.1:{port}"
@@ -51,6 +53,8 @@ def test_cnkg_serve(tmp_path):
             url + "/sparql", data={"update": "CLEAR ALL"}, headers={"Authorization": "Bearer x"}
         )
         assert update.status_code == 403  # the token from the environment is in force, and x is not it
+        assert httpx.get(url + "/health", headers={"Host": "kg.example:8080"}).status_code == 200
+        assert httpx.get(url + "/health", headers={"Host": "attacker.example"}).status_code == 400
     finally:
         process.terminate()
         process.wait(30)

@@ -54,7 +54,7 @@ def ask(qa_datadir: DataDir):
 
 @pytest.fixture(scope="module")
 def client(qa_datadir: DataDir):
-    with TestClient(create_app(Settings(data=qa_datadir.root))) as test_client:
+    with TestClient(create_app(Settings(data=qa_datadir.root)), base_url="http://localhost") as test_client:
         yield test_client
 
 

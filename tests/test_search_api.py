@@ -74,7 +74,7 @@ def test_the_server_loads_the_search_index_during_start_up():
     datadir = copy_datadir(indexed_datadir())  # a new directory: nothing of it is loaded yet
     service = search_service_for(datadir)
     assert not service.is_current()
-    with TestClient(create_app(Settings(data=datadir.root))) as started:
+    with TestClient(create_app(Settings(data=datadir.root)), base_url="http://localhost") as started:
         assert service.is_current()  # before the first request
         response = started.get("/search", params={"q": "容器云市场规模", "k": 3})
         assert response.status_code == 200 and len(response.json()["hits"]) == 3

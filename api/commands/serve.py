@@ -55,6 +55,14 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option("--query-workers", help="Query worker processes (default: one per core, ≥2)."),
         ] = None,
+        allowed_host: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--allowed-host",
+                help="A host name clients may use in the Host header (repeatable; any port), besides the "
+                "bind address, localhost, 127.0.0.1 and [::1]; '*' turns the check off.",
+            ),
+        ] = None,
         access_log: Annotated[
             bool, typer.Option("--access-log/--no-access-log", help="Log every request (costs throughput).")
         ] = False,
@@ -75,9 +83,16 @@ def register(app: typer.Typer) -> None:
             allow_service=allow_service,
             cors_origins=cors_origin or None,
             query_workers=workers,
+            allowed_hosts=allowed_host or None,
         )
         if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.write_token:
             typer.echo(f"cnkg: serving read-only on {settings.host}:{settings.port}", err=True)
+        if settings.host in ("0.0.0.0", "::") and not settings.allowed_hosts:
+            typer.echo(
+                f"cnkg: bound to {settings.host}, but only requests for localhost, 127.0.0.1 and [::1] are "
+                "answered; name the others with --allowed-host (or CNKG_ALLOWED_HOSTS)",
+                err=True,
+            )
         uvicorn.run(
             create_app(settings),
             host=settings.host,

@@ -7,13 +7,14 @@ import dataclasses
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
 
-from api.deps import CatalogDep, DataDirDep, EngineDep, SettingsDep, WriteAccess, writing_catalog
+from api.deps import CatalogDep, DataDirDep, EngineDep, SettingsDep, WriteAccess, sandbox, writing_catalog
 from api.problems import problem_docs
 from kg.datadir import ReportRecord
-from kg.errors import InputError
+from kg.errors import InputError, UnsupportedInputError
 from kg.namespaces import report_iri
 from kg.related import load_related_index
 from kg.sparql.errors import PayloadTooLargeError
@@ -157,13 +158,54 @@ def _safe_name(filename: str | None) -> str:
     return name
 
 
+_UPLOAD_FORM_FIELDS = 16  # most multipart fields read from an upload (only ``file`` is used)
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "The report file."}
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+async def _uploaded_file(request: Request, max_bytes: int) -> tuple[str, bytes]:
+    """The name and bytes of the multipart field ``file``; read only after the token was checked (the
+    route's dependencies run before this)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "multipart/form-data":
+        raise UnsupportedInputError(
+            "send the report as multipart/form-data with the file in the field 'file' "
+            "(curl -F file=@report.pdf …)"
+        )
+    async with request.form(max_files=1, max_fields=_UPLOAD_FORM_FIELDS) as form:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InputError("the upload has no field 'file' holding a file")
+        name = _safe_name(upload.filename)
+        data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise PayloadTooLargeError(f"the file is larger than the limit of {max_bytes:,} bytes")
+    return name, data
+
+
 @router.post(
     "",
     status_code=201,
     summary="Upload a report",
     description="Ingest one report file (multipart field `file`; .txt .md .pdf .docx .html), with the same "
-    "validation as `cnkg ingest`, atomically. Needs the write token. 201 with the summary when added or "
-    "replaced, 200 when the same file was already ingested.",
+    "validation as `cnkg ingest`, atomically. Needs the write token, checked before the body is read. "
+    "The file is read and extracted in a child process with a time limit (422 past it) and a memory limit "
+    "(413 past it); nothing is stored then. "
+    "201 with the summary when added or replaced, 200 when the same file was already ingested.",
     responses={
         201: {
             "content": {
@@ -185,32 +227,21 @@ def _safe_name(filename: str | None) -> str:
                 }
             }
         },
-        **problem_docs(400, 401, 403, 413, 415, 429),
+        **problem_docs(400, 401, 403, 413, 415, 422, 429),
     },
+    openapi_extra=_UPLOAD_BODY,
 )
 async def upload_report(
-    _: WriteAccess,
-    settings: SettingsDep,
-    datadir: DataDirDep,
-    engine: EngineDep,
-    file: Annotated[UploadFile, File(description="The report file.")],
+    request: Request, _: WriteAccess, settings: SettingsDep, datadir: DataDirDep, engine: EngineDep
 ) -> JSONResponse:
-    from ingest.pipeline import ingest_bytes
+    from ingest.pipeline import UploadJob, warm_up, write_prepared
 
-    name = _safe_name(file.filename)
-    data = await file.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise PayloadTooLargeError(
-            f"the file is larger than the limit of {settings.max_upload_bytes:,} bytes"
-        )
+    name, data = await _uploaded_file(request, settings.max_upload_bytes)
+    job = UploadJob(data, name, settings.max_upload_bytes)
+    bundle, prepared = await asyncio.to_thread(sandbox(request, warm_up, "the upload").run, job)
     catalog = writing_catalog(datadir)
     summary = await asyncio.to_thread(
-        ingest_bytes,
-        data,
-        name,
-        datadir,
-        index_updater=catalog.index_updater,
-        max_bytes=settings.max_upload_bytes,
+        write_prepared, bundle, prepared, datadir, index_updater=catalog.index_updater
     )
     await engine.published()
     body = {"iri": report_iri(summary.rid), **dataclasses.asdict(summary)}
