@@ -17,6 +17,7 @@ from api.routes import ask, entities, graph_store, health, linked_data, reports,
 from api.routes.api_docs import install_api_docs
 from api.routes.facts import router as facts_router
 from api.routes.void import router as void_router
+from api.security_headers import install_security_headers
 from kg import __version__
 from kg.datadir import DataDir
 from kg.errors import CnkgError
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sandboxes = {}  # api.deps.sandbox: child processes that parse uploads, made on first use
     install_problem_handlers(app)
     install_middleware(app, settings)
+    install_security_headers(app)  # outermost: also on the other middleware's answers
     for module in (health, sparql, graph_store, linked_data, entities, reports, search, ask):
         app.include_router(module.router)
     app.include_router(facts_router)

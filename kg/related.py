@@ -284,7 +284,7 @@ async def _entities(engine: SparqlEngine) -> dict[str, EntityInfo]:
     return entities
 
 
-_cache: dict[tuple[str, tuple[int, int]], RelatedIndex] = {}
+_cache: dict[tuple[str, int], RelatedIndex] = {}  # by (data directory, manifest generation)
 _cache_lock = threading.Lock()
 
 

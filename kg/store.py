@@ -42,7 +42,7 @@ class GraphStore:
         self.datadir = datadir
         self.oxigraph = ox.Store()
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int] = (0, 0)
+        self._stamp = -1  # the manifest generation loaded (-1: none yet)
         self._loaded: dict[str, str] = {}  # rid -> graph file loaded
 
     @classmethod

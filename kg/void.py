@@ -95,7 +95,7 @@ async def _compute(engine: SparqlEngine) -> VoidStatistics:
     return stats
 
 
-_cache: dict[str, tuple[tuple[int, int], VoidStatistics]] = {}
+_cache: dict[str, tuple[int, VoidStatistics]] = {}  # by data directory: (manifest generation, counts)
 _lock = threading.Lock()
 
 

@@ -49,6 +49,19 @@ def graph_datadir(tmp_path_factory: pytest.TempPathFactory, corpus_path: Path, s
 
 
 @pytest.fixture(scope="session")
+def samples_datadir(tmp_path_factory: pytest.TempPathFactory, sample_paths: list[Path]):
+    """A data directory with the sample reports ingested (graph only, no indexes): for tests that must
+    run where the corpus report is absent. Copy it before writing to it."""
+    from ingest.pipeline import ingest_path
+    from kg.datadir import DataDir
+
+    datadir = DataDir(tmp_path_factory.mktemp("samples-data"))
+    for path in sample_paths:
+        ingest_path(path, datadir)
+    return datadir
+
+
+@pytest.fixture(scope="session")
 def graph_store(graph_datadir):
     from kg.store import GraphStore
 

@@ -93,7 +93,7 @@ def assert_consistent(datadir: DataDir, *, no_orphans: bool = False, all_indexed
         assert len(index) == sum(manifest.reports[rid].counts["passages"] for rid in indexed)
         assert index.dense is not None and len(index.dense) == len(index)
     if no_orphans:
-        named = manifest.referenced_files()
+        named = manifest.kept_files()  # its own files and those it retains of the generation before
         for sub in ("graphs", "texts", "index"):
             base = datadir.root / sub
             for path in base.rglob("*") if base.is_dir() else []:

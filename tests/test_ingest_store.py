@@ -74,10 +74,16 @@ def test_delete_removes_exactly_the_report(sample_paths, tmp_path):
     datadir = DataDir(tmp_path / "data")
     kept = ingest_path(sample_paths[0], datadir)
     gone = ingest_path(sample_paths[1], datadir)
-    Catalog(datadir).delete(gone.rid)
+    deleted = Catalog(datadir).delete(gone.rid)
     store = GraphStore.open(datadir)
     assert report_iri(gone.rid) not in store.graph_names()
     assert report_iri(kept.rid) in store.graph_names()
+    # the deleted report's files are named by no manifest; they stay one generation for readers still
+    # loading the previous one (retained), and the next commit removes them
+    manifest = datadir.read_manifest()
+    assert not any(f.startswith(f"graphs/{gone.rid}") for f in manifest.referenced_files())
+    assert {deleted.graph_file, deleted.text_file} <= set(manifest.retained)
+    ingest_path(sample_paths[2], datadir)
     assert not any(p.name.startswith(gone.rid) for p in (datadir.root / "graphs").iterdir())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -16,6 +17,7 @@ from kg.datadir import DataDir
 from kg.errors import QueryTimeoutError
 from kg.sparql.guard import QueryForm
 from kg.sparql.pool import QueryPool
+from kg.sparql.process import WorkerProcess
 from kg.sparql.worker import QueryJob
 
 T = TypeVar("T")
@@ -79,3 +81,36 @@ def test_pool_keeps_no_spare_above_the_limit_and_still_replaces_a_killed_worker(
     reports, status = _run_pool(graph_datadir, check)
     assert int(reports) == len(graph_datadir.read_manifest().reports)
     assert status["stopped_by_timeout"] == 1 and status["spares"] == 0 and status["workers"] == 1
+
+
+def test_a_replacement_worker_that_fails_to_start_is_retried(
+    samples_datadir: DataDir, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The first replacement's process dies while loading (killed, as the OOM killer would); the pool
+    tries again after a pause, logs it, and is back to full size (issue 12, item 7)."""
+    monkeypatch.setattr(pool_module, "SPARE_MAX_TRIPLES", 0)  # no spare: the replacement is needed
+    monkeypatch.setattr(pool_module, "SPAWN_BACKOFF_S", 0.2, raising=False)
+    started: list[WorkerProcess] = []
+
+    class DiesOnceWhileLoading(WorkerProcess):
+        def wait_ready(self, timeout: float) -> WorkerProcess:
+            started.append(self)
+            if len(started) == 2:  # the pool's first worker is started[0]; this is its replacement
+                self.process.kill()
+            return super().wait_ready(timeout)
+
+    monkeypatch.setattr(pool_module, "WorkerProcess", DiesOnceWhileLoading)
+
+    async def check(pool: QueryPool) -> tuple[str, dict[str, object]]:
+        with pytest.raises(QueryTimeoutError):
+            await pool.run(EXPENSIVE, timeout=1.0)
+        outcome = await pool.run(COUNT_REPORTS, timeout=30.0, max_wait=60.0)
+        return json.loads(outcome.body)["results"]["bindings"][0]["n"]["value"], pool.status()
+
+    with caplog.at_level(logging.WARNING, logger="cnkg.sparql"):
+        reports, status = _run_pool(samples_datadir, check)
+    assert int(reports) == len(samples_datadir.read_manifest().reports)
+    assert len(started) == 3  # the first worker, the replacement that died, the one that took its place
+    assert status["workers"] == 1 and status["idle"] == 1 and status["starting"] == 0
+    assert status["spawn_failures"] == 1 and status["spawns_abandoned"] == 0
+    assert any("trying again" in r.getMessage() for r in caplog.records)

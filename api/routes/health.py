@@ -35,6 +35,9 @@ router = APIRouter(tags=["Service"])
                             "spares": 1,
                             "waiting": 0,
                             "stopped_by_timeout": 0,
+                            "starting": 0,
+                            "spawn_failures": 0,
+                            "spawns_abandoned": 0,
                         },
                     }
                 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
@@ -24,15 +24,11 @@ _HTML = Format("html", "text/html", ("text/html", "application/xhtml+xml"))
 # Turtle first, so that curl's */* gets RDF; browsers ask for text/html explicitly and get the page.
 _OFFERED = (GRAPH_FORMATS[0], _HTML, *GRAPH_FORMATS[1:])
 
-_STYLE = """
-body{font-family:system-ui,"Noto Sans SC","PingFang SC",sans-serif;margin:2rem auto;max-width:60rem;
-padding:0 1rem;
-color:#1b1b1b;line-height:1.5}
-h1{font-size:1.5rem;margin-bottom:.2rem}.iri{color:#555;word-break:break-all;font-size:.9rem}
-table{border-collapse:collapse;width:100%;margin-top:1rem}th,td{text-align:left;vertical-align:top;
-padding:.35rem .5rem;border-bottom:1px solid #ddd}th{background:#f3f3f3}a{color:#0b57d0}
-.lang,.graph{color:#666;font-size:.8rem}.formats a{margin-right:.8rem}
-"""
+# The pages' style sheet is a file of the web interface: their Content-Security-Policy allows no inline
+# style (api/security_headers.py).
+_STYLESHEET = "/ui/linked-data.css"
+# Schemes an IRI may have to be shown as a link; any other IRI (javascript:, data:, urn:, …) is text.
+_LINKED_SCHEMES = frozenset({"http", "https"})
 
 
 def _short(iri: str) -> str:
@@ -42,15 +38,31 @@ def _short(iri: str) -> str:
     return iri
 
 
-def _href(iri: str) -> str:
-    return "/id/" + quote(iri[len(ID_BASE) :], safe="/") if iri.startswith(ID_BASE) else iri
+def _id_page(iri: str) -> str:
+    """The path of a cnkg IRI's page on this server."""
+    return "/id/" + quote(iri[len(ID_BASE) :], safe="/")
+
+
+def _href(iri: str) -> str | None:
+    """Where a link to ``iri`` goes: cnkg IRIs to their /id/ page, http(s) IRIs to themselves, others
+    nowhere (None), decided on the parsed IRI's scheme."""
+    if iri.startswith(ID_BASE):
+        return _id_page(iri)
+    try:
+        scheme = urlsplit(iri).scheme.lower()
+    except ValueError:
+        return None
+    return iri if scheme in _LINKED_SCHEMES else None
 
 
 def _term_html(cell: dict[str, Any], label: str | None) -> str:
     value = str(cell["value"])
     if cell["type"] == "uri":
         text = html.escape(label or _short(value))
-        return f'<a href="{html.escape(_href(value), quote=True)}">{text}</a>'
+        href = _href(value)
+        if href is None:
+            return f'<span class="iri-text">{text}</span>'
+        return f'<a href="{html.escape(href, quote=True)}">{text}</a>'
     if cell["type"] == "bnode":
         return f"_:{html.escape(value)}"
     lang = cell.get("xml:lang")
@@ -59,7 +71,7 @@ def _term_html(cell: dict[str, Any], label: str | None) -> str:
 
 
 def render_resource(iri: str, rows: list[dict[str, Any]]) -> str:
-    """A self-contained HTML page (no scripts, no external assets) listing a resource's triples."""
+    """An HTML page (no scripts; one style sheet of this server) listing a resource's triples."""
     label = next(
         (r["o"]["value"] for r in rows if _short(r["p"]["value"]) in ("skos:prefLabel", "rdfs:label")), None
     )
@@ -71,7 +83,7 @@ def render_resource(iri: str, rows: list[dict[str, Any]]) -> str:
         )
         for r in rows
     )
-    here = html.escape(_href(iri), quote=True)
+    here = html.escape(_id_page(iri), quote=True)
     formats = " ".join(
         f'<a href="{here}?format={f.name}" rel="alternate" type="{f.media_type}">{f.name}</a>'
         for f in GRAPH_FORMATS[:4]
@@ -80,7 +92,8 @@ def render_resource(iri: str, rows: list[dict[str, Any]]) -> str:
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{title} · cnkg</title><style>{_STYLE}</style></head>
+<title>{title} · cnkg</title><link rel="icon" href="data:,">
+<link rel="stylesheet" href="{_STYLESHEET}"></head>
 <body><main><h1>{title}</h1><p class="iri">{html.escape(iri)}</p>
 <p class="formats">Download: {formats}</p>
 <table><thead>

@@ -24,7 +24,7 @@ from api.deps import SettingsDep
 from kg.errors import NotFoundError
 from kg.namespaces import CNKG, ENTITY_TYPES, PREFIXES, RDFS, SKOS
 
-__all__ = ["STATIC_FILES", "router"]
+__all__ = ["STATIC_FILES", "router", "script_json"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,12 +87,12 @@ def _ontology_labels() -> dict[str, dict[str, str]]:
 def _page_template() -> tuple[str, str]:
     """The page with the writable-independent part of the configuration already rendered in."""
     page = (files("web") / "index.html").read_text(encoding="utf-8")
-    static = _script_json({"prefixes": PREFIXES, "types": list(ENTITY_TYPES), "labels": _ontology_labels()})
+    static = script_json({"prefixes": PREFIXES, "types": list(ENTITY_TYPES), "labels": _ontology_labels()})
     before, _, after = page.partition(_CONFIG_MARK)
     return before + '<script type="application/json" id="cnkg-config">' + static[:-1], "}</script>" + after
 
 
-def _script_json(value: dict[str, Any]) -> str:
+def script_json(value: dict[str, Any]) -> str:
     # The JSON sits inside <script>: "</" must never appear in it, so every "<" is escaped.
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
@@ -100,7 +100,7 @@ def _script_json(value: dict[str, Any]) -> str:
 def render_page(writable: bool) -> str:
     """The single page, with the configuration object the scripts read on start."""
     head, tail = _page_template()
-    return head + "," + _script_json({"writable": writable})[1:-1] + tail
+    return head + "," + script_json({"writable": writable})[1:-1] + tail
 
 
 @router.api_route("/", methods=["GET", "HEAD"])

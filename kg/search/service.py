@@ -63,7 +63,7 @@ class SearchService:
         self.segmenter = WordSegmenter.shared()
         self.lexicon = Lexicon.load()
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: int | None = None  # the manifest generation loaded
         self._manifest = Manifest()
         self._index = SearchIndex.empty()
         self._matcher = SurfaceMatcher.from_lexicon(self.lexicon)

@@ -99,7 +99,7 @@ class ExternalEngine:
         self.datadir = DataDir(settings.data)
         self._client: httpx.AsyncClient | None = None
         self._sync_lock = asyncio.Lock()
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: int | None = None  # the manifest generation mirrored
         self._prefixes = sparql_prefixes()
 
     @property

@@ -9,6 +9,11 @@ Every worker holds its own copy of the store (about 330 bytes a triple in Oxigra
 measured: 3.1 GiB for 10.3 million triples). Above ``SPARE_MAX_TRIPLES`` the pool keeps no warm spare, so a
 large store costs ``size`` copies, not ``size + 1``; a killed worker is then replaced by one that loads in
 the background while the other workers answer.
+
+A replacement that fails to start (the machine is out of memory or processes for a moment, the data
+directory is being rewritten) is retried ``SPAWN_ATTEMPTS`` times with a doubling pause, each failure
+logged; ``status()`` shows the workers being started and the failed attempts, so the pool never stays a
+worker short without saying so.
 """
 
 from __future__ import annotations
@@ -27,12 +32,14 @@ from kg.sparql.guard import QueryForm
 from kg.sparql.process import SYNC_TIMEOUT, WorkerProcess
 from kg.sparql.worker import QueryJob, QueryOutcome
 
-__all__ = ["SPARE_MAX_TRIPLES", "QueryPool"]
+__all__ = ["SPARE_MAX_TRIPLES", "SPAWN_ATTEMPTS", "QueryPool"]
 
 log = logging.getLogger("cnkg.sparql")
 
 _PING = QueryJob("ASK {}", QueryForm.ASK, "json", 1)
 SPARE_MAX_TRIPLES = 3_000_000  # about 1 GiB per copy of the store
+SPAWN_ATTEMPTS = 6  # tries to start a replacement worker before the pool gives up on that slot
+SPAWN_BACKOFF_S = 1.0  # pause after the first failed try, doubled after each further one (1+2+4+8+16 s)
 
 
 class _IdleWorkers(asyncio.Queue[WorkerProcess]):
@@ -67,10 +74,14 @@ class QueryPool:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiting = 0
-        self._stamp = (0, 0)
+        self._stamp = 0  # the manifest generation the idle workers were last refreshed for
         self._refresher: asyncio.Task[None] | None = None
         self._closed = False
+        self._closing = threading.Event()  # wakes a replacement waiting to retry
         self.killed = 0  # queries stopped by the timeout, for /health
+        self.starting = 0  # replacement workers being started in the background
+        self.spawn_failures = 0  # failed tries to start a replacement
+        self.spawns_abandoned = 0  # replacements given up after SPAWN_ATTEMPTS tries: the pool is short
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -98,6 +109,7 @@ class QueryPool:
 
     async def close(self) -> None:
         self._closed = True
+        self._closing.set()
         if self._refresher is not None:
             self._refresher.cancel()
             with contextlib.suppress(BaseException):
@@ -163,11 +175,8 @@ class QueryPool:
         assert loop is not None
 
         def spawn() -> None:
-            try:
-                worker = self._new_worker()
-                worker.wait_ready(self.load_timeout)
-            except CnkgError as exc:
-                log.error("cannot start a query worker: %s", exc.detail)
+            worker = self._start_replacement()
+            if worker is None:
                 return
             if self._closed:
                 worker.stop()
@@ -176,7 +185,53 @@ class QueryPool:
             else:
                 loop.call_soon_threadsafe(self._idle.put_nowait, worker)
 
+        with self._lock:
+            self.starting += 1
         threading.Thread(target=spawn, name="cnkg-sparql-spawn", daemon=True).start()
+
+    def _start_replacement(self) -> WorkerProcess | None:
+        """A loaded worker, after up to ``SPAWN_ATTEMPTS`` tries with a doubling pause between them; None
+        when every try failed or the pool closed meanwhile. Blocks (runs on its own thread)."""
+        pause = SPAWN_BACKOFF_S
+        try:
+            for attempt in range(1, SPAWN_ATTEMPTS + 1):
+                worker: WorkerProcess | None = None
+                try:
+                    worker = self._new_worker()
+                    return worker.wait_ready(self.load_timeout)
+                except (CnkgError, OSError) as exc:
+                    detail = exc.detail if isinstance(exc, CnkgError) else str(exc)
+                    if worker is not None:
+                        worker.kill()
+                        with self._lock:
+                            self._all.discard(worker)
+                    with self._lock:
+                        self.spawn_failures += 1
+                    if attempt == SPAWN_ATTEMPTS:
+                        with self._lock:
+                            self.spawns_abandoned += 1
+                        log.error(
+                            "cannot start a query worker (try %d of %d, giving up: the pool is a worker "
+                            "short until the server restarts): %s",
+                            attempt,
+                            SPAWN_ATTEMPTS,
+                            detail,
+                        )
+                        return None
+                    log.warning(
+                        "cannot start a query worker (try %d of %d), trying again in %g s: %s",
+                        attempt,
+                        SPAWN_ATTEMPTS,
+                        pause,
+                        detail,
+                    )
+                if self._closing.wait(pause):
+                    return None
+                pause *= 2
+            return None
+        finally:
+            with self._lock:
+                self.starting -= 1
 
     async def _refresh_idle_workers(self) -> None:
         """When the data directory changes, let idle workers reload before a query needs them."""
@@ -210,4 +265,7 @@ class QueryPool:
             "spares": len(self._spares),
             "waiting": self._waiting,
             "stopped_by_timeout": self.killed,
+            "starting": self.starting,
+            "spawn_failures": self.spawn_failures,
+            "spawns_abandoned": self.spawns_abandoned,
         }

@@ -1,4 +1,34 @@
-// Building DOM nodes without innerHTML: every text from the API is inserted as text.
+// Building DOM nodes without innerHTML: every text from the API is inserted as text, and every URL
+// attribute is checked on its parsed form (a javascript: or data: URL never reaches the DOM).
+
+// Attributes a browser follows or loads; their values must pass safeUrl.
+const URL_ATTRIBUTES = new Set(["href", "src", "action", "formaction", "xlink:href"]);
+const WEB_PROTOCOLS = new Set(["http:", "https:"]);
+
+/** The http(s) URL `value` resolves to (absolute, or relative to this page), else null. Decided on the
+ * URL the browser's own parser makes of it, so spaces, tabs, case or escapes in the scheme change nothing. */
+export function webUrl(value) {
+  if (typeof value !== "string" || value === "") return null;
+  let url;
+  try {
+    url = new URL(value, location.href);
+  } catch {
+    return null;
+  }
+  return WEB_PROTOCOLS.has(url.protocol) ? url : null;
+}
+
+/** Whether a link or resource attribute may hold `value`: an http(s) URL, or a blob: URL this page made
+ * (downloads). */
+export function safeUrl(value) {
+  if (webUrl(value)) return true;
+  try {
+    const url = new URL(value);
+    return url.protocol === "blob:" && url.origin === location.origin;
+  } catch {
+    return false;
+  }
+}
 
 /** h("a", {href: "#/x", class: "chip"}, "text", child, [more]) → an element. */
 export function h(tag, attrs = {}, ...children) {
@@ -8,12 +38,17 @@ export function h(tag, attrs = {}, ...children) {
     : document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === null || value === undefined || value === false) continue;
-    if (key.startsWith("on") && typeof value === "function") {
-      el.addEventListener(key.slice(2), value);
+    if (key.startsWith("on")) {
+      // handlers are functions only: an attribute string would be inline script (refused by the CSP too)
+      if (typeof value === "function") el.addEventListener(key.slice(2), value);
+      else console.warn(`cnkg: refused the inline handler ${key}`);
     } else if (key === "class" && !svg) {
       el.className = value;
     } else if (key === "text") {
       el.textContent = value;
+    } else if (URL_ATTRIBUTES.has(key) && !safeUrl(String(value))) {
+      // a second wall behind the callers' own checks: the attribute is left out, the element stays inert
+      console.warn(`cnkg: refused ${key}=${JSON.stringify(String(value))}`);
     } else {
       el.setAttribute(key, value === true ? "" : String(value));
     }

@@ -1,7 +1,7 @@
 // Names of things as people read them: the ontology's Chinese (and English) labels, and links into the
 // interface for cnkg IRIs.
 
-import { h } from "./dom.js";
+import { h, webUrl } from "./dom.js";
 
 const CONFIG = JSON.parse(document.getElementById("cnkg-config")?.textContent || "{}");
 
@@ -68,12 +68,13 @@ export function reportLink(ref, titles = {}) {
 }
 
 /** Where a link to any IRI should go: entity and report pages in the interface, other cnkg IRIs to
- * their /id/ page, everything else to itself. */
+ * their /id/ page, http(s) IRIs to themselves; null for every other IRI (javascript:, data:, urn:, …),
+ * which is then shown as text, not as a link. */
 export function hrefFor(iri) {
   if (isEntity(iri)) return entityHref(iri);
   if (isReport(iri)) return reportHref(iri);
   if (iri.startsWith(ID)) return `/id/${iri.slice(ID.length)}`;
-  return iri;
+  return webUrl(iri) ? iri : null;
 }
 
 export function shortIri(iri) {

@@ -2,8 +2,8 @@
 // with the sentence each rests on, facts about it, and the reports that mention it.
 
 import { getJSON, iriTerm, listReports, select } from "../api.js";
-import { h, table, fill } from "../dom.js";
-import { bestType, entityHref, factValue, iriOf, reportLink, termLabel, typeBadge } from "../labels.js";
+import { h, table, fill, webUrl } from "../dom.js";
+import { bestType, entityHref, factValue, hrefFor, iriOf, reportLink, termLabel, typeBadge } from "../labels.js";
 import { neighbourhoodGraph } from "../graph.js";
 import { factCharts } from "../chart.js";
 import { errorBox, loading } from "../dom.js";
@@ -53,15 +53,17 @@ function about(entity) {
   const rows = [];
   if (entity.aliases.length) rows.push(["别名 Aliases", entity.aliases.join("、")]);
   if (entity.definition) rows.push(["定义 Definition", entity.definition]);
-  const wikidata = entity.links.filter((l) => l.includes("wikidata.org"));
+  // links from the data become links only when they are web addresses (hrefFor); others are shown as text
+  const link = (l, text, attrs = {}) => (hrefFor(l) ? h("a", { href: hrefFor(l), rel: "noopener noreferrer", ...attrs }, text) : l);
+  const wikidata = entity.links.filter((l) => webUrl(l)?.hostname.endsWith("wikidata.org"));
   if (wikidata.length) {
     rows.push([
       "Wikidata",
-      wikidata.map((l, i) => [i ? "、" : "", h("a", { href: l, rel: "noopener", target: "_blank" }, l.split("/").pop())]),
+      wikidata.map((l, i) => [i ? "、" : "", link(l, l.split("/").pop(), { target: "_blank" })]),
     ]);
   }
-  const other = entity.links.filter((l) => !l.includes("wikidata.org"));
-  if (other.length) rows.push(["外部链接 Links", other.map((l) => h("a", { href: l, rel: "noopener" }, l))]);
+  const other = entity.links.filter((l) => !wikidata.includes(l));
+  if (other.length) rows.push(["外部链接 Links", other.map((l, i) => [i ? " " : "", link(l, l)])]);
   if (entity.discovered) rows.push(["来源", "从报告中新发现（不在词表中）· discovered"]);
   rows.push(["IRI", h("a", { href: `/id/entity/${encodeURIComponent(entity.slug)}` }, entity.iri)]);
   return h("dl", { class: "meta" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
@@ -104,7 +106,7 @@ function graphSection(entity, neighbours, title, available) {
   const types = [...new Set(nodes.map((n) => n.type).filter(Boolean))];
   return h(
     "figure",
-    { class: "graph-box", style: "margin:0" },
+    { class: "graph-box" },
     neighbourhoodGraph(nodes, edges, {
       title: `${title} 的关系图：点击节点前往该实体`,
       // one SVG unit per CSS pixel: labels stay readable on a phone

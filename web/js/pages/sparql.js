@@ -127,15 +127,22 @@ export async function render(main, route) {
     ),
     results,
   );
+  // A query from the URL only fills the editor: anyone can send a link, so it runs on the user's click.
+  // It runs at once only when this page ran it itself in this history entry (back and forward keep the
+  // entry's state, which no other origin can write), or when the URL names one of the examples above.
   const given = route.params.get("query");
   const example = EXAMPLES.find((x) => x.id === route.params.get("example"));
   textarea.value = given || withPrefixes((example || EXAMPLES[0]).query);
   sync();
-  if (given || example) run();
+  const ranHere = given !== null && history.state?.[RAN_STATE] === given;
+  if (ranHere || (!given && example)) run();
 }
 
+// The key in history.state under which execute() records the query it ran.
+const RAN_STATE = "cnkgSparqlRan";
+
 async function execute(query, results) {
-  history.replaceState(null, "", `#/sparql?${new URLSearchParams({ query })}`);
+  history.replaceState({ [RAN_STATE]: query }, "", `#/sparql?${new URLSearchParams({ query })}`);
   fill(results, loading("查询中…"));
   const started = performance.now();
   try {
@@ -170,8 +177,10 @@ function cell(term) {
   if (!term) return "";
   if (term.type === "uri") {
     const href = hrefFor(term.value);
+    // an IRI that is no web address (javascript:, urn:, mailto:, …) is shown, not linked
+    if (href === null) return h("span", { class: "iri", title: term.value }, shortIri(term.value));
     const external = !href.startsWith("#") && !href.startsWith("/");
-    return h("a", { href, title: term.value, rel: external ? "noopener" : null }, shortIri(term.value));
+    return h("a", { href, title: term.value, rel: external ? "noopener noreferrer" : null }, shortIri(term.value));
   }
   if (term.type === "bnode") return `_:${term.value}`;
   const lang = term["xml:lang"];
