@@ -32,6 +32,7 @@ from bench.realworld import (
 from bench.realworld_scores import FactScore, score_facts_and_years, type_accuracy
 from ingest.pipeline import extract
 from ingest.read import read_path
+from kg.errors import InputError
 from kg.lexicon import Lexicon
 
 
@@ -119,7 +120,11 @@ def score_document(corpus: Corpus, doc: Document, lexicon: Lexicon) -> tuple[Tal
     gold = corpus.gold(doc.id)
     if gold is None:
         return Tally(), [f"{doc.id}: no gold"]
-    ex = extract(read_path(doc.path), lexicon=lexicon)
+    try:
+        source = read_path(doc.path)
+    except InputError as exc:
+        raise CorpusError(str(exc)) from None
+    ex = extract(source, lexicon=lexicon)
     entities = score_entities(ex, gold["entities"], lexicon)["all"]
     relations = score_relations(ex, gold, lexicon)["all"]
     tally = Tally(1, entities, relations, score_facts_and_years(ex, gold["facts"]))
@@ -183,11 +188,9 @@ def main() -> None:
     args = parser.parse_args()
     lexicon = Lexicon.load()
     try:
-        corpus = Corpus(args.data)
-        splits = splits_for(args.split)
+        tables, errors = realworld(Corpus(args.data), splits_for(args.split), lexicon)
     except CorpusError as exc:
         sys.exit(f"extraction bench: {exc}")
-    tables, errors = realworld(corpus, splits, lexicon)
     out = [f"extraction bench, split: {args.split}", "", *tables]
     if args.errors and errors:
         out += ["", "errors on dev documents (test errors are not shown: the test split is frozen):", *errors]

@@ -21,6 +21,7 @@ from typing import Any
 
 from ingest.read import read_path
 from kg.datadir import DataDir
+from kg.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 REALWORLD_DIR = ROOT / "tests" / "data" / "realworld"
@@ -188,7 +189,10 @@ class Corpus:
 
     def text(self, doc_id: str) -> str:
         """The document's text as cnkg reads it."""
-        return _read_text(self.documents[doc_id].path)
+        try:
+            return _read_text(self.documents[doc_id].path)
+        except InputError as exc:
+            raise CorpusError(str(exc)) from None
 
 
 @cache
@@ -207,7 +211,10 @@ def build_store(paths: Sequence[Path], root: Path | None = None) -> DataDir:
     datadir = DataDir(root if root is not None else Path(tempfile.mkdtemp(prefix="cnkg-bench-")))
     updater = make_index_updater("use3")
     for path in paths:
-        ingest_path(path, datadir, index_updater=updater)
+        try:
+            ingest_path(path, datadir, index_updater=updater)
+        except InputError as exc:
+            raise CorpusError(f"cannot ingest {path.name}: {exc}") from None
     return datadir
 
 

@@ -3,11 +3,14 @@ strings from the kind of documents the corpus holds."""
 
 from __future__ import annotations
 
+import doctest
 import json
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+from bench import realworld, realworld_scores
 from bench.realworld import Corpus, CorpusError, splits_for, stable_split
 from bench.realworld_scores import (
     answer_items,
@@ -20,6 +23,7 @@ from bench.realworld_scores import (
 from ingest.pipeline import extract
 from ingest.read import read_bytes
 from kg.lexicon import Lexicon
+from kg.qa import evaluation
 
 UNICOM = (
     "Kubernetes 凭借其快速增长和成熟的开源社区，成为中国联通的自然选择。 中国联通启用 Kubernetes 的云平台"
@@ -221,3 +225,9 @@ def test_a_question_naming_an_unknown_document_is_a_clear_error(tmp_path: Path):
 def test_a_missing_corpus_is_a_clear_error(tmp_path: Path):
     with pytest.raises(CorpusError, match=r"manifest\.json not found"):
         Corpus(tmp_path)
+
+
+@pytest.mark.parametrize("module", [realworld, realworld_scores, evaluation], ids=lambda m: m.__name__)
+def test_docstring_examples_hold(module: ModuleType):
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
