@@ -13,10 +13,10 @@ from api.deps import EngineDep, SettingsDep, check_write_token
 from api.problems import problem_docs
 from kg.errors import InputError
 from kg.sparql.description import service_description
-from kg.sparql.engine import QueryRequest, select_json
+from kg.sparql.engine import QueryRequest, inspect_job, select_json
 from kg.sparql.errors import UnsupportedMediaTypeError
 from kg.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, negotiate
-from kg.sparql.guard import inspect_query, inspect_update
+from kg.sparql.guard import QueryOperation, UpdateOperation
 
 __all__ = ["router"]
 
@@ -155,18 +155,22 @@ async def _answer(
         raise InputError("send either 'query' or 'update', not both")
     if update is not None:
         check_write_token(settings, request.headers.get("authorization"))
-        update_op = inspect_update(
-            update,
-            max_chars=settings.max_query_chars,
-            allow_service=settings.allow_service,
-            using_graphs=_many(params, "using-graph-uri"),
-            using_named_graphs=_many(params, "using-named-graph-uri"),
+        update_op = await engine.inspect(
+            inspect_job(
+                settings,
+                update,
+                is_update=True,
+                using_graphs=_many(params, "using-graph-uri"),
+                using_named_graphs=_many(params, "using-named-graph-uri"),
+            )
         )
+        assert isinstance(update_op, UpdateOperation)
         changed = await engine.update(update_op, _endpoint(request))
         return JSONResponse({"status": "ok", "changedReports": changed})
     if query is None:
         raise InputError("missing 'query' (or, with POST, 'update') parameter")
-    operation = inspect_query(query, max_chars=settings.max_query_chars, allow_service=settings.allow_service)
+    operation = await engine.inspect(inspect_job(settings, query))
+    assert isinstance(operation, QueryOperation)
     offered = GRAPH_FORMATS if operation.form.is_graph else RESULT_FORMATS
     fmt = negotiate(request.headers.get("accept"), offered, _single(params, "format"))
     default_graphs = _graph_iris(params, "default-graph-uri")
@@ -199,7 +203,10 @@ async def _description(
     fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS, fmt_name)
     rows = await select_json(engine, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", row_cap=100_000)
     graphs = [row["g"]["value"] for row in rows if row["g"]["type"] == "uri"]
-    body = service_description(_endpoint(request), settings, graphs=graphs, fmt=fmt)
+    wall = engine.status().get("network_wall")
+    body = service_description(
+        _endpoint(request), settings, graphs=graphs, fmt=fmt, network_wall=str(wall) if wall else None
+    )
     return Response(content=body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 

@@ -33,9 +33,9 @@ from kg.sparql.engine import QueryRequest
 from kg.sparql.errors import UpstreamError, UpstreamTimeoutError
 from kg.sparql.formats import format_by_name
 from kg.sparql.graphs import apply_update
-from kg.sparql.guard import QueryForm, UpdateOperation
+from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation
 from kg.sparql.results import cap_tsv, mark_truncated_json, serialize_triples, tsv_to
-from kg.sparql.worker import QueryOutcome
+from kg.sparql.worker import InspectJob, QueryOutcome, run_inspect
 from kg.store import ONTOLOGY_FILES, ontology_path
 
 __all__ = ["STATE_GRAPH", "ExternalEngine", "endpoints"]
@@ -127,6 +127,11 @@ class ExternalEngine:
             await self._client.aclose()
 
     # -- queries -------------------------------------------------------------------------------
+    async def inspect(self, job: InspectJob) -> QueryOperation | UpdateOperation:
+        """The guard, in a thread of this process (at Python's default recursion limit: a request too
+        complex to parse there is refused with 400). The external store's own network is its operator's."""
+        return await asyncio.to_thread(run_inspect, job)
+
     async def query(self, request: QueryRequest) -> QueryOutcome:
         if self.datadir.manifest_stamp() != self._stamp:
             await self.published()
@@ -218,6 +223,7 @@ class ExternalEngine:
             operation,
             base_iri=base_iri,
             timeout=self.settings.query_timeout,
+            allow_network=self.settings.allow_service,
         )
         await self.published()
         return changed

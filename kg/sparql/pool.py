@@ -19,13 +19,14 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from kg.datadir import DataDir
 from kg.errors import CnkgError, QueryTimeoutError
 from kg.sparql.errors import ServiceBusyError
-from kg.sparql.guard import QueryForm
+from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation
 from kg.sparql.process import SYNC_TIMEOUT, WorkerProcess
-from kg.sparql.worker import QueryJob, QueryOutcome
+from kg.sparql.worker import InspectJob, QueryJob, QueryOutcome
 
 __all__ = ["SPARE_MAX_TRIPLES", "QueryPool"]
 
@@ -53,9 +54,18 @@ class QueryPool:
     """``size`` workers answering queries, plus ``spares`` loaded workers waiting to replace a killed one."""
 
     def __init__(
-        self, root: Path, *, size: int = 2, spares: int = 1, memory_mb: int = 0, load_timeout: float = 600.0
+        self,
+        root: Path,
+        *,
+        size: int = 2,
+        spares: int = 1,
+        memory_mb: int = 0,
+        load_timeout: float = 600.0,
+        allow_network: bool = False,
     ) -> None:
         self.root = Path(root)
+        self.allow_network = allow_network  # False: workers leave the network (kg.sparql.sandbox)
+        self.network_wall = ""
         self.memory_mb = memory_mb
         self.size = max(1, size)
         self.spares_wanted = max(0, spares)
@@ -91,6 +101,7 @@ class QueryPool:
             for worker in starting:
                 worker.kill()
             raise
+        self.network_wall = ready[0].network_wall
         for worker in ready[: self.size]:
             self._idle.put_nowait(worker)
         self._spares.extend(ready[self.size :])
@@ -109,7 +120,7 @@ class QueryPool:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _new_worker(self) -> WorkerProcess:
-        worker = WorkerProcess(self.root, self.memory_mb)
+        worker = WorkerProcess(self.root, self.memory_mb, allow_network=self.allow_network)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -117,6 +128,15 @@ class QueryPool:
     # -- running -----------------------------------------------------------------------------
     async def run(self, job: QueryJob, *, timeout: float, max_wait: float | None = None) -> QueryOutcome:
         """Run a query on an idle worker; waits at most ``max_wait`` (default ``timeout``) for one."""
+        outcome: QueryOutcome = await self._run(job, timeout=timeout, max_wait=max_wait)
+        return outcome
+
+    async def inspect(self, job: InspectJob, *, timeout: float) -> QueryOperation | UpdateOperation:
+        """Parse a client's request and apply the guard on a worker (raises the guard's errors)."""
+        operation: QueryOperation | UpdateOperation = await self._run(job, timeout=timeout, max_wait=None)
+        return operation
+
+    async def _run(self, job: QueryJob | InspectJob, *, timeout: float, max_wait: float | None) -> Any:
         worker = await self._acquire(timeout if max_wait is None else max_wait)
         try:
             return await worker.execute_async(job, timeout, self._executor)
@@ -210,4 +230,5 @@ class QueryPool:
             "spares": len(self._spares),
             "waiting": self._waiting,
             "stopped_by_timeout": self.killed,
+            "network_wall": self.network_wall,
         }

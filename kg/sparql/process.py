@@ -20,7 +20,7 @@ from typing import Any
 
 from kg.errors import QueryTimeoutError, StoreError
 from kg.sparql.errors import QueryAbortedError
-from kg.sparql.worker import QueryJob, QueryOutcome, UpdateJob, UpdateOutcome, serve
+from kg.sparql.worker import InspectJob, QueryJob, QueryOutcome, UpdateJob, UpdateOutcome, serve
 
 __all__ = ["SYNC_TIMEOUT", "WorkerProcess", "run_in_fresh_worker"]
 
@@ -54,7 +54,7 @@ def _widen(conn: Connection) -> int:
 class WorkerProcess:
     """One worker process and the parent's end of its pipe; methods block (call them from threads)."""
 
-    def __init__(self, root: Path, memory_mb: int = 0) -> None:
+    def __init__(self, root: Path, memory_mb: int = 0, *, allow_network: bool = False) -> None:
         parent, child = _CTX.Pipe()
         wide = min(_widen(parent), _widen(child)) >= 2 * _INLINE_BODY_WIDE
         # the worker sends a body right after its header, all of it already in memory: when the socket
@@ -62,11 +62,15 @@ class WorkerProcess:
         self.inline_body = _INLINE_BODY_WIDE if wide else _INLINE_BODY
         self.conn: Connection = parent
         self.process: SpawnProcess = _CTX.Process(
-            target=serve, args=(child, str(root), memory_mb), name="cnkg-sparql-worker", daemon=True
+            target=serve,
+            args=(child, str(root), memory_mb, allow_network),
+            name="cnkg-sparql-worker",
+            daemon=True,
         )
         self.process.start()
         child.close()
         self.triples = 0
+        self.network_wall = ""  # which wall keeps the worker off the network (kg.sparql.sandbox)
 
     def _poll(self, timeout: float) -> bool:
         """True when a message (or EOF) is waiting; also wakes up when the process dies."""
@@ -88,6 +92,7 @@ class WorkerProcess:
             self.kill()
             raise message[1]
         self.triples = int(message[1])
+        self.network_wall = str(message[2])
         return self
 
     def _timed_out(self, timeout: float) -> QueryTimeoutError:
@@ -129,8 +134,8 @@ class WorkerProcess:
             raise self._died() from None
 
     async def execute_async(
-        self, job: QueryJob, timeout: float, executor: ThreadPoolExecutor
-    ) -> QueryOutcome:
+        self, job: QueryJob | InspectJob, timeout: float, executor: ThreadPoolExecutor
+    ) -> Any:
         """Run a query without blocking the event loop: wait for the pipe (or the process's end) with the
         loop's reader callbacks; large bodies are read from a thread."""
         loop = asyncio.get_running_loop()
@@ -146,6 +151,8 @@ class WorkerProcess:
                     deadline = loop.time() + SYNC_TIMEOUT
                 elif message[0] == "synced":
                     deadline = loop.time() + timeout
+                elif message[0] == "ok":
+                    return message[1]
                 elif message[0] == "result":
                     outcome: QueryOutcome = message[1]
                     if message[2] > self.inline_body:
@@ -202,11 +209,18 @@ class WorkerProcess:
 
 
 def run_in_fresh_worker(
-    root: Path, job: UpdateJob, *, timeout: float, memory_mb: int = 0, load_timeout: float = 600.0
+    root: Path,
+    job: UpdateJob,
+    *,
+    timeout: float,
+    memory_mb: int = 0,
+    load_timeout: float = 600.0,
+    allow_network: bool = False,
 ) -> UpdateOutcome:
     """Run an update in a new process that loads the data directory as it is now (the caller holds the
-    writer lock), so the pool's workers are never changed behind the manifest's back. Blocking."""
-    worker = WorkerProcess(root, memory_mb)
+    writer lock), so the pool's workers are never changed behind the manifest's back; off the network
+    like the query workers unless ``allow_network``. Blocking."""
+    worker = WorkerProcess(root, memory_mb, allow_network=allow_network)
     try:
         worker.wait_ready(load_timeout)
         outcome: UpdateOutcome = worker.execute(job, timeout)

@@ -33,7 +33,6 @@ __all__ = [
     "cap_tsv",
     "mark_truncated_json",
     "serialize_boolean",
-    "serialize_limited",
     "serialize_solutions",
     "serialize_triples",
     "tsv_from_json",
@@ -202,13 +201,6 @@ def tsv_from_json(body: bytes) -> bytes:
     solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
     assert isinstance(solutions, ox.QuerySolutions)
     return solutions.serialize(format=ox.QueryResultsFormat.TSV) or b""
-
-
-def serialize_limited(solutions: ox.QuerySolutions, fmt: Format) -> SerializedResult:
-    """SELECT results of a query whose own LIMIT is within the row cap: no truncation is possible, so
-    they are written directly (rows is -1: not counted)."""
-    assert fmt.results is not None
-    return SerializedResult(solutions.serialize(format=fmt.results) or b"", -1, False)
 
 
 def serialize_boolean(result: ox.QueryBoolean, fmt: Format) -> SerializedResult:
