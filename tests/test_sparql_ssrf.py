@@ -11,6 +11,7 @@ wall alone: a SERVICE query or a LOAD handed straight to a worker, bypassing the
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from w3c_protocol.support import AUTH, RID, Listener, LiveServer, make_datadir, 
 
 from kg.errors import QueryError
 from kg.namespaces import report_iri
+from kg.sparql import sandbox
 from kg.sparql.guard import QueryForm
 from kg.sparql.process import WorkerProcess, run_in_fresh_worker
 from kg.sparql.sandbox import NETWORK_NAMESPACE
@@ -104,9 +106,9 @@ def test_reported_load_exploit_is_refused_and_connects_nowhere(server, listener,
 def test_health_and_the_service_description_name_the_network_wall(server):
     with server.client() as client:
         engine = client.get("/health").json()["engine"]
-        description = client.get("/sparql", headers={"Accept": "text/turtle"}).text
+        description = client.get("/sparql", headers={"Accept": "application/n-triples"}).text
     assert engine["network_wall"] == NETWORK_NAMESPACE
-    assert f'cnkg:queryWorkerNetworkWall "{NETWORK_NAMESPACE}"' in description
+    assert f'<https://w3id.org/cnkg/ontology#queryWorkerNetworkWall> "{NETWORK_NAMESPACE}"' in description
 
 
 # -- generated variants ------------------------------------------------------------------------------
@@ -299,3 +301,12 @@ def test_the_wall_test_can_see_a_connection(datadir_root, listener):
         worker.stop()
     time.sleep(SETTLE)
     assert listener.connections > before
+
+
+def test_no_namespace_means_no_worker(monkeypatch):
+    """Fail closed: when the kernel refuses both namespaces, the worker does not start (it would have a
+    network). Simulated: calling the real unshare here would take this test process off the network."""
+    monkeypatch.setattr(sandbox, "_unshare", lambda flags: errno.EPERM)
+    with pytest.raises(sandbox.NetworkWallError, match="refuses to run queries"):
+        sandbox.isolate_network()
+    assert sandbox.network_is_reachable()  # this process kept its network: the probe can tell

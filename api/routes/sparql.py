@@ -7,7 +7,8 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from api.deps import EngineDep, SettingsDep, check_write_token
 from api.problems import problem_docs
@@ -17,6 +18,7 @@ from kg.sparql.engine import QueryRequest, inspect_job, select_json
 from kg.sparql.errors import UnsupportedMediaTypeError
 from kg.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from kg.sparql.guard import QueryOperation, UpdateOperation
+from kg.sparql.stream import QueryStream
 
 __all__ = ["router"]
 
@@ -43,7 +45,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Query results (SELECT/ASK: JSON, XML, CSV, TSV; "
         "CONSTRUCT/DESCRIBE: Turtle, N-Triples, "
         "JSON-LD, RDF/XML, TriG, N-Quads), chosen by Accept or `format`. `X-Cnkg-Truncated: true` (and, in "
-        'JSON, `"truncated": true`) when the row cap cut the result. A bare GET returns the service '
+        'JSON, `"truncated": true`) when the row cap or the byte cap cut the result; every result is '
+        "counted, whatever its own LIMIT says, and streamed. A bare GET returns the service "
         "description (Turtle). An update returns a JSON summary.",
         "content": {
             "application/sparql-results+json": {"example": _RESULTS_EXAMPLE},
@@ -97,6 +100,33 @@ FormatParam = Annotated[
         examples=["csv"],
     ),
 ]
+
+
+class _ResultResponse(StreamingResponse):
+    """A query result streamed from its worker; the worker goes back to the pool when the body has been
+    read (or after ``BODY_TIMEOUT``). Unlike Starlette's ``StreamingResponse`` it ends with its last chunk
+    and has no disconnect-listening task to wind down, so once a client has the whole body the request is
+    over, as with a plain ``Response`` (the per-client concurrency limit no longer counts it). A client
+    that went away just stops receiving: the body's rest, at most the byte cap, is read and dropped."""
+
+    def __init__(self, stream: QueryStream, *, media_type: str, headers: dict[str, str]) -> None:
+        super().__init__(stream, media_type=media_type, headers=headers)
+        self.stream = stream
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.stream_response(send)
+
+    async def stream_response(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        previous = b""
+        try:
+            async for chunk in self.stream:
+                if previous:
+                    await send({"type": "http.response.body", "body": previous, "more_body": True})
+                previous = chunk
+        finally:
+            self.stream.close()  # a no-op once the body was read; else the worker is taken back
+        await send({"type": "http.response.body", "body": previous, "more_body": False})
 
 
 def _media(content_type: str) -> tuple[str, str | None]:
@@ -176,7 +206,7 @@ async def _answer(
     default_graphs = _graph_iris(params, "default-graph-uri")
     named_graphs = _graph_iris(params, "named-graph-uri")
     dataset = bool(default_graphs or named_graphs)
-    outcome = await engine.query(
+    stream = await engine.query_stream(
         QueryRequest(
             operation,
             fmt,
@@ -186,15 +216,18 @@ async def _answer(
             check_graphs=default_graphs + named_graphs,
         )
     )
+    outcome = stream.outcome
     headers = {
         "X-Cnkg-Truncated": "true" if outcome.truncated else "false",
         "Vary": "Accept",
+        "Content-Length": str(stream.size),
     }
     if outcome.rows >= 0:
         headers["X-Cnkg-Rows"] = str(outcome.rows)
     if outcome.missing_graphs:
         headers["X-Cnkg-Unknown-Graphs"] = " ".join(f"<{g}>" for g in outcome.missing_graphs)
-    return Response(content=outcome.body, media_type=fmt.content_type, headers=headers)
+    # the body goes from the worker to the client chunk by chunk; the worker is released at its end
+    return _ResultResponse(stream, media_type=fmt.content_type, headers=headers)
 
 
 async def _description(

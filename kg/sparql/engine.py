@@ -17,6 +17,7 @@ from kg.sparql.formats import Format, format_by_name
 from kg.sparql.graphs import apply_update
 from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation, cnkg_query
 from kg.sparql.pool import QueryPool
+from kg.sparql.stream import QueryStream
 from kg.sparql.worker import InspectJob, QueryJob, QueryOutcome
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 INSPECTION_CACHE_SIZE = 512  # parsed requests remembered (the same query sent again is not parsed again)
+INSPECTION_CACHE_MAX_CHARS = 10_000  # longer requests are not remembered (bounds the cache to ~5 MB)
 
 
 def inspect_job(
@@ -67,6 +69,8 @@ class InspectionCache:
         return verdict
 
     def put(self, job: InspectJob, verdict: QueryOperation | UpdateOperation) -> None:
+        if len(job.text) > INSPECTION_CACHE_MAX_CHARS:
+            return
         self._verdicts[job] = verdict
         if len(self._verdicts) > self.size:
             self._verdicts.popitem(last=False)
@@ -82,7 +86,7 @@ class QueryRequest:
     check_graphs: tuple[str, ...] = ()  # report which of these graphs the store lacks
     row_cap: int | None = None  # None: the configured cap
 
-    def job(self, row_cap: int) -> QueryJob:
+    def job(self, row_cap: int, byte_cap: int | None = None) -> QueryJob:
         return QueryJob(
             query=self.operation.text,
             form=self.operation.form,
@@ -93,6 +97,7 @@ class QueryRequest:
             has_dataset=self.operation.has_dataset,
             base_iri=self.base_iri,
             check_graphs=self.check_graphs,
+            byte_cap=byte_cap,
         )
 
 
@@ -112,7 +117,13 @@ class SparqlEngine(Protocol):
         """Parse a client's query or update and apply the guard's policy (raises its errors)."""
         ...
 
-    async def query(self, request: QueryRequest) -> QueryOutcome: ...
+    async def query(self, request: QueryRequest) -> QueryOutcome:
+        """Run a query and read its whole result (cnkg's own queries)."""
+        ...
+
+    async def query_stream(self, request: QueryRequest) -> QueryStream:
+        """Run a client's query; its body is passed on as it is read (see :class:`QueryStream`)."""
+        ...
 
     async def update(self, operation: UpdateOperation, base_iri: str | None) -> list[str]:
         """Apply an update to the data directory; returns the rids of the report graphs it changed."""
@@ -162,8 +173,11 @@ class LocalEngine:
         return verdict
 
     async def query(self, request: QueryRequest) -> QueryOutcome:
-        job = request.job(self.settings.row_cap)
-        return await self.pool.run(job, timeout=self.settings.query_timeout)
+        return await (await self.query_stream(request)).read()
+
+    async def query_stream(self, request: QueryRequest) -> QueryStream:
+        job = request.job(self.settings.row_cap, self.settings.max_result_bytes)
+        return await self.pool.stream(job, timeout=self.settings.query_timeout)
 
     async def update(self, operation: UpdateOperation, base_iri: str | None) -> list[str]:
         return await asyncio.to_thread(

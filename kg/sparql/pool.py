@@ -26,14 +26,16 @@ from kg.errors import CnkgError, QueryTimeoutError
 from kg.sparql.errors import ServiceBusyError
 from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation
 from kg.sparql.process import SYNC_TIMEOUT, WorkerProcess
+from kg.sparql.stream import QueryStream
 from kg.sparql.worker import InspectJob, QueryJob, QueryOutcome
 
-__all__ = ["SPARE_MAX_TRIPLES", "QueryPool"]
+__all__ = ["BODY_TIMEOUT", "SPARE_MAX_TRIPLES", "QueryPool"]
 
 log = logging.getLogger("cnkg.sparql")
 
 _PING = QueryJob("ASK {}", QueryForm.ASK, "json", 1)
 SPARE_MAX_TRIPLES = 3_000_000  # about 1 GiB per copy of the store
+BODY_TIMEOUT = 120.0  # seconds a client has to read a result body before its worker is taken back
 
 
 class _IdleWorkers(asyncio.Queue[WorkerProcess]):
@@ -127,27 +129,53 @@ class QueryPool:
 
     # -- running -----------------------------------------------------------------------------
     async def run(self, job: QueryJob, *, timeout: float, max_wait: float | None = None) -> QueryOutcome:
-        """Run a query on an idle worker; waits at most ``max_wait`` (default ``timeout``) for one."""
-        outcome: QueryOutcome = await self._run(job, timeout=timeout, max_wait=max_wait)
-        return outcome
+        """Run a query on an idle worker and read its whole result; waits at most ``max_wait`` (default
+        ``timeout``) for a worker."""
+        return await (await self.stream(job, timeout=timeout, max_wait=max_wait)).read()
+
+    async def stream(self, job: QueryJob, *, timeout: float, max_wait: float | None = None) -> QueryStream:
+        """Run a query on an idle worker; the result's body is read from the worker as the stream is
+        iterated. The worker stays reserved until then, for at most ``BODY_TIMEOUT`` seconds: a client
+        that reads more slowly loses its worker (killed, a spare takes its place)."""
+        worker = await self._acquire(timeout if max_wait is None else max_wait)
+        try:
+            outcome, size = await self._execute(worker, job, timeout)
+        except BaseException:
+            self._release(worker)
+            raise
+        assert self._loop is not None
+
+        def finished(complete: bool) -> None:
+            watchdog.cancel()
+            if not complete:  # the rest of the body is still in the pipe: this worker cannot be reused
+                worker.kill()
+            self._release(worker)
+
+        stream = QueryStream(outcome, size, worker.body_chunks(size, timeout), finished)
+        watchdog = self._loop.call_later(BODY_TIMEOUT, stream.close)
+        return stream
 
     async def inspect(self, job: InspectJob, *, timeout: float) -> QueryOperation | UpdateOperation:
         """Parse a client's request and apply the guard on a worker (raises the guard's errors)."""
         operation: QueryOperation | UpdateOperation = await self._run(job, timeout=timeout, max_wait=None)
         return operation
 
-    async def _run(self, job: QueryJob | InspectJob, *, timeout: float, max_wait: float | None) -> Any:
+    async def _run(self, job: InspectJob, *, timeout: float, max_wait: float | None) -> Any:
         worker = await self._acquire(timeout if max_wait is None else max_wait)
         try:
-            return await worker.execute_async(job, timeout, self._executor)
+            return await self._execute(worker, job, timeout)
+        finally:
+            self._release(worker)
+
+    async def _execute(self, worker: WorkerProcess, job: QueryJob | InspectJob, timeout: float) -> Any:
+        try:
+            return await worker.execute_async(job, timeout)
         except asyncio.CancelledError:
             worker.kill()  # it may still be computing an answer nobody will read: stop it, use a spare
             raise
         except QueryTimeoutError:
             self.killed += 1
             raise
-        finally:
-            self._release(worker)
 
     async def _acquire(self, max_wait: float) -> WorkerProcess:
         if self._waiting >= 16 * self.size:

@@ -42,6 +42,7 @@ from kg.sparql.sandbox import NO_WALL, isolate_network
 from kg.store import GraphStore
 
 __all__ = [
+    "STREAM_CHUNK",
     "InspectJob",
     "QueryJob",
     "QueryOutcome",
@@ -65,6 +66,7 @@ class QueryJob:
     has_dataset: bool = False  # FROM / FROM NAMED in the query
     base_iri: str | None = None
     check_graphs: tuple[str, ...] = ()  # graph IRIs whose absence the caller wants to know about
+    byte_cap: int | None = None  # longest result body (Settings.max_result_bytes); None: no byte cap
 
 
 @dataclass(frozen=True)
@@ -122,12 +124,18 @@ def run_query(store: ox.Store, job: QueryJob) -> QueryOutcome:
         if isinstance(result, ox.QueryBoolean):
             out = serialize_boolean(result, fmt if fmt.results else format_by_name("json"))
         elif isinstance(result, ox.QueryTriples):
-            out = serialize_triples(result, fmt if fmt.rdf else format_by_name("turtle"), row_cap=job.row_cap)
+            out = serialize_triples(
+                result,
+                fmt if fmt.rdf else format_by_name("turtle"),
+                row_cap=job.row_cap,
+                byte_cap=job.byte_cap,
+            )
         else:
             out = serialize_solutions(
                 result,
                 fmt if fmt.results else format_by_name("json"),
                 row_cap=job.row_cap,
+                byte_cap=job.byte_cap,
                 rerun=lambda: cast(ox.QuerySolutions, store.query(job.query, **dataset)),  # type: ignore[arg-type]
             )
     except SyntaxError as exc:
@@ -200,6 +208,8 @@ def run_update(store: ox.Store, job: UpdateJob) -> UpdateOutcome:
         graphs[rid] = graph_nquads(store, name)
     return UpdateOutcome(graphs)
 
+
+STREAM_CHUNK = 1024 * 1024  # largest message of a result body (kg.sparql.process reads them one by one)
 
 # The guard's parser recurses once per nested group and per triple pattern; a worker parses on a thread
 # with a large stack and a high recursion limit (a runaway parse is stopped by the query timeout).
@@ -278,10 +288,12 @@ def serve(conn: Connection, root: str, memory_mb: int = 0, allow_network: bool =
                 conn.send(("ok", run_update(graph_store.oxigraph, job)))
             else:
                 outcome = run_query(graph_store.oxigraph, job)
-                # the body travels as raw bytes after a small header, so the parent can read small
-                # results on its event loop and large ones from a thread
-                conn.send(("result", dataclasses.replace(outcome, body=b""), len(outcome.body)))
-                conn.send_bytes(outcome.body)
+                # the body travels as raw chunks after a small header, so the server can pass each one
+                # on to the client as it comes instead of holding the whole body
+                body = outcome.body
+                conn.send(("result", dataclasses.replace(outcome, body=b""), len(body)))
+                for start in range(0, len(body), STREAM_CHUNK):
+                    conn.send_bytes(body, start, min(STREAM_CHUNK, len(body) - start))
         except CnkgError as exc:
             conn.send(("error", exc))
         except MemoryError:
