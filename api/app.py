@@ -8,7 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.routing import Route
 
+from api.mcp import MCP_PATH, McpHttpEndpoint, build_mcp_server
 from api.middleware import install_middleware
 from api.problems import install_problem_handlers
 from api.routes import ask, entities, graph_store, health, linked_data, reports, search, sparql, ui
@@ -46,13 +48,16 @@ def _load_search_index(settings: Settings) -> None:
 def create_app(settings: Settings) -> FastAPI:
     """The application over ``settings.data`` (or ``settings.store_url``); the query engine starts with it."""
 
+    mcp_endpoint = McpHttpEndpoint(build_mcp_server(settings, lambda: app.state.engine), settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         await asyncio.gather(engine.start(), asyncio.to_thread(_load_search_index, settings))
         app.state.engine = engine
         try:
-            yield
+            async with mcp_endpoint.running():
+                yield
         finally:
             await engine.close()
 
@@ -80,5 +85,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(facts_router)
     app.include_router(void_router)
     install_api_docs(app)
+    # MCP for AI assistants (streamable HTTP, read-only tools; docs/mcp.md), behind the same middleware
+    # POST only: stateless, so a GET event stream would carry nothing and hold a connection slot
+    app.router.routes.append(Route(MCP_PATH, mcp_endpoint, methods=["POST"]))
     app.include_router(ui.router)  # the web interface at / (not in the OpenAPI description)
     return app

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from api.commands import ask, export, ingest, query, search, serve
+from api.commands import ask, export, ingest, mcp, query, search, serve
 from kg.errors import CnkgError
 
 __all__ = ["app", "main"]
@@ -24,6 +24,7 @@ search.register(app)
 serve.register(app)
 export.register(app)
 ask.register(app)
+mcp.register(app)
 
 
 def main() -> None:

@@ -1,8 +1,17 @@
-"""Q&A quality and latency: the share of tests/data/qa_set.json answered correctly (overall and per kind),
-the share of unanswerable questions declined, and the /ask latency on the corpus report.
+"""Q&A quality and latency. First on the real-world corpus (tests/data/realworld), by split: answerable
+questions answered correctly, unanswerable ones declined, per kind, per genre, in English, list-member
+recall and precision, /ask p50/p95 latency, each beside a naive baseline run on the same questions in the
+same run. Then, as a regression check (the rules were written on these), the share of
+tests/data/qa_set.json answered correctly over the corpus report and the sample reports, and the /ask
+latency on the corpus report.
 
-    python bench/qa.py            # the figures (also written to bench/results/qa.txt)
-    python bench/qa.py --misses   # also every question answered wrongly, with the answer given
+    python bench/qa.py --split test   # dev | test | all (default all: dev and test side by side)
+    python bench/qa.py --misses       # also the regression set's misses
+    python bench/qa.py --store DIR    # keep the real-world store in DIR (reused by a later run)
+
+The naive baseline takes the top-3 hybrid passages of /search, cuts them into sentences and answers with
+the sentence sharing the most character bigrams with the question, citing its passage; it never declines.
+Real-world errors are printed by kind: every dev miss with its answer, counts only for test (frozen).
 
 Correct means: every expected string appears in the answer and in the text of its cited evidence (any one
 of a group's alternatives; case, blanks and Markdown emphasis ignored). Everything goes through the real
@@ -17,9 +26,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,24 +38,30 @@ sys.path.insert(0, str(ROOT))
 from fastapi.testclient import TestClient  # noqa: E402
 
 from api.app import create_app  # noqa: E402
-from ingest.pipeline import ingest_path  # noqa: E402
+from bench.live import percentile  # noqa: E402
+from bench.realworld import (  # noqa: E402
+    NO_GENRE,
+    REALWORLD_DIR,
+    SPLIT_CHOICES,
+    Corpus,
+    CorpusError,
+    Question,
+    build_store,
+    ratio,
+    side_by_side,
+    splits_for,
+)
+from bench.realworld_scores import MemberScore, best_sentence, member_scores  # noqa: E402
 from kg.datadir import DataDir  # noqa: E402
 from kg.qa.evaluation import QAItem, is_correct, load_qa_set  # noqa: E402
-from kg.search import make_index_updater  # noqa: E402
 from kg.settings import Settings  # noqa: E402
 
 QA_SET = ROOT / "tests" / "data" / "qa_set.json"
 CORPUS = ROOT.parent / "shared" / "corpus" / "000_70a1e0d4758384e6.txt"
 RESULTS = ROOT / "bench" / "results" / "qa.txt"
 LATENCY_ROUNDS = 3
-
-
-def build(paths: list[Path]) -> DataDir:
-    datadir = DataDir(Path(tempfile.mkdtemp(prefix="cnkg-qa-bench-")))
-    updater = make_index_updater("use3")
-    for path in paths:
-        ingest_path(path, datadir, index_updater=updater)
-    return datadir
+BASELINE_PASSAGES = 3  # top hybrid passages the naive baseline picks its sentence from
+WARM_UP_QUESTIONS = 5  # asked before timing: models, caches and worker processes load on first use
 
 
 def client_for(datadir: DataDir) -> TestClient:
@@ -112,14 +128,179 @@ def latency(items: list[QAItem], client: TestClient) -> list[str]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+@dataclass(frozen=True)
+class Outcome:
+    question: Question
+    response: dict  # the /ask response
+    correct: bool
+    milliseconds: float
+    baseline: dict  # the baseline's answer, shaped like an /ask response
+    baseline_correct: bool
+
+
+def baseline_answer(client: TestClient, question: str) -> dict:
+    """The naive baseline: the best bigram-sharing sentence of the top hybrid passages of /search."""
+    response = client.get("/search", params={"q": question, "mode": "hybrid", "k": BASELINE_PASSAGES})
+    response.raise_for_status()
+    hits = response.json()["hits"]
+    picked = best_sentence(question, [h["text"] for h in hits])
+    if picked is None:
+        return {"answer": "", "answered": True, "evidence": []}
+    n, sentence = picked
+    return {"answer": sentence, "answered": True, "evidence": [{"text": hits[n]["text"]}]}
+
+
+def run_questions(questions: Sequence[Question], client: TestClient) -> list[Outcome]:
+    for q in questions[:WARM_UP_QUESTIONS]:
+        client.get("/ask", params={"q": q.question}).raise_for_status()
+    outcomes = []
+    for q in questions:
+        started = time.perf_counter()
+        response = client.get("/ask", params={"q": q.question})
+        milliseconds = (time.perf_counter() - started) * 1000
+        response.raise_for_status()
+        body = response.json()
+        base = baseline_answer(client, q.question)
+        outcomes.append(
+            Outcome(
+                q,
+                body,
+                is_correct(body, q.expected, answerable=q.answerable),
+                milliseconds,
+                base,
+                is_correct(base, q.expected, answerable=q.answerable),
+            )
+        )
+    return outcomes
+
+
+def _share(outcomes: Sequence[Outcome], right: Callable[[Outcome], bool]) -> str:
+    return ratio(sum(right(o) for o in outcomes), len(outcomes))
+
+
+def _members(outcomes: Sequence[Outcome], baseline: bool) -> MemberScore:
+    scores = [
+        member_scores(o.question.members, o.baseline if baseline else o.response)
+        for o in outcomes
+        if o.question.members
+    ]
+    return MemberScore(
+        *(sum(getattr(m, f) for m in scores) for f in ("found", "members", "matched_items", "items"))
     )
-    parser.add_argument("--misses", action="store_true", help="list the questions answered wrongly")
-    args = parser.parse_args()
+
+
+def realworld_table(outcomes: Sequence[Outcome], splits: Sequence[str]) -> list[str]:
+    """One row per figure and answerer (system = /ask, baseline), one column per split."""
+    by_split = {s: [o for o in outcomes if o.question.split == s] for s in splits}
+    groups: list[tuple[str, Callable[[Outcome], bool]]] = [
+        ("answerable, correct", lambda o: o.question.answerable),
+        ("unanswerable, declined", lambda o: not o.question.answerable),
+        ("all questions handled right", lambda o: True),
+    ]
+    answerable = [o for o in outcomes if o.question.answerable]
+    for kind in sorted({o.question.kind for o in answerable}):
+        groups.append((f"kind {kind}", lambda o, k=kind: o.question.answerable and o.question.kind == k))
+    for genre in sorted({o.question.genre for o in answerable} - {NO_GENRE}):
+        groups.append((f"genre {genre}", lambda o, g=genre: o.question.answerable and o.question.genre == g))
+    groups.append(("English, answerable", lambda o: o.question.answerable and o.question.lang == "en"))
+    groups.append(("English, unanswerable", lambda o: not o.question.answerable and o.question.lang == "en"))
+    rows: list[tuple[str, dict[str, str]]] = []
+    for label, member in groups:
+        for who, right in (("system", _system_right), ("baseline", _baseline_right)):
+            rows.append(
+                (
+                    f"{label:<32} {who}",
+                    {s: _share([o for o in by_split[s] if member(o)], right) for s in splits},
+                )
+            )
+    for who, baseline in (("system", False), ("baseline", True)):
+        scores = {s: _members(by_split[s], baseline) for s in splits}
+        rows.append(
+            (f"{'list members, recall':<32} {who}", {s: ratio(m.found, m.members) for s, m in scores.items()})
+        )
+        rows.append(
+            (
+                f"{'list members, precision':<32} {who}",
+                {s: ratio(m.matched_items, m.items) for s, m in scores.items()},
+            )
+        )
+    rows.append(
+        (
+            f"{'/ask latency p50 / p95':<32} system",
+            {
+                s: f"{percentile(ms, 50):.1f} / {percentile(ms, 95):.1f} ms"
+                for s in splits
+                if (ms := [o.milliseconds for o in by_split[s]])
+            },
+        )
+    )
+    return side_by_side(rows, splits)
+
+
+def _system_right(o: Outcome) -> bool:
+    return o.correct
+
+
+def _baseline_right(o: Outcome) -> bool:
+    return o.baseline_correct
+
+
+def realworld_errors(outcomes: Sequence[Outcome], splits: Sequence[str]) -> list[str]:
+    """The system's errors by kind: every dev miss with the answer given; for test, counts only."""
+    lines = []
+    for split in splits:
+        missed = [o for o in outcomes if o.question.split == split and not o.correct]
+        kinds = Counter(o.question.kind for o in missed)
+        lines.append(
+            f"{split} errors by kind ({len(missed)}): "
+            + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+        )
+        if split != "dev":
+            continue
+        for kind in sorted(kinds):
+            lines.append(f"  {kind}:")
+            for o in missed:
+                if o.question.kind == kind:
+                    lines.append(
+                        f"    {o.question.id} {o.question.question} -> "
+                        f"{' '.join(o.response['answer'].split())[:100]} (expected {o.question.expected})"
+                    )
+    return lines
+
+
+def realworld(args: argparse.Namespace) -> list[str]:
+    corpus = Corpus(args.data)
+    splits = splits_for(args.split)
+    questions = corpus.questions_in(splits)
+    started = time.perf_counter()
+    datadir = build_store([d.path for d in corpus.documents.values()], args.store)
+    build_seconds = time.perf_counter() - started
+    with client_for(datadir) as client:
+        outcomes = run_questions(questions, client)
+    counts = ", ".join(_counts([q for q in questions if q.split == s], s) for s in splits)
+    return [
+        f"real-world corpus ({corpus.where()}), split: {args.split}; store: all {len(corpus.documents)} "
+        f"documents (ingest {build_seconds:.0f} s)",
+        f"questions: {counts}",
+        "system = GET /ask through the HTTP app; baseline = best bigram sentence of the top-"
+        f"{BASELINE_PASSAGES} hybrid passages (never declines); both scored with kg.qa.evaluation.is_correct",
+        "",
+        *realworld_table(outcomes, splits),
+        "",
+        *realworld_errors(outcomes, splits),
+    ]
+
+
+def _counts(questions: Sequence[Question], split: str) -> str:
+    unanswerable = sum(not q.answerable for q in questions)
+    english = sum(q.lang == "en" for q in questions)
+    return f"{split} {len(questions)} ({unanswerable} unanswerable, {english} in English)"
+
+
+def regression(show_misses: bool) -> list[str]:
+    """qa_set.json over the corpus report and the samples, and the /ask latency on the corpus report."""
     if not CORPUS.is_file():
-        sys.exit(f"corpus report not found at {CORPUS}")
+        return [f"corpus report not found at {CORPUS}: regression check skipped"]
     items = load_qa_set(QA_SET)
     samples = sorted((ROOT / "samples").glob("*.md"))
     english = sum(1 for i in items if i.question.isascii())
@@ -128,15 +309,42 @@ def main() -> None:
         f"{english} in English) over the corpus report and {len(samples)} sample reports",
         "",
     ]
-    with client_for(build([CORPUS, *samples])) as client:
-        out += evaluate(items, client, args.misses)
+    with client_for(build_store([CORPUS, *samples])) as client:
+        out += evaluate(items, client, show_misses)
     out.append("")
-    with client_for(build([CORPUS])) as client:
+    with client_for(build_store([CORPUS])) as client:
         out += latency(items, client)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--split", choices=SPLIT_CHOICES, default="all", help="real-world split to score")
+    parser.add_argument("--data", type=Path, default=REALWORLD_DIR, help="the real-world corpus directory")
+    parser.add_argument("--store", type=Path, default=None, help="data directory for the real-world store")
+    parser.add_argument("--misses", action="store_true", help="list the regression set's misses")
+    args = parser.parse_args()
+    try:
+        rw = realworld(args)
+    except CorpusError as exc:
+        sys.exit(f"Q&A bench: {exc}")
+    out = [
+        f"Q&A bench, split: {args.split}",
+        "",
+        *rw,
+        "",
+        "=" * 100,
+        "regression check (rules were written on these): qa_set.json over the corpus report and samples",
+        "",
+        *regression(args.misses),
+    ]
     text = "\n".join(out)
     print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text + "\n", encoding="utf-8")
+    if args.data == REALWORLD_DIR:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

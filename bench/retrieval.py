@@ -1,12 +1,18 @@
-"""Recall@1, Recall@5 and MRR of bm25, dense and hybrid search on tests/data/retrieval_eval.json, and the
-embedding throughput of the default embedder.
+"""Recall@1, Recall@5 and MRR of bm25, dense and hybrid search: on the answerable questions of the
+real-world corpus (tests/data/realworld), by split, genre, question kind and language; then, as a
+regression check, on tests/data/retrieval_eval.json over the corpus report and the sample reports (the
+rules were written on these), with the embedding throughput of the default embedder.
 
-    python bench/retrieval.py            # the table (also written to bench/results/retrieval.txt)
-    python bench/retrieval.py --tune     # also a grid of fusion settings, with 2-fold cross-validation
-    python bench/retrieval.py --misses   # list the questions each mode gets wrong
+    python bench/retrieval.py --split test   # dev | test | all (default all: dev and test side by side)
+    python bench/retrieval.py --tune         # also a grid of fusion settings on the regression set
+    python bench/retrieval.py --misses       # list the questions each mode misses (real-world: dev only)
+    python bench/retrieval.py --store DIR    # keep the real-world store in DIR (reused by a later run)
 
-The corpus report and the sample reports are ingested into a temporary data directory with the real
-ingest pipeline when it is available (else with the test suite's sentence-aligned passage cutter).
+Real-world: one store holds every document of the corpus (a researcher's store, whatever the split);
+a passage is relevant when it holds one of the question's evidence quotes (see
+bench/realworld_scores.quote_in_passage). Regression set: the corpus report and the sample reports are
+ingested into a temporary data directory with the real ingest pipeline when it is available (else with
+the test suite's sentence-aligned passage cutter).
 """
 
 from __future__ import annotations
@@ -22,6 +28,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.realworld import (  # noqa: E402
+    NO_GENRE,
+    REALWORLD_DIR,
+    SPLIT_CHOICES,
+    Corpus,
+    CorpusError,
+    Question,
+    build_store,
+    side_by_side,
+    splits_for,
+)
+from bench.realworld_scores import quote_in_passage  # noqa: E402
 from kg.catalog import Catalog, PassageRecord  # noqa: E402
 from kg.datadir import DataDir  # noqa: E402
 from kg.namespaces import report_iri  # noqa: E402
@@ -165,15 +183,95 @@ def describe(config: FusionConfig) -> str:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--tune", action="store_true", help="evaluate a grid of fusion settings")
-    parser.add_argument(
-        "--misses", action="store_true", help="list the questions each mode misses in the top 5"
-    )
-    args = parser.parse_args()
+MODES = ("bm25", "dense", "hybrid")
+DEPTH = 10  # hits looked at per question (MRR counts the first relevant one within them)
+
+
+class QuoteJudge:
+    """Relevance on the real-world corpus: a hit is relevant when it comes from a document of the
+    question's evidence and holds one of that document's evidence quotes."""
+
+    def __init__(self, datadir: DataDir, corpus: Corpus) -> None:
+        by_source = {r.source: r.rid for r in Catalog(datadir).reports()}
+        self.rid = {doc.id: by_source[doc.path.name] for doc in corpus.documents.values()}
+
+    def rank(self, q: Question, hits: Sequence[PassageRecord]) -> int | None:
+        quotes: dict[str, list[str]] = {}
+        for e in q.evidence:
+            quotes.setdefault(self.rid[e.document], []).append(e.quote)
+        for rank, hit in enumerate(hits, 1):
+            if any(quote_in_passage(hit.text, quote) for quote in quotes.get(hit.rid, ())):
+                return rank
+        return None
+
+
+def realworld_subsets(questions: Sequence[Question]) -> dict[str, list[Question]]:
+    subsets: dict[str, list[Question]] = {"all": list(questions)}
+    for genre in sorted({q.genre for q in questions} - {NO_GENRE}):
+        subsets[f"genre {genre}"] = [q for q in questions if q.genre == genre]
+    for kind in sorted({q.kind for q in questions}):
+        subsets[f"kind {kind}"] = [q for q in questions if q.kind == kind]
+    for lang in ("zh", "en"):
+        subsets[f"lang {lang}"] = [q for q in questions if q.lang == lang]
+    return subsets
+
+
+def realworld_table(
+    ranks: dict[str, dict[str, int | None]], questions: Sequence[Question], splits: Sequence[str]
+) -> list[str]:
+    rows: list[tuple[str, dict[str, str]]] = []
+    by_split = {s: [q for q in questions if q.split == s] for s in splits}
+    names = list(realworld_subsets(questions))
+    per_split = {s: realworld_subsets(by_split[s]) for s in splits}
+    for name in names:
+        for mode in MODES:
+            cells = {}
+            for s in splits:
+                subset = per_split[s].get(name, [])
+                if subset:
+                    m = summarise([ranks[mode][q.id] for q in subset])
+                    cells[s] = f"{m.questions:<5} {m.recall_at_1:5.3f} {m.recall_at_5:5.3f} {m.mrr:5.3f}"
+            rows.append((f"{name:<28} {mode}", cells))
+    header = [("", {s: f"{'n':<5} {'R@1':>5} {'R@5':>5} {'MRR':>5}" for s in splits})]
+    return side_by_side(header + rows, splits, width=30)
+
+
+def realworld(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """The real-world tables and the dev questions each mode misses."""
+    corpus = Corpus(args.data)
+    splits = splits_for(args.split)
+    questions = [q for q in corpus.questions_in(splits) if q.answerable and q.evidence]
+    started = time.perf_counter()
+    datadir = build_store([d.path for d in corpus.documents.values()], args.store)
+    build_seconds = time.perf_counter() - started
+    service = SearchService(datadir)
+    judge = QuoteJudge(datadir, corpus)
+    ranks = {
+        mode: {
+            q.id: judge.rank(q, service.ranked_passages(q.question, k=DEPTH, mode=mode)) for q in questions
+        }
+        for mode in MODES
+    }
+    out = [
+        f"real-world corpus ({corpus.where()}), split: {args.split}; store: all {len(corpus.documents)} "
+        f"documents, {len(service.index())} passages (ingest {build_seconds:.0f} s)",
+        "answerable questions with evidence, per split: "
+        + ", ".join(f"{s} {sum(q.split == s for q in questions)}" for s in splits),
+        f"relevant = the passage holds an evidence quote (folded; a quote cut by a passage boundary counts "
+        f"when one passage holds half of it); hybrid = {describe(DEFAULT_FUSION)}",
+        "",
+        *realworld_table(ranks, questions, splits),
+    ]
+    misses = []
+    for mode in MODES:
+        missed = [q for q in questions if q.split == "dev" and (ranks[mode][q.id] or DEPTH + 1) > 5]
+        misses.append(f"{mode} misses in the top 5, dev ({len(missed)}):")
+        misses += [f"  {q.id:<28} [{q.kind}] {q.question}" for q in missed]
+    return out, misses
+
+
+def regression(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """The tables on tests/data/retrieval_eval.json (corpus report and samples) and their misses."""
     questions = [q for q in load_eval_set(EVAL_SET) if document_path(q.document).is_file()]
     documents = sorted({q.document for q in questions})
     started = time.perf_counter()
@@ -182,7 +280,7 @@ def main() -> None:
     service = SearchService(datadir)
     index = service.index()
     judge = Judge(datadir, questions)
-    ranks = {mode: evaluate(service, judge, questions, mode) for mode in ("bm25", "dense", "hybrid")}
+    ranks = {mode: evaluate(service, judge, questions, mode) for mode in MODES}
     corpus_rows = [p.text for p in index.passages if p.rid == _rid_of(datadir, "000_70a1e0d4758384e6.txt")]
     chars_per_second, threads = throughput(corpus_rows or [p.text for p in index.passages])
     out = [
@@ -200,15 +298,47 @@ def main() -> None:
     ]
     if args.tune:
         out += ["", *tune(service, judge, questions)]
+    misses = []
+    for mode, per_question in ranks.items():
+        missed = [q for q in questions if (per_question[q.id] or 99) > 5]
+        misses.append(f"{mode} misses ({len(missed)}):")
+        misses += [f"  {q.id:<12} {'P' if q.paraphrase else ' '} {q.question}" for q in missed]
+    return out, misses
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--split", choices=SPLIT_CHOICES, default="all", help="real-world split to score")
+    parser.add_argument("--data", type=Path, default=REALWORLD_DIR, help="the real-world corpus directory")
+    parser.add_argument("--store", type=Path, default=None, help="data directory for the real-world store")
+    parser.add_argument("--tune", action="store_true", help="evaluate a grid of fusion settings")
+    parser.add_argument(
+        "--misses", action="store_true", help="list the questions each mode misses in the top 5"
+    )
+    args = parser.parse_args()
+    try:
+        rw_out, rw_misses = realworld(args)
+    except CorpusError as exc:
+        sys.exit(f"retrieval bench: {exc}")
+    reg_out, reg_misses = regression(args)
+    out = [
+        f"retrieval bench, split: {args.split}",
+        "",
+        *rw_out,
+        "",
+        "=" * 100,
+        "regression check (rules were written on these): corpus report and samples",
+        "",
+        *reg_out,
+    ]
     print("\n".join(out))
     if args.misses:
-        for mode, per_question in ranks.items():
-            missed = [q for q in questions if (per_question[q.id] or 99) > 5]
-            print(f"\n{mode} misses ({len(missed)}):")
-            for q in missed:
-                print(f"  {q.id:<12} {'P' if q.paraphrase else ' '} {q.question}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(out) + "\n", encoding="utf-8")
+        print("\n".join(["", *rw_misses, "", "regression set:", *reg_misses]))
+    if args.data == REALWORLD_DIR:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
 def _rid_of(datadir: DataDir, source: str) -> str | None:

@@ -22,15 +22,18 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from kg.errors import InputError
-from kg.namespaces import ENTITY_BASE, REPORT_BASE, normalize_name
+from kg.lexicon import Lexicon
+from kg.namespaces import ENTITY_BASE, REPORT_BASE, entity_slug, normalize_name
 from kg.sparql.engine import INTERNAL_ROW_CAP, SparqlEngine, select_json
 
 __all__ = [
     "METRIC_KINDS",
     "MetricKey",
     "compare_facts",
+    "entity_filter",
     "fact_rows",
     "group_observations",
+    "is_forecast",
     "metric_key",
     "metric_kind",
     "observation_from_row",
@@ -106,7 +109,7 @@ def fact_rows(*, about: str | None = None, year: int | None = None, report: str 
         filters.append(f"?r = <{REPORT_BASE}{report}>")
     where = f"FILTER({' && '.join(filters)})" if filters else ""
     return f"""SELECT ?f ?metric ?value ?max ?unit ?qual ?year ?about ?aboutLabel ?passage ?r ?title
-       ?start ?end ?ptext ?pstart
+       ?start ?end ?ptext ?pstart ?issued
 WHERE {{
   GRAPH ?r {{
     ?f a cnkg:Observation ; cnkg:value ?value ; prov:wasDerivedFrom ?passage .
@@ -115,7 +118,7 @@ WHERE {{
     OPTIONAL {{ ?f cnkg:year ?year }}
     OPTIONAL {{ ?f cnkg:start ?start ; cnkg:end ?end }}
     OPTIONAL {{ ?passage cnkg:text ?ptext ; cnkg:start ?pstart }}
-    OPTIONAL {{ ?r dcterms:title ?title }}
+    OPTIONAL {{ ?r dcterms:title ?title }} OPTIONAL {{ ?r dcterms:issued ?issued }}
   }}
   OPTIONAL {{ GRAPH ?r {{ ?f cnkg:about ?about }}
              OPTIONAL {{ ?about skos:prefLabel ?aboutLabel FILTER(LANGMATCHES(LANG(?aboutLabel), "zh")) }} }}
@@ -141,6 +144,8 @@ def observation_from_row(row: dict[str, Any]) -> dict[str, Any]:
     if text is not None and None not in (start, end, pstart):
         quote = text[start - pstart : end - pstart] or None  # type: ignore[operator]
     about = _value(row, "about")
+    year = _int(row, "year")
+    sentence = _sentence(text, None if start is None or pstart is None else start - pstart)
     return {
         "iri": _value(row, "f"),
         "metric": _value(row, "metric") or "",
@@ -148,7 +153,8 @@ def observation_from_row(row: dict[str, Any]) -> dict[str, Any]:
         "valueMax": _value(row, "max"),
         "unit": _value(row, "unit"),
         "qualifier": _value(row, "qual"),
-        "year": _int(row, "year"),
+        "year": year,
+        "forecast": is_forecast(year, _issued_year(_value(row, "issued")), sentence),
         "about": None
         if about is None
         else {
@@ -162,9 +168,35 @@ def observation_from_row(row: dict[str, Any]) -> dict[str, Any]:
             "start": start,
             "end": end,
             "text": quote,
-            "sentence": _sentence(text, None if start is None or pstart is None else start - pstart),
+            "sentence": sentence,
         },
     }
+
+
+# Words with which a report announces an estimate of the future rather than a measured figure.
+_FORECAST_CUE = re.compile(
+    r"预计|预测|预期|有望|将会|将达|将超|将突破|将增长|展望|forecast|expected|projected", re.I
+)
+_ISSUED_YEAR = re.compile(r"^\s*(\d{4})")
+
+
+def _issued_year(issued: str | None) -> int | None:
+    found = _ISSUED_YEAR.match(issued or "")
+    return int(found.group(1)) if found else None
+
+
+def is_forecast(year: int | None, issued_year: int | None, sentence: str | None) -> bool:
+    """Whether a figure is a forecast rather than an actual: a year after the report was issued is one, a
+    year before it is not; otherwise (same year, or either unknown) the sentence decides by its words.
+
+    >>> is_forecast(2027, 2024, "预计到2027年将超过300亿元"), is_forecast(2023, 2024, "预计2023年达到")
+    (True, False)
+    >>> is_forecast(2024, 2024, "预计2024年达到60亿元"), is_forecast(None, None, "市场规模为12.8亿元")
+    (True, False)
+    """
+    if year is not None and issued_year is not None and year != issued_year:
+        return year > issued_year
+    return sentence is not None and _FORECAST_CUE.search(sentence) is not None
 
 
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
@@ -224,6 +256,17 @@ def group_observations(
         result.append(group)
     result.sort(key=lambda g: (-g["reports"], -len(g["observations"]), g["metric"], g["subject"] or ""))
     return result
+
+
+def entity_filter(entity: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """(slug, normalised written forms) of an entity given by slug, label or alias, for ``compare_facts``."""
+    if entity is None or not entity.strip():
+        return None, ()
+    lexicon = Lexicon.load()
+    entry = lexicon.get(entity) or lexicon.resolve(entity)
+    if entry is not None:
+        return entry.slug, tuple(normalize_name(f) for f in entry.surfaces())
+    return entity_slug(entity), (normalize_name(entity),)
 
 
 async def compare_facts(

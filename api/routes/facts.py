@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import EngineDep
 from api.problems import problem_docs
-from kg.facts import compare_facts
-from kg.lexicon import Lexicon
-from kg.namespaces import entity_slug, normalize_name
+from api.spreadsheets import SPREADSHEET_RESPONSES, TableFormatParam, spreadsheet_response
+from kg.facts import compare_facts, entity_filter
+from kg.tables import facts_table
+from kg.tabular import JSON, table_format
 
 __all__ = ["router"]
 
@@ -44,6 +45,7 @@ _EXAMPLE = {
                     "unit": "亿元",
                     "qualifier": "=",
                     "year": 2022,
+                    "forecast": False,
                     "about": {
                         "iri": "https://w3id.org/cnkg/id/entity/service-mesh",
                         "slug": "service-mesh",
@@ -68,17 +70,6 @@ _EXAMPLE = {
 }
 
 
-def _entity_filter(entity: str | None) -> tuple[str | None, tuple[str, ...]]:
-    """(slug, normalised written forms) of an entity given by slug, label or alias."""
-    if entity is None or not entity.strip():
-        return None, ()
-    lexicon = Lexicon.load()
-    entry = lexicon.get(entity) or lexicon.resolve(entity)
-    if entry is not None:
-        return entry.slug, tuple(normalize_name(f) for f in entry.surfaces())
-    return entity_slug(entity), (normalize_name(entity),)
-
-
 @router.get(
     "/facts",
     summary="Compare facts across reports",
@@ -87,15 +78,20 @@ def _entity_filter(entity: str | None) -> tuple[str | None, tuple[str, ...]]:
     "`复合增长率`, `同比增长`, `占比`, `样本数`, else the cleaned metric text), a subject (the "
     "`cnkg:about` entity, else the words before the kind) and a unit; its observations are sorted by year, "
     "then report, each with "
-    "value, `valueMax` for ranges, unit, qualifier, year, report and evidence (passage, character offsets, "
+    "value, `valueMax` for ranges, unit, qualifier, year, `forecast` (a year after the report was issued, "
+    "or a sentence that says it is an estimate), report and evidence (passage, character offsets, "
     "the number as written and its sentence). Groups found in more reports come first. `metric` accepts "
-    "Chinese or English (`market size`, `CAGR`, `growth`, `share`); `entity` a slug, label or alias.",
+    "Chinese or English (`market size`, `CAGR`, `growth`, `share`); `entity` a slug, label or alias. "
+    "`format=csv|xlsx` (or `Accept: text/csv` / the XLSX media type) gives one row per observation, "
+    "with the sentence, report title and passage IRI as columns.",
+    response_model=None,
     responses={
-        200: {"content": {"application/json": {"example": _EXAMPLE}}},
+        200: {"content": {"application/json": {"example": _EXAMPLE}, **SPREADSHEET_RESPONSES}},
         **problem_docs(400, 429, 503),
     },
 )
 async def facts(
+    request: Request,
     engine: EngineDep,
     metric: Annotated[
         str | None, Query(max_length=100, description="What is measured.", examples=["市场规模"])
@@ -109,8 +105,13 @@ async def facts(
         str | None, Query(max_length=64, pattern=r"^[0-9a-f]{1,64}$", description="Only this report id.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Most groups returned.")] = 100,
-) -> dict[str, Any]:
-    slug, forms = _entity_filter(entity)
-    return await compare_facts(
+    format: TableFormatParam = None,
+) -> dict[str, Any] | Response:
+    fmt = table_format(request.headers.get("accept"), format)
+    slug, forms = entity_filter(entity)
+    result = await compare_facts(
         engine, metric=metric, entity=slug, entity_forms=forms, year=year, report=report, limit=limit
     )
+    if fmt is JSON:
+        return result
+    return await spreadsheet_response(facts_table(result), fmt, "facts", truncated=result["truncated"])

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from api.deps import DataDirDep
+from api.deps import CatalogDep, DataDirDep
 from api.problems import problem_docs
+from api.spreadsheets import SPREADSHEET_RESPONSES, TableFormatParam, spreadsheet_response
 from kg.namespaces import ENTITY_TYPES
 from kg.search.service import MAX_K, MAX_WINDOW, SearchService, search_service_for
+from kg.tables import search_table
+from kg.tabular import JSON, table_format
 
 __all__ = ["router"]
 
@@ -79,14 +83,21 @@ _EXAMPLE = {
         "entities named in the query higher; `bm25` and `dense` run one leg alone. `report` (id, IRI or "
         "file name) and `type` (passages mentioning an entity of that type) filter before ranking. "
         f"`k` ≤ {MAX_K}, `offset + k` ≤ {MAX_WINDOW}. `highlight` is the HTML-escaped text with the "
-        "matched query terms in `<mark>`; `explain=true` adds each leg's rank and score to every hit."
+        "matched query terms in `<mark>`; `explain=true` adds each leg's rank and score to every hit. "
+        "`format=csv|xlsx` (or `Accept: text/csv` / the XLSX media type) gives one row per hit, with "
+        "the report title, passage IRI, offsets and text as columns."
     ),
     response_model=SearchResults,
     response_model_exclude_none=True,
-    responses={200: {"content": {"application/json": {"example": _EXAMPLE}}}, **problem_docs(400, 404, 429)},
+    responses={
+        200: {"content": {"application/json": {"example": _EXAMPLE}, **SPREADSHEET_RESPONSES}},
+        **problem_docs(400, 404, 429),
+    },
 )
-def search(
+async def search(
+    request: Request,
     service: SearchServiceDep,
+    catalog: CatalogDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="The question or keywords.")],
     k: Annotated[int, Query(ge=1, le=MAX_K, description="Hits per page.")] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_WINDOW - 1, description="Hits to skip.")] = 0,
@@ -97,6 +108,14 @@ def search(
         Query(description=f"Only passages mentioning an entity of this type: {', '.join(ENTITY_TYPES)}."),
     ] = None,
     explain: Annotated[bool, Query(description="Add each leg's rank and score to every hit.")] = False,
-) -> dict[str, Any]:
-    # A plain function: FastAPI runs it in its thread pool, so embedding and numpy work do not block.
-    return service.search(q, k=k, offset=offset, mode=mode, report=report, type=type, explain=explain)
+    format: TableFormatParam = None,
+) -> dict[str, Any] | Response:
+    fmt = table_format(request.headers.get("accept"), format)
+    # in the thread pool, so embedding and numpy work do not block the event loop
+    result: dict[str, Any] = await run_in_threadpool(
+        service.search, q, k=k, offset=offset, mode=mode, report=report, type=type, explain=explain
+    )
+    if fmt is JSON:
+        return result
+    titles = {r.rid: r.title for r in catalog.reports()}
+    return await spreadsheet_response(search_table(result, titles, offset), fmt, "search", truncated=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -13,12 +15,22 @@ from starlette.types import Receive, Scope, Send
 from api.deps import EngineDep, SettingsDep, check_write_token
 from api.problems import problem_docs
 from kg.errors import InputError
+from kg.sparql.client_queries import inspect_client_query
 from kg.sparql.description import service_description
 from kg.sparql.engine import QueryRequest, inspect_job, select_json
 from kg.sparql.errors import UnsupportedMediaTypeError
-from kg.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, negotiate
-from kg.sparql.guard import QueryOperation, UpdateOperation
+from kg.sparql.formats import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    SELECT_FORMATS,
+    XLSX_RESULTS,
+    format_by_name,
+    negotiate,
+)
+from kg.sparql.guard import QueryForm, UpdateOperation
 from kg.sparql.stream import QueryStream
+from kg.tables import sparql_table
+from kg.tabular import write_xlsx
 
 __all__ = ["router"]
 
@@ -42,7 +54,7 @@ _RESULTS_EXAMPLE = {
 }
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "Query results (SELECT/ASK: JSON, XML, CSV, TSV; "
+        "description": "Query results (SELECT/ASK: JSON, XML, CSV, TSV; SELECT also XLSX; "
         "CONSTRUCT/DESCRIBE: Turtle, N-Triples, "
         "JSON-LD, RDF/XML, TriG, N-Quads), chosen by Accept or `format`. `X-Cnkg-Truncated: true` (and, in "
         'JSON, `"truncated": true`) when the row cap or the byte cap cut the result; every result is '
@@ -96,7 +108,8 @@ FormatParam = Annotated[
     str | None,
     Query(
         alias="format",
-        description="Override Accept: json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, trig, nquads.",
+        description="Override Accept: json, xml, csv, tsv, xlsx (SELECT), turtle, ntriples, jsonld, rdfxml, "
+        "trig, nquads.",
         examples=["csv"],
     ),
 ]
@@ -199,17 +212,23 @@ async def _answer(
         return JSONResponse({"status": "ok", "changedReports": changed})
     if query is None:
         raise InputError("missing 'query' (or, with POST, 'update') parameter")
-    operation = await engine.inspect(inspect_job(settings, query))
-    assert isinstance(operation, QueryOperation)
-    offered = GRAPH_FORMATS if operation.form.is_graph else RESULT_FORMATS
+    operation = await inspect_client_query(settings, engine, query)
+    offered = (
+        GRAPH_FORMATS
+        if operation.form.is_graph
+        else SELECT_FORMATS
+        if operation.form is QueryForm.SELECT
+        else RESULT_FORMATS
+    )
     fmt = negotiate(request.headers.get("accept"), offered, _single(params, "format"))
+    spreadsheet = fmt is XLSX_RESULTS  # made here from the engine's JSON, under the same cap and timeout
     default_graphs = _graph_iris(params, "default-graph-uri")
     named_graphs = _graph_iris(params, "named-graph-uri")
     dataset = bool(default_graphs or named_graphs)
     stream = await engine.query_stream(
         QueryRequest(
             operation,
-            fmt,
+            format_by_name("json") if spreadsheet else fmt,
             default_graphs=default_graphs if dataset else None,
             named_graphs=named_graphs if dataset else None,
             base_iri=_endpoint(request),
@@ -226,6 +245,12 @@ async def _answer(
         headers["X-Cnkg-Rows"] = str(outcome.rows)
     if outcome.missing_graphs:
         headers["X-Cnkg-Unknown-Graphs"] = " ".join(f"<{g}>" for g in outcome.missing_graphs)
+    if spreadsheet:  # a workbook is written whole: from the JSON results, at most the caps
+        json_body = (await stream.read()).body
+        del headers["Content-Length"]
+        headers["Content-Disposition"] = 'attachment; filename="results.xlsx"'
+        body = await asyncio.to_thread(lambda: write_xlsx(sparql_table(json.loads(json_body))))
+        return Response(content=body, media_type=fmt.content_type, headers=headers)
     # the body goes from the worker to the client chunk by chunk; the worker is released at its end
     return _ResultResponse(stream, media_type=fmt.content_type, headers=headers)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["QAItem", "is_correct", "load_qa_set"]
+__all__ = ["QAItem", "fold_text", "is_correct", "load_qa_set"]
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,13 @@ class QAItem:
     expected: list[list[str]]  # groups of acceptable strings
 
 
-def _fold(text: str) -> str:
-    return "".join(text.replace("*", "").split()).casefold()
+def fold_text(text: str) -> str:
+    """Text for comparison: case, blanks and Markdown emphasis (``*``, ``__``) ignored.
+
+    >>> fold_text("到2025年将会**超过 60亿元**")
+    '到2025年将会超过60亿元'
+    """
+    return "".join(text.replace("*", "").replace("__", "").split()).casefold()
 
 
 def is_correct(response: dict[str, Any], expected: list[list[str]] | list[Any], *, answerable: bool) -> bool:
@@ -41,11 +46,11 @@ def is_correct(response: dict[str, Any], expected: list[list[str]] | list[Any], 
         return not response["answered"]
     if not response["answered"]:
         return False
-    answer = _fold(response["answer"])
-    evidence = _fold(" ".join(e["text"] for e in response["evidence"]))
+    answer = fold_text(response["answer"])
+    evidence = fold_text(" ".join(e["text"] for e in response["evidence"]))
     for group in expected:
         options = [group] if isinstance(group, str) else group
-        if not any(_fold(o) in answer and _fold(o) in evidence for o in options):
+        if not any(fold_text(o) in answer and fold_text(o) in evidence for o in options):
             return False
     return True
 

@@ -20,6 +20,9 @@ from kg.sparql.errors import NotAcceptableError
 __all__ = [
     "GRAPH_FORMATS",
     "RESULT_FORMATS",
+    "SELECT_FORMATS",
+    "XLSX_MEDIA_TYPE",
+    "XLSX_RESULTS",
     "Format",
     "format_by_name",
     "negotiate",
@@ -67,6 +70,11 @@ RESULT_FORMATS: tuple[Format, ...] = (
     ),
 )
 
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# SELECT results as a spreadsheet: written by kg.tabular from the JSON results, not by Oxigraph.
+XLSX_RESULTS = Format("xlsx", XLSX_MEDIA_TYPE, (XLSX_MEDIA_TYPE,))
+SELECT_FORMATS: tuple[Format, ...] = (*RESULT_FORMATS, XLSX_RESULTS)
+
 GRAPH_FORMATS: tuple[Format, ...] = (
     Format("turtle", "text/turtle", ("text/turtle", "application/x-turtle"), rdf=ox.RdfFormat.TURTLE),
     Format(
@@ -89,7 +97,7 @@ GRAPH_FORMATS: tuple[Format, ...] = (
     Format("n3", "text/n3", ("text/n3",), rdf=ox.RdfFormat.N3),
 )
 
-_BY_NAME = {f.name: f for f in RESULT_FORMATS + GRAPH_FORMATS}
+_BY_NAME = {f.name: f for f in SELECT_FORMATS + GRAPH_FORMATS}
 
 
 def format_by_name(name: str) -> Format:

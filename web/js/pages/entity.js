@@ -5,6 +5,8 @@ import { getJSON, iriTerm, listReports, select } from "../api.js";
 import { h, table, fill } from "../dom.js";
 import { bestType, entityHref, factValue, iriOf, reportLink, termLabel, typeBadge } from "../labels.js";
 import { neighbourhoodGraph } from "../graph.js";
+import { factCharts } from "../chart.js";
+import { errorBox, loading } from "../dom.js";
 
 const MAX_GRAPH_NODES = 40;
 
@@ -18,6 +20,7 @@ export async function render(main, route, stale) {
   const zh = entity.labels.find((l) => l.lang.startsWith("zh"))?.value;
   const en = entity.labels.find((l) => l.lang.startsWith("en"))?.value;
   const title = zh || entity.label;
+  const charts = h("div", {}, loading());
   fill(main,
     h("h1", {}, title, " ", typeBadge(entity.type)),
     en && en !== title ? h("p", { class: "subtitle", lang: "en" }, en) : null,
@@ -28,9 +31,17 @@ export async function render(main, route, stale) {
     relationsSection(entity.relations, neighbours, titles),
     h("h2", {}, "数据 ", h("span", { lang: "en", class: "muted" }, "Facts")),
     factsSection(entity.facts, titles),
+    h("h2", {}, "年度数据图 ", h("span", { lang: "en", class: "muted" }, "Figures over the years")),
+    charts,
     h("h2", {}, "提及该实体的报告 ", h("span", { lang: "en", class: "muted" }, "Mentions")),
     mentionsSection(entity, title),
   );
+  try {
+    const body = await getJSON(`/facts?entity=${encodeURIComponent(entity.slug)}`);
+    if (!stale()) fill(charts, factCharts(body));
+  } catch (error) {
+    if (!stale()) fill(charts, errorBox(error));
+  }
 }
 
 function contentWidth(el) {

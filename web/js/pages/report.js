@@ -5,6 +5,7 @@ import { ApiError, getJSON, iriTerm, select } from "../api.js";
 import { errorBox, h, loading, table, fill } from "../dom.js";
 import { bestType, config, entityChip, entityHref, factValue, reportHref, typeBadge, typeName } from "../labels.js";
 import { tidyPassage } from "./search.js";
+import { factCharts } from "../chart.js";
 
 const PREFIXES = `PREFIX cnkg: <https://w3id.org/cnkg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -19,6 +20,7 @@ export async function render(main, route, stale) {
   const outline = h("div", { class: "outline" }, loading());
   const entities = h("div", {}, loading());
   const facts = h("div", {}, loading());
+  const charts = h("div", {}, loading());
   const related = h("div", {}, loading());
   fill(main,
     h("h1", {}, report.title || report.source),
@@ -28,6 +30,8 @@ export async function render(main, route, stale) {
     entities,
     h("h2", {}, "数据 ", en("Facts")),
     facts,
+    h("h2", {}, "年度数据图 ", en("Figures over the years")),
+    charts,
   );
   const settle = (box, promise) =>
     promise.then(
@@ -38,6 +42,7 @@ export async function render(main, route, stale) {
     settle(outline, outlineOf(g)),
     settle(entities, entitiesOf(g)),
     settle(facts, factsOf(g)),
+    settle(charts, chartsOf(report)),
     settle(related, relatedTo(report.rid)),
   ]);
 }
@@ -158,6 +163,13 @@ SELECT ?f ?metric ?value ?valueMax ?unit ?qualifier ?year ?about ?aboutLabel ?te
     ]),
     `共 ${unique.length} 条数据观测 · Observations`,
   );
+}
+
+/** This report's measures over the years, with the same measure from the other reports beside them. */
+async function chartsOf(report) {
+  const body = await getJSON("/facts?limit=500");
+  const mine = (body.groups || []).filter((g) => g.observations.some((o) => o.report.iri === report.iri && o.year));
+  return factCharts({ groups: mine }, { highlight: report.iri });
 }
 
 async function relatedTo(rid) {
