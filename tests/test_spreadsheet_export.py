@@ -48,7 +48,7 @@ def datadir(tmp_path_factory: pytest.TempPathFactory) -> DataDir:
 @pytest.fixture(scope="module")
 def client(datadir: DataDir) -> Iterator[TestClient]:
     settings = Settings(data=datadir.root, row_cap=ROW_CAP, query_workers=1, rate_limit_per_minute=100_000)
-    with TestClient(create_app(settings)) as started:
+    with TestClient(create_app(settings), base_url="http://localhost") as started:
         yield started
 
 
