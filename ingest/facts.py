@@ -60,8 +60,15 @@ _METRIC_TRIM = re.compile(
     r"^(?:其中|而|且|并|但|同时|此外|预计|目前|截至|在|据|从|到|于|由|对|以|我国|国内|中国|全球|\d{4}年[末底初中]?|"
     r"[，,、\s]|的|将会|将|会|已经|已|达到|达|为|是|有|约|近|超过|多|也|还|仍|大约|未来\d+年)+"
 )
-_METRIC_TAIL = re.compile(
-    r"(?:将会|将|会|已经|已|预计|有望|可达|达到|达|为|是|约|近|超过|超|高达|仅|则|分别|有|以|也|仍|还|在|了|大约|之间)+$"
+# Words trimmed off the end of a metric, as many as end it. Matched on the reversed text from its start:
+# a greedy run with nothing after it never backtracks, where "(?:将会|将|会|…)+$" searched forwards
+# backtracks exponentially on a run of 将会 that does not reach the end (issue 12).
+_METRIC_TAIL_WORDS = (
+    *("将会", "将", "会", "已经", "已", "预计", "有望", "可达", "达到", "达", "为", "是", "约", "近", "超过"),
+    *("超", "高达", "仅", "则", "分别", "有", "以", "也", "仍", "还", "在", "了", "大约", "之间"),
+)
+_METRIC_TAIL_REVERSED = re.compile(
+    "(?:" + "|".join(sorted((word[::-1] for word in _METRIC_TAIL_WORDS), key=len, reverse=True)) + ")+"
 )
 _TRAILING_ABOUT = re.compile(r"^\s*(?:左右|上下)")
 
@@ -150,10 +157,16 @@ def _metric(text: str, start: int, end: int) -> str:
     return metric
 
 
+def _strip_tail(metric: str) -> str:
+    """``metric`` without the run of :data:`_METRIC_TAIL_WORDS` it ends with (linear time)."""
+    run = _METRIC_TAIL_REVERSED.match(metric[::-1])
+    return metric[: len(metric) - run.end()] if run else metric
+
+
 def _trim_metric(metric: str) -> str:
     for _ in range(3):
         metric = _METRIC_TRIM.sub("", metric)
-        metric = _METRIC_TAIL.sub("", metric).strip()
+        metric = _strip_tail(metric).strip()
     for cue, _q in _QUALIFIERS:
         if metric.endswith(cue):
             metric = metric[: -len(cue)]
