@@ -38,17 +38,56 @@ class LinkedEntity(BaseModel):
     surface: str = Field(description="How the question wrote it.")
 
 
+class AskPart(BaseModel):
+    question: str = Field(description="One part of a multi-part question, as cut from it.")
+    answer: str = Field(description="The part's short answer ('' when the reports do not answer it).")
+    answered: bool
+    confidence: float = Field(ge=0, le=1)
+    type: str = Field(
+        description="The answer shape the part asks for: quantity, time, name, list, definition, reason, "
+        "method, comparison or other."
+    )
+    evidence: list[EvidenceSpan]
+
+
+class RelatedPassage(BaseModel):
+    passage: str
+    report: str
+    text: str = Field(description="The passage text (the report text between start and end).")
+    start: int
+    end: int
+    score: float = Field(description="The hybrid search score.")
+
+
 class AskResponse(BaseModel):
     question: str
-    answer: str
+    answer: str = Field(
+        description="The short answer: a value with its unit, a list of names, a name, a date, or the clause "
+        "that answers; the answers of a multi-part question's parts joined by '；'. When the reports do "
+        "not answer, a sentence saying so."
+    )
     answered: bool = Field(description="False when the reports do not answer the question.")
+    confidence: float = Field(
+        ge=0,
+        le=1,
+        description="How sure the answer is (0.5 at the decline threshold; a multi-part answer takes its "
+        "least sure part). Also given on a decline.",
+    )
     kind: str = Field(description="number, list, relation, definition, why, how, comparison or other.")
     source: str = Field(description="graph, passages, or none.")
-    evidence: list[EvidenceSpan]
+    parts: list[AskPart] = Field(
+        description="A multi-part question answered part by part (empty for a question asking one thing)."
+    )
+    items: list[str] = Field(description="The members of a list answer, as the reports write them.")
+    evidence: list[EvidenceSpan] = Field(description="The sentences the answer rests on.")
+    related: list[RelatedPassage] = Field(
+        description="The closest passages of the hybrid search, also (and above all) when the question is "
+        "declined."
+    )
     entities: list[LinkedEntity]
     facts: list[dict[str, Any]] = Field(
-        description="Graph facts used: observations (metric, value, valueMax, unit, qualifier, year) or "
-        "relation triples (subject, predicate, object) with the passage stating them."
+        description="Graph facts used: relation triples (subject, predicate, object) with the passage "
+        "stating them."
     )
 
 
