@@ -55,6 +55,7 @@ _ASKING = re.compile(
 )
 # Headings, images, links alone and table rows say nothing by themselves: never an answer.
 _NOT_PROSE = re.compile(r"^\s*(?:#{1,6}\s|!?\[[^\]]*\]\([^)]*\)\s*$|\|)|^[^\u4e00-\u9fffA-Za-z0-9]*$")
+_NUMBER_KEY = re.compile(r"(?<![\d.])\d+(?:\.\d+)*(?![\d.])")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9.+-]*[a-z0-9]|[a-z]", re.I)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NON_KEY = re.compile(r"[^\u4e00-\u9fffa-z0-9]", re.I)
@@ -85,6 +86,8 @@ def question_keys(
     for word in words:
         if len(word) >= 3 and not _ASKING.fullmatch(word):
             keys[word] = 2.0
+    for number in _NUMBER_KEY.findall(folded):
+        keys[number] = 2.0  # years and figures the question names (2025年, v1.9)
     chinese = _NON_KEY.sub(" ", _ASKING.sub(" ", re.sub(r"[a-z0-9.+-]+", " ", folded)))
     for run in chinese.split():
         for i in range(len(run) - 1):
@@ -143,6 +146,8 @@ def candidates(
             entities = _entity_share(folded, passage, keys.entity_forms)
             focus_total = sum(keys.keys[k] for k in keys.focus) or 1.0
             focus = sum(keys.keys[k] for k in covered & keys.focus) / focus_total
+            if any(_NUMBER_KEY.fullmatch(k) and k not in covered for k in keys.keys):
+                focus = 0.0  # a year or figure the question names must be in the sentence
             typed = has_span(keys.answer_type, sentence.text)
             score = (
                 weights.lexical * lexical
