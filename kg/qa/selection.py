@@ -41,6 +41,7 @@ class SelectionWeights:
     extra_score: float = 0.6  # ... and its score relative to the best sentence's
     max_sentences: int = 3  # sentences an answer (part) rests on at most
     max_sentence_chars: int = 300  # longer "sentences" (tables, run-on lists) are not candidates
+    caption: float = 0.5  # subtracted from a line without any punctuation (a title, a caption, a bullet)
 
 
 WEIGHTS = SelectionWeights()
@@ -55,6 +56,7 @@ _ASKING = re.compile(
 )
 # Headings, images, links alone and table rows say nothing by themselves: never an answer.
 _NOT_PROSE = re.compile(r"^\s*(?:#{1,6}\s|!?\[[^\]]*\]\([^)]*\)\s*$|\|)|^[^\u4e00-\u9fffA-Za-z0-9]*$")
+_PUNCTUATION = re.compile(r"[。，,；;：:！？!?、]")
 _NUMBER_KEY = re.compile(r"(?<![\d.])\d+(?:\.\d+)*(?![\d.])")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9.+-]*[a-z0-9]|[a-z]", re.I)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -154,6 +156,7 @@ def candidates(
                 + weights.entities * entities
                 + weights.answer_type * typed
                 + weights.rank / (1 + rank)
+                - weights.caption * (_PUNCTUATION.search(sentence.text) is None)
             )
             out.append(
                 Candidate(sentence, hit, rank, position, covered, focus, lexical, entities, typed, score)
