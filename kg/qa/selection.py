@@ -41,6 +41,7 @@ class SelectionWeights:
     extra_score: float = 0.6  # ... and its score relative to the best sentence's
     max_sentences: int = 3  # sentences an answer (part) rests on at most
     max_sentence_chars: int = 300  # longer "sentences" (tables, run-on lists) are not candidates
+    min_focus: float = 2.0  # at most this focus weight, the answer shape stands in for the focus
     caption: float = 0.5  # subtracted from a line without any punctuation (a title, a caption, a bullet)
 
 
@@ -71,6 +72,7 @@ class QuestionKeys:
     entity_forms: dict[str, list[str]]  # slug -> folded surface forms
     answer_type: str
     focus: frozenset[str] = frozenset()  # the keys outside the entities' names: what is asked about them
+    chinese: bool = True  # the question is (partly) written in Chinese
 
     @property
     def total(self) -> float:
@@ -103,7 +105,7 @@ def question_keys(
     folded_forms = {slug: [fold_text(f) for f in forms if f] for slug, forms in entity_forms.items()}
     named = [f for forms in folded_forms.values() for f in forms]
     focus = frozenset(k for k in keys if not any(k in f for f in named))
-    return QuestionKeys(keys, folded_forms, answer_type, focus)
+    return QuestionKeys(keys, folded_forms, answer_type, focus, bool(_CJK.search(text)))
 
 
 @dataclass(frozen=True)
@@ -146,11 +148,14 @@ def candidates(
             covered = frozenset(k for k in keys.keys if k in folded)
             lexical = sum(keys.keys[k] for k in covered) / keys.total
             entities = _entity_share(folded, passage, keys.entity_forms)
-            focus_total = sum(keys.keys[k] for k in keys.focus) or 1.0
-            focus = sum(keys.keys[k] for k in covered & keys.focus) / focus_total
+            typed = has_span(keys.answer_type, sentence.text)
+            focus_total = sum(keys.keys[k] for k in keys.focus)
+            if focus_total <= weights.min_focus and keys.chinese:
+                focus = 1.0 if typed else 0.0  # the question asks little beyond its entities: its shape
+            else:
+                focus = sum(keys.keys[k] for k in covered & keys.focus) / focus_total
             if any(_NUMBER_KEY.fullmatch(k) and k not in covered for k in keys.keys):
                 focus = 0.0  # a year or figure the question names must be in the sentence
-            typed = has_span(keys.answer_type, sentence.text)
             score = (
                 weights.lexical * lexical
                 + weights.entities * entities
