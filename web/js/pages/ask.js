@@ -77,7 +77,7 @@ export async function update(main, route, stale = () => false) {
       { class: `answer${declined ? " unanswered" : ""}`, id: "answer-text" },
       h("h2", {}, "回答 ", h("span", { lang: "en", class: "muted" }, "Answer")),
       h("p", { class: "answer-main" }, body.answer),
-      confidenceLine(body.confidence),
+      confidenceLine(body.confidence, "answer-confidence"),
     ),
     body.parts?.length ? partsSection(body.parts) : null,
     body.entities?.length
@@ -90,12 +90,12 @@ export async function update(main, route, stale = () => false) {
   announce(`回答：${body.answer}`);
 }
 
-function confidenceLine(confidence) {
+function confidenceLine(confidence, id) {
   if (typeof confidence !== "number") return null;
   const percent = Math.round(confidence * 100);
   return h(
     "p",
-    { class: "confidence muted", id: "answer-confidence" },
+    { class: "confidence muted", ...(id ? { id } : {}) },
     `置信度 `,
     h("span", { lang: "en" }, "confidence"),
     `: ${percent}%`,
