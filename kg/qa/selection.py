@@ -11,7 +11,7 @@ Every sentence of the top ``SelectionWeights.passages`` hybrid passages is a can
     and the passage, and works across languages).
 The best sentence answers; further sentences join it only when they hold question keys the chosen ones do
 not (multi-hop, why with several reasons, both sides of a comparison). The weights were chosen on the dev
-split of the real-world corpus (``scripts``: a grid over the values below, see docs/qa.md).
+split of the real-world corpus (a grid over the values below, see docs/qa.md).
 """
 
 from __future__ import annotations
