@@ -119,7 +119,7 @@ def score_document(corpus: Corpus, doc: Document, lexicon: Lexicon) -> tuple[Tal
     gold = corpus.gold(doc.id)
     if gold is None:
         return Tally(), [f"{doc.id}: no gold"]
-    ex = extract(read_path(doc.path), lexicon=lexicon)
+    ex = extract(read_path(doc.path), lexicon=lexicon, date=doc.date)  # the manifest date, as --date
     entities = score_entities(ex, gold["entities"], lexicon)["all"]
     relations = score_relations(ex, gold, lexicon)["all"]
     tally = Tally(1, entities, relations, score_facts_and_years(ex, gold["facts"]))

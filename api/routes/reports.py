@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from api.deps import CatalogDep, DataDirDep, EngineDep, SettingsDep, WriteAccess, writing_catalog
@@ -162,7 +162,9 @@ def _safe_name(filename: str | None) -> str:
     status_code=201,
     summary="Upload a report",
     description="Ingest one report file (multipart field `file`; .txt .md .pdf .docx .html), with the same "
-    "validation as `cnkg ingest`, atomically. Needs the write token. 201 with the summary when added or "
+    "validation as `cnkg ingest`, atomically. The optional field `date` (YYYY, YYYY-MM or YYYY-MM-DD, like "
+    "`cnkg ingest --date`) is the report's date: relative expressions (目前, 今年) resolve against it. "
+    "Needs the write token. 201 with the summary when added or "
     "replaced, 200 when the same file was already ingested.",
     responses={
         201: {
@@ -194,10 +196,19 @@ async def upload_report(
     datadir: DataDirDep,
     engine: EngineDep,
     file: Annotated[UploadFile, File(description="The report file.")],
+    date: Annotated[
+        str | None,
+        Form(
+            description="The report's date, YYYY[-MM[-DD]]; overrides the date found in the text.",
+            max_length=40,
+        ),
+    ] = None,
 ) -> JSONResponse:
+    from ingest.metadata import checked_date
     from ingest.pipeline import ingest_bytes
 
     name = _safe_name(file.filename)
+    date = checked_date(date)
     data = await file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise PayloadTooLargeError(
@@ -211,6 +222,7 @@ async def upload_report(
         datadir,
         index_updater=catalog.index_updater,
         max_bytes=settings.max_upload_bytes,
+        date=date,
     )
     await engine.published()
     body = {"iri": report_iri(summary.rid), **dataclasses.asdict(summary)}
