@@ -26,6 +26,7 @@ from ingest.document import (
 from ingest.entities import extract_entities
 from ingest.facts import find_figures
 from ingest.graph import ReportMetadata, build_report_graph, serialize_nquads
+from ingest.markup import strip_markup
 from ingest.metadata import ReferenceDate, checked_date, publisher, reference_date, title
 from ingest.read import read_bytes, read_path
 from ingest.relations import extract_relations
@@ -125,7 +126,7 @@ def _facts(
     reference_year: int | None = None,
     text: str = "",
 ) -> list[Fact]:
-    facts: list[Fact] = _table_facts(text, passages) if "|" in text else []
+    facts: list[Fact] = _table_facts(text, passages) if "\t" in text else []
     for passage in passages:
         for sentence in passage.sentences:
             line_end = passage.text.find("\n", sentence.end - passage.start)
@@ -185,6 +186,7 @@ def extract(
     timer = timer or _Timer(None)
     lexicon = lexicon or Lexicon.load()
     segmenter = segmenter or WordSegmenter.shared()
+    source = strip_markup(source)  # the text stored and cited: markup residue out, offsets into it
     cleaned = clean(source)
     reference = reference_date(cleaned, option=checked_date(date), file_date=source.issued)
     timer.done("clean")
@@ -209,7 +211,8 @@ def prepare(
     lexicon = Lexicon.load()
     segmenter = WordSegmenter.shared()
     ex = extract(source, lexicon=lexicon, segmenter=segmenter, timer=timer, date=date)
-    sha = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
+    sha = hashlib.sha256(source.text.encode("utf-8")).hexdigest()  # of the text as read: the file's id
+    source = ex.source  # the stored text (markup residue removed)
     rid = report_id(sha)
     meta = ReportMetadata(
         rid=rid,
