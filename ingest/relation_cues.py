@@ -293,7 +293,7 @@ _ADOPT = re.compile(r"(?:采用|使用|部署|引入|试水|应用|利用)(?:了
 # Words allowed between an industry and its adoption verb (金融行业已经广泛采用): anything else makes the
 # industry a modifier of another noun (在核心电信运营商系统中使用了 Mesos).
 _ADOPTER_GAP = re.compile(
-    r"^(?:行业|业|领域|机构|企业|用户|客户|公司)?(?:中|内)?"
+    r"^(?:等[^，。；]{0,14}的)?(?:行业|业|领域|机构|企业|用户|客户|公司)?(?:中|内)?"
     r"(?:已|已经|正在|也|均|都|开始|纷纷|逐步|广泛|大量|率先|普遍|积极|地)*$"
 )
 ACRONYM_MAX = 4  # an all-capital Latin word this short after a category noun is a compound (云原生AI)

@@ -143,6 +143,8 @@ def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf)
     text = sentence.text
     for cue in _SUPPORT_CUE.finditer(text):
         at, end = sentence.start + cue.start(), sentence.start + cue.end()
+        if text.startswith("的", cue.end()):
+            continue  # 提供多线程支持的Linux内核: a modifier, not a list of what is supported
         first = _first_after(found, end, 2)
         topic = _topic(sentence, found, at, _TECHNICAL, type_of)
         if first is None or topic is None:
