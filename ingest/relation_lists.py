@@ -48,6 +48,9 @@ class ListConfidence:
     is_a_category: float = 0.75
     such_as: float = 0.7
     implements_members: float = 0.75
+    on_the_base_of: float = 0.8
+    built_on: float = 0.75
+    project_of_org: float = 0.75
     initiator: float = 0.8
     scenarios: float = 0.7
 
@@ -81,6 +84,15 @@ _INITIATOR = re.compile(
 )
 _IN_SCENARIOS = re.compile(r"^\s*(?:已经|已|也|均|都)?\s*在\s*$")
 _SCENARIO_USE = re.compile(r"[^，。；]{0,24}?(?:场景|领域|行业)[^，。；]{0,16}?(?:应用|落地|使用)")
+_ON_BASE = re.compile(r"^\s*在\s*$")
+_BASE_AFTER = re.compile(r"\s*的?\s*(?:基础上|基础之上|之上)")
+_BUILT_ON = re.compile(r"基于\s*$")
+_BUILD_VERB = re.compile(r"\s*(?:研究|开发|研发|构建|打造|实现|推出|设计)(?:了|出)")
+_JOINS_ORG = re.compile(
+    r"^\s*(?:已经|已|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:正式)?"
+    r"(?:作为|成为|加入|进入|捐赠给|捐献给)(?:了)?\s*$"
+)
+_ORG_PROJECT = re.compile(r"\s*(?:的)?[^，。；]{0,16}?(?:项目|系统)")
 _IS_A = re.compile(r"^\s*(?:是|为)(?:一个|一款|一种|一套)[^，。；]{0,12}?$")
 _CATEGORY_AFTER = re.compile(r"\s*(?:平台|项目|框架|系统|引擎|工具|技术|方案|软件|数据库|服务)")
 _SUCH_AS = re.compile(r"^\s*[（(，,]?\s*(?:如|例如|比如|诸如)\s*$")
@@ -301,6 +313,51 @@ def _industries(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
                 )
 
 
+def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X 在 Y 的基础上… → X basedOn Y;  基于 Y 研究了自己的训练框架 X → X basedOn Y;
+    X 作为/成为/加入 ORG …项目 → X partOf ORG (a foundation's project)."""
+    text = sentence.text
+    for i, thing in enumerate(found[:-1]):
+        base = found[i + 1]
+        gap = _gap(sentence, thing.end, base.start)
+        if (
+            type_of(thing) in _NAMED_TECHNICAL
+            and type_of(base) in _TECHNICAL
+            and _ON_BASE.match(gap)
+            and _BASE_AFTER.match(text, base.end - sentence.start)
+        ):
+            yield relation_between(
+                thing, "basedOn", base, n, sentence, CONFIDENCE.on_the_base_of, "on-the-base-of"
+            )
+        if (
+            type_of(thing) in _NAMED_TECHNICAL
+            and type_of(base) == "Organization"
+            and _JOINS_ORG.match(gap)
+            and _ORG_PROJECT.match(text, base.end - sentence.start)
+        ):
+            yield relation_between(
+                thing, "partOf", base, n, sentence, CONFIDENCE.project_of_org, "project-of-org"
+            )
+    for i, base in enumerate(found[:-1]):
+        if type_of(base) not in _TECHNICAL or not _BUILT_ON.search(
+            _gap(sentence, sentence.start, base.start)
+        ):
+            continue
+        verb = _BUILD_VERB.match(text, base.end - sentence.start)
+        if verb is None:
+            continue
+        clause_end = (
+            sentence.start
+            + next(
+                (m.start() for m in re.finditer(r"[，,。；;]", text[verb.end() :])), len(text) - verb.end()
+            )
+            + verb.end()
+        )
+        built = [m for m in found[i + 1 :] if m.end <= clause_end and type_of(m) in _NAMED_TECHNICAL]
+        if built:
+            yield relation_between(built[-1], "basedOn", base, n, sentence, CONFIDENCE.built_on, "built-on")
+
+
 def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
     for i, thing in enumerate(found[:-1]):
@@ -331,4 +388,5 @@ def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
     yield from _makers(n, sentence, found, type_of)
     yield from _industries(n, sentence, found, type_of)
     yield from _scenarios(n, sentence, found, type_of)
+    yield from _foundations(n, sentence, found, type_of)
     yield from _categories(n, sentence, found, type_of)

@@ -52,6 +52,12 @@ def _relations(text: str, lexicon: Lexicon) -> set[tuple[str, str, str]]:
             {("volcano", "developedBy", "huawei-cloud")},
         ),
         ("其次，Volcano对深度学习框架的支持比较友好；", {("volcano", "supports", "deep-learning")}),
+        ("小红书也基于TensorFlow研究了自己的训练框架LarC。", {("larc", "basedOn", "tensorflow")}),
+        (
+            "Volcano作为CNCF首个面向批量计算的分布式调度系统，也支持MPI作业的调度。",
+            {("volcano", "partOf", "cncf")},
+        ),
+        ("Volcano在2020年4月成为 CNCF 官方项目。", {("volcano", "partOf", "cncf")}),
     ],
 )
 def test_pattern_families(text, expected, lexicon):
