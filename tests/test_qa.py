@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli_app
+from kg.catalog import Catalog
 from kg.datadir import DataDir
 from kg.errors import InputError
 from kg.qa import QuestionAnswerer, store_select
@@ -62,14 +63,14 @@ def _evidence_holds(response: dict[str, Any], text: str) -> bool:
     return any(text in e["text"].replace("**", "") for e in response["evidence"])
 
 
-def test_a_market_figure_comes_from_an_observation_with_its_sentence(ask, corpus_path: Path):
+def test_a_market_figure_comes_from_an_observation_with_its_sentence(ask, qa_datadir: DataDir):
     response = ask("2025年私有云容器平台市场规模预计多少？")
     assert response["answered"] and response["kind"] == "number" and response["source"] == "graph"
     assert "60亿元" in response["answer"]
     fact = response["facts"][0]
     assert (fact["value"], fact["unit"], fact["qualifier"], fact["year"]) == ("60", "亿元", ">", 2025)
     evidence = response["evidence"][0]
-    report_text = corpus_path.read_text(encoding="utf-8")
+    report_text = Catalog(qa_datadir).text(evidence["report"].rsplit("/", 1)[-1])  # the stored text
     assert report_text[evidence["start"] : evidence["end"]] == evidence["text"]
     assert "60亿元" in evidence["text"]
 
