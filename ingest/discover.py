@@ -33,18 +33,19 @@ POLICY_CUES = re.compile(
 )
 _ORG_SUFFIXES = (
     r"科技股份有限公司|科技有限公司|股份有限公司|有限公司|有限责任公司|网络科技|信息技术|科技|集团|"
-    r"基金会|联盟|研究院|研究所|研究中心|协会|委员会|实验室|大学|学院|银行|证券|保险"
+    r"基金会|联盟|研究院|研究所|研究中心|协会|委员会|实验室|大学|学院|银行|证券|保险|"
+    r"部门|机关|人民政府|检察院|法院"
 )
 ORG_SUFFIX = re.compile(r"(?:" + _ORG_SUFFIXES + r"|公司)$")
 # an organisation whose name says it makes IT (the rest are users, regulators, schools …: Organization)
-_IT_VENDOR = re.compile(r"科技|网络|信息技术|软件|数据|智能|云")
+_IT_VENDOR = re.compile(r"科技|网络|信息技术|软件|数据|智能|云|算")  # 算: 算力, 智算, 超算
 _BOUNDARY = (
     r"(?:^|[、，,；;：:（(“\"《》\s]|由|与|和|及|是|被|向|对|在|据|将|如|"
     r"包括|例如|其中|联合|携手|拜访了|以及)"
 )
 ORG_IN_TEXT = re.compile(
     _BOUNDARY
-    + r"([A-Za-z0-9\u4e00-\u9fff]{2,12}?(?:"
+    + r"([A-Za-z0-9\u4e00-\u9fff]{2,16}?(?:"
     + _ORG_SUFFIXES
     + r"))(?=[、，,。；;：:）)”\"等和与及的在推发提开是为将于]|$)"
 )
@@ -93,8 +94,18 @@ _VENDORISH = frozenset({"Vendor", "Organization"})
 _GENERIC_NOUN_TAGS = frozenset({"n", "vn"})
 # suffixes that always mean a non-commercial organisation, whatever the name before them
 _NON_VENDOR_SUFFIX = re.compile(
-    r"(?:大学|学院|实验室|委员会|协会|基金会|联盟|研究院|研究所|研究中心|银行|证券|保险)$"
+    r"(?:大学|学院|实验室|委员会|协会|基金会|联盟|研究院|研究所|研究中心|银行|证券|保险|"
+    r"部门|机关|人民政府|检察院|法院)$"
 )
+# the longest name before an organisation suffix (杭州市第十三届人民代表大会常务 + 委员会)
+ORG_STEM_MAX_CHARS = 16
+# an ordinal of a body's term (第十三届) is part of its name, not a number in a phrase
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百零\d]+[届次]")
+# a vendor launching something: the Latin name after it is its product (AWS推出的Lambda SnapStart)
+# (开源 is not a launch: what a vendor open-sources is a Technology)
+_LAUNCH = re.compile(r"(?:推出|发布|上线)(?:了|的)?\s*$")
+# jieba POS of words that cannot start a name: preposition, verb, pronoun, conjunction, particle, adverb
+_NOT_NAME_START = frozenset("pvrcud")
 # legal forms dropped from a discovered organisation's name; the trade name that remains must still end
 # like an organisation (科技, 集团 …) or be at least two characters
 _LEGAL_FORM = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)$")
@@ -200,7 +211,7 @@ def _candidates(
         if POLICY_CUES.search(m.group()):
             yield m.group(), "Policy", base + m.start(), base + m.end()
     for m in ORG_IN_TEXT.finditer(text):
-        name = _LEADING_NOISE.sub("", m.group(1))
+        name = _trim_left(_LEADING_NOISE.sub("", m.group(1)), segmenter)
         if _plausible_org(name, lexicon, segmenter):
             start = base + m.end(1) - len(name)
             yield name, _org_type(name), start, base + m.end(1)
@@ -221,13 +232,45 @@ def _candidates(
         name = m.group(group)
         if len(name) < 2 or name.isdigit():
             continue
-        before = known_by_end.get(base + m.start(group))
-        vendor = before is not None and lexicon.entries[before.slug].type == "Vendor"
-        yield name, "Product" if vendor else "Technology", base + m.start(group), base + m.end(group)
+        type_ = _latin_type(text, base, m.start(group), lexicon, known_by_end)
+        yield name, type_, base + m.start(group), base + m.end(group)
     for pattern in (_HYPHENATED, _CAMEL):
         for m in pattern.finditer(text):
             if _in_chinese_prose(text, m.start(), m.end()):
-                yield m.group(), "Technology", base + m.start(), base + m.end()
+                type_ = _latin_type(text, base, m.start(), lexicon, known_by_end)
+                yield m.group(), type_, base + m.start(), base + m.end()
+
+
+def _latin_type(text: str, base: int, start: int, lexicon: Lexicon, known_by_end: dict[int, Mention]) -> str:
+    """Product when a vendor's name is written right before the name (博云BeyondContainer) or launches
+    it (AWS推出的Lambda SnapStart, 衡算云发布CostLens); Technology otherwise."""
+    vendors = [
+        end - base
+        for end, m in known_by_end.items()
+        if end - base <= start and lexicon.entries[m.slug].type == "Vendor"
+    ]
+    if not vendors:
+        return "Technology"
+    last = max(vendors)
+    if last == start or _LAUNCH.search(text[last:start]):
+        return "Product"
+    return "Technology"
+
+
+def _trim_left(name: str, segmenter: WordSegmenter) -> str:
+    """Drop words that cannot start a name before an organisation (时向国家网信部门 → 国家网信部门)."""
+    for _ in range(3):  # a few words at most: the name is what remains
+        tags = segmenter.pos_tags(name)
+        if len(tags) < 2:
+            return name
+        first, second = tags[0], tags[1]
+        if first[1][:1] in _NOT_NAME_START:
+            name = name[len(first[0]) :]
+        elif len(first[0]) == 1 and second[1][:1] == "p":
+            name = name[len(first[0]) + len(second[0]) :]
+        else:
+            return name
+    return name
 
 
 def _in_chinese_prose(text: str, start: int, end: int) -> bool:
@@ -270,8 +313,9 @@ def _plausible_org(name: str, lexicon: Lexicon, segmenter: WordSegmenter) -> boo
     """Reject common words (金融科技, 高科技) and phrases (注重新兴科技) that end like an organisation."""
     suffix = ORG_SUFFIX.search(name)
     stem = name[: suffix.start()] if suffix else name
-    if len(stem) < 2 or len(stem) > 8 or segmenter.is_common_word(name):
+    if len(stem) < 2 or len(stem) > ORG_STEM_MAX_CHARS or segmenter.is_common_word(name):
         return False
+    stem = _ORDINAL.sub("", stem)
     stem_entry = lexicon.resolve(stem)
     if stem_entry is not None and stem_entry.type in {"Industry", "Concept", "Technology"}:
         return False
