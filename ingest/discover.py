@@ -17,6 +17,7 @@ form), never from the report, so the same name found in two reports is one entit
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -120,7 +121,8 @@ def discover_entities(
     """Yield each discovered entity once, with all its mentions in the report."""
     found: dict[str, _Found] = {}
     known_spans = [(m.start, m.end) for m in known]
-    known_by_pos = {m.start: m for m in known}
+    by_end = sorted(known, key=lambda m: m.end)
+    ends = [m.end for m in by_end]
 
     def add(name: str, type_: str, passage: Passage, start: int, end: int) -> None:
         name = name.strip()
@@ -141,7 +143,10 @@ def discover_entities(
 
     for passage in passages:
         for sentence in passage.sentences:
-            for name, type_, start, end in _candidates(sentence, lexicon, segmenter, known_by_pos):
+            first = bisect.bisect_right(ends, sentence.start)
+            last = bisect.bisect_right(ends, sentence.start + len(sentence.text))
+            known_by_end = {m.end: m for m in by_end[first:last]}  # mentions ending in the sentence
+            for name, type_, start, end in _candidates(sentence, lexicon, segmenter, known_by_end):
                 add(name, type_, passage, start, end)
     # second pass: every further occurrence of a discovered name (or of a longer form of it) is a mention
     names = {
@@ -204,7 +209,7 @@ def canonical_name(name: str, type_: str, lexicon: Lexicon) -> str:
 
 
 def _candidates(
-    sentence: Sentence, lexicon: Lexicon, segmenter: WordSegmenter, known_by_pos: dict[int, Mention]
+    sentence: Sentence, lexicon: Lexicon, segmenter: WordSegmenter, known_by_end: dict[int, Mention]
 ) -> Iterator[tuple[str, str, int, int]]:
     text, base = sentence.text, sentence.start
     for m in TITLE_RE.finditer(text):
@@ -221,9 +226,6 @@ def _candidates(
         if not any(s <= m.start() < e for s, e in _title_spans(text)):
             yield m.group(), "Policy", base + m.start(), base + m.end()
     yield from _list_members(text, base, lexicon, segmenter)
-    known_by_end = {
-        m.end: m for m in known_by_pos.values() if base < m.end <= base + len(text)
-    }  # the document's mentions are few per sentence: filtered here, once per sentence
     for m in _BRAND_PRODUCT.finditer(text):
         yield m.group(0), "Product", base + m.start(), base + m.end()
     yield from _names_after_known(text, base, lexicon, known_by_end)
@@ -258,19 +260,15 @@ def _latin_type(text: str, base: int, start: int, lexicon: Lexicon, known_by_end
 
 
 def _trim_left(name: str, segmenter: WordSegmenter) -> str:
-    """Drop words that cannot start a name before an organisation (时向国家网信部门 → 国家网信部门)."""
-    for _ in range(3):  # a few words at most: the name is what remains
-        tags = segmenter.pos_tags(name)
-        if len(tags) < 2:
-            return name
-        first, second = tags[0], tags[1]
-        if first[1][:1] in _NOT_NAME_START:
-            name = name[len(first[0]) :]
-        elif len(first[0]) == 1 and second[1][:1] == "p":
-            name = name[len(first[0]) + len(second[0]) :]
-        else:
-            return name
-    return name
+    """Keep what follows the last word that cannot be inside a name, a verb or a function word
+    (国家网信部门统筹协调国务院公安部门 → 国务院公安部门; 时向国家网信部门 → 国家网信部门)."""
+    tags = segmenter.pos_tags(name)
+    cut = 0
+    for i, (word, flag) in enumerate(tags):
+        nxt = tags[i + 1][1] if i + 1 < len(tags) else ""
+        if flag[:1] in _NOT_NAME_START or (len(word) == 1 and nxt[:1] == "p"):
+            cut = sum(len(w) for w, _f in tags[: i + 1])
+    return name[cut:]
 
 
 def _in_chinese_prose(text: str, start: int, end: int) -> bool:
