@@ -273,6 +273,8 @@ def _landscape_items(snapshot: dict[str, Any], vendors: set[str]) -> Iterable[_E
 
 
 def _landscape_type(item: dict[str, str], label: str, vendors: set[str]) -> str:
+    if item.get("enduser"):  # a member that uses cloud-native software rather than selling it
+        return "Organization"
     for category, sub, type_ in LANDSCAPE_TYPES:
         if item["category"] == category and sub in ("*", item["subcategory"]):
             return type_

@@ -1,7 +1,8 @@
 """Take a dated, compact snapshot of the lexicon's upstream sources (data only, not their code).
 
 - the CNCF landscape (cncf/landscape ``landscape.yml``, Apache-2.0): name, category, subcategory,
-  homepage, repository, Crunchbase organisation, CNCF maturity and the one-line description;
+  homepage, repository, Crunchbase organisation, CNCF maturity, the end-user flag of members and the
+  one-line description;
 - the CNCF glossary (cncf/glossary ``content/en/`` and ``content/zh-cn/``, CC BY 4.0): term id, English
   and Chinese titles, abbreviations, category and the first paragraph of each definition.
 
@@ -90,6 +91,7 @@ def landscape_snapshot(repo: Path) -> dict[str, Any]:
                     "repo_url": str(item.get("repo_url") or ""),
                     "crunchbase_org": _crunchbase_org(str(item.get("crunchbase") or "")),
                     "project": str(item.get("project") or ""),
+                    "enduser": "true" if item.get("enduser") else "",
                     "description": _short(str(item.get("description") or "")),
                 }
                 if record["name"]:

@@ -94,7 +94,8 @@ def test_landscape_types_follow_the_category():
     lexicon = Lexicon.load()
     assert lexicon.resolve("Sigstore").type == "Technology"  # a CNCF project with a repository
     assert lexicon.resolve("Giant Swarm").type == "Vendor"  # a certified service provider
-    assert lexicon.resolve("Spotify").type == "Vendor"  # a member ("Spotify (member)")
+    assert lexicon.resolve("Spotify").type == "Organization"  # an end-user member ("Spotify (member)")
+    assert lexicon.resolve("CECloud").type == "Vendor"  # a member that sells cloud
     assert lexicon.resolve("member") is None  # the landscape's marker is not a name
 
 
