@@ -78,6 +78,8 @@ COMMON_WORD_ZIPF = 3.0
 COMMON_ZH_FREQ = 100
 # the landscape's own markers written in parentheses after a name (Spotify (member), X (KCSP)): not names
 LANDSCAPE_QUALIFIERS = frozenset({"member", "supporter", "contributor", "kcsp", "kcntp", "wasm"})
+# Apache projects are called by their short name too (Apache Hadoop → Hadoop)
+FOUNDATION_PREFIX = "Apache "
 # a Latin name this short (Go, R, k3s stays) is too easily part of something else
 SHORT_NAME_CHARS = 2
 _LEGAL_SUFFIX = re.compile(r",?\s+(?:Inc\.?|Ltd\.?|LLC|GmbH|Co\.,? Ltd\.?|Corp\.?|S\.A\.|AG|B\.V\.)$")
@@ -258,12 +260,13 @@ def _landscape_items(snapshot: dict[str, Any], vendors: set[str]) -> Iterable[_E
         label = _LEGAL_SUFFIX.sub("", label).strip()
         if not label:
             continue
+        short = label[len(FOUNDATION_PREFIX) :] if label.startswith(FOUNDATION_PREFIX) else ""
         entry = _Entry(
             entity_slug(label),
             _landscape_type(item, label, vendors),
             "landscape",
             label,
-            names=[n for n in (abbreviation,) if n and len(n) > SHORT_NAME_CHARS],
+            names=[n for n in (abbreviation, short) if n and len(n) > SHORT_NAME_CHARS],
             homepage=item.get("homepage", ""),
             repository=item.get("repo_url", ""),
         )
