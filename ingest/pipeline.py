@@ -35,7 +35,7 @@ from ingest.tables import table_cells
 from ingest.timeframe import section_year
 from kg.catalog import Catalog, IndexUpdater, PassageRecord, ReportBundle
 from kg.datadir import DataDir
-from kg.lexicon import Lexicon
+from kg.lexicon import LEXICON_FILES, Lexicon
 from kg.namespaces import passage_iri, report_id
 from kg.store import ontology_path
 from kg.tokenize import WordSegmenter
@@ -78,7 +78,10 @@ class IngestSummary:
 
 
 def _pipeline_version() -> str:
-    lexicon_hash = hashlib.sha256(ontology_path("lexicon.ttl").read_bytes()).hexdigest()[:8]
+    digest = hashlib.sha256()
+    for name in LEXICON_FILES:
+        digest.update(ontology_path(name).read_bytes())
+    lexicon_hash = digest.hexdigest()[:8]
     return f"{PIPELINE_VERSION}+lex.{lexicon_hash}"
 
 

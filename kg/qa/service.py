@@ -66,10 +66,10 @@ class QuestionAnswerer:
         if cached is not None and cached[0] == id(index):
             return cached[1]
         with self._lock:
-            forms = self.lexicon.surface_forms()
+            forms = self.lexicon.query_forms()
             for slug, info in index.entities.items():
                 forms.setdefault(normalize_name(info.label), slug)
-            matcher = SurfaceMatcher(forms, self.lexicon.context_forms())
+            matcher = SurfaceMatcher(forms, self.lexicon.context_forms(), self.lexicon.exact_forms())
             self._matcher_for = (id(index), matcher)
             return matcher
 
