@@ -177,6 +177,8 @@ def test_an_entity_page_and_following_a_graph_node(site, page):
     expect(page.locator("h1")).to_contain_text("KubeEdge")
     # the sentence a relation was read from (华为开源了KubeEdge …)
     expect(page.locator("blockquote.evidence").first).to_contain_text("KubeEdge")
+    # the neighbourhood graph is drawn anew around KubeEdge before a node of it is focused
+    expect(page.locator('.graph-box a.node.center[data-id$="/entity/kubeedge"]')).to_be_visible()
     # and from the keyboard: focus a node, Enter follows it
     back = page.locator('.graph-box a.node[data-id$="/entity/edge-computing"]')
     back.focus()
