@@ -25,6 +25,7 @@ DECLINE_SCORE = 0.55
 CONFIDENCE_SLOPE = 8.0  # how fast the confidence rises with the focus share above DECLINE_SCORE
 FOCUS_CANDIDATES = 3  # the decline looks at the best focus share among this many top sentences
 MAX_BULLETS = 12  # bullet lines read as the members of a list
+MAX_MEMBER_LINE = 80  # a longer line after "…包括：" is prose again, not a member
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,20 @@ def _bullets(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
     return out
 
 
+def _following(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
+    """The short lines that follow a sentence introducing a list in its passage (no markers needed)."""
+    same = sorted(
+        (c for c in ranked if c.hit["passage"] == best.hit["passage"] and c.position > best.position),
+        key=lambda c: c.position,
+    )
+    out: list[Candidate] = []
+    for c in same:
+        if c.position > best.position + MAX_BULLETS or len(c.sentence.text) > MAX_MEMBER_LINE:
+            break
+        out.append(c)
+    return out
+
+
 def _member(bullet: str) -> str:
     text = _BULLET.sub("", bullet).replace("**", "")
     return re.split(r"[，,；;：:。]", text)[0].strip()
@@ -197,6 +212,8 @@ def _list_answer(
     del text, answer_type, keys
     if _INTRODUCES.search(best.sentence.text):
         bullets = _bullets(best, ranked)
+        if len(bullets) < 2:
+            bullets = _following(best, ranked)  # the lines after "…包括：" without list markers
         if len(bullets) >= 2:
             members = [m for m in (_member(b.sentence.text) for b in bullets) if m]
             return [_evidence(best), *(_evidence(b) for b in bullets)], members
