@@ -77,8 +77,9 @@ def test_reading_picks_the_sentence_with_the_asked_figure_and_cites_its_offsets(
 def test_a_list_answer_names_the_members_with_their_sentence():
     found = read_answer("KubeEdge目前已广泛应用于哪些领域？", _hits(), {"kubeedge": ["KubeEdge"]})
     assert found.items == ["CDN", "智能交通", "智慧能源", "金融"]
-    assert found.answer == "CDN、智能交通、智慧能源、金融"
-    assert "智能交通" in found.evidence[0].text
+    # an enumeration inside one sentence is answered by that sentence, its members as items
+    assert found.answer == found.evidence[0].text.replace("**", "").strip()
+    assert all(member in found.answer for member in found.items)
 
 
 def test_a_question_the_passages_do_not_touch_is_declined_with_a_low_confidence():

@@ -178,9 +178,12 @@ def read_answer(
         listed = _list_answer(text, answer_type, keys.keys.keys(), best, ranked)
         if listed is not None:
             evidence, members = listed
+            # an enumeration inside one sentence is answered by that sentence (its members as items):
+            # cutting the members out of it cost dev answers whenever a cut was off
+            shown = _display(evidence[0].text) if len(evidence) == 1 else "、".join(members)
             return PartAnswer(
                 text,
-                "、".join(members),
+                shown,
                 True,
                 confidence,
                 answer_type,
