@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "expected_type", "has_span", "span_positions"]
+__all__ = ["ANSWER_TYPES", "asked_unit", "expected_type", "has_span", "holds_asked_unit", "span_positions"]
 
 ANSWER_TYPES = (
     "quantity",
@@ -119,3 +119,54 @@ def span_positions(answer_type: str, text: str) -> list[tuple[int, int]]:
     """Where in ``text`` spans of the wanted shape are."""
     pattern = _SPANS.get(answer_type)
     return [m.span() for m in pattern.finditer(text)] if pattern else []
+
+
+# The unit a "多少/几 …" question asks its figure in: a classifier and the noun it counts
+# (多少个节点 → 个节, 几名成员 → 名成), a currency or magnitude (亿元, 美元), a percentage
+# (百分比, 比例 → %), a Latin unit (Star).
+_ASKED_UNIT = re.compile(
+    r"(?:多少|几)\s*(个|张|家|次|名|位|台|条|款|项|倍|年|天|周|月)?\s*"
+    r"(亿元|万元|美元|元|亿|万|百分点|百分比|比例|[A-Za-z]+|[\u4e00-\u9fff]{1,2})?"
+)
+_MONEY_OR_MAGNITUDE = ("亿元", "万元", "美元", "元", "亿", "万", "百分点")
+
+
+def asked_unit(question: str) -> str | None:
+    """A pattern for the unit a Chinese "how many / how much" question asks its figure in, if it names one.
+
+    >>> holds_asked_unit("集群一共有多少张GPU卡？", ["管理着 3000 张 GPU 卡"])
+    True
+    >>> asked_unit("项目总投资是多少亿元？")
+    '亿元'
+    >>> asked_unit("KubeEdge是什么？") is None
+    True
+    """
+    match = _ASKED_UNIT.search(question)
+    if match is None:
+        return None
+    classifier, noun = match.group(1), match.group(2)
+    if noun in ("百分比", "比例"):
+        return r"(?:%|％|百分)"
+    if classifier and noun:
+        latin = re.match(r"[A-Za-z]", noun) is not None
+        return re.escape(classifier) + r"\s*" + re.escape(noun if latin else noun[0])
+    if classifier:
+        return re.escape(classifier)
+    if noun in _MONEY_OR_MAGNITUDE or (noun and re.match(r"[A-Za-z]", noun)):
+        return re.escape(noun)
+    return None
+
+
+def holds_asked_unit(question: str, sentences: list[str]) -> bool | None:
+    """Whether one of ``sentences`` states a figure in the unit ``question`` asks for (None: it names none).
+
+    >>> holds_asked_unit("平台有多少个节点？", ["拥有 4,000 个 Pod、200 个节点"])
+    True
+    >>> holds_asked_unit("每年节省了多少亿元？", ["降低了 IT 基础设施成本"])
+    False
+    """
+    unit = asked_unit(question)
+    if unit is None:
+        return None
+    figure = re.compile(r"\d[\d,.]*\s*[+＋]?\s*[万亿千百]?\s*" + unit, re.I)
+    return any(figure.search(s) for s in sentences)

@@ -17,7 +17,7 @@ split of the real-world corpus (a grid over the values below, see docs/qa.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,16 @@ from kg.qa.answer_type import has_span
 from kg.qa.evaluation import fold_text
 from kg.qa.sentences import Sentence, split_sentences
 
-__all__ = ["WEIGHTS", "Candidate", "QuestionKeys", "SelectionWeights", "question_keys", "select_sentences"]
+__all__ = [
+    "WEIGHTS",
+    "Candidate",
+    "QuestionKeys",
+    "SelectionWeights",
+    "candidates",
+    "char_bigrams",
+    "question_keys",
+    "select_sentences",
+]
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,8 @@ class SelectionWeights:
     max_sentence_chars: int = 300  # longer "sentences" (tables, run-on lists) are not candidates
     min_focus: float = 2.0  # at most this focus weight, the answer shape stands in for the focus
     caption: float = 0.5  # subtracted from a line without any punctuation (a title, a caption, a bullet)
+    dense: float = 2.0  # weight of the cosine similarity of question and sentence (USE v3)
+    bigrams: float = 1.0  # weight of the share of the question's character bigrams the sentence holds
 
 
 WEIGHTS = SelectionWeights()
@@ -120,6 +131,7 @@ class Candidate:
     entities: float
     typed: bool
     score: float
+    dense: float = 0.0  # cosine similarity of the question and the sentence (0 when not measured)
 
 
 def _entity_share(sentence: str, passage: str, forms: dict[str, list[str]]) -> float:
@@ -134,11 +146,26 @@ def _entity_share(sentence: str, passage: str, forms: dict[str, list[str]]) -> f
     return total / len(forms)
 
 
+def char_bigrams(text: str) -> frozenset[str]:
+    """The character bigrams of a text's Chinese runs and its folded Latin words."""
+    folded = fold_text(text)
+    out = {w.casefold() for w in _LATIN_WORD.findall(folded) if len(w) >= 2}
+    for run in _NON_KEY.sub(" ", re.sub(r"[a-z0-9.+-]+", " ", folded)).split():
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return frozenset(out)
+
+
 def candidates(
-    keys: QuestionKeys, hits: Sequence[dict[str, Any]], weights: SelectionWeights = WEIGHTS
+    keys: QuestionKeys,
+    hits: Sequence[dict[str, Any]],
+    weights: SelectionWeights = WEIGHTS,
+    similarity: Mapping[tuple[str, int], float] | None = None,
+    question: str = "",
 ) -> list[Candidate]:
-    """Every sentence of the top passages, scored, best first."""
+    """Every sentence of the top passages, scored, best first. ``similarity`` holds the dense cosine of
+    the question and each sentence, by (passage, sentence start)."""
     out = []
+    asked = char_bigrams(question) if question else frozenset()
     for rank, hit in enumerate(hits[: weights.passages]):
         passage = fold_text(hit["text"])
         for position, sentence in enumerate(split_sentences(hit["text"], int(hit["start"]))):
@@ -156,15 +183,21 @@ def candidates(
                 focus = sum(keys.keys[k] for k in covered & keys.focus) / focus_total
             if any(_NUMBER_KEY.fullmatch(k) and k not in covered for k in keys.keys):
                 focus = 0.0  # a year or figure the question names must be in the sentence
+            dense = similarity.get((hit["passage"], sentence.start), 0.0) if similarity else 0.0
+            shared = len(asked & char_bigrams(sentence.text)) if asked else 0
             score = (
-                weights.lexical * lexical
+                weights.dense * dense
+                + weights.bigrams * shared / max(len(asked), 1)
+                + weights.lexical * lexical
                 + weights.entities * entities
                 + weights.answer_type * typed
                 + weights.rank / (1 + rank)
                 - weights.caption * (_PUNCTUATION.search(sentence.text) is None)
             )
             out.append(
-                Candidate(sentence, hit, rank, position, covered, focus, lexical, entities, typed, score)
+                Candidate(
+                    sentence, hit, rank, position, covered, focus, lexical, entities, typed, score, dense
+                )
             )
     out.sort(key=lambda c: (-c.score, c.rank, c.position))
     return out

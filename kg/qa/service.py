@@ -16,13 +16,14 @@ from kg.datadir import DataDir
 from kg.errors import InputError
 from kg.lexicon import Lexicon
 from kg.namespaces import ENTITY_BASE, normalize_name
+from kg.qa.dense import SentenceSimilarity, Similarities
 from kg.qa.evidence import Answer, Evidence
 from kg.qa.graph_members import members_from_graph
 from kg.qa.graph_numbers import answer_from_observations
 from kg.qa.graph_relations import answer_from_relations
 from kg.qa.parts import split_parts
 from kg.qa.question import Question, analyse_question
-from kg.qa.reading import DECLINE_SCORE, PartAnswer, read_answer
+from kg.qa.reading import DECLINE, DECLINE_EN, DECLINE_SCORE, PartAnswer, read_answer
 from kg.qa.selection import WEIGHTS
 from kg.qa.source import Select
 from kg.search.index import SearchIndex
@@ -59,6 +60,19 @@ class QuestionAnswerer:
         self._matcher_for: tuple[int, SurfaceMatcher] | None = None
         self.weights = WEIGHTS
         self.decline_score = DECLINE_SCORE
+        self.decline = DECLINE
+        self.decline_en = DECLINE_EN
+        self._similarity: SentenceSimilarity | None = None
+
+    def similarity(self) -> SentenceSimilarity | None:
+        """The dense sentence similarity, on the search index's own embedder (None without one)."""
+        embedder = self.search.embedder()
+        if embedder is None:
+            return None
+        with self._lock:
+            if self._similarity is None or self._similarity.embedder is not embedder:
+                self._similarity = SentenceSimilarity(embedder)
+            return self._similarity
 
     # -- what the question names ----------------------------------------------------------------
     def _matcher(self, index: SearchIndex) -> SurfaceMatcher:
@@ -135,11 +149,19 @@ class QuestionAnswerer:
         # the graph's relations do not depend on the passages: look them up while the search runs (the
         # query runs in a worker process, the search in this one, so the two can overlap)
         hits, graph = await asyncio.gather(self._hits(text, index), self._from_relations(question, select))
-        figure = await self._from_observations(question, hits, select)
+        similar = asyncio.to_thread(self.similarities, question, hits)
+        figure, similarities = await asyncio.gather(self._from_observations(question, hits, select), similar)
         members = None
         if graph is None and question.kind == "list":
             members = await members_from_graph(question, hits, select, self.surfaces, self.label)
-        return self.compose(question, hits, graph, figure, members)
+        return self.compose(question, hits, graph, figure, members, similarities)
+
+    def similarities(self, question: Question, hits: list[dict[str, Any]]) -> list[Similarities] | None:
+        """The dense cosine of each part of the question and each sentence of the passages it reads."""
+        model = self.similarity()
+        if model is None or not hits:
+            return None
+        return model.similarities(split_parts(question.text), hits[: self.weights.passages])
 
     def compose(
         self,
@@ -148,10 +170,11 @@ class QuestionAnswerer:
         graph: Answer | None,
         figure: Answer | None = None,
         members: Answer | None = None,
+        similarities: list[Similarities] | None = None,
     ) -> dict[str, Any]:
-        """The response from the question, its passages, the graph's list (if any) and the observation
-        that fits a number question (if any)."""
-        parts = self.read_parts(question, hits)
+        """The response from the question, its passages, the graph's list (if any), the observation
+        that fits a number question (if any) and the dense similarities of its parts and sentences."""
+        parts = self.read_parts(question, hits, similarities)
         answered = [p for p in parts if p.answered]
         if figure is not None and len(parts) == 1 and parts[0].answered and _states(parts[0], figure):
             # the figure the chosen sentence states, as a value with its unit and year
@@ -208,18 +231,31 @@ class QuestionAnswerer:
             question, hits, answer, True, confidence, "passages", evidence, shown, [], items
         )
 
-    def read_parts(self, question: Question, hits: list[dict[str, Any]]) -> list[PartAnswer]:
+    def read_parts(
+        self,
+        question: Question,
+        hits: list[dict[str, Any]],
+        similarities: list[Similarities] | None = None,
+    ) -> list[PartAnswer]:
         """Each part of the question answered from the passages (one part for a simple question); a part
         naming no entity of its own reads the entities of the whole question."""
         texts = split_parts(question.text)
         forms = self._entity_forms(question)
-        if len(texts) == 1:
-            return [read_answer(question.text, hits, forms, question.hints, self.weights, self.decline_score)]
         out = []
-        for part in texts:
+        for n, part in enumerate(texts):
             own = {slug: f for slug, f in forms.items() if any(v.casefold() in part.casefold() for v in f)}
             out.append(
-                read_answer(part, hits, own or forms, question.hints, self.weights, self.decline_score)
+                read_answer(
+                    part,
+                    hits,
+                    own or forms if len(texts) > 1 else forms,
+                    question.hints,
+                    self.weights,
+                    self.decline_score,
+                    similarities[n] if similarities is not None and n < len(similarities) else None,
+                    self.decline,
+                    self.decline_en,
+                )
             )
         return out
 
