@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# The shared helpers (tests/support/) assert too: rewrite them as pytest rewrites test modules.
+pytest.register_assert_rewrite("support")
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from web_support import CHROMIUM, CHROMIUM_ARGS, chromium_available, ingest, serve
+from support.processes import CHROMIUM, CHROMIUM_ARGS, chromium_available, ingest, serve
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from web_support import CHROMIUM, CHROMIUM_ARGS, chromium_available, ingest, serve
+from support.processes import CHROMIUM, CHROMIUM_ARGS, chromium_available, ingest, serve
 
 from api.routes.linked_data import render_resource
 

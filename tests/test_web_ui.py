@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from web_support import CHROMIUM, CHROMIUM_ARGS, chromium_available, ingest, serve
+from support.processes import CHROMIUM, CHROMIUM_ARGS, chromium_available, ingest, serve
 
 pytestmark = pytest.mark.browser
 

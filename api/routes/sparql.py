@@ -223,7 +223,9 @@ async def _description(
     fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS, fmt_name)
     rows = await select_json(engine, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", row_cap=100_000)
     graphs = [row["g"]["value"] for row in rows if row["g"]["type"] == "uri"]
-    body = service_description(_endpoint(request), settings, graphs=graphs, fmt=fmt)
+    body = service_description(
+        _endpoint(request), settings, access=settings.client_access(), graphs=graphs, fmt=fmt
+    )
     return Response(content=body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
