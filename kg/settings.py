@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     embed_threads: int = Field(0, ge=0, description="Threads for the embedder; 0 means the core count.")
     query_timeout: float = Field(30.0, gt=0, description="Hard timeout of one SPARQL query, in seconds.")
     row_cap: int = Field(10_000, ge=1, description="Most result rows one SPARQL query returns.")
+    max_result_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1024,
+        description="Largest SPARQL result body, in bytes; a longer result is cut after a whole row or "
+        "triple and flagged like a row-capped one (X-Cnkg-Truncated: true).",
+    )
     max_query_chars: int = Field(100_000, ge=100, description="Longest accepted SPARQL query text.")
     max_upload_bytes: int = Field(50_000_000, ge=1, description="Largest accepted report file.")
     allow_service: bool = Field(False, description="Allow SPARQL SERVICE (federation); off by default.")

@@ -4,13 +4,11 @@ within the timeout, nothing is fetched, and the server keeps answering."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-from support.server import LiveServer, make_datadir, serve, server_settings
+from support.server import Listener, LiveServer, make_datadir, serve, server_settings
 
 TIMEOUT = 2.0
 SLACK = 4.0  # killing the worker and answering, on a loaded 2-core machine
@@ -22,35 +20,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     make_datadir(root)
     with serve(server_settings(root, query_timeout=TIMEOUT, row_cap=1000, query_workers=2)) as live:
         yield live
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = False
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop = True
-        self._thread.join(2)
-        self.sock.close()
 
 
 @pytest.fixture

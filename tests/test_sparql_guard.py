@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import InputError
+from kg.namespaces import PREFIXES
 from kg.sparql.errors import PayloadTooLargeError, QueryRefusedError
 from kg.sparql.guard import QueryForm, inspect_query, inspect_update
 
@@ -124,7 +125,20 @@ _WRAPPERS = st.sampled_from(
         "GRAPH ?g {{ {} }}",
     ]
 )
-_DECOYS = st.sampled_from(["", "BIND('SERVICE' AS ?x)", "?s <http://e/SERVICE> ?o .", "# SERVICE <x:y>\n"])
+_DECOYS = st.sampled_from(
+    [
+        "",
+        "BIND('SERVICE' AS ?x)",
+        "?s <http://e/SERVICE> ?o .",
+        "# SERVICE <x:y>\n",
+        # escaped local names: the old tokenizer read '\#' as the start of a comment (issue 12)
+        "BIND(dcterms:x\\#y AS ?z)",
+        "?s0 ?p0 dcterms:x\\#y .",
+        "?s0 ?p0 dcterms:x\\'y .",
+        "FILTER(?s0 != dcterms:a\\.b\\-c\\~d)",
+        "VALUES ?v { dcterms:x\\#y }",
+    ]
+)
 
 
 @st.composite
@@ -142,14 +156,15 @@ def _service_queries(draw: st.DrawFn) -> str:
 @settings(max_examples=200, deadline=None)
 @given(_service_queries())
 def test_every_service_call_oxigraph_would_make_is_refused(query):
-    """If Oxigraph would call out (it raises OSError trying to reach 127.0.0.1:1), the guard refused first."""
+    """If Oxigraph would call out (it raises OSError trying to reach 127.0.0.1:1), the guard refused first:
+    as SERVICE (403) or as a request its parser cannot read (400), never passed on."""
     try:
-        list(ox.Store().query(query))
+        list(ox.Store().query(query, prefixes=PREFIXES))
         calls_out = False
     except OSError:
         calls_out = True
     except SyntaxError:
         calls_out = False
     if calls_out:
-        with pytest.raises(QueryRefusedError):
+        with pytest.raises(InputError):
             inspect_query(query, max_chars=10_000)

@@ -33,6 +33,10 @@ def register(app: typer.Typer) -> None:
         row_cap: Annotated[
             int | None, typer.Option(help="Most rows one query returns (default 10000).")
         ] = None,
+        max_result_bytes: Annotated[
+            int | None,
+            typer.Option(help="Largest SPARQL result body in bytes (default 64 MiB); longer ones are cut."),
+        ] = None,
         store: Annotated[
             str | None,
             typer.Option(
@@ -79,6 +83,7 @@ def register(app: typer.Typer) -> None:
             write_token=write_token,
             query_timeout=query_timeout,
             row_cap=row_cap,
+            max_result_bytes=max_result_bytes,
             store_url=store,
             allow_service=allow_service,
             cors_origins=cors_origin or None,

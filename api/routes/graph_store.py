@@ -22,7 +22,7 @@ from kg.sparql.engine import QueryRequest
 from kg.sparql.errors import ReadOnlyGraphError, UnsupportedMediaTypeError
 from kg.sparql.formats import GRAPH_FORMATS, negotiate
 from kg.sparql.graphs import merge_report_graph, replace_report_graph, writable_report
-from kg.sparql.guard import inspect_query
+from kg.sparql.guard import QueryForm, cnkg_query
 from kg.sparql.resources import iri_term
 
 __all__ = ["router"]
@@ -88,7 +88,7 @@ async def read_graph(
     pattern = f"GRAPH {iri_term(target)} {{ ?s ?p ?o }}" if target else "?s ?p ?o"
     sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}"
     outcome = await engine.query(
-        QueryRequest(inspect_query(sparql, max_chars=10_000), fmt, check_graphs=(target,) if target else ())
+        QueryRequest(cnkg_query(sparql, QueryForm.CONSTRUCT), fmt, check_graphs=(target,) if target else ())
     )
     if outcome.missing_graphs:
         raise NotFoundError(f"no graph <{target}> in this store")

@@ -9,14 +9,15 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from api.deps import EngineDep, SettingsDep, check_write_token
 from api.problems import problem_docs
 from kg.errors import InputError
 from kg.sparql.client_queries import inspect_client_query
 from kg.sparql.description import service_description
-from kg.sparql.engine import QueryRequest, select_json
+from kg.sparql.engine import QueryRequest, inspect_job, select_json
 from kg.sparql.errors import UnsupportedMediaTypeError
 from kg.sparql.formats import (
     GRAPH_FORMATS,
@@ -26,7 +27,8 @@ from kg.sparql.formats import (
     format_by_name,
     negotiate,
 )
-from kg.sparql.guard import QueryForm, inspect_update
+from kg.sparql.guard import QueryForm, UpdateOperation
+from kg.sparql.stream import QueryStream
 from kg.tables import sparql_table
 from kg.tabular import write_xlsx
 
@@ -55,7 +57,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Query results (SELECT/ASK: JSON, XML, CSV, TSV; SELECT also XLSX; "
         "CONSTRUCT/DESCRIBE: Turtle, N-Triples, "
         "JSON-LD, RDF/XML, TriG, N-Quads), chosen by Accept or `format`. `X-Cnkg-Truncated: true` (and, in "
-        'JSON, `"truncated": true`) when the row cap cut the result. A bare GET returns the service '
+        'JSON, `"truncated": true`) when the row cap or the byte cap cut the result; every result is '
+        "counted, whatever its own LIMIT says, and streamed. A bare GET returns the service "
         "description (Turtle). An update returns a JSON summary.",
         "content": {
             "application/sparql-results+json": {"example": _RESULTS_EXAMPLE},
@@ -110,6 +113,33 @@ FormatParam = Annotated[
         examples=["csv"],
     ),
 ]
+
+
+class _ResultResponse(StreamingResponse):
+    """A query result streamed from its worker; the worker goes back to the pool when the body has been
+    read (or after ``BODY_TIMEOUT``). Unlike Starlette's ``StreamingResponse`` it ends with its last chunk
+    and has no disconnect-listening task to wind down, so once a client has the whole body the request is
+    over, as with a plain ``Response`` (the per-client concurrency limit no longer counts it). A client
+    that went away just stops receiving: the body's rest, at most the byte cap, is read and dropped."""
+
+    def __init__(self, stream: QueryStream, *, media_type: str, headers: dict[str, str]) -> None:
+        super().__init__(stream, media_type=media_type, headers=headers)
+        self.stream = stream
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.stream_response(send)
+
+    async def stream_response(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        previous = b""
+        try:
+            async for chunk in self.stream:
+                if previous:
+                    await send({"type": "http.response.body", "body": previous, "more_body": True})
+                previous = chunk
+        finally:
+            self.stream.close()  # a no-op once the body was read; else the worker is taken back
+        await send({"type": "http.response.body", "body": previous, "more_body": False})
 
 
 def _media(content_type: str) -> tuple[str, str | None]:
@@ -168,13 +198,16 @@ async def _answer(
         raise InputError("send either 'query' or 'update', not both")
     if update is not None:
         check_write_token(settings, request.headers.get("authorization"))
-        update_op = inspect_update(
-            update,
-            max_chars=settings.max_query_chars,
-            allow_service=settings.allow_service,
-            using_graphs=_many(params, "using-graph-uri"),
-            using_named_graphs=_many(params, "using-named-graph-uri"),
+        update_op = await engine.inspect(
+            inspect_job(
+                settings,
+                update,
+                is_update=True,
+                using_graphs=_many(params, "using-graph-uri"),
+                using_named_graphs=_many(params, "using-named-graph-uri"),
+            )
         )
+        assert isinstance(update_op, UpdateOperation)
         changed = await engine.update(update_op, _endpoint(request))
         return JSONResponse({"status": "ok", "changedReports": changed})
     if query is None:
@@ -192,7 +225,7 @@ async def _answer(
     default_graphs = _graph_iris(params, "default-graph-uri")
     named_graphs = _graph_iris(params, "named-graph-uri")
     dataset = bool(default_graphs or named_graphs)
-    outcome = await engine.query(
+    stream = await engine.query_stream(
         QueryRequest(
             operation,
             format_by_name("json") if spreadsheet else fmt,
@@ -202,19 +235,24 @@ async def _answer(
             check_graphs=default_graphs + named_graphs,
         )
     )
+    outcome = stream.outcome
     headers = {
         "X-Cnkg-Truncated": "true" if outcome.truncated else "false",
         "Vary": "Accept",
+        "Content-Length": str(stream.size),
     }
     if outcome.rows >= 0:
         headers["X-Cnkg-Rows"] = str(outcome.rows)
     if outcome.missing_graphs:
         headers["X-Cnkg-Unknown-Graphs"] = " ".join(f"<{g}>" for g in outcome.missing_graphs)
-    body = outcome.body
-    if spreadsheet:
+    if spreadsheet:  # a workbook is written whole: from the JSON results, at most the caps
+        json_body = (await stream.read()).body
+        del headers["Content-Length"]
         headers["Content-Disposition"] = 'attachment; filename="results.xlsx"'
-        body = await asyncio.to_thread(lambda: write_xlsx(sparql_table(json.loads(outcome.body))))
-    return Response(content=body, media_type=fmt.content_type, headers=headers)
+        body = await asyncio.to_thread(lambda: write_xlsx(sparql_table(json.loads(json_body))))
+        return Response(content=body, media_type=fmt.content_type, headers=headers)
+    # the body goes from the worker to the client chunk by chunk; the worker is released at its end
+    return _ResultResponse(stream, media_type=fmt.content_type, headers=headers)
 
 
 async def _description(
@@ -223,8 +261,14 @@ async def _description(
     fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS, fmt_name)
     rows = await select_json(engine, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", row_cap=100_000)
     graphs = [row["g"]["value"] for row in rows if row["g"]["type"] == "uri"]
+    wall = engine.status().get("network_wall")
     body = service_description(
-        _endpoint(request), settings, access=settings.client_access(), graphs=graphs, fmt=fmt
+        _endpoint(request),
+        settings,
+        access=settings.client_access(),
+        graphs=graphs,
+        fmt=fmt,
+        network_wall=str(wall) if wall else None,
     )
     return Response(content=body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 

@@ -5,14 +5,17 @@ SERVICE unless allowed, over-long text) and then run under the engine's timeout 
 from __future__ import annotations
 
 from kg.settings import Settings
-from kg.sparql.engine import SparqlEngine
-from kg.sparql.guard import QueryOperation, inspect_query
+from kg.sparql.engine import SparqlEngine, inspect_job
+from kg.sparql.guard import QueryOperation
 
 __all__ = ["inspect_client_query"]
 
 
 async def inspect_client_query(settings: Settings, engine: SparqlEngine, text: str) -> QueryOperation:
-    """The parsed, checked query of a client (raises ``QueryError``/``InputError`` when refused).
-    ``engine`` is where the check may run; today it runs here, on the text the engine will receive."""
-    del engine  # the check needs no engine yet; callers pass it so that it can move there unchanged
-    return inspect_query(text, max_chars=settings.max_query_chars, allow_service=settings.allow_service)
+    """The parsed, checked query of a client (raises ``QueryError``/``InputError`` when refused). The
+    check runs where ``engine`` runs it: in a query worker for the embedded engine (see
+    :mod:`kg.sparql.guard`), on the text the engine will receive."""
+    operation = await engine.inspect(inspect_job(settings, text))
+    if not isinstance(operation, QueryOperation):
+        raise TypeError("the guard answered a query with an update operation")
+    return operation

@@ -67,9 +67,16 @@ def _typed(value: object, datatype: str) -> ox.Literal:
 
 
 def service_description(
-    endpoint: str, settings: Settings, *, access: ClientAccess, graphs: Iterable[str], fmt: Format
+    endpoint: str,
+    settings: Settings,
+    *,
+    access: ClientAccess,
+    graphs: Iterable[str],
+    fmt: Format,
+    network_wall: str | None = None,
 ) -> bytes:
-    """The description of the endpoint at ``endpoint`` as ``fmt`` (an RDF format)."""
+    """The description of the endpoint at ``endpoint`` as ``fmt`` (an RDF format); ``network_wall`` names
+    what keeps the query workers off the network, when there are workers."""
     service = ox.BlankNode("service")
     dataset = ox.BlankNode("dataset")
     default_graph = ox.BlankNode("defaultGraph")
@@ -93,6 +100,7 @@ def service_description(
     # cnkg's limits, so clients can see them before they hit them
     add(service, _cnkg("queryTimeoutSeconds"), _typed(settings.query_timeout, "decimal"))
     add(service, _cnkg("rowCap"), _typed(settings.row_cap, "integer"))
+    add(service, _cnkg("maxResultBytes"), _typed(settings.max_result_bytes, "integer"))
     add(service, _cnkg("maxQueryCharacters"), _typed(settings.max_query_chars, "integer"))
     add(service, _cnkg("maxUploadBytes"), _typed(settings.max_upload_bytes, "integer"))
     add(service, _cnkg("federatedQueryAllowed"), _typed(settings.allow_service, "boolean"))
@@ -104,6 +112,8 @@ def service_description(
         _typed(access.max_concurrent_per_client, "integer"),
     )
     add(service, _cnkg("externalStore"), ox.Literal(settings.store_url or "none"))
+    if network_wall:  # what keeps the query workers off the network (kg.sparql.sandbox)
+        add(service, _cnkg("queryWorkerNetworkWall"), ox.Literal(network_wall))
     add(service, _sd("defaultDataset"), dataset)
     add(dataset, _RDF_TYPE, _sd("Dataset"))
     add(dataset, _sd("defaultGraph"), default_graph)

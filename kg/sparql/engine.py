@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -13,11 +15,65 @@ from kg.datadir import DataDir
 from kg.settings import Settings
 from kg.sparql.formats import Format, format_by_name
 from kg.sparql.graphs import apply_update
-from kg.sparql.guard import QueryOperation, UpdateOperation, inspect_query
+from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation, cnkg_query
 from kg.sparql.pool import QueryPool
-from kg.sparql.worker import QueryJob, QueryOutcome
+from kg.sparql.stream import QueryStream
+from kg.sparql.worker import InspectJob, QueryJob, QueryOutcome
 
-__all__ = ["LocalEngine", "QueryRequest", "SparqlEngine", "make_engine", "select_json", "worker_count"]
+__all__ = [
+    "InspectionCache",
+    "LocalEngine",
+    "QueryRequest",
+    "SparqlEngine",
+    "inspect_job",
+    "make_engine",
+    "select_json",
+    "worker_count",
+]
+
+INSPECTION_CACHE_SIZE = 512  # parsed requests remembered (the same query sent again is not parsed again)
+INSPECTION_CACHE_MAX_CHARS = 10_000  # longer requests are not remembered (bounds the cache to ~5 MB)
+
+
+def inspect_job(
+    settings: Settings,
+    text: str,
+    *,
+    is_update: bool = False,
+    using_graphs: Sequence[str] = (),
+    using_named_graphs: Sequence[str] = (),
+) -> InspectJob:
+    """What the guard must check about a client's request, with the limits in force."""
+    return InspectJob(
+        text,
+        is_update,
+        settings.max_query_chars,
+        settings.allow_service,
+        tuple(using_graphs),
+        tuple(using_named_graphs),
+    )
+
+
+class InspectionCache:
+    """The guard's verdicts on recent requests (only accepted ones): the decision is a function of the
+    request and the limits, all of which are in the key."""
+
+    def __init__(self, size: int = INSPECTION_CACHE_SIZE) -> None:
+        self.size = size
+        self._verdicts: OrderedDict[InspectJob, QueryOperation | UpdateOperation] = OrderedDict()
+
+    def get(self, job: InspectJob) -> QueryOperation | UpdateOperation | None:
+        verdict = self._verdicts.get(job)
+        if verdict is not None:
+            self._verdicts.move_to_end(job)
+        return verdict
+
+    def put(self, job: InspectJob, verdict: QueryOperation | UpdateOperation) -> None:
+        if len(job.text) > INSPECTION_CACHE_MAX_CHARS:
+            return
+        self._verdicts[job] = verdict
+        if len(self._verdicts) > self.size:
+            self._verdicts.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -30,7 +86,7 @@ class QueryRequest:
     check_graphs: tuple[str, ...] = ()  # report which of these graphs the store lacks
     row_cap: int | None = None  # None: the configured cap
 
-    def job(self, row_cap: int) -> QueryJob:
+    def job(self, row_cap: int, byte_cap: int | None = None) -> QueryJob:
         return QueryJob(
             query=self.operation.text,
             form=self.operation.form,
@@ -39,9 +95,9 @@ class QueryRequest:
             default_graphs=self.default_graphs,
             named_graphs=self.named_graphs,
             has_dataset=self.operation.has_dataset,
-            limit=self.operation.limit,
             base_iri=self.base_iri,
             check_graphs=self.check_graphs,
+            byte_cap=byte_cap,
         )
 
 
@@ -57,7 +113,17 @@ class SparqlEngine(Protocol):
 
     async def close(self) -> None: ...
 
-    async def query(self, request: QueryRequest) -> QueryOutcome: ...
+    async def inspect(self, job: InspectJob) -> QueryOperation | UpdateOperation:
+        """Parse a client's query or update and apply the guard's policy (raises its errors)."""
+        ...
+
+    async def query(self, request: QueryRequest) -> QueryOutcome:
+        """Run a query and read its whole result (cnkg's own queries)."""
+        ...
+
+    async def query_stream(self, request: QueryRequest) -> QueryStream:
+        """Run a client's query; its body is passed on as it is read (see :class:`QueryStream`)."""
+        ...
 
     async def update(self, operation: UpdateOperation, base_iri: str | None) -> list[str]:
         """Apply an update to the data directory; returns the rids of the report graphs it changed."""
@@ -81,8 +147,13 @@ class LocalEngine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.pool = QueryPool(
-            settings.data, size=worker_count(settings), spares=1, memory_mb=settings.query_memory_mb
+            settings.data,
+            size=worker_count(settings),
+            spares=1,
+            memory_mb=settings.query_memory_mb,
+            allow_network=settings.allow_service,
         )
+        self._inspected = InspectionCache()
 
     @property
     def description(self) -> str:
@@ -94,9 +165,19 @@ class LocalEngine:
     async def close(self) -> None:
         await self.pool.close()
 
+    async def inspect(self, job: InspectJob) -> QueryOperation | UpdateOperation:
+        verdict = self._inspected.get(job)
+        if verdict is None:
+            verdict = await self.pool.inspect(job, timeout=self.settings.query_timeout)
+            self._inspected.put(job, verdict)
+        return verdict
+
     async def query(self, request: QueryRequest) -> QueryOutcome:
-        job = request.job(self.settings.row_cap)
-        return await self.pool.run(job, timeout=self.settings.query_timeout)
+        return await (await self.query_stream(request)).read()
+
+    async def query_stream(self, request: QueryRequest) -> QueryStream:
+        job = request.job(self.settings.row_cap, self.settings.max_result_bytes)
+        return await self.pool.stream(job, timeout=self.settings.query_timeout)
 
     async def update(self, operation: UpdateOperation, base_iri: str | None) -> list[str]:
         return await asyncio.to_thread(
@@ -105,6 +186,7 @@ class LocalEngine:
             operation,
             base_iri=base_iri,
             timeout=self.settings.query_timeout,
+            allow_network=self.settings.allow_service,
         )
 
     async def published(self) -> None:
@@ -130,7 +212,7 @@ async def select_json(
 ) -> list[dict[str, Any]]:
     """Run a SELECT written by cnkg itself (its own row cap, not the clients') and return its JSON
     bindings (``{var: {"type", "value", ...}}``)."""
-    operation = inspect_query(sparql, max_chars=1_000_000)
+    operation = cnkg_query(sparql, QueryForm.SELECT)
     outcome = await engine.query(QueryRequest(operation, format_by_name("json"), row_cap=row_cap))
     rows: list[dict[str, Any]] = json.loads(outcome.body)["results"]["bindings"]
     return rows

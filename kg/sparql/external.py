@@ -33,9 +33,10 @@ from kg.sparql.engine import QueryRequest
 from kg.sparql.errors import UpstreamError, UpstreamTimeoutError
 from kg.sparql.formats import format_by_name
 from kg.sparql.graphs import apply_update
-from kg.sparql.guard import QueryForm, UpdateOperation
-from kg.sparql.results import cap_tsv, mark_truncated_json, serialize_triples, tsv_to
-from kg.sparql.worker import QueryOutcome
+from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation
+from kg.sparql.results import render_tsv, serialize_triples
+from kg.sparql.stream import QueryStream
+from kg.sparql.worker import InspectJob, QueryOutcome, run_inspect
 from kg.store import ONTOLOGY_FILES, ontology_path
 
 __all__ = ["STATE_GRAPH", "ExternalEngine", "endpoints"]
@@ -127,6 +128,16 @@ class ExternalEngine:
             await self._client.aclose()
 
     # -- queries -------------------------------------------------------------------------------
+    async def inspect(self, job: InspectJob) -> QueryOperation | UpdateOperation:
+        """The guard, in a thread of this process (at Python's default recursion limit: a request too
+        complex to parse there is refused with 400). The external store's own network is its operator's."""
+        return await asyncio.to_thread(run_inspect, job)
+
+    async def query_stream(self, request: QueryRequest) -> QueryStream:
+        """The external store's results are read and capped whole (at most the row and byte caps), then
+        passed on."""
+        return QueryStream.whole(await self.query(request))
+
     async def query(self, request: QueryRequest) -> QueryOutcome:
         if self.datadir.manifest_stamp() != self._stamp:
             await self.published()
@@ -137,6 +148,7 @@ class ExternalEngine:
         if request.base_iri:
             data[0] = ("query", f"BASE <{request.base_iri}>\n" + data[0][1])
         cap = request.row_cap or self.settings.row_cap
+        byte_cap = self.settings.max_result_bytes
         missing = await self._missing_graphs(request.check_graphs)
         if op.form is QueryForm.ASK:
             body = await self._post_query(data, "application/sparql-results+json")
@@ -145,22 +157,25 @@ class ExternalEngine:
             assert isinstance(parsed, ox.QueryBoolean) and fmt.results is not None
             return QueryOutcome(parsed.serialize(format=fmt.results) or b"", 1, False, missing)
         if op.form.is_graph:
-            nt = await self._post_query(data, "application/n-triples", max_lines=cap + 1)
+            nt = await self._post_query(data, "application/n-triples", max_lines=cap + 1, max_bytes=byte_cap)
+            more = len(nt) > byte_cap
+            nt = nt[: nt[:byte_cap].rfind(b"\n") + 1] if more else nt
             fmt = request.fmt if request.fmt.rdf else format_by_name("turtle")
             out = await asyncio.to_thread(
                 serialize_triples,
                 (q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)),
                 fmt,
                 row_cap=cap,
+                byte_cap=byte_cap,
             )
-            return QueryOutcome(out.body, out.rows, out.truncated, missing)
-        tsv = await self._post_query(data, "text/tab-separated-values", max_lines=cap + 2)
+            return QueryOutcome(out.body, out.rows, out.truncated or more, missing)
+        tsv = await self._post_query(data, "text/tab-separated-values", max_lines=cap + 2, max_bytes=byte_cap)
         fmt = request.fmt if request.fmt.results else format_by_name("json")
-        tsv, rows, truncated = cap_tsv(tsv, cap)
-        body = await asyncio.to_thread(tsv_to, tsv, fmt)
-        if truncated and fmt.name == "json":
-            body = mark_truncated_json(body, cap)
-        return QueryOutcome(body, rows, truncated, missing)
+        more = len(tsv) > byte_cap
+        out = await asyncio.to_thread(
+            render_tsv, tsv[:byte_cap] if more else tsv, fmt, row_cap=cap, byte_cap=byte_cap, more=more
+        )
+        return QueryOutcome(out.body, out.rows, out.truncated, missing)
 
     async def _missing_graphs(self, graphs: tuple[str, ...]) -> tuple[str, ...]:
         missing = []
@@ -172,8 +187,10 @@ class ExternalEngine:
                 missing.append(graph)
         return tuple(missing)
 
-    async def _post_query(self, data: list[tuple[str, str]], accept: str, max_lines: int = 0) -> bytes:
-        """POST a query; with ``max_lines``, stop reading once that many lines have arrived."""
+    async def _post_query(
+        self, data: list[tuple[str, str]], accept: str, max_lines: int = 0, max_bytes: int | None = None
+    ) -> bytes:
+        """POST a query; stop reading once ``max_lines`` lines or more than ``max_bytes`` have arrived."""
         try:
             async with self.client.stream(
                 "POST",
@@ -186,7 +203,7 @@ class ExternalEngine:
                     if response.status_code == 400:
                         raise QueryError(f"the external store refused the query: {detail}")
                     raise UpstreamError(f"the external store answered {response.status_code}: {detail}")
-                return await _read_lines(response.aiter_bytes(), max_lines)
+                return await _read_lines(response.aiter_bytes(), max_lines, max_bytes)
         except httpx.TimeoutException:
             raise UpstreamTimeoutError(
                 f"the external store did not answer within {self.settings.query_timeout:g} s"
@@ -218,6 +235,7 @@ class ExternalEngine:
             operation,
             base_iri=base_iri,
             timeout=self.settings.query_timeout,
+            allow_network=self.settings.allow_service,
         )
         await self.published()
         return changed
@@ -297,11 +315,15 @@ def _literal(value: str) -> str:
     return str(ox.Literal(value))
 
 
-async def _read_lines(chunks: AsyncIterator[bytes], max_lines: int) -> bytes:
+async def _read_lines(chunks: AsyncIterator[bytes], max_lines: int, max_bytes: int | None = None) -> bytes:
+    """Read until ``max_lines`` lines (0: no limit) or more than ``max_bytes`` bytes have arrived."""
     parts: list[bytes] = []
-    lines = 0
+    lines = size = 0
     async for chunk in chunks:
         parts.append(chunk)
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes:
+            break
         if max_lines:
             lines += chunk.count(b"\n")
             if lines >= max_lines:

@@ -115,14 +115,20 @@ def merge_report_graph(datadir: DataDir, graph: str, nquads: bytes) -> str:
 
 
 def apply_update(
-    datadir: DataDir, operation: UpdateOperation, *, base_iri: str | None, timeout: float
+    datadir: DataDir,
+    operation: UpdateOperation,
+    *,
+    base_iri: str | None,
+    timeout: float,
+    allow_network: bool = False,
 ) -> list[str]:
     """Run a SPARQL Update against a fresh copy of the data directory and persist the report graphs it
     changed, all under the writer lock; returns their rids. Blocking (call it from a thread). The update
-    process has no memory cap: it copies the whole store, and only token holders can start one."""
+    process has no memory cap: it copies the whole store, and only token holders can start one. Like the
+    query workers, it cannot reach the network unless ``allow_network``."""
     with datadir.writing():
         manifest = datadir.read_manifest()
         job = UpdateJob(operation.text, base_iri, tuple(manifest.reports))
-        outcome = run_in_fresh_worker(Path(datadir.root), job, timeout=timeout)
+        outcome = run_in_fresh_worker(Path(datadir.root), job, timeout=timeout, allow_network=allow_network)
         _publish(datadir, manifest, outcome.graphs)
     return sorted(outcome.graphs)

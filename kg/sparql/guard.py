@@ -1,12 +1,33 @@
 """Look at a SPARQL request before it reaches an engine: what it is, and whether it is allowed.
 
-Policy (see docs/security.md): ``SERVICE`` is refused unless the operator enabled federation, ``LOAD`` is
-always refused (cnkg never fetches a URL because of a request), the text has a size cap, and a query sent
-as an update (or the reverse) is an error rather than a surprise.
+The decision is taken on the parsed request, never on its text: the request is parsed by rdflib's SPARQL
+1.1 parser and the policy walks the syntax tree, in which every federated pattern is a
+``ServiceGraphPattern`` node and every LOAD a ``Load`` node wherever they are nested (the algebra is built
+from the same nodes; it is not used because rdflib's translation keeps one prefix per namespace and so
+loses prefixes between the operations of an update). A request the parser cannot read is refused (400),
+never passed on to the engine on a guess. Policy (see docs/security.md):
+``SERVICE`` is refused unless the operator enabled federation, ``LOAD`` is always refused (cnkg never
+fetches a URL because of a request), the text has a size cap and a nesting cap, and a query sent as an
+update (or the reverse) is an error rather than a surprise. The query workers, which run what passes,
+cannot reach the network either (:mod:`kg.sparql.sandbox`): a second wall that does not depend on parsing.
+
+Parsing is recursive (rdflib's grammar recurses once per nested group and per triple pattern), so the
+embedded engine runs these functions in a query worker, where the recursion limit is high and a parse
+that runs away is stopped by the query timeout (:func:`kg.sparql.worker.serve`).
 
 >>> op = inspect_query("PREFIX ex: <http://e/> CONSTRUCT WHERE { ?s ?p ?o }", max_chars=1000)
 >>> op.form.value, op.has_dataset
 ('construct', False)
+>>> inspect_query("SELECT * { BIND(dcterms:x\\\\#y AS ?z) SERVICE <http://x/> { ?s ?p ?o } }", max_chars=1000)
+... # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+kg.errors.InputError: SPARQL syntax error...
+>>> inspect_query("SELECT * { ?s ?p dcterms:x\\\\#y . SERVICE <http://x/> { ?s ?p ?o } }", max_chars=1000)
+... # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+kg.errors.InputError: SPARQL syntax error...
 >>> inspect_query("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", max_chars=1000)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
@@ -15,19 +36,42 @@ kg.sparql.errors.QueryRefusedError: SERVICE (federated query) is disabled on thi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+
+from pyparsing import ParseBaseException, ParseResults
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
 
 from kg.errors import InputError
 from kg.sparql.errors import PayloadTooLargeError, QueryRefusedError
-from kg.sparql.lexer import PUNCT, WORD, Token, tokenize, unescape_codepoints
+from kg.sparql.lexer import PUNCT, Token, tokenize
 
-__all__ = ["QueryForm", "QueryOperation", "UpdateOperation", "inspect_query", "inspect_update"]
+__all__ = [
+    "MAX_NESTING",
+    "QueryForm",
+    "QueryOperation",
+    "UpdateOperation",
+    "cnkg_query",
+    "inspect_query",
+    "inspect_update",
+]
 
-_UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
+# Deepest nesting of brackets ('{', '(', '[', counted in the raw text, strings included) that is parsed.
+# Counting raw text can only overcount, so it only ever refuses; real queries nest a few levels.
+MAX_NESTING = 100
+
+_FORMS = {
+    "SelectQuery": "select",
+    "AskQuery": "ask",
+    "ConstructQuery": "construct",
+    "DescribeQuery": "describe",
+}
+# Syntax tree nodes that make the engine open a connection: a federated pattern, and LOAD.
+_SERVICE = "ServiceGraphPattern"
+_LOAD = "Load"
 
 
 class QueryForm(StrEnum):
@@ -45,14 +89,19 @@ class QueryForm(StrEnum):
 class QueryOperation:
     text: str
     form: QueryForm
-    has_dataset: bool  # FROM / FROM NAMED in the query text
-    limit: int | None = None  # the outermost LIMIT, if any (subqueries' limits are inside braces)
+    has_dataset: bool  # FROM / FROM NAMED in the query
 
 
 @dataclass(frozen=True)
 class UpdateOperation:
     text: str
-    has_dataset: bool  # USING / USING NAMED / WITH somewhere in the update
+    has_dataset: bool  # USING / USING NAMED / WITH in some operation of the update
+
+
+def cnkg_query(text: str, form: QueryForm) -> QueryOperation:
+    """A query written by cnkg itself (row lookups of the HTTP resources, the Graph Store's reads): its
+    form is known, so it is not parsed. Never for text that came from a client."""
+    return QueryOperation(text, form, has_dataset=False)
 
 
 def _check_size(text: str, max_chars: int, what: str) -> None:
@@ -60,52 +109,79 @@ def _check_size(text: str, max_chars: int, what: str) -> None:
         raise PayloadTooLargeError(f"the {what} has {len(text):,} characters; the limit is {max_chars:,}")
     if not text.strip():
         raise InputError(f"empty {what}")
+    depth = deepest = 0
+    for char in text:
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise InputError(f"the {what} nests brackets {deepest} deep; the limit is {MAX_NESTING}")
 
 
-def _keywords(text: str) -> set[str]:
-    words = {t.keyword for t in tokenize(text) if t.kind == WORD}
-    if "\\u" in text or "\\U" in text:  # the grammar allows codepoint escapes anywhere
-        words |= {t.keyword for t in tokenize(unescape_codepoints(text)) if t.kind == WORD}
-    return words
+def _syntax_error(exc: Exception) -> InputError:
+    if isinstance(exc, RecursionError):
+        return InputError("the request is too deeply nested or too long to check; simplify it")
+    if isinstance(exc, ParseBaseException):
+        return InputError(f"SPARQL syntax error at {exc.lineno}:{exc.col}: {exc.msg}")
+    return InputError(f"SPARQL syntax error: {exc}")
 
 
-def _refuse_service(words: set[str], allow_service: bool) -> None:
-    if "SERVICE" in words and not allow_service:
-        raise QueryRefusedError(
-            "SERVICE (federated query) is disabled on this endpoint; "
-            "the operator can enable it with --allow-service"
-        )
+def _parses_as(parse: Any, text: str) -> bool:
+    try:
+        parse(text)
+    except Exception:
+        return False
+    return True
 
 
-def _first_keyword(tokens: Sequence[Token]) -> str:
-    """The first keyword after the prologue (BASE and PREFIX declarations)."""
-    i = 0
-    while i < len(tokens):
-        word = tokens[i].keyword
-        if word == "BASE":
-            i += 2
-        elif word == "PREFIX":
-            i += 3
-        else:
-            return word
-    return ""
+def _nodes(root: object) -> Iterator[CompValue]:
+    """Every syntax tree node under ``root``, depth first, without recursion."""
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, CompValue):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset | ParseResults):
+            stack.extend(item)
+
+
+def _refuse(nodes: Iterator[CompValue], allow_service: bool) -> None:
+    for node in nodes:
+        if node.name == _LOAD:
+            raise QueryRefusedError(
+                "LOAD is disabled: cnkg never fetches a URL; upload data with the Graph Store"
+            )
+        if node.name == _SERVICE and not allow_service:
+            raise QueryRefusedError(
+                "SERVICE (federated query) is disabled on this endpoint; "
+                "the operator can enable it with --allow-service"
+            )
 
 
 def inspect_query(text: str, *, max_chars: int, allow_service: bool = False) -> QueryOperation:
-    """Classify a query and apply the policy; raises ``InputError`` subclasses."""
+    """Parse a query and apply the policy; raises ``InputError`` subclasses."""
     _check_size(text, max_chars, "query")
-    tokens = list(tokenize(text))
-    if not tokens:
-        raise InputError("empty query (only whitespace and comments)")
-    first = _first_keyword(tokens)
-    if first in _UPDATE_KEYWORDS:
-        raise InputError(
-            f"this is a SPARQL Update ({first}); send it with POST as 'update=' or application/sparql-update"
-        )
-    words = _keywords(text)
-    _refuse_service(words, allow_service)
-    form = QueryForm(first.lower()) if first.lower() in set(QueryForm) else QueryForm.SELECT
-    return QueryOperation(text, form, "FROM" in words, _outer_limit(tokens))
+    try:
+        parsed = parseQuery(text)
+    except Exception as exc:
+        if _parses_as(parseUpdate, text):
+            raise InputError(
+                "this is a SPARQL Update; send it with POST as 'update=' or application/sparql-update"
+            ) from None
+        raise _syntax_error(exc) from None
+    _refuse(_nodes(parsed), allow_service)
+    body = parsed[1]
+    form = QueryForm(_FORMS[body.name])
+    return QueryOperation(text, form, has_dataset=bool(dict.get(body, "datasetClause")))
 
 
 def inspect_update(
@@ -116,43 +192,37 @@ def inspect_update(
     using_graphs: Sequence[str] = (),
     using_named_graphs: Sequence[str] = (),
 ) -> UpdateOperation:
-    """Classify an update, apply the policy, and fold ``using-graph-uri`` / ``using-named-graph-uri``
-    protocol parameters into the text as ``USING`` clauses of each DELETE/INSERT … WHERE operation."""
-    _check_size(text, max_chars, "update")
-    tokens = list(tokenize(text))
-    if not tokens:
-        raise InputError("empty update (only whitespace and comments)")
-    first = _first_keyword(tokens)
-    if first in {f.upper() for f in QueryForm}:
-        raise InputError(f"this is a SPARQL query ({first}); send it as 'query=' or application/sparql-query")
-    words = _keywords(text)
-    if "LOAD" in words:
-        raise QueryRefusedError(
-            "LOAD is disabled: cnkg never fetches a URL; upload data with the Graph Store"
+    """Parse an update and apply the policy, and fold ``using-graph-uri`` / ``using-named-graph-uri``
+    protocol parameters into the text as ``USING`` clauses of each DELETE/INSERT … WHERE operation (the
+    result is parsed and checked again: the decision is on the text the engine will run)."""
+    has_dataset = _check_update(text, max_chars, allow_service)
+    if not (using_graphs or using_named_graphs):
+        return UpdateOperation(text, has_dataset)
+    if has_dataset:
+        raise InputError(
+            "using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH in the update"
         )
-    _refuse_service(words, allow_service)
-    has_dataset = bool(words & {"USING", "WITH"})
-    if using_graphs or using_named_graphs:
-        if has_dataset:
+    clause = "".join(f" USING <{_iri(g)}>" for g in using_graphs)
+    clause += "".join(f" USING NAMED <{_iri(g)}>" for g in using_named_graphs)
+    folded = _insert_before_where(text, list(tokenize(text)), clause + " ")
+    _check_update(folded, max(max_chars, len(folded)), allow_service)
+    return UpdateOperation(folded, True)
+
+
+def _check_update(text: str, max_chars: int, allow_service: bool) -> bool:
+    """Parse an update and apply the policy; True when it names its own dataset (USING or WITH)."""
+    _check_size(text, max_chars, "update")
+    try:
+        update = parseUpdate(text)
+    except Exception as exc:
+        if _parses_as(parseQuery, text):
             raise InputError(
-                "using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH in the update"
-            )
-        clause = "".join(f" USING <{_iri(g)}>" for g in using_graphs)
-        clause += "".join(f" USING NAMED <{_iri(g)}>" for g in using_named_graphs)
-        text = _insert_before_where(text, tokens, clause + " ")
-        has_dataset = True
-    return UpdateOperation(text, has_dataset)
-
-
-def _outer_limit(tokens: Sequence[Token]) -> int | None:
-    """The value of the LIMIT outside every group (the query's own, not a subquery's)."""
-    depth = 0
-    for i, token in enumerate(tokens):
-        if token.kind == PUNCT and token.text in "{}":
-            depth += 1 if token.text == "{" else -1
-        elif depth == 0 and token.keyword == "LIMIT" and i + 1 < len(tokens) and tokens[i + 1].text.isdigit():
-            return int(tokens[i + 1].text)
-    return None
+                "this is a SPARQL query; send it as 'query=' or application/sparql-query"
+            ) from None
+        raise _syntax_error(exc) from None
+    _refuse(_nodes(update), allow_service)
+    operations = update.request or ()
+    return any(isinstance(op, CompValue) and ("using" in op or "withClause" in op) for op in operations)
 
 
 def _iri(value: str) -> str:
@@ -162,7 +232,8 @@ def _iri(value: str) -> str:
 
 
 def _insert_before_where(text: str, tokens: list[Token], clause: str) -> str:
-    """Insert ``clause`` before the WHERE of every DELETE/INSERT … WHERE operation (not DELETE WHERE)."""
+    """Insert ``clause`` before the WHERE of every DELETE/INSERT … WHERE operation (not DELETE WHERE).
+    Positions come from the tokenizer; the caller parses the result again before it is used."""
     depth = 0
     previous: Token | None = None
     positions: list[int] = []

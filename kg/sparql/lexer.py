@@ -1,9 +1,8 @@
-"""A SPARQL 1.1 tokenizer just precise enough to tell keywords from everything else.
+"""A SPARQL 1.1 tokenizer just precise enough to tell keywords from everything else, with positions.
 
-The guard in :mod:`kg.sparql.guard` asks questions such as "is there a ``SERVICE`` keyword?"; a plain
-substring search would be fooled by strings, IRIs, comments and variable names (``?service``), and would
-miss ``service`` written in lower case. The tokenizer skips exactly those constructs, so a bare word
-token is a keyword, a function name, ``a`` or a boolean.
+It decides nothing: the guard (:mod:`kg.sparql.guard`) decides on rdflib's parse of a request. The
+tokenizer only finds where the ``using-graph-uri`` protocol parameters go into an update's text (before
+each ``WHERE``, by position, which the parser does not report); the result is parsed and checked again.
 
 >>> [t.text for t in tokenize("SELECT ?service { <x> ex:SERVICE 'SERVICE' } # SERVICE") if t.kind == WORD]
 ['SELECT']
@@ -25,7 +24,6 @@ __all__ = [
     "WORD",
     "Token",
     "tokenize",
-    "unescape_codepoints",
 ]
 
 WORD = "word"
@@ -63,7 +61,6 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _KIND = {"iri": IRI, "string": STRING, "var": VAR, "pname": PNAME, "word": WORD, "punct": PUNCT}
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 @dataclass(frozen=True)
@@ -85,17 +82,3 @@ def tokenize(text: str) -> Iterator[Token]:
         if group in ("space", "comment"):
             continue
         yield Token(_KIND.get(group, OTHER), match.group(), match.start())
-
-
-def unescape_codepoints(text: str) -> str:
-    """Apply SPARQL's ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes, which the grammar allows anywhere.
-
-    >>> unescape_codepoints(r"SERVIC\\u0045")
-    'SERVICE'
-    """
-
-    def _char(match: re.Match[str]) -> str:
-        code = int(match.group(1) or match.group(2), 16)
-        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group()
-
-    return _CODEPOINT.sub(_char, text)

@@ -24,15 +24,17 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from kg.datadir import DataDir
 from kg.errors import CnkgError, QueryTimeoutError
 from kg.sparql.errors import ServiceBusyError
-from kg.sparql.guard import QueryForm
+from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation
 from kg.sparql.process import SYNC_TIMEOUT, WorkerProcess
-from kg.sparql.worker import QueryJob, QueryOutcome
+from kg.sparql.stream import QueryStream
+from kg.sparql.worker import InspectJob, QueryJob, QueryOutcome
 
-__all__ = ["SPARE_MAX_TRIPLES", "SPAWN_ATTEMPTS", "QueryPool"]
+__all__ = ["BODY_TIMEOUT", "SPARE_MAX_TRIPLES", "SPAWN_ATTEMPTS", "QueryPool"]
 
 log = logging.getLogger("cnkg.sparql")
 
@@ -40,6 +42,7 @@ _PING = QueryJob("ASK {}", QueryForm.ASK, "json", 1)
 SPARE_MAX_TRIPLES = 3_000_000  # about 1 GiB per copy of the store
 SPAWN_ATTEMPTS = 6  # tries to start a replacement worker before the pool gives up on that slot
 SPAWN_BACKOFF_S = 1.0  # pause after the first failed try, doubled after each further one (1+2+4+8+16 s)
+BODY_TIMEOUT = 120.0  # seconds a client has to read a result body before its worker is taken back
 
 
 class _IdleWorkers(asyncio.Queue[WorkerProcess]):
@@ -60,9 +63,18 @@ class QueryPool:
     """``size`` workers answering queries, plus ``spares`` loaded workers waiting to replace a killed one."""
 
     def __init__(
-        self, root: Path, *, size: int = 2, spares: int = 1, memory_mb: int = 0, load_timeout: float = 600.0
+        self,
+        root: Path,
+        *,
+        size: int = 2,
+        spares: int = 1,
+        memory_mb: int = 0,
+        load_timeout: float = 600.0,
+        allow_network: bool = False,
     ) -> None:
         self.root = Path(root)
+        self.allow_network = allow_network  # False: workers leave the network (kg.sparql.sandbox)
+        self.network_wall = ""
         self.memory_mb = memory_mb
         self.size = max(1, size)
         self.spares_wanted = max(0, spares)
@@ -102,6 +114,7 @@ class QueryPool:
             for worker in starting:
                 worker.kill()
             raise
+        self.network_wall = ready[0].network_wall
         for worker in ready[: self.size]:
             self._idle.put_nowait(worker)
         self._spares.extend(ready[self.size :])
@@ -121,25 +134,60 @@ class QueryPool:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _new_worker(self) -> WorkerProcess:
-        worker = WorkerProcess(self.root, self.memory_mb)
+        worker = WorkerProcess(self.root, self.memory_mb, allow_network=self.allow_network)
         with self._lock:
             self._all.add(worker)
         return worker
 
     # -- running -----------------------------------------------------------------------------
     async def run(self, job: QueryJob, *, timeout: float, max_wait: float | None = None) -> QueryOutcome:
-        """Run a query on an idle worker; waits at most ``max_wait`` (default ``timeout``) for one."""
+        """Run a query on an idle worker and read its whole result; waits at most ``max_wait`` (default
+        ``timeout``) for a worker."""
+        return await (await self.stream(job, timeout=timeout, max_wait=max_wait)).read()
+
+    async def stream(self, job: QueryJob, *, timeout: float, max_wait: float | None = None) -> QueryStream:
+        """Run a query on an idle worker; the result's body is read from the worker as the stream is
+        iterated. The worker stays reserved until then, for at most ``BODY_TIMEOUT`` seconds: a client
+        that reads more slowly loses its worker (killed, a spare takes its place)."""
         worker = await self._acquire(timeout if max_wait is None else max_wait)
         try:
-            return await worker.execute_async(job, timeout, self._executor)
+            outcome, size = await self._execute(worker, job, timeout)
+        except BaseException:
+            self._release(worker)
+            raise
+        assert self._loop is not None
+
+        def finished(complete: bool) -> None:
+            watchdog.cancel()
+            if not complete:  # the rest of the body is still in the pipe: this worker cannot be reused
+                worker.kill()
+            self._release(worker)
+
+        stream = QueryStream(outcome, size, worker.body_chunks(size, timeout), finished)
+        watchdog = self._loop.call_later(BODY_TIMEOUT, stream.close)
+        return stream
+
+    async def inspect(self, job: InspectJob, *, timeout: float) -> QueryOperation | UpdateOperation:
+        """Parse a client's request and apply the guard on a worker (raises the guard's errors)."""
+        operation: QueryOperation | UpdateOperation = await self._run(job, timeout=timeout, max_wait=None)
+        return operation
+
+    async def _run(self, job: InspectJob, *, timeout: float, max_wait: float | None) -> Any:
+        worker = await self._acquire(timeout if max_wait is None else max_wait)
+        try:
+            return await self._execute(worker, job, timeout)
+        finally:
+            self._release(worker)
+
+    async def _execute(self, worker: WorkerProcess, job: QueryJob | InspectJob, timeout: float) -> Any:
+        try:
+            return await worker.execute_async(job, timeout)
         except asyncio.CancelledError:
             worker.kill()  # it may still be computing an answer nobody will read: stop it, use a spare
             raise
         except QueryTimeoutError:
             self.killed += 1
             raise
-        finally:
-            self._release(worker)
 
     async def _acquire(self, max_wait: float) -> WorkerProcess:
         if self._waiting >= 16 * self.size:
@@ -268,4 +316,5 @@ class QueryPool:
             "starting": self.starting,
             "spawn_failures": self.spawn_failures,
             "spawns_abandoned": self.spawns_abandoned,
+            "network_wall": self.network_wall,
         }

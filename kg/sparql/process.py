@@ -1,6 +1,7 @@
 """The parent's side of one query worker process (:mod:`kg.sparql.worker`): start it, hand it a job,
 wait for the answer with a hard timeout — without blocking the event loop — and kill it when the
-timeout passes (SIGKILL: the work really stops) or it dies.
+timeout passes (SIGKILL: the work really stops) or it dies. A result body arrives in chunks of at most
+``STREAM_CHUNK`` bytes, which the server passes on to the client one by one (it never holds a whole body).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import multiprocessing
 import os
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
@@ -20,21 +21,27 @@ from typing import Any
 
 from kg.errors import QueryTimeoutError, StoreError
 from kg.sparql.errors import QueryAbortedError
-from kg.sparql.worker import QueryJob, QueryOutcome, UpdateJob, UpdateOutcome, serve
+from kg.sparql.worker import (
+    STREAM_CHUNK,
+    InspectJob,
+    QueryJob,
+    QueryOutcome,
+    UpdateJob,
+    UpdateOutcome,
+    serve,
+)
 
-__all__ = ["SYNC_TIMEOUT", "WorkerProcess", "run_in_fresh_worker"]
+__all__ = ["STREAM_CHUNK", "SYNC_TIMEOUT", "WorkerProcess", "run_in_fresh_worker"]
 
 _CTX = multiprocessing.get_context("spawn")  # never fork a process that runs an event loop and threads
 SYNC_TIMEOUT = 600.0  # reloading a changed data directory is not the query's fault
-_INLINE_BODY = 256 * 1024  # larger result bodies are read from a thread, not on the event loop...
-_INLINE_BODY_WIDE = 1024 * 1024  # ...unless the socket can hold them whole: then one read is a copy
 _SOCKET_BUFFER = 4 * 1024 * 1024  # asked of each end of a worker's socket
 
 
 def _widen(conn: Connection) -> int:
-    """Let a result body of a few MB sit in the socket at once, so the worker writes it in one go and the
-    parent reads it in a few large reads instead of ping-ponging 200 KB at a time. Best effort: the
-    kernel caps the size (net.core.wmem_max / rmem_max). Returns the smaller buffer's size (0: unknown)."""
+    """Let a few chunks of a result body sit in the socket at once, so the worker writes ahead while the
+    parent reads in large reads instead of ping-ponging 200 KB at a time. Best effort: the kernel caps
+    the size (net.core.wmem_max / rmem_max). Returns the smaller buffer's size (0: unknown)."""
     fd = os.dup(conn.fileno())
     try:
         sock = socket.socket(fileno=fd)  # the same socket, through a duplicate descriptor
@@ -54,19 +61,21 @@ def _widen(conn: Connection) -> int:
 class WorkerProcess:
     """One worker process and the parent's end of its pipe; methods block (call them from threads)."""
 
-    def __init__(self, root: Path, memory_mb: int = 0) -> None:
+    def __init__(self, root: Path, memory_mb: int = 0, *, allow_network: bool = False) -> None:
         parent, child = _CTX.Pipe()
-        wide = min(_widen(parent), _widen(child)) >= 2 * _INLINE_BODY_WIDE
-        # the worker sends a body right after its header, all of it already in memory: when the socket
-        # holds a whole body, reading it on the event loop is one copy, cheaper than a hop to a thread
-        self.inline_body = _INLINE_BODY_WIDE if wide else _INLINE_BODY
+        _widen(parent)
+        _widen(child)
         self.conn: Connection = parent
         self.process: SpawnProcess = _CTX.Process(
-            target=serve, args=(child, str(root), memory_mb), name="cnkg-sparql-worker", daemon=True
+            target=serve,
+            args=(child, str(root), memory_mb, allow_network),
+            name="cnkg-sparql-worker",
+            daemon=True,
         )
         self.process.start()
         child.close()
         self.triples = 0
+        self.network_wall = ""  # which wall keeps the worker off the network (kg.sparql.sandbox)
 
     def _poll(self, timeout: float) -> bool:
         """True when a message (or EOF) is waiting; also wakes up when the process dies."""
@@ -88,6 +97,7 @@ class WorkerProcess:
             self.kill()
             raise message[1]
         self.triples = int(message[1])
+        self.network_wall = str(message[2])
         return self
 
     def _timed_out(self, timeout: float) -> QueryTimeoutError:
@@ -122,17 +132,27 @@ class WorkerProcess:
                 elif message[0] == "ok":
                     return message[1]
                 elif message[0] == "result":
-                    return dataclasses.replace(message[1], body=self.conn.recv_bytes())
+                    body = b"".join(self._recv_body(message[2], deadline))
+                    return dataclasses.replace(message[1], body=body)
                 else:
                     raise message[1]
         except (EOFError, OSError):
             raise self._died() from None
 
-    async def execute_async(
-        self, job: QueryJob, timeout: float, executor: ThreadPoolExecutor
-    ) -> QueryOutcome:
-        """Run a query without blocking the event loop: wait for the pipe (or the process's end) with the
-        loop's reader callbacks; large bodies are read from a thread."""
+    def _recv_body(self, size: int, deadline: float) -> list[bytes]:
+        chunks: list[bytes] = []
+        received = 0
+        while received < size:
+            if not self._poll(deadline - time.monotonic()) or not self.conn.poll():
+                raise EOFError
+            chunks.append(self.conn.recv_bytes())
+            received += len(chunks[-1])
+        return chunks
+
+    async def execute_async(self, job: QueryJob | InspectJob, timeout: float) -> Any:
+        """Run a job without blocking the event loop: wait for the pipe (or the process's end) with the
+        loop's reader callbacks. The answer to an ``InspectJob`` is the operation; to a ``QueryJob`` a
+        ``QueryOutcome`` without its body, and the body's size: read the body with ``body_chunks``."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
@@ -146,15 +166,29 @@ class WorkerProcess:
                     deadline = loop.time() + SYNC_TIMEOUT
                 elif message[0] == "synced":
                     deadline = loop.time() + timeout
+                elif message[0] == "ok":
+                    return message[1]
                 elif message[0] == "result":
                     outcome: QueryOutcome = message[1]
-                    if message[2] > self.inline_body:
-                        body = await loop.run_in_executor(executor, self.conn.recv_bytes)
-                    else:
-                        body = self.conn.recv_bytes()
-                    return dataclasses.replace(outcome, body=body)
+                    return outcome, int(message[2])
                 else:
                     raise message[1]
+        except (EOFError, OSError):
+            raise self._died() from None
+
+    async def body_chunks(self, size: int, timeout: float) -> AsyncIterator[bytes]:
+        """The ``size`` bytes of a result body, chunk by chunk as the worker sends them (each chunk must
+        arrive within ``timeout``: the worker only copies what it already holds)."""
+        loop = asyncio.get_running_loop()
+        received = 0
+        try:
+            while received < size:
+                await self._readable(loop, timeout, timeout)
+                if not self.conn.poll():
+                    raise EOFError
+                chunk = self.conn.recv_bytes()  # at most STREAM_CHUNK, already (mostly) in the socket
+                received += len(chunk)
+                yield chunk
         except (EOFError, OSError):
             raise self._died() from None
 
@@ -202,11 +236,18 @@ class WorkerProcess:
 
 
 def run_in_fresh_worker(
-    root: Path, job: UpdateJob, *, timeout: float, memory_mb: int = 0, load_timeout: float = 600.0
+    root: Path,
+    job: UpdateJob,
+    *,
+    timeout: float,
+    memory_mb: int = 0,
+    load_timeout: float = 600.0,
+    allow_network: bool = False,
 ) -> UpdateOutcome:
     """Run an update in a new process that loads the data directory as it is now (the caller holds the
-    writer lock), so the pool's workers are never changed behind the manifest's back. Blocking."""
-    worker = WorkerProcess(root, memory_mb)
+    writer lock), so the pool's workers are never changed behind the manifest's back; off the network
+    like the query workers unless ``allow_network``. Blocking."""
+    worker = WorkerProcess(root, memory_mb, allow_network=allow_network)
     try:
         worker.wait_ready(load_timeout)
         outcome: UpdateOutcome = worker.execute(job, timeout)

@@ -27,7 +27,7 @@ from kg.namespaces import (
 )
 from kg.sparql.engine import QueryRequest, SparqlEngine, select_json
 from kg.sparql.formats import Format
-from kg.sparql.guard import inspect_query
+from kg.sparql.guard import QueryForm, cnkg_query
 
 __all__ = [
     "describe",
@@ -138,7 +138,7 @@ async def describe(engine: SparqlEngine, iri: str, fmt: Format) -> bytes:
     """The outgoing triples of ``iri`` (over all graphs) in an RDF format; NotFoundError if none."""
     term = iri_term(iri)
     sparql = f"CONSTRUCT {{ {term} ?p ?o }} WHERE {{ {term} ?p ?o }}"
-    outcome = await engine.query(QueryRequest(inspect_query(sparql, max_chars=10_000), fmt))
+    outcome = await engine.query(QueryRequest(cnkg_query(sparql, QueryForm.CONSTRUCT), fmt))
     if outcome.rows == 0:
         raise NotFoundError(f"nothing is known about <{iri}>")
     return outcome.body

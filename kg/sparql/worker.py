@@ -15,7 +15,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import resource
+import sys
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -28,17 +31,19 @@ from kg.errors import CnkgError, QueryError, StoreError
 from kg.namespaces import LEXICON_GRAPH, PREFIXES, REPORT_BASE
 from kg.sparql.errors import ReadOnlyGraphError
 from kg.sparql.formats import format_by_name
-from kg.sparql.guard import QueryForm
+from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation, inspect_query, inspect_update
 from kg.sparql.results import (
     SerializedResult,
     serialize_boolean,
-    serialize_limited,
     serialize_solutions,
     serialize_triples,
 )
+from kg.sparql.sandbox import NO_WALL, isolate_network
 from kg.store import GraphStore
 
 __all__ = [
+    "STREAM_CHUNK",
+    "InspectJob",
     "QueryJob",
     "QueryOutcome",
     "UpdateJob",
@@ -59,9 +64,21 @@ class QueryJob:
     default_graphs: tuple[str, ...] | None = None  # protocol dataset (default-graph-uri)
     named_graphs: tuple[str, ...] | None = None  # protocol dataset (named-graph-uri)
     has_dataset: bool = False  # FROM / FROM NAMED in the query
-    limit: int | None = None  # the query's own LIMIT: at most row_cap means no truncation is possible
     base_iri: str | None = None
     check_graphs: tuple[str, ...] = ()  # graph IRIs whose absence the caller wants to know about
+    byte_cap: int | None = None  # longest result body (Settings.max_result_bytes); None: no byte cap
+
+
+@dataclass(frozen=True)
+class InspectJob:
+    """Parse a client's query or update and apply the guard's policy (answered with the operation)."""
+
+    text: str
+    is_update: bool
+    max_chars: int
+    allow_service: bool
+    using_graphs: tuple[str, ...] = ()
+    using_named_graphs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,14 +124,18 @@ def run_query(store: ox.Store, job: QueryJob) -> QueryOutcome:
         if isinstance(result, ox.QueryBoolean):
             out = serialize_boolean(result, fmt if fmt.results else format_by_name("json"))
         elif isinstance(result, ox.QueryTriples):
-            out = serialize_triples(result, fmt if fmt.rdf else format_by_name("turtle"), row_cap=job.row_cap)
-        elif job.limit is not None and job.limit <= job.row_cap:
-            out = serialize_limited(result, fmt if fmt.results else format_by_name("json"))
+            out = serialize_triples(
+                result,
+                fmt if fmt.rdf else format_by_name("turtle"),
+                row_cap=job.row_cap,
+                byte_cap=job.byte_cap,
+            )
         else:
             out = serialize_solutions(
                 result,
                 fmt if fmt.results else format_by_name("json"),
                 row_cap=job.row_cap,
+                byte_cap=job.byte_cap,
                 rerun=lambda: cast(ox.QuerySolutions, store.query(job.query, **dataset)),  # type: ignore[arg-type]
             )
     except SyntaxError as exc:
@@ -188,6 +209,37 @@ def run_update(store: ox.Store, job: UpdateJob) -> UpdateOutcome:
     return UpdateOutcome(graphs)
 
 
+STREAM_CHUNK = 1024 * 1024  # largest message of a result body (kg.sparql.process reads them one by one)
+
+# The guard's parser recurses once per nested group and per triple pattern; a worker parses on a thread
+# with a large stack and a high recursion limit (a runaway parse is stopped by the query timeout).
+GUARD_STACK_BYTES = 512 * 1024 * 1024  # address space reserved, not memory used
+GUARD_RECURSION_LIMIT = 200_000
+
+
+def _guard_executor() -> ThreadPoolExecutor:
+    sys.setrecursionlimit(GUARD_RECURSION_LIMIT)
+    previous = threading.stack_size(GUARD_STACK_BYTES)
+    try:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnkg-guard")
+        executor.submit(int).result()  # start the thread now, with the large stack
+    finally:
+        threading.stack_size(previous)
+    return executor
+
+
+def run_inspect(job: InspectJob) -> QueryOperation | UpdateOperation:
+    if job.is_update:
+        return inspect_update(
+            job.text,
+            max_chars=job.max_chars,
+            allow_service=job.allow_service,
+            using_graphs=job.using_graphs,
+            using_named_graphs=job.using_named_graphs,
+        )
+    return inspect_query(job.text, max_chars=job.max_chars, allow_service=job.allow_service)
+
+
 def _limit_memory(headroom_mb: int) -> None:
     """Cap the worker's address space at its size now (the graph loaded) plus ``headroom_mb``, so a
     runaway query kills its worker (answered 503, the pool replaces it) instead of exhausting the
@@ -200,18 +252,21 @@ def _limit_memory(headroom_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def serve(conn: Connection, root: str, memory_mb: int = 0) -> None:
-    """Process entry point: load the data directory, then answer jobs until the pipe closes."""
-    datadir = DataDir(Path(root))
+def serve(conn: Connection, root: str, memory_mb: int = 0, allow_network: bool = False) -> None:
+    """Process entry point: leave the network (unless federation is allowed), load the data directory,
+    then answer jobs until the pipe closes."""
     try:
+        wall = NO_WALL if allow_network else isolate_network()  # first: nothing has run yet
+        datadir = DataDir(Path(root))
         graph_store = GraphStore.open(datadir)
     except CnkgError as exc:
         conn.send(("error", StoreError(exc.detail)))
         return
+    guard = _guard_executor()
     _limit_memory(memory_mb)
     declare_report_graphs(graph_store.oxigraph, graph_store.report_ids())
     stamp = datadir.manifest_stamp()
-    conn.send(("ready", len(graph_store)))
+    conn.send(("ready", len(graph_store), wall))
     while True:
         try:
             job = conn.recv()
@@ -227,14 +282,18 @@ def serve(conn: Connection, root: str, memory_mb: int = 0) -> None:
                 declare_report_graphs(graph_store.oxigraph, graph_store.report_ids())
                 stamp = now
                 conn.send(("synced",))
-            if isinstance(job, UpdateJob):
+            if isinstance(job, InspectJob):
+                conn.send(("ok", guard.submit(run_inspect, job).result()))
+            elif isinstance(job, UpdateJob):
                 conn.send(("ok", run_update(graph_store.oxigraph, job)))
             else:
                 outcome = run_query(graph_store.oxigraph, job)
-                # the body travels as raw bytes after a small header, so the parent can read small
-                # results on its event loop and large ones from a thread
-                conn.send(("result", dataclasses.replace(outcome, body=b""), len(outcome.body)))
-                conn.send_bytes(outcome.body)
+                # the body travels as raw chunks after a small header, so the server can pass each one
+                # on to the client as it comes instead of holding the whole body
+                body = outcome.body
+                conn.send(("result", dataclasses.replace(outcome, body=b""), len(body)))
+                for start in range(0, len(body), STREAM_CHUNK):
+                    conn.send_bytes(body, start, min(STREAM_CHUNK, len(body) - start))
         except CnkgError as exc:
             conn.send(("error", exc))
         except MemoryError:

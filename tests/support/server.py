@@ -5,6 +5,7 @@ The shared server fixtures are in :mod:`support.fixtures`."""
 from __future__ import annotations
 
 import hashlib
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -126,6 +127,35 @@ def make_datadir(root: Path, *bundles: ReportBundle) -> DataDir:
     for bundle in bundles or (report_bundle(),):
         catalog.write(bundle)
     return datadir
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that counts every connection made to it (the target of SSRF tests)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop = True
+        self._thread.join(2)
+        self.sock.close()
 
 
 @dataclass
