@@ -132,7 +132,7 @@ def score_document(corpus: Corpus, doc: Document, lexicon: Lexicon) -> tuple[Tal
         source = read_path(doc.path)
     except InputError as exc:
         raise CorpusError(str(exc)) from None
-    ex = extract(source, lexicon=lexicon)
+    ex = extract(source, lexicon=lexicon, date=doc.date)  # the manifest date, as --date
     entities = score_entities(ex, gold["entities"], lexicon)["all"]
     relations = score_relations(ex, gold, lexicon)["all"]
     tally = Tally(1, entities, relations, score_facts_and_years(ex, gold["facts"]))

@@ -4,8 +4,11 @@
 - organisation names ending in an organisation suffix (…科技, …集团, …基金会, …联盟, …研究院 …) that
   stand alone between list separators or after a function word;
 - names in a list (A、B、C等) whose other members are lexicon vendors or organisations;
-- product names: a vendor brand followed by a capitalised name (Amazon X, AWS X, 华为云 X) and
-  CamelCase names (BeyondContainer), typed Product after a vendor name, Technology otherwise.
+- policies written without 《》: 关于……的意见/通知/规划, regulations (……条例) and laws (中华人民共和国……法);
+- names written right after a known name: a capitalised name after a vendor is its product (华为云CCE,
+  Amazon EKS, 博云BeyondContainer), after a project its component (Volcano Scheduler);
+- Latin-script names (CamelCase, lower-case, hyphenated: kube-apiserver) next to a name cue (项目, 开源,
+  框架, 工具, 平台, 组件 …), and Latin-script members of a list whose known members are technologies.
 
 Every discovered entity is marked ``discovered`` so that a curator can review it. Its IRI comes from its
 canonical name alone (``entity_slug``: width, case and spaces folded; organisations without their legal
@@ -14,6 +17,7 @@ form), never from the report, so the same name found in two reports is one entit
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,24 +32,57 @@ __all__ = ["canonical_name", "discover_entities"]
 POLICY_CUES = re.compile(
     r"规划|指南|意见|通知|办法|方案|计划|纲要|条例|规定|政策|行动|指导|标准|白皮书|要求|指引|措施|细则|决定|规范|模型|法$"
 )
-ORG_SUFFIX = re.compile(
-    r"(?:科技股份有限公司|科技有限公司|股份有限公司|有限公司|有限责任公司|网络科技|信息技术|科技|集团|公司|"
-    r"基金会|联盟|研究院|研究所|协会|委员会|实验室)$"
+_ORG_SUFFIXES = (
+    r"科技股份有限公司|科技有限公司|股份有限公司|有限公司|有限责任公司|网络科技|信息技术|科技|集团|"
+    r"基金会|联盟|研究院|研究所|研究中心|协会|委员会|实验室|大学|学院|银行|证券|保险|"
+    r"部门|机关|人民政府|检察院|法院"
 )
+ORG_SUFFIX = re.compile(r"(?:" + _ORG_SUFFIXES + r"|公司)$")
+# an organisation whose name says it makes IT (the rest are users, regulators, schools …: Organization)
+_IT_VENDOR = re.compile(r"科技|网络|信息技术|软件|数据|智能|云|算")  # 算: 算力, 智算, 超算
 _BOUNDARY = (
     r"(?:^|[、，,；;：:（(“\"《》\s]|由|与|和|及|是|被|向|对|在|据|将|如|"
     r"包括|例如|其中|联合|携手|拜访了|以及)"
 )
 ORG_IN_TEXT = re.compile(
-    _BOUNDARY + r"([A-Za-z0-9\u4e00-\u9fff]{2,12}?(?:科技股份有限公司|科技有限公司|股份有限公司|有限公司|"
-    r"有限责任公司|网络科技|信息技术|科技|集团|基金会|联盟|研究院|研究所|协会))(?=[、，,。；;：:）)”\"等和与及的在推发提开是为将于]|$)"
+    _BOUNDARY
+    + r"([A-Za-z0-9\u4e00-\u9fff]{2,16}?(?:"
+    + _ORG_SUFFIXES
+    + r"))(?=[、，,。；;：:）)”\"等和与及的在推发提开是为将于]|$)"
 )
+# policies without 《》: 关于推进……的指导意见; ……条例; 中华人民共和国……法
+POLICY_IN_TEXT = re.compile(
+    r"关于[\u4e00-\u9fff、“”]{2,30}?的(?:指导意见|实施意见|意见|通知|规划|决定|办法)"
+    r"|(?<![\u4e00-\u9fff])(?:中华人民共和国|[\u4e00-\u9fff]{2,8}?(?:省|市|自治区|经济特区))?"
+    r"[\u4e00-\u9fff]{2,16}?条例(?![\u4e00-\u9fff])"
+    r"|中华人民共和国[\u4e00-\u9fff]{2,14}?法(?![\u4e00-\u9fff])"
+)
+_POLICY_NOISE = re.compile(r"是|依|据|按|根据|按照|制定|适用|违反|执行|实施")
+# a Latin-script name: CamelCase, lower case, with - _ . + # inside (kube-apiserver, Node.js, C#)
+_LATIN_NAME = r"[A-Za-z][A-Za-z0-9]*(?:[-_.+#][A-Za-z0-9+#]+)*"
+_LATIN_NAMES = _LATIN_NAME + r"(?: [A-Z][A-Za-z0-9]*(?:[-_.+#][A-Za-z0-9+#]+)*){0,2}"
+# nouns that say the word next to them is a name of software
+NAME_CUES_AFTER = r"开源项目|子项目|项目|框架|工具|平台|组件|引擎|插件|调度器|控制器|编程语言|语言|库|模块"
+NAME_CUES_BEFORE = r"开源了|开源的|开源|项目|框架|工具|组件|插件"
+_CUED_LATIN = re.compile(
+    r"(?:(?<=" + ")|(?<=".join(NAME_CUES_BEFORE.split("|")) + r"))\s?(" + _LATIN_NAMES + r")(?![A-Za-z0-9])"
+    r"|(?<![A-Za-z0-9./\-])(" + _LATIN_NAMES + r")\s?(?=" + NAME_CUES_AFTER + r")"
+)
+# hyphenated lower-case identifiers (kube-apiserver, karmada-agent, client-go) and CamelCase words
+# (DaemonSet, TypeScript) are names of programs when they stand in Chinese prose: next to a Chinese
+# character, not inside code, a URL or a list of user names
+_HYPHENATED = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![A-Za-z0-9./\-_])")
+_CAMEL = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Za-z0-9]*(?![A-Za-z0-9_])")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# a capitalised name written right after a known name (华为云CCE, Volcano Scheduler)
+_NAME_AFTER = re.compile(r"\s?([A-Z][A-Za-z0-9]*(?:[- ][A-Z][A-Za-z0-9]*){0,2})(?![A-Za-z0-9])")
+_TECHNICAL = frozenset({"Technology", "Product"})
+_ACRONYM = re.compile(r"[A-Z0-9]{1,3}")
 _LIST_ITEM = re.compile(r"[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .\-]{0,14}")
 _LIST_RUN = re.compile(r"(?:[^、，,。；;：:（()）“”\s]{1,15}、){1,}[^、，,。；;：:（()）“”\s]{1,15}")
 _BRAND_PRODUCT = re.compile(
     r"(Amazon|AWS|Azure|Google|Microsoft|阿里云|华为云|腾讯云|百度智能云)\s?((?:[A-Z][A-Za-z0-9]*)(?:\s(?:[A-Z][A-Za-z0-9]*)){0,3})"
 )
-_CAMEL = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Za-z0-9]*(?![A-Za-z0-9])")
 _LEADING_NOISE = re.compile(
     r"^(?:.*?(?:厂商|服务商|提供商|供应商|企业|机构)(?=.{2,}))?(?:的|了|和|与|及|等|在|为|是|由|对|将|从|向|如|于)*"
 )
@@ -54,6 +91,22 @@ _GENERIC = frozenset(
 )
 _FUNCTION_WORDS = re.compile(r"了|的|是|在|包括|我们|他们|以及|其中|例如|主要|通过|进行|等")
 _VENDORISH = frozenset({"Vendor", "Organization"})
+# jieba POS of a common noun (n) or verb-noun (vn): a stem made of one such word is not a proper name
+_GENERIC_NOUN_TAGS = frozenset({"n", "vn"})
+# suffixes that always mean a non-commercial organisation, whatever the name before them
+_NON_VENDOR_SUFFIX = re.compile(
+    r"(?:大学|学院|实验室|委员会|协会|基金会|联盟|研究院|研究所|研究中心|银行|证券|保险|"
+    r"部门|机关|人民政府|检察院|法院)$"
+)
+# the longest name before an organisation suffix (杭州市第十三届人民代表大会常务 + 委员会)
+ORG_STEM_MAX_CHARS = 16
+# an ordinal of a body's term (第十三届) is part of its name, not a number in a phrase
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百零\d]+[届次]")
+# a vendor launching something: the Latin name after it is its product (AWS推出的Lambda SnapStart)
+# (开源 is not a launch: what a vendor open-sources is a Technology)
+_LAUNCH = re.compile(r"(?:推出|发布|上线)(?:了|的)?\s*$")
+# jieba POS of words that cannot start a name: preposition, verb, pronoun, conjunction, particle, adverb
+_NOT_NAME_START = frozenset("pvrcud")
 # legal forms dropped from a discovered organisation's name; the trade name that remains must still end
 # like an organisation (科技, 集团 …) or be at least two characters
 _LEGAL_FORM = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)$")
@@ -68,7 +121,8 @@ def discover_entities(
     """Yield each discovered entity once, with all its mentions in the report."""
     found: dict[str, _Found] = {}
     known_spans = [(m.start, m.end) for m in known]
-    known_by_pos = {m.start: m for m in known}
+    by_end = sorted(known, key=lambda m: m.end)
+    ends = [m.end for m in by_end]
 
     def add(name: str, type_: str, passage: Passage, start: int, end: int) -> None:
         name = name.strip()
@@ -89,7 +143,10 @@ def discover_entities(
 
     for passage in passages:
         for sentence in passage.sentences:
-            for name, type_, start, end in _candidates(sentence, lexicon, segmenter, known_by_pos):
+            first = bisect.bisect_right(ends, sentence.start)
+            last = bisect.bisect_right(ends, sentence.start + len(sentence.text))
+            known_by_end = {m.end: m for m in by_end[first:last]}  # mentions ending in the sentence
+            for name, type_, start, end in _candidates(sentence, lexicon, segmenter, known_by_end):
                 add(name, type_, passage, start, end)
     # second pass: every further occurrence of a discovered name (or of a longer form of it) is a mention
     names = {
@@ -152,53 +209,124 @@ def canonical_name(name: str, type_: str, lexicon: Lexicon) -> str:
 
 
 def _candidates(
-    sentence: Sentence, lexicon: Lexicon, segmenter: WordSegmenter, known_by_pos: dict[int, Mention]
+    sentence: Sentence, lexicon: Lexicon, segmenter: WordSegmenter, known_by_end: dict[int, Mention]
 ) -> Iterator[tuple[str, str, int, int]]:
     text, base = sentence.text, sentence.start
     for m in TITLE_RE.finditer(text):
         if POLICY_CUES.search(m.group()):
             yield m.group(), "Policy", base + m.start(), base + m.end()
     for m in ORG_IN_TEXT.finditer(text):
-        name = _LEADING_NOISE.sub("", m.group(1))
+        name = _trim_left(_LEADING_NOISE.sub("", m.group(1)), segmenter)
         if _plausible_org(name, lexicon, segmenter):
             start = base + m.end(1) - len(name)
             yield name, _org_type(name), start, base + m.end(1)
+    for m in POLICY_IN_TEXT.finditer(text):
+        if "本条例" in m.group() or _POLICY_NOISE.match(m.group()):
+            continue  # 制定本条例: the document speaking of itself; 是依……条例: a clause
+        if not any(s <= m.start() < e for s, e in _title_spans(text)):
+            yield m.group(), "Policy", base + m.start(), base + m.end()
     yield from _list_members(text, base, lexicon, segmenter)
     for m in _BRAND_PRODUCT.finditer(text):
         yield m.group(0), "Product", base + m.start(), base + m.end()
-    for m in _CAMEL.finditer(text):
-        before = known_by_pos.get(_previous_mention_start(known_by_pos, base + m.start()))
-        after_vendor = (
-            before is not None
-            and lexicon.entries.get(before.slug) is not None
-            and (lexicon.entries[before.slug].type == "Vendor")
-        )
-        yield m.group(), "Product" if after_vendor else "Technology", base + m.start(), base + m.end()
+    yield from _names_after_known(text, base, lexicon, known_by_end)
+    for m in _CUED_LATIN.finditer(text):
+        group = 1 if m.group(1) else 2
+        name = m.group(group)
+        if len(name) < 2 or name.isdigit():
+            continue
+        type_ = _latin_type(text, base, m.start(group), lexicon, known_by_end)
+        yield name, type_, base + m.start(group), base + m.end(group)
+    for pattern in (_HYPHENATED, _CAMEL):
+        for m in pattern.finditer(text):
+            if _in_chinese_prose(text, m.start(), m.end()):
+                type_ = _latin_type(text, base, m.start(), lexicon, known_by_end)
+                yield m.group(), type_, base + m.start(), base + m.end()
+
+
+def _latin_type(text: str, base: int, start: int, lexicon: Lexicon, known_by_end: dict[int, Mention]) -> str:
+    """Product when a vendor's name is written right before the name (博云BeyondContainer) or launches
+    it (AWS推出的Lambda SnapStart, 衡算云发布CostLens); Technology otherwise."""
+    vendors = [
+        end - base
+        for end, m in known_by_end.items()
+        if end - base <= start and lexicon.entries[m.slug].type == "Vendor"
+    ]
+    if not vendors:
+        return "Technology"
+    last = max(vendors)
+    if last == start or _LAUNCH.search(text[last:start]):
+        return "Product"
+    return "Technology"
+
+
+def _trim_left(name: str, segmenter: WordSegmenter) -> str:
+    """Keep what follows the last word that cannot be inside a name, a verb or a function word
+    (国家网信部门统筹协调国务院公安部门 → 国务院公安部门; 时向国家网信部门 → 国家网信部门)."""
+    tags = segmenter.pos_tags(name)
+    cut = 0
+    for i, (word, flag) in enumerate(tags):
+        nxt = tags[i + 1][1] if i + 1 < len(tags) else ""
+        if flag[:1] in _NOT_NAME_START or (len(word) == 1 and nxt[:1] == "p"):
+            cut = sum(len(w) for w, _f in tags[: i + 1])
+    return name[cut:]
+
+
+def _in_chinese_prose(text: str, start: int, end: int) -> bool:
+    """The nearest non-space character on one side of ``text[start:end]`` is a Chinese character."""
+    before = text[:start].rstrip()[-1:]
+    after = text[end:].lstrip()[:1]
+    return bool(_CJK.match(before) or _CJK.match(after))
+
+
+def _title_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in TITLE_RE.finditer(text)]
+
+
+def _names_after_known(
+    text: str, base: int, lexicon: Lexicon, known_by_end: dict[int, Mention]
+) -> Iterator[tuple[str, str, int, int]]:
+    """A capitalised name right after a known name. After a Latin-script vendor name, the two are its
+    product (Amazon EKS); after a Latin-script project or product, a component (Volcano Scheduler). After
+    a Chinese name the Latin name stands alone: a product of the vendor (博云BeyondContainer) or a thing of
+    the kind the Chinese word names (Linux内核X-LibOS)."""
+    for end, mention in known_by_end.items():
+        entry = lexicon.entries.get(mention.slug)
+        pos = end - base
+        if entry is None or not 0 <= pos < len(text) or _ACRONYM.fullmatch(mention.surface):
+            continue  # AI, 5G: a prefix of many terms, not a brand
+        m = _NAME_AFTER.match(text, pos)
+        if m is None or _ACRONYM.fullmatch(m.group(1)):
+            continue  # KubeEdge TSC, GitHub ID: a role or a field, not a component
+        if entry.type != "Vendor" and entry.type not in _TECHNICAL:
+            continue
+        type_ = "Product" if entry.type == "Vendor" else "Technology"
+        if mention.surface.isascii():
+            yield text[pos - len(mention.surface) : m.end(1)], type_, mention.start, base + m.end(1)
+        else:
+            name = m.group(1).split(" ")[0] if type_ == "Technology" else m.group(1)
+            yield name, type_, base + m.start(1), base + m.start(1) + len(name)
 
 
 def _plausible_org(name: str, lexicon: Lexicon, segmenter: WordSegmenter) -> bool:
     """Reject common words (金融科技, 高科技) and phrases (注重新兴科技) that end like an organisation."""
     suffix = ORG_SUFFIX.search(name)
     stem = name[: suffix.start()] if suffix else name
-    if len(stem) < 2 or len(stem) > 8 or segmenter.is_common_word(name):
+    if len(stem) < 2 or len(stem) > ORG_STEM_MAX_CHARS or segmenter.is_common_word(name):
         return False
+    stem = _ORDINAL.sub("", stem)
     stem_entry = lexicon.resolve(stem)
     if stem_entry is not None and stem_entry.type in {"Industry", "Concept", "Technology"}:
         return False
     tags = segmenter.pos_tags(stem)
-    return not any(flag[:1] in {"v", "d", "a", "p", "c", "u", "r"} for _w, flag in tags)
-
-
-def _previous_mention_start(known_by_pos: dict[int, Mention], pos: int) -> int:
-    """Start of a known mention that ends exactly at ``pos`` (a vendor written right before a name)."""
-    for start, mention in known_by_pos.items():
-        if mention.end == pos:
-            return start
-    return -1
+    if len(tags) == 1 and tags[0][1] in _GENERIC_NOUN_TAGS:
+        return False  # 专业委员会, 项目委员会: a generic noun, not a proper name, before the suffix
+    return not any(flag[:1] in {"v", "d", "a", "p", "c", "u", "r", "m", "q"} for _w, flag in tags)
 
 
 def _org_type(name: str) -> str:
-    if ORG_SUFFIX.search(name) and re.search(r"科技|有限公司|集团|公司|网络|信息技术", name):
+    if _NON_VENDOR_SUFFIX.search(name):
+        return "Organization"
+    if ORG_SUFFIX.search(name) and _IT_VENDOR.search(name):
         return "Vendor"
     return "Organization"
 
@@ -214,14 +342,19 @@ def _list_members(
             items.append((raw, pos))
             pos += len(raw) + 1
         known_types = [t for raw, _ in items if (t := _known_type(raw, lexicon, segmenter))]
-        if len(known_types) < 2 or not set(known_types) <= _VENDORISH:
+        if len(known_types) < 2:
             continue
-        type_ = max(set(known_types), key=known_types.count)
+        technical = set(known_types) <= _TECHNICAL
+        if not technical and not set(known_types) <= _VENDORISH:
+            continue
+        type_ = max(sorted(set(known_types)), key=known_types.count)
         for raw, start in items:
             name = _LEADING_NOISE.sub("", raw.strip())
             name = re.sub(r"(?:等.*|（.*|\(.*)$", "", name)
             if _known_type(raw, lexicon, segmenter) or not _LIST_ITEM.fullmatch(name):
                 continue
+            if technical and not re.fullmatch(_LATIN_NAME, name):
+                continue  # in a list of technologies only Latin-script names are names for sure
             if _FUNCTION_WORDS.search(name) or len(name) > 10:
                 continue
             offset = raw.find(name)

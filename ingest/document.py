@@ -38,6 +38,7 @@ class SourceDocument:
     media_type: str  # text/plain, text/markdown, application/pdf, ...
     encoding: str | None = None  # detected text encoding, None for binary formats
     title: str | None = None  # from the file's own metadata where it has one
+    issued: str | None = None  # 'YYYY[-MM[-DD]]' from the file's own metadata (PDF/DOCX properties)
 
 
 @dataclass(frozen=True)
@@ -124,4 +125,5 @@ class Fact:
     value_max: Decimal | None = None
     year: int | None = None
     about: str | None = None  # entity slug
+    year_stated: bool | None = None  # the year is written (True) or resolved from 目前, 今年 … (False)
     extra: dict[str, str] = field(default_factory=dict)

@@ -1,7 +1,9 @@
 """Find the entities a report mentions: lexicon names first, then discovered names.
 
 Lexicon matching is leftmost-longest and case/width-insensitive (kg.surface_matcher). A context-only
-alias such as 阿里 counts only in a sentence about cloud computing.
+alias such as 阿里 counts only in a sentence about cloud computing; a name that is also a common word
+(Flux, Harbor, Spark: ``cnkg:exactLabel``) counts only in its exact case, in a technical sentence (one
+about cloud computing or naming another known technology, product or concept).
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from dataclasses import dataclass
 from ingest.discover import discover_entities
 from ingest.document import ExtractedEntity, Mention, Passage
 from kg.lexicon import Lexicon
-from kg.surface_matcher import SurfaceMatcher
+from kg.surface_matcher import SurfaceMatch, SurfaceMatcher
 from kg.tokenize import TITLE_RE, WordSegmenter
 
 __all__ = ["CLOUD_CONTEXT", "EntityExtraction", "extract_entities"]
 
 CLOUD_CONTEXT = re.compile(r"云|容器|计算|厂商|服务商|Kubernetes|K8s|PaaS|IaaS|SaaS", re.IGNORECASE)
+# types of a known name whose presence makes a sentence technical (for common-word names)
+TECHNICAL_TYPES = frozenset({"Technology", "Product", "Concept"})
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,11 @@ def extract_entities(
     for passage in passages:
         for sentence in passage.sentences:
             titles = [(m.start(), m.end()) for m in TITLE_RE.finditer(sentence.text)]
-            for match in matcher.find(sentence.text):
+            matches = matcher.find(sentence.text)
+            for match in matches:
                 if match.contextual and not CLOUD_CONTEXT.search(sentence.text):
+                    continue
+                if match.exact and not _technical(sentence.text, matches, lexicon):
                     continue
                 if any(
                     s <= match.start and match.end <= e and (s, e) != (match.start, match.end)
@@ -64,6 +71,16 @@ def extract_entities(
     kept = _drop_nested(mentions)
     used = {m.slug for m in kept}
     return EntityExtraction({k: v for k, v in entities.items() if k in used}, tuple(kept))
+
+
+def _technical(text: str, found: list[SurfaceMatch], lexicon: Lexicon) -> bool:
+    """A sentence about cloud computing, or naming a known technology, product or concept by a name
+    that is not itself a common word."""
+    if CLOUD_CONTEXT.search(text):
+        return True
+    return any(
+        not m.exact and not m.contextual and lexicon.entries[m.slug].type in TECHNICAL_TYPES for m in found
+    )
 
 
 def _drop_nested(mentions: list[Mention]) -> list[Mention]:

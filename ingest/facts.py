@@ -8,26 +8,50 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["Figure", "find_figures"]
+from ingest.timeframe import YEAR_RE, chinese_number, year_of
+
+__all__ = ["CN_COUNT_MIN", "COUNTED_NOUNS", "LIST_WINDOW", "Figure", "find_figures"]
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _CN_DIGITS = "一二两三四五六七八九十"
 _CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
-_UNIT = (
-    r"(?:个百分点|亿美元|万美元|美元|亿元人民币|亿元|万亿元|万元|千元|元|万亿|亿|万家|家|万台|台|万个|个|万次|次|万人|人|"
-    r"倍|%|％|pp|TB|PB|GB|MB|ms|项|款|座|套)"
-)
+_CN_NUM = r"[零一二两三四五六七八九十百千]{1,6}"
+_MAGNITUDE = r"(?:万亿|亿|万)"
+_CURRENCY = r"(?:美元|元人民币|元|港元|欧元)"
+# Measure words a count is written with (100万家, 5,000 个 Pod, 25.6 万笔, 1500 名开发人员, 700 轮次).
+_COUNT = r"(?:个百分点|家|台|个|次|人|名|位|份|笔|条|张|轮次|项|款|座|套|倍|类)"
+# Durations given as outcomes (部署时间缩短到5-10分钟, 中断时间缩减到10s内) and technical units.
+_DURATION = r"(?:分钟|毫秒|秒|小时)"
+_TECHNICAL = r"(?:%|％|pp|TB|PB|GB|MB|ms|s(?![A-Za-z]))"
+_UNIT = rf"(?:千元|{_MAGNITUDE}?{_CURRENCY}|{_MAGNITUDE}{_COUNT}?|{_COUNT}|{_DURATION}|{_TECHNICAL})"
+# What a count written as N+ counts, when no measure word follows: 60+企业, 600+全球开发者, 800+ Fork.
+COUNTED_NOUNS = ("企业", "公司", "开发者", "贡献者", "用户", "客户", "组织", "国家", "Star", "Fork")
+_COUNTED = "|".join(COUNTED_NOUNS)
 _RANGE_SEP = r"\s*(?:~|～|-|－|—|至|到)\s*"
 FIGURE_RE = re.compile(
-    rf"(?P<v1>{_NUM})(?P<u1>{_UNIT})?(?:{_RANGE_SEP}(?P<v2>{_NUM})(?P<u2>{_UNIT}))"
-    rf"|(?P<v>{_NUM})(?P<more>多)?(?P<u>{_UNIT})"
-    rf"|[Nn]\s*[=＝]\s*(?P<n>\d+)"
+    rf"(?P<v1>{_NUM})\s?(?P<u1>{_UNIT})?(?:{_RANGE_SEP}(?P<v2>{_NUM})\s?(?P<u2>{_UNIT}))"
+    rf"|(?P<pv>{_NUM})(?P<pmag>[kKwWP]|万|亿)?\+\s?(?:(?:全球|国内|海外)?(?P<pnoun>{_COUNTED})|(?P<pmw>{_COUNT}))?"
+    rf"|(?P<v>{_NUM})\s?(?P<more>多|余)?\s?(?P<u>{_UNIT})"
+    rf"|(?<![A-Za-z])(?:[Nn]\s*[=＝]|样本量\s*[：:])\s*(?P<n>\d+)(?![\dA-Za-z])"
     rf"|(?P<tenth>\d|[{_CN_DIGITS}])成(?![本员功为立熟长果效型])"
+    rf"|百分之(?P<pct>{_CN_NUM}|\d+(?:\.\d+)?)"
+    rf"|(?P<cn>{_CN_NUM})(?P<cmore>多|余)?(?P<cu>千元|{_MAGNITUDE}?{_CURRENCY}|倍|名|家|{_MAGNITUDE})"
 )
-_YEAR_RE = re.compile(r"((?:19|20)\d{2})(?:\s*(?:-|－|—|~|～|至|到)\s*((?:19|20)\d{2}))?\s*年")
+# Chinese numerals stand for a figure only from this value on with a count unit (五名工程师, 十倍); a money
+# amount counts from one (一万元).
+CN_COUNT_MIN = 2
+# 千万 (by all means), 百万美元 as a unit label, 百倍 (a figure of speech): not figures
+_ADVERB_NUMERALS = frozenset({"千", "百"})
+_RANK_BEFORE = ("第", "前", "后")  # 第6名, 前两位: ranks, not counts
+_COUNT_UNITS = frozenset(
+    ("个", "次", "人", "名", "位", "份", "笔", "条", "张", "台", "家", "项", "款", "座", "套", "类")
+)
+_DECADE = re.compile(r"(?:19|20)\d0s")
+_BOUNDS = re.compile(r"\s*(?P<w>以上|以下)")  # 10万元以上100万元以下: a range in regulations
+_LIST_BEFORE = re.compile(r"(\d+(?:\.\d+)?)\s?、\s?")  # 49、46 次: the first value shares the unit
 _QUALIFIERS: tuple[tuple[str, str], ...] = (
     ("不低于", ">="),
     ("至少", ">="),
@@ -52,8 +76,6 @@ _QUALIFIERS: tuple[tuple[str, str], ...] = (
     ("将近", "≈"),
     ("大概", "≈"),
 )
-_COMPARISON_BASE = re.compile(r"(?:较|比|相比|相较于?|同比)\s*$")
-_RELATIVE_FUTURE = re.compile(r"未来\s*\S{0,2}年|今后|长期")
 _LABEL_AFTER = re.compile(r"^(?:阶段|领域|方面|类|层|部分|维度|环节|步骤|十年|10年|要素|途径|模式)")
 _CLAUSE_BREAK = re.compile(r"[，,；;。！？：:（）()、\n]")
 _METRIC_TRIM = re.compile(
@@ -83,6 +105,7 @@ class Figure:
     qualifier: str
     year: int | None
     metric: str
+    year_stated: bool | None = None  # True: the year is written; False: resolved from 目前, 今年 …
 
 
 def _decimal(raw: str) -> Decimal | None:
@@ -102,47 +125,43 @@ def _is_not_a_figure(text: str, start: int, end: int, unit: str) -> bool:
     after = text[end : end + 1]
     if before and (before.isascii() and before.isalpha()):
         return True  # X-Kernel2, Q3, CNCF-1 …
-    if before == "第" or (unit == "个" and _LABEL_AFTER.match(text[end:])):
+    if unit == "s" and _DECADE.match(text, start, end):
+        return True  # 1970s
+    if text[:start].rstrip().endswith(_RANK_BEFORE) or (unit == "个" and _LABEL_AFTER.match(text[end:])):
         return True  # 第2个十年, 3个阶段
-    return bool(
-        unit in {"个", "次", "人", "台", "家", "项", "款", "座", "套"} and after in {"月", "季", "年", "周"}
-    )
+    return bool(unit in _COUNT_UNITS and after in {"月", "季", "年", "周", "日", "天"})
 
 
 def _qualifier(text: str, start: int, match: re.Match[str]) -> str:
     if match.group("v2"):
         return "range"
-    if match.groupdict().get("more"):
+    if match.group("more") or match.group("cmore"):
         return ">"
     window = text[max(0, start - 6) : start]
     for cue, qualifier in _QUALIFIERS:
         if window.endswith(cue) or window.endswith(cue + "为") or window.endswith(cue + "达"):
             return qualifier
+    if match.group("pv"):
+        return ">"
     if _TRAILING_ABOUT.match(text[match.end() :]):
         return "≈"
+    bound = _BOUNDS.match(text, match.end())
+    if bound:
+        return ">=" if bound.group("w") == "以上" else "<="
     return "="
 
 
-def _year(text: str, start: int, end: int, *, survey: bool = False) -> int | None:
-    """The year the figure is stated for: the nearest year before it in the same sentence part;
-    none for a figure about the relative future (未来5年); a survey's own year for a sample size."""
-    if survey:
-        after = _YEAR_RE.search(text, end)
-        return int(after.group(1)) if after else None
-    clause_start = max(text.rfind(c, 0, start) for c in "，,；;。")
-    if _RELATIVE_FUTURE.search(text, clause_start + 1, start) and not _YEAR_RE.search(
-        text, clause_start + 1, start
-    ):
-        return None
-    left = max(text.rfind(c, 0, start) for c in "。；;！？\n")
-    segment = text[left + 1 : start]
-    years = [y for y in _YEAR_RE.finditer(segment) if not _COMPARISON_BASE.search(segment, 0, y.start())]
-    if years:
-        last = years[-1]
-        return int(last.group(2) or last.group(1))
-    right_end = min((i for i in (text.find(c, end) for c in "，,。；;") if i != -1), default=len(text))
-    after = _YEAR_RE.search(text, end, right_end)
-    return int(after.group(2) or after.group(1)) if after else None
+def _year(
+    text: str, start: int, end: int, reference_year: int | None, unit: str = ""
+) -> tuple[int | None, bool | None]:
+    found = year_of(text, start, end, reference_year=reference_year, ratio=unit == "倍")
+    return (found.year, found.stated) if found else (None, None)
+
+
+def _survey_year(text: str, end: int) -> int | None:
+    """A survey's own year for its sample size: the first year written after it."""
+    after = YEAR_RE.search(text, end)
+    return int(after.group(1)) if after else None
 
 
 def _metric(text: str, start: int, end: int) -> str:
@@ -173,54 +192,113 @@ def _trim_metric(metric: str) -> str:
     return metric.strip("*（）() ")[:60]
 
 
-def find_figures(text: str, after: str = "") -> list[Figure]:
-    """Figures in ``text`` (a sentence); ``after`` is the rest of its line (a survey's date may be there)."""
+def _value_unit(match: re.Match[str]) -> tuple[Decimal | None, Decimal | None, str] | None:
+    """(value, value_max, unit) of a figure match, None when it is not a figure after all."""
+    if match.group("tenth"):
+        raw = match.group("tenth")
+        return (Decimal(raw) if raw.isdigit() else Decimal(_CN_VALUE[raw])), None, "成"
+    if match.group("pct"):
+        raw = match.group("pct")
+        percent = _decimal(raw) if raw[:1].isdigit() else _cn_decimal(raw)
+        return (percent, None, "%") if percent is not None else None
+    if match.group("cn"):
+        raw, unit = match.group("cn"), match.group("cu")
+        count = chinese_number(raw)
+        money = re.search(_CURRENCY, unit) is not None
+        if count is None or (count < CN_COUNT_MIN and not money) or raw in _ADVERB_NUMERALS:
+            return None
+        return Decimal(count), None, unit
+    if match.group("pv"):
+        magnitude, noun, measure = match.group("pmag"), match.group("pnoun"), match.group("pmw")
+        unit = (magnitude or "") + (measure or "") if magnitude else noun or measure or "个"
+        return _decimal(match.group("pv")), None, unit
+    if match.group("v2"):
+        unit = _unit(match.group("u2"))
+        if match.group("u1") and _unit(match.group("u1")) != unit:
+            return None
+        return _decimal(match.group("v1")), _decimal(match.group("v2")), unit
+    return _decimal(match.group("v")), None, _unit(match.group("u"))
+
+
+def _cn_decimal(raw: str) -> Decimal | None:
+    number = chinese_number(raw)
+    return Decimal(number) if number is not None else None
+
+
+def _bounded_ranges(text: str, figures: list[Figure]) -> list[Figure]:
+    """10万元以上100万元以下 (and 一倍以上十倍以下): the two bounds are one range figure."""
+    merged: list[Figure] = []
+    for figure in figures:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and previous.value_max is None
+            and figure.value_max is None
+            and previous.unit == figure.unit
+            and previous.value < figure.value
+            and text[previous.end : figure.start].strip() == "以上"
+            and text[figure.end : figure.end + 2] == "以下"
+        ):
+            merged[-1] = replace(previous, end=figure.end, value_max=figure.value, qualifier="range")
+            continue
+        merged.append(figure)
+    return merged
+
+
+def _listed_values(text: str, figure: Figure) -> list[Figure]:
+    """分别有 49、46 次: the values listed right before a figure share its unit."""
+    listed: list[Figure] = []
+    end = figure.start
+    while True:
+        window_start = max(0, end - LIST_WINDOW)
+        match = None
+        for m in _LIST_BEFORE.finditer(text, window_start, end):
+            if m.end() == end:
+                match = m
+        if match is None or (match.start() > 0 and text[match.start() - 1].isdigit()):
+            return listed
+        value = _decimal(match.group(1))
+        if value is None:
+            return listed
+        listed.insert(0, replace(figure, start=match.start(1), end=match.end(1), value=value, value_max=None))
+        end = match.start()
+
+
+LIST_WINDOW = 16  # how far before a figure its listed values (49、46 次) are looked for
+
+
+def find_figures(text: str, after: str = "", *, reference_year: int | None = None) -> list[Figure]:
+    """Figures in ``text`` (a sentence); ``after`` is the rest of its line (a survey's date may be there);
+    ``reference_year`` (the report's date) resolves relative expressions such as 目前 and 今年."""
     figures: list[Figure] = []
     for m in FIGURE_RE.finditer(text):
         if m.group("n"):
             value = _decimal(m.group("n"))
             if value is not None:
-                year = _year(text + after, m.start(), m.end(), survey=True)
-                figures.append(Figure(m.start(), m.end(), value, None, "N", "=", year, "样本数"))
+                year = _survey_year(text + after, m.end())
+                stated = True if year is not None else None
+                figures.append(Figure(m.start(), m.end(), value, None, "N", "=", year, "样本数", stated))
             continue
-        if m.group("tenth"):
-            raw = m.group("tenth")
-            value = Decimal(raw) if raw.isdigit() else Decimal(_CN_VALUE[raw])
-            figures.append(
-                Figure(
-                    m.start(),
-                    m.end(),
-                    value,
-                    None,
-                    "成",
-                    _qualifier(text, m.start(), m),
-                    _year(text, m.start(), m.end()),
-                    _metric(text, m.start(), m.end()),
-                )
-            )
+        parsed = _value_unit(m)
+        if parsed is None:
             continue
-        if m.group("v2"):
-            v1, v2 = _decimal(m.group("v1")), _decimal(m.group("v2"))
-            unit = _unit(m.group("u2"))
-            if m.group("u1") and _unit(m.group("u1")) != unit:
-                continue
-        else:
-            v1, v2 = _decimal(m.group("v")), None
-            unit = _unit(m.group("u"))
+        v1, v2, unit = parsed
         if v1 is None or _is_not_a_figure(text, m.start(), m.end(), unit):
             continue
         if v2 is not None and v2 <= v1:
             continue  # 2014-2016 style spans and dates are not ranges of a figure
-        figures.append(
-            Figure(
-                m.start(),
-                m.end(),
-                v1,
-                v2,
-                unit,
-                _qualifier(text, m.start(), m),
-                _year(text, m.start(), m.end()),
-                _metric(text, m.start(), m.end()),
-            )
+        year, stated = _year(text, m.start(), m.end(), reference_year, unit)
+        figure = Figure(
+            m.start(),
+            m.end(),
+            v1,
+            v2,
+            unit,
+            _qualifier(text, m.start(), m),
+            year,
+            _metric(text, m.start(), m.end()),
+            stated,
         )
-    return figures
+        figures.extend(_listed_values(text, figure))
+        figures.append(figure)
+    return _bounded_ranges(text, figures)

@@ -34,7 +34,8 @@ class ReportMetadata:
     sha256: str
     chars: int
     publisher: str | None = None
-    issued: str | None = None  # xsd:gYear or xsd:gYearMonth lexical form
+    issued: str | None = None  # xsd:gYear, xsd:gYearMonth or xsd:date lexical form
+    issued_source: str | None = None  # how the date was found (ingest.metadata.DATE_SOURCES)
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -62,8 +63,11 @@ class _QuadSink:
         self.quads.append(ox.Quad(_n(s), _n(p), o, self.graph))
 
 
+_DATE_TYPES = {4: "gYear", 7: "gYearMonth", 10: "date"}
+
+
 def _issued_literal(issued: str) -> ox.Literal:
-    return _lit(issued, XSD + ("gYearMonth" if len(issued) == 7 else "gYear"))
+    return _lit(issued, XSD + _DATE_TYPES[len(issued)])
 
 
 def build_report_graph(
@@ -87,6 +91,8 @@ def build_report_graph(
         g.add(report, DCTERMS + "publisher", _lit(meta.publisher, lang="zh"))
     if meta.issued:
         g.add(report, DCTERMS + "issued", _issued_literal(meta.issued))
+        if meta.issued_source:
+            g.add(report, CNKG + "dateSource", _lit(meta.issued_source))
 
     for p in passages:
         iri = passage_iri(meta.rid, p.n)
@@ -135,6 +141,8 @@ def build_report_graph(
         g.add(iri, CNKG + "qualifier", _lit(fact.qualifier))
         if fact.year is not None:
             g.add(iri, CNKG + "year", _lit(str(fact.year), XSD + "gYear"))
+            if fact.year_stated is not None:
+                g.add(iri, CNKG + "yearStated", _lit(str(fact.year_stated).lower(), XSD + "boolean"))
         if fact.about:
             g.add(iri, CNKG + "about", _n(entity_iri(fact.about)))
         g.add(iri, PROV + "wasDerivedFrom", _n(passage_iri(meta.rid, fact.passage)))

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from ingest.clean import clean
@@ -25,13 +26,16 @@ from ingest.document import (
 from ingest.entities import extract_entities
 from ingest.facts import find_figures
 from ingest.graph import ReportMetadata, build_report_graph, serialize_nquads
-from ingest.metadata import issued_date, publisher, title
+from ingest.markup import strip_markup
+from ingest.metadata import ReferenceDate, checked_date, publisher, reference_date, title
 from ingest.read import read_bytes, read_path
 from ingest.relations import extract_relations
 from ingest.segment import segment
+from ingest.tables import table_cells
+from ingest.timeframe import section_year
 from kg.catalog import Catalog, IndexUpdater, PassageRecord, ReportBundle
 from kg.datadir import DataDir
-from kg.lexicon import Lexicon
+from kg.lexicon import LEXICON_FILES, Lexicon
 from kg.namespaces import passage_iri, report_id
 from kg.store import ontology_path
 from kg.tokenize import WordSegmenter
@@ -50,7 +54,7 @@ __all__ = [
     "write_prepared",
 ]
 
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 # progress(stage, done, total): called as the line moves on; stages are listed in STAGES
 Progress = Callable[[str, int, int], None]
@@ -74,7 +78,10 @@ class IngestSummary:
 
 
 def _pipeline_version() -> str:
-    lexicon_hash = hashlib.sha256(ontology_path("lexicon.ttl").read_bytes()).hexdigest()[:8]
+    digest = hashlib.sha256()
+    for name in LEXICON_FILES:
+        digest.update(ontology_path(name).read_bytes())
+    lexicon_hash = digest.hexdigest()[:8]
     return f"{PIPELINE_VERSION}+lex.{lexicon_hash}"
 
 
@@ -92,13 +99,45 @@ class _Timer:
             self.progress(stage, STAGES.index(stage) + 1, len(STAGES))
 
 
-def _facts(passages: tuple[Passage, ...], mentions: tuple[Mention, ...]) -> list[Fact]:
+def _table_facts(text: str, passages: tuple[Passage, ...]) -> list[Fact]:
+    """Bare numbers in Markdown table cells whose column header gives the unit (总人数 → 人)."""
     facts: list[Fact] = []
+    cells = table_cells(text)
+    if not cells:
+        return facts
+    for passage in passages:
+        for cell in cells:
+            if passage.start <= cell.start and cell.end <= passage.end:
+                value = Decimal(cell.raw.replace(",", ""))
+                year = section_year(passage.section)
+                facts.append(
+                    Fact(
+                        cell.header,
+                        value,
+                        cell.unit,
+                        "=",
+                        passage.n,
+                        cell.start,
+                        cell.end,
+                        year=year,
+                        year_stated=True if year is not None else None,
+                    )
+                )
+    return facts
+
+
+def _facts(
+    passages: tuple[Passage, ...],
+    mentions: tuple[Mention, ...],
+    reference_year: int | None = None,
+    text: str = "",
+) -> list[Fact]:
+    facts: list[Fact] = _table_facts(text, passages) if "\t" in text else []
     for passage in passages:
         for sentence in passage.sentences:
             line_end = passage.text.find("\n", sentence.end - passage.start)
             rest = passage.text[sentence.end - passage.start : line_end if line_end != -1 else None]
-            for fig in find_figures(sentence.text, rest):
+            for fig in find_figures(sentence.text, rest, reference_year=reference_year):
                 start, end = sentence.start + fig.start, sentence.start + fig.end
                 clause_start = (
                     sentence.start
@@ -118,6 +157,7 @@ def _facts(passages: tuple[Passage, ...], mentions: tuple[Mention, ...]) -> list
                         fig.value_max,
                         fig.year,
                         next(iter(about)) if len(about) == 1 else None,
+                        year_stated=fig.year_stated,
                     )
                 )
     return facts
@@ -134,6 +174,7 @@ class Extraction:
     mentions: tuple[Mention, ...]
     relations: list[Relation]
     facts: list[Fact]
+    reference: ReferenceDate | None = None  # the date relative expressions were resolved against
 
 
 def extract(
@@ -142,12 +183,18 @@ def extract(
     lexicon: Lexicon | None = None,
     segmenter: WordSegmenter | None = None,
     timer: _Timer | None = None,
+    date: str | None = None,
 ) -> Extraction:
-    """clean → segment → entities → relations → facts, on a document already read; no I/O."""
+    """clean → segment → entities → relations → facts, on a document already read; no I/O.
+
+    ``date`` ('YYYY', 'YYYY-MM' or 'YYYY-MM-DD', the ``--date`` option) overrides the report date found
+    in the text or the file's metadata."""
     timer = timer or _Timer(None)
     lexicon = lexicon or Lexicon.load()
     segmenter = segmenter or WordSegmenter.shared()
+    source = strip_markup(source)  # the text stored and cited: markup residue out, offsets into it
     cleaned = clean(source)
+    reference = reference_date(cleaned, option=checked_date(date), file_date=source.issued)
     timer.done("clean")
     seg = segment(cleaned)
     timer.done("segment")
@@ -155,18 +202,23 @@ def extract(
     timer.done("entities")
     relations = extract_relations(seg.passages, found.entities, found.mentions)
     timer.done("relations")
-    facts = _facts(seg.passages, found.mentions)
+    facts = _facts(seg.passages, found.mentions, reference.year if reference else None, source.text)
     timer.done("facts")
-    return Extraction(source, cleaned, seg.passages, found.entities, found.mentions, relations, facts)
+    return Extraction(
+        source, cleaned, seg.passages, found.entities, found.mentions, relations, facts, reference
+    )
 
 
-def prepare(source: SourceDocument, *, timer: _Timer | None = None) -> tuple[ReportBundle, IngestSummary]:
+def prepare(
+    source: SourceDocument, *, timer: _Timer | None = None, date: str | None = None
+) -> tuple[ReportBundle, IngestSummary]:
     """Extract a document and build its report bundle (graph, text, passages); no I/O."""
     timer = timer or _Timer(None)
     lexicon = Lexicon.load()
     segmenter = WordSegmenter.shared()
-    ex = extract(source, lexicon=lexicon, segmenter=segmenter, timer=timer)
-    sha = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
+    ex = extract(source, lexicon=lexicon, segmenter=segmenter, timer=timer, date=date)
+    sha = hashlib.sha256(source.text.encode("utf-8")).hexdigest()  # of the text as read: the file's id
+    source = ex.source  # the stored text (markup residue removed)
     rid = report_id(sha)
     meta = ReportMetadata(
         rid=rid,
@@ -175,7 +227,8 @@ def prepare(source: SourceDocument, *, timer: _Timer | None = None) -> tuple[Rep
         sha256=sha,
         chars=len(source.text),
         publisher=publisher(ex.cleaned, lexicon, segmenter.matcher),
-        issued=issued_date(ex.cleaned),
+        issued=ex.reference.value if ex.reference else None,
+        issued_source=ex.reference.source if ex.reference else None,
     )
     quads = build_report_graph(meta, ex.passages, ex.entities, ex.mentions, ex.relations, ex.facts)
     by_type = dict(sorted(Counter(e.type for e in ex.entities.values()).items()))
@@ -211,7 +264,7 @@ def prepare(source: SourceDocument, *, timer: _Timer | None = None) -> tuple[Rep
         meta.title,
         source.text,
         serialize_nquads(quads),
-        _pipeline_version(),
+        _pipeline_version() + (f"+date.{date}" if date else ""),  # another date extracts the file again
         records,
         counts,
     )
@@ -238,11 +291,12 @@ def _ingest(
     progress: Progress | None,
     index_updater: IndexUpdater | None,
     force: bool,
+    date: str | None = None,
 ) -> IngestSummary:
     timer = _Timer(progress)
     source = read()
     timer.done("read")
-    bundle, summary = prepare(source, timer=timer)
+    bundle, summary = prepare(source, timer=timer, date=checked_date(date))
     if force:
         bundle.pipeline += "+forced." + hashlib.sha256(str(time.time_ns()).encode()).hexdigest()[:6]
     summary.stage_seconds = timer.seconds
@@ -276,9 +330,13 @@ def ingest_path(
     index_updater: IndexUpdater | None = None,
     force: bool = False,
     max_bytes: int = 50_000_000,
+    date: str | None = None,
 ) -> IngestSummary:
-    """Ingest one file into the data directory (atomic; idempotent for an unchanged file)."""
-    return _ingest(lambda: read_path(path, max_bytes=max_bytes), datadir, progress, index_updater, force)
+    """Ingest one file into the data directory (atomic; idempotent for an unchanged file); ``date`` is
+    the report's date when the user gives it (relative expressions such as 今年 resolve against it)."""
+    return _ingest(
+        lambda: read_path(path, max_bytes=max_bytes), datadir, progress, index_updater, force, date
+    )
 
 
 def ingest_bytes(
@@ -289,10 +347,16 @@ def ingest_bytes(
     progress: Progress | None = None,
     index_updater: IndexUpdater | None = None,
     max_bytes: int = 50_000_000,
+    date: str | None = None,
 ) -> IngestSummary:
-    """Ingest an uploaded file; ``filename`` only selects the format."""
+    """Ingest an uploaded file; ``filename`` only selects the format; ``date`` as for ingest_path."""
     return _ingest(
-        lambda: read_bytes(data, filename, max_bytes=max_bytes), datadir, progress, index_updater, False
+        lambda: read_bytes(data, filename, max_bytes=max_bytes),
+        datadir,
+        progress,
+        index_updater,
+        False,
+        date,
     )
 
 
@@ -304,12 +368,13 @@ class UploadJob:
     data: bytes
     filename: str
     max_bytes: int
+    date: str | None = None  # the report's date given by the client, checked (YYYY[-MM[-DD]])
 
     def run(self) -> tuple[ReportBundle, IngestSummary]:
         timer = _Timer(None)
         source = read_bytes(self.data, self.filename, max_bytes=self.max_bytes)
         timer.done("read")
-        bundle, summary = prepare(source, timer=timer)
+        bundle, summary = prepare(source, timer=timer, date=self.date)
         summary.stage_seconds = timer.seconds
         return bundle, summary
 

@@ -13,6 +13,7 @@ import re
 import stat
 import zipfile
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path, PureWindowsPath
 from typing import NamedTuple
 
@@ -78,6 +79,7 @@ class _Extracted(NamedTuple):
     text: str
     encoding: str | None = None
     title: str | None = None
+    issued: str | None = None  # the file's own date of creation or publication, 'YYYY-MM-DD'
 
 
 def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument:
@@ -139,7 +141,9 @@ def _read(data: bytes, label: str, source: str, suffix: str, max_bytes: int) -> 
     if not text.strip():
         raise InputError(f"{label}: the file is empty (no text found)")
     title = _normalise(extracted.title).strip() if extracted.title else None
-    return SourceDocument(text, source, _MEDIA_TYPES[suffix], extracted.encoding, title or None)
+    return SourceDocument(
+        text, source, _MEDIA_TYPES[suffix], extracted.encoding, title or None, extracted.issued
+    )
 
 
 def _display_name(filename: str) -> str:
@@ -234,6 +238,7 @@ def _pdf_text(data: bytes, label: str) -> _Extracted:
             raise InputError(f"{label}: the PDF is password-protected")
         pages = [page.extract_text() or "" for page in reader.pages]
         title = reader.metadata.title if reader.metadata else None
+        issued = _iso_day(reader.metadata.creation_date) if reader.metadata else None
     except (InputError, MemoryError):
         raise
     except Exception as exc:  # pypdf raises many exception types on damaged files
@@ -241,7 +246,7 @@ def _pdf_text(data: bytes, label: str) -> _Extracted:
     text = "\n".join(pages)
     if not text.strip():
         raise InputError(f"{label}: the PDF has no text layer (scanned PDF?)")
-    return _Extracted(text, None, title if isinstance(title, str) else None)
+    return _Extracted(text, None, title if isinstance(title, str) else None, issued)
 
 
 # --- DOCX ---------------------------------------------------------------------------------
@@ -253,11 +258,12 @@ def _docx_text(data: bytes, label: str, max_bytes: int) -> _Extracted:
         document = docx.Document(io.BytesIO(data))
         blocks = [_docx_block(item) for item in document.iter_inner_content()]
         title = document.core_properties.title
+        issued = _iso_day(document.core_properties.created)
     except MemoryError:
         raise  # the sandbox's memory cap: reported as such (413), not as a damaged file
     except Exception as exc:  # python-docx and lxml raise many exception types on damaged files
         raise InputError(f"{label}: could not be read as DOCX: {_short_reason(exc)}") from exc
-    return _Extracted("\n\n".join(block for block in blocks if block.strip()), None, title)
+    return _Extracted("\n\n".join(block for block in blocks if block.strip()), None, title, issued)
 
 
 def _refuse_zip_bomb(data: bytes, label: str, max_bytes: int) -> None:
@@ -308,11 +314,32 @@ def _html_text(data: bytes, label: str) -> _Extracted:
     markup, encoding = _decode_text(data, label, declared)
     soup = BeautifulSoup(markup, "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else None
+    issued = _html_date(soup)
     for tag in soup.find_all(_HTML_DROPPED):
         tag.decompose()
     _collapse_html_whitespace(soup)
     _mark_html_blocks(soup)
-    return _Extracted(_tidy_lines(soup.get_text()), encoding, title)
+    return _Extracted(_tidy_lines(soup.get_text()), encoding, title, issued)
+
+
+_HTML_DATE_META = ("article:published_time", "date", "pubdate", "publishdate", "dc.date", "dcterms.issued")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+def _html_date(soup: BeautifulSoup) -> str | None:
+    """The publication date a page declares in its <meta> tags (name or property), 'YYYY-MM-DD'."""
+    for meta in soup.find_all("meta"):
+        key = str(meta.get("property") or meta.get("name") or "").casefold()
+        if key in _HTML_DATE_META:
+            day = _ISO_DAY.match(str(meta.get("content") or "").strip())
+            if day:
+                return "-".join(day.groups())
+    return None
+
+
+def _iso_day(value: object) -> str | None:
+    """A datetime from file properties as 'YYYY-MM-DD' (None when absent or not a datetime)."""
+    return value.strftime("%Y-%m-%d") if isinstance(value, datetime) else None
 
 
 def _collapse_html_whitespace(soup: BeautifulSoup) -> None:

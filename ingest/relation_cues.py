@@ -158,6 +158,7 @@ def _appositions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             and _CATEGORY_LINK.match(link)
             and b.surface[:1].isascii()
             and not a.surface[:1].isascii()
+            and not (b.surface.isupper() and len(b.surface) <= ACRONYM_MAX)  # 云原生AI: a compound
         ):
             yield relation_between(b, "broader", a, n, sentence, 0.8, "apposition")
 
@@ -289,6 +290,13 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
 
 
 _ADOPT = re.compile(r"(?:采用|使用|部署|引入|试水|应用|利用)(?:了)?")
+# Words allowed between an industry and its adoption verb (金融行业已经广泛采用): anything else makes the
+# industry a modifier of another noun (在核心电信运营商系统中使用了 Mesos).
+_ADOPTER_GAP = re.compile(
+    r"^(?:等[^，。；]{0,14}的)?(?:行业|业|领域|机构|企业|用户|客户|公司)?(?:中|内)?"
+    r"(?:已|已经|正在|也|均|都|开始|纷纷|逐步|广泛|大量|率先|普遍|积极|地)*$"
+)
+ACRONYM_MAX = 4  # an all-capital Latin word this short after a category noun is a compound (云原生AI)
 
 
 def _industry_adoption(
@@ -300,7 +308,9 @@ def _industry_adoption(
             continue
         clause_end = _clause_end(sentence, industry.end)
         verb = _ADOPT.search(sentence.text, industry.end - sentence.start, clause_end - sentence.start)
-        if verb is None or verb.start() - (industry.end - sentence.start) > 20:
+        if verb is None or not _ADOPTER_GAP.match(
+            "".join(sentence.text[industry.end - sentence.start : verb.start()].split())
+        ):
             continue
         verb_at = sentence.start + verb.start()
         if any(industry.end <= m.start and m.end <= verb_at for m in found):

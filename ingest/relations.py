@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentence
 from ingest.relation_cues import cue_relations, relation_between
+from ingest.relation_lists import list_relations
 
 __all__ = ["RULES", "extract_relations"]
 
@@ -39,15 +40,17 @@ class _Pair:
                 pieces.append(self.sentence.text[pos - base : m.start - base])
                 pos = m.end
         pieces.append(self.sentence.text[pos - base : self.b.start - base])
-        return "".join(pieces)
+        return "".join(
+            "".join(pieces).split()
+        )  # 青云科技推出的 EdgeWize: blanks around Latin names do not count
 
     @property
     def before(self) -> str:
-        return self.sentence.text[: self.a.start - self.sentence.start]
+        return self.sentence.text[: self.a.start - self.sentence.start].rstrip()
 
     @property
     def after(self) -> str:
-        return self.sentence.text[self.b.end - self.sentence.start :]
+        return self.sentence.text[self.b.end - self.sentence.start :].lstrip()
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ RULES: tuple[_Rule, ...] = (
     _rule(
         "based-on",
         "basedOn",
-        r"^(?:是|均|都|也|同样)?(?:基于|构建于|构建在|建立在|运行在|运行于)$",
+        r"^(?:是|均|都|也|同样)?(?:一个|一款|一种)?(?:基于|构建于|构建在|建立在|运行在|运行于)$",
         _TECHNICAL,
         _TECHNICAL,
         False,
@@ -155,6 +158,16 @@ RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         "predecessor", "predecessorOf", r"^的前身(?:是|为)$", _TECHNICAL | _ORG, _TECHNICAL | _ORG, True, 0.95
+    ),
+    _rule(
+        "predecessor-is",
+        "predecessorOf",
+        r"^(?:是|为|就是)$",
+        _TECHNICAL | _ORG,
+        _TECHNICAL | _ORG,
+        False,
+        0.9,
+        lambda p: p.after.startswith("的前身"),
     ),
     _rule(
         "industry-adopts",
@@ -221,7 +234,9 @@ RULES: tuple[_Rule, ...] = (
         _TECHNICAL,
         False,
         0.75,
-        lambda p: re.match(r"^(?:[/、和与及][^，。；]{0,8})?的支持", p.after) is not None,
+        lambda p: (
+            re.match(r"^(?:[/、和与及][^，。；]{0,8}|[\u4e00-\u9fff]{0,4})?的?支持", p.after) is not None
+        ),
     ),
     _rule(
         "kind-of", "broader", r"^(?:是|为)?一种(?:[^，。；]{0,20}的)?$", _TECHNICAL, _TECHNICAL, False, 0.8
@@ -239,6 +254,9 @@ RULES: tuple[_Rule, ...] = (
 )
 
 _LIST_JOIN = re.compile(r"^(?:及|和|与|、|以及|，|,)$")
+# A Latin name followed by a lower-case word is part of a longer name the lexicon lacks (Kubernetes batch):
+# its mention is left out of relations.
+_PARTIAL_NAME = re.compile(r" [a-z]{3,}\b")
 _CATEGORY = frozenset({"Technology", "Concept"})
 _INDUSTRY_LIST_CUE = re.compile(
     r"(?:下游|用户|客户|应用领域|应用行业)(?:行业)?[^，。；]{0,8}(?:主要)?(?:集中在|集中于|包含|包括|涵盖|主要是|分布在)"
@@ -269,6 +287,7 @@ def _sentence_relations(
     def type_of(m: Mention) -> str:
         return entities[m.slug].type
 
+    found = [m for m in found if not _PARTIAL_NAME.match(sentence.text, m.end - sentence.start)]
     absorbed = _absorbed_categories(found, type_of)
     named = [m for m in found if m not in absorbed]
     for i, a in enumerate(named):
@@ -289,6 +308,7 @@ def _sentence_relations(
                     yield from _list_continuation(n, sentence, named, j, a, rule, type_of)
     yield from _industry_list(n, sentence, named, type_of)
     yield from cue_relations(n, sentence, found, named, type_of)
+    yield from list_relations(n, sentence, named, type_of)
 
 
 def _absorbed_categories(found: list[Mention], type_of: Callable[[Mention], str]) -> tuple[Mention, ...]:

@@ -92,6 +92,12 @@ def _headings(lines: list[_Line]) -> dict[int, str]:
     return headings
 
 
+def _without_heading_mark(line: _Line) -> Span:
+    """The line's span, after its Markdown heading mark (## ) when it has one: passages leave it out."""
+    md = _MD_HEADING.match(line.text)
+    return Span(line.span.start + md.start(2), line.span.end) if md else line.span
+
+
 def _sentences(text: str, line: Span) -> list[Sentence]:
     body = text[line.start : line.end]
     out: list[Sentence] = []
@@ -138,7 +144,7 @@ def segment(doc: CleanDocument) -> Segmentation:
             current = heading
         if heading is not None or line.gap_before or not groups:
             groups.append((current, []))
-        groups[-1][1].extend(_sentences(text, line.span))
+        groups[-1][1].extend(_sentences(text, _without_heading_mark(line)))
     passages: list[Passage] = []
     for section, sentences in groups:
         for chunk in _pack(sentences):

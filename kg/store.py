@@ -21,7 +21,7 @@ from kg.namespaces import LEXICON_GRAPH, PREFIXES, report_iri
 
 __all__ = ["ONTOLOGY_FILES", "GraphStore", "ontology_path"]
 
-ONTOLOGY_FILES = ("cnkg.ttl", "lexicon.ttl")
+ONTOLOGY_FILES = ("cnkg.ttl", "lexicon.ttl", "lexicon-sources.ttl")
 
 
 def ontology_path(name: str) -> Path:

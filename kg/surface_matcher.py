@@ -2,7 +2,7 @@
 
 Used by ingest (entity mentions) and by the query side (entities named in a question).
 
->>> from kg.lexicon import Lexicon
+>>> from kg.lexicon import Lexicon, exact_form
 >>> m = SurfaceMatcher.from_lexicon(Lexicon.load())
 >>> [(x.surface, x.slug) for x in m.find("企业采用ｋ８ｓ和Docker")]
 [('ｋ８ｓ', 'kubernetes'), ('Docker', 'docker')]
@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from kg.lexicon import Lexicon
+from kg.lexicon import Lexicon, exact_form
 
 __all__ = ["SurfaceMatch", "SurfaceMatcher"]
 
@@ -27,6 +27,7 @@ class SurfaceMatch:
     slug: str
     surface: str
     contextual: bool  # matched through a context-only alias (e.g. 阿里)
+    exact: bool = False  # matched through a common-word name in its exact case (Flux, Harbor)
 
 
 def _fold_char(ch: str) -> str:
@@ -38,19 +39,32 @@ def _is_latin_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+# what a trie node holds: the slug, whether the form is context-only, and the exact text a common-word
+# name must be written as (None: any case and width)
+_Value = tuple[str, bool, str | None]
+
+
 class SurfaceMatcher:
-    def __init__(self, forms: dict[str, str], context_forms: dict[str, str]) -> None:
+    def __init__(
+        self,
+        forms: dict[str, str],
+        context_forms: dict[str, str],
+        exact_forms: dict[str, str] | None = None,
+    ) -> None:
         self._trie: dict[str, dict] = {}
+        for form, slug in (exact_forms or {}).items():
+            if any(c.isupper() for c in form):  # an all-lower-case common word never means the name
+                self._add(form, (slug, False, form))
         for form, slug in context_forms.items():
-            self._add(form, (slug, True))
-        for form, slug in forms.items():  # real aliases win over context-only ones
-            self._add(form, (slug, False))
+            self._add(form, (slug, True, None))
+        for form, slug in forms.items():  # real aliases win over context-only and exact-case ones
+            self._add(form, (slug, False, None))
 
     @classmethod
     def from_lexicon(cls, lexicon: Lexicon) -> SurfaceMatcher:
-        return cls(lexicon.surface_forms(), lexicon.context_forms())
+        return cls(lexicon.surface_forms(), lexicon.context_forms(), lexicon.exact_forms())
 
-    def _add(self, form: str, value: tuple[str, bool]) -> None:
+    def _add(self, form: str, value: _Value) -> None:
         key = "".join(_fold_char(c) for c in form)
         if not key:
             return
@@ -75,16 +89,16 @@ class SurfaceMatcher:
             if hit is None:
                 i += 1
                 continue
-            last, (slug, contextual) = hit
+            last, (slug, contextual, exact) = hit
             s, e = origin[i], origin[last] + 1
-            matches.append(SurfaceMatch(s, e, slug, text[s:e], contextual))
+            matches.append(SurfaceMatch(s, e, slug, text[s:e], contextual, exact is not None))
             i = last + 1
         return matches
 
     def _longest_bounded(
         self, text: str, folded: list[str], origin: list[int], i: int, lo: int, hi: int
-    ) -> tuple[int, tuple[str, bool]] | None:
-        candidates: list[tuple[int, tuple[str, bool]]] = []
+    ) -> tuple[int, _Value] | None:
+        candidates: list[tuple[int, _Value]] = []
         node = self._trie.get(folded[i])
         j = i
         while node is not None:
@@ -93,7 +107,10 @@ class SurfaceMatcher:
             j += 1
             node = node.get(folded[j]) if j < len(folded) else None
         for last, value in reversed(candidates):
-            if self._bounded(text, origin[i], origin[last] + 1, lo, hi):
+            s, e = origin[i], origin[last] + 1
+            if value[2] is not None and exact_form(text[s:e]) != value[2]:
+                continue  # a common word (flux, harbor) is a name only in its exact case
+            if self._bounded(text, s, e, lo, hi):
                 return last, value
         return None
 

@@ -55,3 +55,61 @@ def test_common_words_ending_like_an_organisation_are_not_discovered(corpus_extr
     labels = {e.label for e in corpus_extraction.entities.values() if e.discovered}
     assert "金融科技" not in labels
     assert not any(label.startswith("注重") for label in labels)
+
+
+# -- names no lexicon knows (sentences quoted from dev documents of tests/data/realworld) ----------
+def _entities_of(markdown: str) -> dict[str, str]:
+    from ingest.document import SourceDocument
+    from ingest.pipeline import extract
+
+    doc = SourceDocument("# 标题\n\n" + markdown + "\n", "t.md", "text/markdown")
+    return {e.label: e.type for e in extract(doc).entities.values()}
+
+
+def test_government_bodies_are_organisations():
+    found = _entities_of(
+        "第二十七条 国家网信部门统筹协调国务院公安部门、保护工作部门对关键信息基础设施进行网络安全检查检测。"
+    )
+    assert found["国务院公安部门"] == "Organization"
+    assert "保护工作部门" not in found  # a verb-noun phrase before the suffix is not a name
+
+
+def test_regulation_without_title_marks_is_a_policy_but_a_self_reference_is_not():
+    from ingest.document import SourceDocument
+    from ingest.pipeline import extract
+
+    text = "# 深圳经济特区数据条例\n\n第一条 为了规范数据处理活动，根据有关法律、行政法规，制定本条例。\n"
+    found = {
+        e.label: e.type for e in extract(SourceDocument(text, "t.md", "text/markdown")).entities.values()
+    }
+    assert found["深圳经济特区数据条例"] == "Policy"
+    assert not any("本条例" in label for label in found)
+
+
+def test_component_named_after_a_known_project():
+    found = _entities_of(
+        "天然支持离线作业调度：Volcano Scheduler原生支持离线作业的调度与管理，无需额外适配。"
+    )
+    assert found["Volcano Scheduler"] == "Technology"
+
+
+def test_hyphenated_program_names_in_prose_but_not_user_names():
+    found = _entities_of(
+        "在成员集群中编辑由 karmadactl register 创建的 deploy/karmada-agent 以确保其可以访问该成员集群的"
+        " kube-apiserver。由衷感谢社区开发者: @william-wang 对该特性的贡献！"
+    )
+    assert found["kube-apiserver"] == "Technology"
+    assert "william-wang" not in found
+
+
+def test_common_word_project_name_needs_its_exact_case():
+    found = _entities_of("团队用Backstage搭建开发者门户，并把它部署在Kubernetes上。")
+    assert found.get("Backstage") == "Technology"
+    assert "Backstage" not in _entities_of("我们在后台（backstage）准备了茶点。")
+
+
+def test_landscape_service_provider_is_a_vendor():
+    found = _entities_of(
+        "2017 年初，阿迪达斯选择 Giant Swarm 来咨询、安装、配置和运行其在 AWS 和本地的所有 Kubernetes 集群。"
+    )
+    assert found["Giant Swarm"] == "Vendor"

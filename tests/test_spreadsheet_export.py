@@ -50,7 +50,7 @@ def client(datadir: DataDir) -> Iterator[TestClient]:
     settings = ServerSettings(
         data=datadir.root, row_cap=ROW_CAP, query_workers=1, rate_limit_per_minute=100_000
     )
-    with TestClient(create_app(settings)) as started:
+    with TestClient(create_app(settings), base_url="http://localhost") as started:
         yield started
 
 

@@ -113,6 +113,33 @@ def test_ask_shows_the_answer_with_its_evidence_inside_the_passage(site, page):
     expect(page.locator("h1")).to_contain_text("边缘计算")
 
 
+def test_ask_shows_a_multi_part_answer_part_by_part_with_its_confidence(site, page):
+    page.goto(site + "/#/ask")
+    page.fill("#question", "CostLens的前身是什么？MeshPilot的前身是什么？")
+    page.press("#question", "Enter")
+    parts = page.locator("#answer-parts li.part")
+    expect(parts).to_have_count(2)
+    expect(parts.nth(0).locator(".part-question")).to_have_text("CostLens的前身是什么？")
+    expect(parts.nth(0).locator(".part-answer")).to_contain_text("BillScope")
+    expect(parts.nth(1).locator(".part-answer")).to_contain_text("LoomProxy")
+    expect(page.locator("#answer-confidence")).to_contain_text("%")
+    expect(page.locator(".evidence-item mark.evidence").first).to_be_visible()
+
+
+def test_ask_a_declined_question_shows_the_closest_passages(site, page):
+    page.goto(site + "/#/ask")
+    page.fill("#question", "How many employees does BoCloud have?")
+    page.press("#question", "Enter")
+    expect(page.locator("#answer-text.unanswered")).to_contain_text(
+        "The reports do not answer this question."
+    )
+    related = page.locator("#related .related-item")
+    expect(related.first).to_be_visible()
+    assert 1 <= related.count() <= 3
+    expect(related.first.locator(".report-link")).to_have_attribute("href", re.compile(r"^#/report"))
+    expect(page.locator(".evidence-item")).to_have_count(0)
+
+
 def test_an_entity_page_and_following_a_graph_node(site, page):
     page.goto(site + "/#/search?q=边缘计算市场规模")
     page.locator(".hit a.chip", has_text="边缘计算").first.click()
@@ -121,13 +148,14 @@ def test_an_entity_page_and_following_a_graph_node(site, page):
     expect(page.locator(".subtitle")).to_have_text("Edge computing")
     expect(page.locator("dl.meta")).to_contain_text("边缘侧")  # an alias
     expect(page.locator("h3", has_text="上位概念").first).to_be_visible()
-    expect(page.locator("blockquote.evidence").first).to_contain_text("边缘")
     expect(page.locator("table", has_text="86.3 亿元")).to_be_visible()
     node = page.locator('.graph-box a.node[data-id$="/entity/kubeedge"]')
     expect(node).to_be_visible()
     node.locator("circle").click()
     expect(page).to_have_url(re.compile(r"#/entity/kubeedge$"))
     expect(page.locator("h1")).to_contain_text("KubeEdge")
+    # the sentence a relation was read from (华为开源了KubeEdge …)
+    expect(page.locator("blockquote.evidence").first).to_contain_text("KubeEdge")
     # and from the keyboard: focus a node, Enter follows it
     back = page.locator('.graph-box a.node[data-id$="/entity/edge-computing"]')
     back.focus()

@@ -19,6 +19,8 @@ from kg.store import GraphStore
 
 __all__ = ["AskFormat", "register", "render_answer"]
 
+RELATED_PREVIEW_CHARS = 120  # how much of a related passage the text output shows
+
 
 class AskFormat(StrEnum):
     text = "text"
@@ -26,13 +28,23 @@ class AskFormat(StrEnum):
 
 
 def render_answer(response: dict[str, Any], console: Console) -> None:
-    """Print an answer for a person: the answer, then each cited sentence with where it is."""
+    """Print an answer for a person: the answer and its confidence, the parts of a multi-part question,
+    each cited sentence with where it is, and on a decline the closest passages."""
     style = "bold green" if response["answered"] else "bold yellow"
     console.print(f"[{style}]{escape(response['answer'])}[/]")
+    console.print(f"[dim]confidence {response.get('confidence', 0.0):.2f}[/dim]")
+    for n, part in enumerate(response.get("parts", []), 1):
+        said = part["answer"] if part["answered"] else "—"
+        console.print(f"  ({n}) {escape(part['question'])} → {escape(said)}")
     for n, evidence in enumerate(response["evidence"], 1):
         where = evidence["passage"].rsplit("/report/", 1)[-1]
         text = " ".join(evidence["text"].replace("**", "").split())
         console.print(f"[dim][{n}] {where} [{evidence['start']}:{evidence['end']}][/dim] {escape(text)}")
+    if not response["answered"]:
+        for n, hit in enumerate(response.get("related", []), 1):
+            where = hit["passage"].rsplit("/report/", 1)[-1]
+            text = " ".join(hit["text"].replace("**", "").split())
+            console.print(f"[dim]related {n}: {where}[/dim] {escape(text[:RELATED_PREVIEW_CHARS])}…")
     if response["entities"]:
         names = ", ".join(f"{e['label']} ({e['type']})" for e in response["entities"])
         console.print(

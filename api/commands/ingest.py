@@ -13,6 +13,7 @@ from rich.table import Table
 
 from api.commands.common import DataOption, datadir_for, settings_for
 from api.settings import ServerSettings
+from ingest.metadata import checked_date
 from ingest.pipeline import IngestSummary, ingest_path
 from kg.catalog import Catalog
 from kg.datadir import DataDir
@@ -39,8 +40,10 @@ def ingest_files(
     with_indexes: bool = True,
     force: bool = False,
     quiet: bool = False,
+    date: str | None = None,
 ) -> list[IngestSummary]:
     """Ingest files one after another with a progress bar; stops at the first bad file."""
+    date = checked_date(date)
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file")
@@ -77,6 +80,7 @@ def ingest_files(
                     force=force,
                     index_updater=updater,
                     max_bytes=settings.max_upload_bytes,
+                    date=date,
                 )
             )
     return summaries
@@ -108,10 +112,17 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(help="Embedder for a new data directory: 'use3' (default) or 'st:<model or path>'."),
         ] = None,
+        date: Annotated[
+            str | None,
+            typer.Option(
+                help="The reports' date, YYYY[-MM[-DD]]: relative expressions (目前, 今年, 去年) resolve "
+                "against it; overrides the date found in the text or the file's metadata."
+            ),
+        ] = None,
     ) -> None:
         """Ingest report files into the knowledge graph and the search indexes."""
         settings = settings_for(data, embedder=embedder)
-        _print_summary(ingest_files(paths, settings, with_indexes=not no_index, force=force))
+        _print_summary(ingest_files(paths, settings, with_indexes=not no_index, force=force, date=date))
 
     @app.command("delete")
     def delete_cmd(

@@ -158,7 +158,8 @@ def _safe_name(filename: str | None) -> str:
     return name
 
 
-_UPLOAD_FORM_FIELDS = 16  # most multipart fields read from an upload (only ``file`` is used)
+_UPLOAD_FORM_FIELDS = 16  # most multipart fields read from an upload (``file`` and ``date`` are used)
+_DATE_FIELD_CHARS = 40  # longest ``date`` field accepted
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -168,7 +169,13 @@ _UPLOAD_BODY = {
                     "type": "object",
                     "required": ["file"],
                     "properties": {
-                        "file": {"type": "string", "format": "binary", "description": "The report file."}
+                        "file": {"type": "string", "format": "binary", "description": "The report file."},
+                        "date": {
+                            "type": "string",
+                            "maxLength": _DATE_FIELD_CHARS,
+                            "description": "The report's date, YYYY[-MM[-DD]]; overrides the date found in "
+                            "the text (relative expressions such as 今年 resolve against it).",
+                        },
                     },
                 }
             }
@@ -177,9 +184,18 @@ _UPLOAD_BODY = {
 }
 
 
-async def _uploaded_file(request: Request, max_bytes: int) -> tuple[str, bytes]:
-    """The name and bytes of the multipart field ``file``; read only after the token was checked (the
+@dataclasses.dataclass(frozen=True)
+class _Upload:
+    name: str
+    data: bytes
+    date: str | None  # checked: YYYY, YYYY-MM or YYYY-MM-DD
+
+
+async def _uploaded_file(request: Request, max_bytes: int) -> _Upload:
+    """The multipart fields ``file`` and (optional) ``date``; read only after the token was checked (the
     route's dependencies run before this)."""
+    from ingest.metadata import checked_date
+
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "multipart/form-data":
         raise UnsupportedInputError(
@@ -190,11 +206,14 @@ async def _uploaded_file(request: Request, max_bytes: int) -> tuple[str, bytes]:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise InputError("the upload has no field 'file' holding a file")
+        date = form.get("date")
+        if date is not None and (not isinstance(date, str) or len(date) > _DATE_FIELD_CHARS):
+            raise InputError(f"the field 'date' must be text of at most {_DATE_FIELD_CHARS} characters")
         name = _safe_name(upload.filename)
         data = await upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise PayloadTooLargeError(f"the file is larger than the limit of {max_bytes:,} bytes")
-    return name, data
+    return _Upload(name, data, checked_date(date or None))
 
 
 @router.post(
@@ -202,7 +221,9 @@ async def _uploaded_file(request: Request, max_bytes: int) -> tuple[str, bytes]:
     status_code=201,
     summary="Upload a report",
     description="Ingest one report file (multipart field `file`; .txt .md .pdf .docx .html), with the same "
-    "validation as `cnkg ingest`, atomically. Needs the write token, checked before the body is read. "
+    "validation as `cnkg ingest`, atomically. The optional field `date` (YYYY, YYYY-MM or YYYY-MM-DD, like "
+    "`cnkg ingest --date`) is the report's date: relative expressions (目前, 今年) resolve against it. "
+    "Needs the write token, checked before the body is read. "
     "The file is read and extracted in a child process with a time limit (422 past it) and a memory limit "
     "(413 past it); nothing is stored then. "
     "201 with the summary when added or replaced, 200 when the same file was already ingested.",
@@ -236,8 +257,8 @@ async def upload_report(
 ) -> JSONResponse:
     from ingest.pipeline import UploadJob, warm_up, write_prepared
 
-    name, data = await _uploaded_file(request, settings.max_upload_bytes)
-    job = UploadJob(data, name, settings.max_upload_bytes)
+    upload = await _uploaded_file(request, settings.max_upload_bytes)
+    job = UploadJob(upload.data, upload.name, settings.max_upload_bytes, upload.date)
     bundle, prepared = await asyncio.to_thread(sandbox(request, warm_up, "the upload").run, job)
     catalog = writing_catalog(datadir)
     summary = await asyncio.to_thread(

@@ -16,11 +16,14 @@ from kg.datadir import DataDir
 from kg.errors import InputError
 from kg.lexicon import Lexicon
 from kg.namespaces import ENTITY_BASE, normalize_name
-from kg.qa.evidence import Answer
+from kg.qa.evidence import Answer, Evidence
+from kg.qa.graph_members import members_from_graph
 from kg.qa.graph_numbers import answer_from_observations
 from kg.qa.graph_relations import answer_from_relations
-from kg.qa.passages import answer_from_passages
+from kg.qa.parts import split_parts
 from kg.qa.question import Question, analyse_question
+from kg.qa.reading import DECLINE_SCORE, PartAnswer, read_answer
+from kg.qa.selection import WEIGHTS
 from kg.qa.source import Select
 from kg.search.index import SearchIndex
 from kg.search.service import SearchService, search_service_for
@@ -29,7 +32,9 @@ from kg.surface_matcher import SurfaceMatcher
 __all__ = ["MAX_QUESTION_CHARS", "NO_ANSWER_EN", "NO_ANSWER_ZH", "QuestionAnswerer", "question_answerer_for"]
 
 MAX_QUESTION_CHARS = 500
-RETRIEVED = 8  # passages read per question
+RETRIEVED = 8  # passages retrieved per question (the reader takes the top WEIGHTS.passages of them)
+RELATED = 3  # closest passages returned as ``related``, also when the question is declined
+GRAPH_CONFIDENCE = 0.8  # confidence of a list whose every member the graph states with its evidence
 NO_ANSWER_ZH = "现有报告没有回答这个问题。"
 NO_ANSWER_EN = "The reports do not answer this question."
 
@@ -52,6 +57,8 @@ class QuestionAnswerer:
         self.lexicon: Lexicon = search.lexicon
         self._lock = threading.Lock()
         self._matcher_for: tuple[int, SurfaceMatcher] | None = None
+        self.weights = WEIGHTS
+        self.decline_score = DECLINE_SCORE
 
     # -- what the question names ----------------------------------------------------------------
     def _matcher(self, index: SearchIndex) -> SurfaceMatcher:
@@ -59,10 +66,10 @@ class QuestionAnswerer:
         if cached is not None and cached[0] == id(index):
             return cached[1]
         with self._lock:
-            forms = self.lexicon.surface_forms()
+            forms = self.lexicon.query_forms()
             for slug, info in index.entities.items():
                 forms.setdefault(normalize_name(info.label), slug)
-            matcher = SurfaceMatcher(forms, self.lexicon.context_forms())
+            matcher = SurfaceMatcher(forms, self.lexicon.context_forms(), self.lexicon.exact_forms())
             self._matcher_for = (id(index), matcher)
             return matcher
 
@@ -72,6 +79,13 @@ class QuestionAnswerer:
             return entry.type
         info = self.search.index().entities.get(slug)
         return info.type if info else None
+
+    def label(self, slug: str) -> str:
+        entry = self.lexicon.get(slug)
+        if entry is not None:
+            return entry.label
+        info = self.search.index().entities.get(slug)
+        return info.label if info else slug
 
     def surfaces(self, slug: str) -> list[str]:
         entry = self.lexicon.get(slug)
@@ -120,20 +134,122 @@ class QuestionAnswerer:
         index = self.search.index()
         # the graph's relations do not depend on the passages: look them up while the search runs (the
         # query runs in a worker process, the search in this one, so the two can overlap)
-        hits, answer = await asyncio.gather(self._hits(text, index), self._from_relations(question, select))
-        if answer is None:
-            answer = await self._answer(question, hits, select, self._matcher(index))
-        if answer is None:
-            answer = Answer(NO_ANSWER_EN if question.english else NO_ANSWER_ZH, False, "none")
+        hits, graph = await asyncio.gather(self._hits(text, index), self._from_relations(question, select))
+        figure = await self._from_observations(question, hits, select)
+        members = None
+        if graph is None and question.kind == "list":
+            members = await members_from_graph(question, hits, select, self.surfaces, self.label)
+        return self.compose(question, hits, graph, figure, members)
+
+    def compose(
+        self,
+        question: Question,
+        hits: list[dict[str, Any]],
+        graph: Answer | None,
+        figure: Answer | None = None,
+        members: Answer | None = None,
+    ) -> dict[str, Any]:
+        """The response from the question, its passages, the graph's list (if any) and the observation
+        that fits a number question (if any)."""
+        parts = self.read_parts(question, hits)
+        answered = [p for p in parts if p.answered]
+        if figure is not None and len(parts) == 1 and parts[0].answered and _states(parts[0], figure):
+            # the figure the chosen sentence states, as a value with its unit and year
+            part = parts[0]
+            return self._response(
+                question,
+                hits,
+                figure.answer,
+                True,
+                part.confidence,
+                "graph+passages",
+                figure.evidence,
+                [],
+                figure.facts,
+                [],
+            )
+        if graph is None and members is not None and len(parts) == 1 and not parts[0].items:
+            graph = members  # the members the graph states around the passages, when no sentence lists them
+        if graph is not None and graph.answered and len(parts) == 1:
+            part = parts[0]
+            if part.answer_type in ("list", "name") or question.kind in ("list", "relation"):
+                return self._response(
+                    question,
+                    hits,
+                    graph.answer,
+                    True,
+                    max(part.confidence, GRAPH_CONFIDENCE),
+                    "graph",
+                    graph.evidence,
+                    [],
+                    graph.facts,
+                    graph.items,
+                )
+        if not answered:
+            confidence = max((p.confidence for p in parts), default=0.0)
+            return self._response(
+                question,
+                hits,
+                NO_ANSWER_EN if question.english else NO_ANSWER_ZH,
+                False,
+                confidence,
+                "none",
+                [],
+                [],
+                [],
+                [],
+            )
+        answer = "；".join(p.answer for p in answered)
+        evidence = [e for p in answered for e in p.evidence]
+        items = [i for p in answered for i in p.items]
+        confidence = min(p.confidence for p in parts)
+        shown = [p.to_json() for p in parts] if len(parts) > 1 else []
+        return self._response(
+            question, hits, answer, True, confidence, "passages", evidence, shown, [], items
+        )
+
+    def read_parts(self, question: Question, hits: list[dict[str, Any]]) -> list[PartAnswer]:
+        """Each part of the question answered from the passages (one part for a simple question); a part
+        naming no entity of its own reads the entities of the whole question."""
+        texts = split_parts(question.text)
+        forms = self._entity_forms(question)
+        if len(texts) == 1:
+            return [read_answer(question.text, hits, forms, question.hints, self.weights, self.decline_score)]
+        out = []
+        for part in texts:
+            own = {slug: f for slug, f in forms.items() if any(v.casefold() in part.casefold() for v in f)}
+            out.append(
+                read_answer(part, hits, own or forms, question.hints, self.weights, self.decline_score)
+            )
+        return out
+
+    def _response(
+        self,
+        question: Question,
+        hits: list[dict[str, Any]],
+        answer: str,
+        answered: bool,
+        confidence: float,
+        source: str,
+        evidence: list[Evidence],
+        parts: list[dict[str, Any]],
+        facts: list[dict[str, Any]],
+        items: list[str],
+    ) -> dict[str, Any]:
+        cited = Answer(answer, answered, source, evidence).cited()
         return {
-            "question": text,
-            "answer": answer.answer,
-            "answered": answer.answered,
+            "question": question.text,
+            "answer": answer,
+            "answered": answered,
+            "confidence": round(confidence, 3),
             "kind": question.kind,
-            "source": answer.source,
-            "evidence": answer.cited(),
+            "source": source,
+            "parts": parts,
+            "items": items,
+            "evidence": cited,
+            "related": [_related(h) for h in hits[:RELATED]],
             "entities": self._entities_json(question),
-            "facts": answer.facts,
+            "facts": facts,
         }
 
     async def _hits(self, text: str, index: SearchIndex) -> list[dict[str, Any]]:
@@ -143,22 +259,36 @@ class QuestionAnswerer:
         hits: list[dict[str, Any]] = result["hits"]
         return hits
 
+    async def _from_observations(
+        self, question: Question, hits: list[dict[str, Any]], select: Select
+    ) -> Answer | None:
+        if question.kind != "number" or not hits or len(split_parts(question.text)) > 1:
+            return None
+        return await answer_from_observations(question, select, hits, self._entity_forms(question))
+
     async def _from_relations(self, question: Question, select: Select) -> Answer | None:
         if question.kind in ("list", "relation", "other") and question.predicates:
             return await answer_from_relations(question, select, self.entity_type, self.surfaces)
         return None
 
-    async def _answer(
-        self, question: Question, hits: list[dict[str, Any]], select: Select, matcher: SurfaceMatcher
-    ) -> Answer | None:
-        """The answer from observations (number questions) or else from the passages; relation questions
-        were already tried on the graph by :meth:`ask`."""
-        forms = self._entity_forms(question)
-        if question.kind == "number":
-            found = await answer_from_observations(question, select, hits, forms)
-            if found is not None or question.measure is not None:
-                return found  # a figure of a known measure comes from an observation or not at all
-        return answer_from_passages(question, hits, forms, matcher, self.entity_type)
+
+def _states(part: PartAnswer, figure: Answer) -> bool:
+    """The observation's sentence is the one the reader chose first, and its figure is in the clause."""
+    if not part.evidence or not figure.evidence:
+        return False
+    first, cited = part.evidence[0], figure.evidence[0]
+    return (first.passage, first.start) == (cited.passage, cited.start)
+
+
+def _related(hit: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "passage": hit["passage"],
+        "report": hit["report"],
+        "text": hit["text"],
+        "start": hit["start"],
+        "end": hit["end"],
+        "score": hit["score"],
+    }
 
 
 _answerers: dict[str, QuestionAnswerer] = {}

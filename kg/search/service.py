@@ -79,10 +79,12 @@ class SearchService:
                     manifest = self.datadir.read_manifest()
                     index = SearchIndex.load(self.datadir, manifest)
                     self._check_embedder(index)
-                    forms = self.lexicon.surface_forms()
+                    forms = self.lexicon.query_forms()
                     for slug, info in index.entities.items():
                         forms.setdefault(normalize_name(info.label), slug)
-                    self._matcher = SurfaceMatcher(forms, self.lexicon.context_forms())
+                    self._matcher = SurfaceMatcher(
+                        forms, self.lexicon.context_forms(), self.lexicon.exact_forms()
+                    )
                     self._entities = EntityIndex.from_lexicon(
                         self.lexicon, discovered=index.entities.values()
                     )

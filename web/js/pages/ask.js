@@ -70,20 +70,84 @@ export async function update(main, route, stale = () => false) {
   const passages = await passageDetails(body.evidence.map((e) => e.passage)).catch(() => ({}));
   if (stale()) return;
   const titles = Object.fromEntries(reports.map((r) => [r.iri, r.title || r.source]));
+  const declined = body.answered === false;
   fill(box,
     h(
       "div",
-      { class: `answer${body.answered === false ? " unanswered" : ""}`, id: "answer-text" },
+      { class: `answer${declined ? " unanswered" : ""}`, id: "answer-text" },
       h("h2", {}, "回答 ", h("span", { lang: "en", class: "muted" }, "Answer")),
       h("p", { class: "answer-main" }, body.answer),
+      confidenceLine(body.confidence, "answer-confidence"),
     ),
+    body.parts?.length ? partsSection(body.parts) : null,
     body.entities?.length
       ? h("div", {}, h("h2", {}, "问题中的实体 ", h("span", { lang: "en", class: "muted" }, "Entities")), h("div", { class: "chips" }, body.entities.map(entityChip)))
       : null,
     body.evidence.length ? evidenceSection(body.evidence, passages, titles) : null,
+    declined && body.related?.length ? relatedSection(body.related, titles) : null,
     body.facts?.length ? factsSection(body.facts, titles) : null,
   );
   announce(`回答：${body.answer}`);
+}
+
+function confidenceLine(confidence, id) {
+  if (typeof confidence !== "number") return null;
+  const percent = Math.round(confidence * 100);
+  return h(
+    "p",
+    { class: "confidence muted", ...(id ? { id } : {}) },
+    `置信度 `,
+    h("span", { lang: "en" }, "confidence"),
+    `: ${percent}%`,
+    h("meter", { min: "0", max: "100", value: String(percent), "aria-label": "置信度 · confidence" }),
+  );
+}
+
+function partsSection(parts) {
+  return h(
+    "section",
+    { id: "answer-parts", "aria-label": "分问回答 · Parts" },
+    h("h2", {}, "分问回答 ", h("span", { lang: "en", class: "muted" }, "Parts")),
+    h(
+      "ol",
+      { class: "parts" },
+      parts.map((part) =>
+        h(
+          "li",
+          { class: `part${part.answered ? "" : " unanswered"}` },
+          h("p", { class: "part-question" }, part.question),
+          h("p", { class: "part-answer" }, part.answered ? part.answer : "现有报告没有回答这一问。"),
+          confidenceLine(part.confidence),
+        ),
+      ),
+    ),
+  );
+}
+
+function relatedSection(related, titles) {
+  return h(
+    "section",
+    { id: "related", "aria-label": "相关段落 · Related passages" },
+    h("h2", {}, "最接近的段落 ", h("span", { lang: "en", class: "muted" }, "Closest passages")),
+    h("p", { class: "hint" }, "报告没有直接回答这个问题；下面是与问题最接近的段落，可以从这里继续查看。"),
+    h(
+      "ol",
+      { class: "hits" },
+      related.map((r) =>
+        h(
+          "li",
+          { class: "hit related-item" },
+          h(
+            "div",
+            { class: "hit-head" },
+            h("a", { href: reportHref(r.report), class: "report-link" }, titles[r.report] || ridOf(r.report)),
+            h("span", { class: "muted" }, ` · 第 ${r.start}–${r.end} 字`),
+          ),
+          h("p", { class: "passage" }, collapseBlankLines(document.createTextNode(r.text))),
+        ),
+      ),
+    ),
+  );
 }
 
 function evidenceSection(evidence, passages, titles) {

@@ -1,0 +1,392 @@
+"""Relations stated over enumerations, with the sentence's topic as subject where that is safe.
+
+Real reports name one subject at the head of a sentence and then list what it supports, contains,
+open-sources or is used in, often clauses later: 'Volcano …，通过 VcJob 完美支持 Ray、TensorFlow、PyTorch 等'.
+The rules here find a cue, read the list after it (A、B、C等 / A、B和C / A，B 等), and take as subject the
+sentence's topic: its first mention, standing before any clause break, when no other mention of a subject
+type stands between it and the cue (no new subject). Each pattern family has its own named confidence.
+
+- supports: TOPIC … (完美|全面)?支持|兼容|适配 LIST, TOPIC … 对 LIST (等)?…的支持;
+- partOf: X的 LIST 等(插件|组件|模块|子项目), X 通过实现 LIST 这两个…插件, X … 子项目 Y,
+  X 集成了…名为 Y 的(模块|组件), ORG … 项目，包括 LIST;
+- openSourcedBy / developedBy: ORG … 开源了 LIST (topic carried over), X 于…由 ORG 开源|开发;
+- usedByIndustry: TOPIC … 应用于|用于 LIST (of industries);
+- broader: X 是一个|一款|一种 [modifiers] Y (平台|项目|框架|系统|…), Y（如|例如|比如 LIST）.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ingest.document import Mention, Relation, Sentence
+from ingest.relation_cues import relation_between
+
+__all__ = ["ListConfidence", "list_relations"]
+
+TypeOf = Callable[[Mention], str]
+
+_ORG = frozenset({"Vendor", "Organization"})
+_TECHNICAL = frozenset({"Technology", "Product", "Concept"})
+_NAMED_TECHNICAL = frozenset({"Technology", "Product"})
+
+
+@dataclass(frozen=True)
+class ListConfidence:
+    """Confidence of each pattern family, chosen on the dev split of the real-world corpus."""
+
+    supports_list: float = 0.75
+    support_of_list: float = 0.75
+    part_of_members: float = 0.8
+    sub_project: float = 0.8
+    named_module: float = 0.8
+    project_members: float = 0.75
+    open_sourced_list: float = 0.8
+    made_by_dated: float = 0.8
+    industry_list: float = 0.75
+    is_a_category: float = 0.75
+    such_as: float = 0.7
+    implements_members: float = 0.75
+    on_the_base_of: float = 0.8
+    built_on: float = 0.75
+    project_of_org: float = 0.75
+    initiator: float = 0.8
+    scenarios: float = 0.7
+
+
+CONFIDENCE = ListConfidence()
+# How far (characters) the topic may stand before the cue, and how long a list item gap may be.
+TOPIC_REACH = 80
+TOPIC_LEAD = 10  # the topic stands this close to the sentence start (after '- ', 作为, 目前 …)
+SUBJECT_LEAD = 2  # at most this many characters (则, 而, 也) before a name that opens a new clause
+_NOT_A_SUBJECT = re.compile(r"支持|兼容|对|在|通过|使用|基于|将")
+_BREAK = re.compile(r"[。；;！？!?]")
+_CLAUSE = re.compile(r"[，,：:]")
+_ITEM_GAP = re.compile(r"^\s*(?:、|，|,|/|和|与|及|以及|或)\s*$")
+# Patterns applied with .match(text, pos) are compiled without '^' (.match anchors at pos).
+_SUPPORT_CUE = re.compile(r"(?:完美|全面|原生|同时|还|也|已|均|都|可以|能够)?(?:支持|兼容|适配)(?:了)?")
+_SUPPORT_OF = re.compile(r"(?:已)?(?:完成|实现)?(?:了)?对")
+_SUPPORT_OF_END = re.compile(r"[^，。；]{0,16}的(?:支持|适配|兼容)")
+_MEMBER_KIND = re.compile(r"\s*(?:等)?(?:这\S{0,3}|多个|多种)?(?:核心)?(?:调度)?(?:插件|组件|模块|子项目)")
+_SUB_PROJECT = re.compile(r"子项目\s*$")
+_NAMED = re.compile(r"名为\s*$")
+_MODULE_AFTER = re.compile(r"\s*的(?:模块|组件|插件|子系统)")
+_PROJECTS_INCLUDE = re.compile(r"^\s*(?:的)?(?:子)?项目\s*[，,]?\s*(?:包括|如|例如|比如)\s*$")
+_OPEN_SOURCED = re.compile(r"(?:正式)?开源(?:了|的)")
+_BY_MAKER = re.compile(r"^\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*)?(?:最初|最早)?(?:正式)?由\s*$")
+_MADE = re.compile(r"\s*(?:正式|联合|共同)?(?P<verb>开源|开发|研发|发起|创建)")
+_IN_ORG = re.compile(r"^\s*(?:正式)?于\s*$")
+_USED_IN = re.compile(r"(?:广泛|大量|已|已经|成功)*(?:应用于|应用在|用于)")
+_IMPLEMENTS = re.compile(r"(?:实现|提供|包含|包括|内置|集成)(?:了)?")
+_INITIATOR = re.compile(
+    r"^\s*(?:项目)?\s*的\s*(?:发起单位|发起者|发起方|创建者|创始者|核心维护者|维护者|主要贡献者)\s*[，,]\s*$"
+)
+_IN_SCENARIOS = re.compile(r"^\s*(?:已经|已|也|均|都)?\s*在\s*$")
+_SCENARIO_USE = re.compile(r"[^，。；]{0,24}?(?:场景|领域|行业)[^，。；]{0,16}?(?:应用|落地|使用)")
+_ON_BASE = re.compile(r"^\s*在\s*$")
+_BASE_AFTER = re.compile(r"\s*的?\s*(?:基础上|基础之上|之上)")
+_BUILT_ON = re.compile(r"基于\s*$")
+_BUILD_VERB = re.compile(r"\s*(?:研究|开发|研发|构建|打造|实现|推出|设计)(?:了|出)")
+_JOINS_ORG = re.compile(
+    r"^\s*(?:已经|已|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:正式)?"
+    r"(?:作为|成为|加入|进入|捐赠给|捐献给)(?:了)?\s*$"
+)
+_ORG_PROJECT = re.compile(r"\s*(?:的)?[^，。；]{0,16}?(?:项目|系统)")
+_IS_A = re.compile(r"^\s*(?:是|为)(?:一个|一款|一种|一套)[^，。；]{0,12}?$")
+_CATEGORY_AFTER = re.compile(r"\s*(?:平台|项目|框架|系统|引擎|工具|技术|方案|软件|数据库|服务)")
+_SUCH_AS = re.compile(r"^\s*[（(，,]?\s*(?:如|例如|比如|诸如)\s*$")
+
+
+def _gap(sentence: Sentence, a: int, b: int) -> str:
+    return sentence.text[a - sentence.start : b - sentence.start]
+
+
+def _list_from(sentence: Sentence, found: list[Mention], first: int, type_of: TypeOf) -> list[Mention]:
+    """The mention at index ``first`` and those listed after it (A、B、C / A、B和C / A，B 等)."""
+    listed = [found[first]]
+    for m in found[first + 1 :]:
+        gap = _gap(sentence, listed[-1].end, m.start)
+        if not _ITEM_GAP.match(gap) or (type_of(m) in _ORG) != (type_of(listed[0]) in _ORG):
+            break
+        listed.append(m)
+    return listed
+
+
+def _topic(
+    sentence: Sentence, found: list[Mention], before: int, types: frozenset[str], type_of: TypeOf
+) -> Mention | None:
+    """The sentence's topic for a cue at ``before``: its first mention, of ``types``, before the first
+    clause break, within TOPIC_REACH of the cue, with no other mention of ``types`` between it and the cue."""
+    if not found or type_of(found[0]) not in types or found[0].end > before:
+        return None
+    topic = found[0]
+    lead = _gap(sentence, sentence.start, topic.start)
+    if len(lead) > TOPIC_LEAD or _CLAUSE.search(lead) or _NOT_A_SUBJECT.search(lead):
+        return None
+    if before - topic.end > TOPIC_REACH or _BREAK.search(_gap(sentence, topic.end, before)):
+        return None
+    for m in found[1:]:
+        if (
+            topic.end <= m.start
+            and m.end <= before
+            and type_of(m) in types
+            and _leads_clause(sentence, topic, m)
+        ):
+            return None  # a new subject
+    return topic
+
+
+def _leads_clause(sentence: Sentence, topic: Mention, m: Mention) -> bool:
+    """Whether ``m`` opens a clause after the topic's (，ACK 则… — a new subject, not an object)."""
+    gap = _gap(sentence, topic.end, m.start)
+    cut = max(gap.rfind(c) for c in "，,；;：:")
+    return cut != -1 and len(gap[cut + 1 :].strip()) <= SUBJECT_LEAD
+
+
+def _first_after(found: list[Mention], at: int, limit: int) -> int | None:
+    for i, m in enumerate(found):
+        if at <= m.start and m.start - at <= limit:
+            return i
+    return None
+
+
+def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    text = sentence.text
+    for cue in _SUPPORT_CUE.finditer(text):
+        at, end = sentence.start + cue.start(), sentence.start + cue.end()
+        if text.startswith("的", cue.end()):
+            continue  # 提供多线程支持的Linux内核: a modifier, not a list of what is supported
+        first = _first_after(found, end, 2)
+        topic = _topic(sentence, found, at, _TECHNICAL, type_of)
+        if first is None or topic is None:
+            continue
+        for obj in _list_from(sentence, found, first, type_of):
+            if type_of(obj) in _TECHNICAL:
+                yield relation_between(
+                    topic, "supports", obj, n, sentence, CONFIDENCE.supports_list, "supports-list"
+                )
+    for cue in _SUPPORT_OF.finditer(text):
+        at, end = sentence.start + cue.start(), sentence.start + cue.end()
+        first = _first_after(found, end, 2)
+        topic = _topic(sentence, found, at, _TECHNICAL, type_of)
+        if first is None or topic is None:
+            continue
+        listed = _list_from(sentence, found, first, type_of)
+        if not _SUPPORT_OF_END.match(text, listed[-1].end - sentence.start):
+            continue
+        for obj in listed:
+            if type_of(obj) in _TECHNICAL:
+                yield relation_between(
+                    topic, "supports", obj, n, sentence, CONFIDENCE.support_of_list, "support-of-list"
+                )
+
+
+def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    text = sentence.text
+    for i, whole in enumerate(found[:-1]):
+        nxt = found[i + 1]
+        gap = _gap(sentence, whole.end, nxt.start)
+        # X的A、B等插件
+        if type_of(whole) in _NAMED_TECHNICAL and re.fullmatch(r"\s*的\s*", gap):
+            listed = _list_from(sentence, found, i + 1, type_of)
+            if _MEMBER_KIND.match(text, listed[-1].end - sentence.start):
+                for part in listed:
+                    if type_of(part) in _TECHNICAL:
+                        yield relation_between(
+                            part, "partOf", whole, n, sentence, CONFIDENCE.part_of_members, "members-of"
+                        )
+        # ORG 的项目，包括 A、B
+        if type_of(whole) in _ORG and _PROJECTS_INCLUDE.match(gap):
+            for part in _list_from(sentence, found, i + 1, type_of):
+                if type_of(part) in _NAMED_TECHNICAL:
+                    yield relation_between(
+                        part, "partOf", whole, n, sentence, CONFIDENCE.project_members, "projects-include"
+                    )
+    for cue in _IMPLEMENTS.finditer(text):
+        at, end = sentence.start + cue.start(), sentence.start + cue.end()
+        first = _first_after(found, end, 2)
+        topic = _topic(sentence, found, at, _NAMED_TECHNICAL, type_of)
+        if first is None or topic is None:
+            continue
+        listed = _list_from(sentence, found, first, type_of)
+        if _MEMBER_KIND.match(text, listed[-1].end - sentence.start):
+            for part in listed:
+                if type_of(part) in _TECHNICAL:
+                    yield relation_between(
+                        part,
+                        "partOf",
+                        topic,
+                        n,
+                        sentence,
+                        CONFIDENCE.implements_members,
+                        "implements-members",
+                    )
+    for i, part in enumerate(found):
+        before = _gap(sentence, sentence.start, part.start)
+        wholes = [m for m in found[:i] if type_of(m) in _NAMED_TECHNICAL]
+        if not wholes or type_of(part) not in _TECHNICAL:
+            continue
+        whole = wholes[0]
+        if _BREAK.search(_gap(sentence, whole.end, part.start)):
+            continue
+        # X 社区孵化了…子项目 Y;  X 集成了一个名为 Y 的模块
+        if _SUB_PROJECT.search(before) and _topic(sentence, found, part.start, _NAMED_TECHNICAL, type_of):
+            yield relation_between(part, "partOf", whole, n, sentence, CONFIDENCE.sub_project, "sub-project")
+        elif _NAMED.search(before) and _MODULE_AFTER.match(text, part.end - sentence.start):
+            yield relation_between(
+                part, "partOf", whole, n, sentence, CONFIDENCE.named_module, "named-module"
+            )
+
+
+def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    text = sentence.text
+    for cue in _OPEN_SOURCED.finditer(text):
+        at, end = sentence.start + cue.start(), sentence.start + cue.end()
+        first = _first_after(found, end, 2)
+        maker = _topic(sentence, found, at, _ORG, type_of)
+        if first is None or maker is None:
+            continue
+        for obj in _list_from(sentence, found, first, type_of):
+            if type_of(obj) in _NAMED_TECHNICAL:
+                yield relation_between(
+                    obj,
+                    "openSourcedBy",
+                    maker,
+                    n,
+                    sentence,
+                    CONFIDENCE.open_sourced_list,
+                    "open-sourced-list",
+                )
+    for i, thing in enumerate(found[:-1]):
+        maker = found[i + 1]
+        if type_of(thing) not in _NAMED_TECHNICAL or type_of(maker) not in _ORG:
+            continue
+        gap = _gap(sentence, thing.end, maker.start)
+        if _INITIATOR.match(gap) and _gap(sentence, sentence.start, thing.start).strip().endswith("作为"):
+            yield relation_between(
+                thing, "developedBy", maker, n, sentence, CONFIDENCE.initiator, "initiator"
+            )
+            continue
+        made = _MADE.match(text, maker.end - sentence.start)
+        if _BY_MAKER.match(gap) and made:
+            predicate = "openSourcedBy" if made.group("verb") == "开源" else "developedBy"
+            yield relation_between(thing, predicate, maker, n, sentence, CONFIDENCE.made_by_dated, "by-maker")
+        elif _IN_ORG.match(gap) and made and made.group("verb") == "开源":
+            yield relation_between(
+                thing, "openSourcedBy", maker, n, sentence, CONFIDENCE.made_by_dated, "open-sourced-at"
+            )
+
+
+def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X在A、B等…场景中获得广泛应用 → X supports A, B (usedByIndustry for an industry)."""
+    for i, topic in enumerate(found[:-1]):
+        if type_of(topic) not in _NAMED_TECHNICAL or not _IN_SCENARIOS.match(
+            _gap(sentence, topic.end, found[i + 1].start)
+        ):
+            continue
+        listed = _list_from(sentence, found, i + 1, type_of)
+        if not _SCENARIO_USE.match(sentence.text, listed[-1].end - sentence.start):
+            continue
+        for area in listed:
+            if type_of(area) == "Industry":
+                yield relation_between(
+                    topic, "usedByIndustry", area, n, sentence, CONFIDENCE.scenarios, "scenarios"
+                )
+            elif type_of(area) in _TECHNICAL:
+                yield relation_between(
+                    topic, "supports", area, n, sentence, CONFIDENCE.scenarios, "scenarios"
+                )
+
+
+def _industries(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    for cue in _USED_IN.finditer(sentence.text):
+        at, end = sentence.start + cue.start(), sentence.start + cue.end()
+        topic = _topic(sentence, found, at, _TECHNICAL, type_of)
+        if topic is None:
+            continue
+        after = [m for m in found if m.start >= end and not _BREAK.search(_gap(sentence, end, m.start))]
+        for user in after:
+            if type_of(user) == "Industry":
+                yield relation_between(
+                    topic, "usedByIndustry", user, n, sentence, CONFIDENCE.industry_list, "used-in-list"
+                )
+
+
+def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X 在 Y 的基础上… → X basedOn Y;  基于 Y 研究了自己的训练框架 X → X basedOn Y;
+    X 作为/成为/加入 ORG …项目 → X partOf ORG (a foundation's project)."""
+    text = sentence.text
+    for i, thing in enumerate(found[:-1]):
+        base = found[i + 1]
+        gap = _gap(sentence, thing.end, base.start)
+        if (
+            type_of(thing) in _NAMED_TECHNICAL
+            and type_of(base) in _TECHNICAL
+            and _ON_BASE.match(gap)
+            and _BASE_AFTER.match(text, base.end - sentence.start)
+        ):
+            yield relation_between(
+                thing, "basedOn", base, n, sentence, CONFIDENCE.on_the_base_of, "on-the-base-of"
+            )
+        if (
+            type_of(thing) in _NAMED_TECHNICAL
+            and type_of(base) == "Organization"
+            and _JOINS_ORG.match(gap)
+            and _ORG_PROJECT.match(text, base.end - sentence.start)
+        ):
+            yield relation_between(
+                thing, "partOf", base, n, sentence, CONFIDENCE.project_of_org, "project-of-org"
+            )
+    for i, base in enumerate(found[:-1]):
+        if type_of(base) not in _TECHNICAL or not _BUILT_ON.search(
+            _gap(sentence, sentence.start, base.start)
+        ):
+            continue
+        verb = _BUILD_VERB.match(text, base.end - sentence.start)
+        if verb is None:
+            continue
+        clause_end = (
+            sentence.start
+            + next(
+                (m.start() for m in re.finditer(r"[，,。；;]", text[verb.end() :])), len(text) - verb.end()
+            )
+            + verb.end()
+        )
+        built = [m for m in found[i + 1 :] if m.end <= clause_end and type_of(m) in _NAMED_TECHNICAL]
+        if built:
+            yield relation_between(built[-1], "basedOn", base, n, sentence, CONFIDENCE.built_on, "built-on")
+
+
+def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    text = sentence.text
+    for i, thing in enumerate(found[:-1]):
+        kind = found[i + 1]
+        gap = _gap(sentence, thing.end, kind.start)
+        if (
+            type_of(thing) in _NAMED_TECHNICAL
+            and type_of(kind) in {"Concept", "Technology"}
+            and _IS_A.match(gap)
+            and _CATEGORY_AFTER.match(text, kind.end - sentence.start)
+            and not any(type_of(m) in _TECHNICAL for m in found if thing.end <= m.start < kind.start)
+        ):
+            yield relation_between(
+                thing, "broader", kind, n, sentence, CONFIDENCE.is_a_category, "is-a-category"
+            )
+        if type_of(thing) in {"Concept", "Technology"} and _SUCH_AS.match(gap):
+            for member in _list_from(sentence, found, i + 1, type_of):
+                if type_of(member) in _NAMED_TECHNICAL and member.surface[:1].isascii():
+                    yield relation_between(
+                        member, "broader", thing, n, sentence, CONFIDENCE.such_as, "such-as"
+                    )
+
+
+def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """Every enumeration and topic-carry-over rule on one sentence (``found``: its mentions, in order)."""
+    yield from _supports(n, sentence, found, type_of)
+    yield from _parts(n, sentence, found, type_of)
+    yield from _makers(n, sentence, found, type_of)
+    yield from _industries(n, sentence, found, type_of)
+    yield from _scenarios(n, sentence, found, type_of)
+    yield from _foundations(n, sentence, found, type_of)
+    yield from _categories(n, sentence, found, type_of)

@@ -1,0 +1,194 @@
+"""Choosing the sentences that answer a question (or one part of it) among the retrieved passages.
+
+Every sentence of the top ``SelectionWeights.passages`` hybrid passages is a candidate. Its score combines
+  - lexical overlap: the share of the question's content keys (character bigrams of its Chinese text, its
+    Latin words, and for English questions the Chinese names of the entities it links) the sentence holds;
+  - entity overlap: the share of the question's linked entities the sentence names (half when only its
+    passage does: "它" carries the subject over);
+  - answer type: the sentence holds a span of the shape the question wants (a number with its unit, a year
+    or date, a definition, a reason …, see :mod:`kg.qa.answer_type`);
+  - the passage's rank in the hybrid search (which already carries the dense similarity of the question
+    and the passage, and works across languages).
+The best sentence answers; further sentences join it only when they hold question keys the chosen ones do
+not (multi-hop, why with several reasons, both sides of a comparison). The weights were chosen on the dev
+split of the real-world corpus (a grid over the values below, see docs/qa.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kg.qa.answer_type import has_span
+from kg.qa.evaluation import fold_text
+from kg.qa.sentences import Sentence, split_sentences
+
+__all__ = ["WEIGHTS", "Candidate", "QuestionKeys", "SelectionWeights", "question_keys", "select_sentences"]
+
+
+@dataclass(frozen=True)
+class SelectionWeights:
+    """The named tuning numbers of sentence selection (chosen on the real-world dev split)."""
+
+    passages: int = 8  # top hybrid passages whose sentences are candidates
+    lexical: float = 1.0  # weight of the share of question keys in the sentence
+    entities: float = 0.35  # weight of the share of question entities named in the sentence
+    answer_type: float = 0.3  # weight of holding a span of the expected answer shape
+    rank: float = 0.5  # weight of 1 / (1 + passage rank)
+    extra_gain: float = 0.2  # share of the question's keys a further sentence must add to join
+    extra_score: float = 0.6  # ... and its score relative to the best sentence's
+    max_sentences: int = 3  # sentences an answer (part) rests on at most
+    max_sentence_chars: int = 300  # longer "sentences" (tables, run-on lists) are not candidates
+    min_focus: float = 2.0  # at most this focus weight, the answer shape stands in for the focus
+    caption: float = 0.5  # subtracted from a line without any punctuation (a title, a caption, a bullet)
+
+
+WEIGHTS = SelectionWeights()
+
+# Words that ask rather than say: removed from the question before its keys are taken.
+_ASKING = re.compile(
+    r"什么|为什么|为何|如何|怎样|怎么|哪些|哪几|哪一|哪个|哪家|哪种|哪款|哪位|哪|谁|多少|多大|多长|多久|几|"
+    r"是否|有何|何时|吗|呢|请问|分别|具体|主要|目前|文中|根据|according|to|the|a|an|of|in|on|for|and|or|"
+    r"what|which|who|whom|why|how|when|where|does|do|did|is|are|was|were|has|have|had|it|its|this|that|"
+    r"these|those|by|with|from|as|be|many|much|article|say|said|mention|mentioned|name|named",
+    re.I,
+)
+# Headings, images, links alone and table rows say nothing by themselves: never an answer.
+_NOT_PROSE = re.compile(r"^\s*(?:#{1,6}\s|!?\[[^\]]*\]\([^)]*\)\s*$|\|)|^[^\u4e00-\u9fffA-Za-z0-9]*$")
+_PUNCTUATION = re.compile(r"[。，,；;：:！？!?、]")
+_NUMBER_KEY = re.compile(r"(?<![\d.])\d+(?:\.\d+)*(?![\d.])")
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9.+-]*[a-z0-9]|[a-z]", re.I)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NON_KEY = re.compile(r"[^\u4e00-\u9fffa-z0-9]", re.I)
+
+
+@dataclass(frozen=True)
+class QuestionKeys:
+    """What a sentence is matched on: weighted keys, and the forms of each linked entity."""
+
+    keys: dict[str, float]
+    entity_forms: dict[str, list[str]]  # slug -> folded surface forms
+    answer_type: str
+    focus: frozenset[str] = frozenset()  # the keys outside the entities' names: what is asked about them
+    chinese: bool = True  # the question is (partly) written in Chinese
+
+    @property
+    def total(self) -> float:
+        return sum(self.keys.values()) or 1.0
+
+
+def question_keys(
+    text: str, entity_forms: dict[str, list[str]], hints: Sequence[str], answer_type: str
+) -> QuestionKeys:
+    """The keys of a question: bigrams of its Chinese text, its Latin words (3+ letters, weight 2), and
+    for a question in English the bigrams of its entities' Chinese names and of the hint words."""
+    keys: dict[str, float] = {}
+    folded = fold_text(text)
+    words = [w.casefold() for w in _LATIN_WORD.findall(folded)]
+    for word in words:
+        if len(word) >= 3 and not _ASKING.fullmatch(word):
+            keys[word] = 2.0
+    for number in _NUMBER_KEY.findall(folded):
+        keys[number] = 2.0  # years and figures the question names (2025年, v1.9)
+    chinese = _NON_KEY.sub(" ", _ASKING.sub(" ", re.sub(r"[a-z0-9.+-]+", " ", folded)))
+    for run in chinese.split():
+        for i in range(len(run) - 1):
+            keys[run[i : i + 2]] = 1.0
+    if not _CJK.search(text):
+        extra = [f for forms in entity_forms.values() for f in forms if _CJK.search(f)] + list(hints)
+        for form in extra:
+            run = _NON_KEY.sub("", fold_text(form))
+            for i in range(len(run) - 1):
+                keys.setdefault(run[i : i + 2], 1.0)
+    folded_forms = {slug: [fold_text(f) for f in forms if f] for slug, forms in entity_forms.items()}
+    named = [f for forms in folded_forms.values() for f in forms]
+    focus = frozenset(k for k in keys if not any(k in f for f in named))
+    return QuestionKeys(keys, folded_forms, answer_type, focus, bool(_CJK.search(text)))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: Sentence
+    hit: dict[str, Any]
+    rank: int  # of its passage in the hybrid search
+    position: int  # of the sentence in its passage
+    covered: frozenset[str]  # question keys it holds
+    focus: float  # share of the question's focus keys it holds
+    lexical: float
+    entities: float
+    typed: bool
+    score: float
+
+
+def _entity_share(sentence: str, passage: str, forms: dict[str, list[str]]) -> float:
+    if not forms:
+        return 0.0
+    total = 0.0
+    for variants in forms.values():
+        if any(v in sentence for v in variants):
+            total += 1.0
+        elif any(v in passage for v in variants):
+            total += 0.5
+    return total / len(forms)
+
+
+def candidates(
+    keys: QuestionKeys, hits: Sequence[dict[str, Any]], weights: SelectionWeights = WEIGHTS
+) -> list[Candidate]:
+    """Every sentence of the top passages, scored, best first."""
+    out = []
+    for rank, hit in enumerate(hits[: weights.passages]):
+        passage = fold_text(hit["text"])
+        for position, sentence in enumerate(split_sentences(hit["text"], int(hit["start"]))):
+            if len(sentence.text) > weights.max_sentence_chars or _NOT_PROSE.match(sentence.text):
+                continue
+            folded = fold_text(sentence.text)
+            covered = frozenset(k for k in keys.keys if k in folded)
+            lexical = sum(keys.keys[k] for k in covered) / keys.total
+            entities = _entity_share(folded, passage, keys.entity_forms)
+            typed = has_span(keys.answer_type, sentence.text)
+            focus_total = sum(keys.keys[k] for k in keys.focus)
+            if focus_total <= weights.min_focus and keys.chinese:
+                focus = 1.0 if typed else 0.0  # the question asks little beyond its entities: its shape
+            else:
+                focus = sum(keys.keys[k] for k in covered & keys.focus) / focus_total
+            if any(_NUMBER_KEY.fullmatch(k) and k not in covered for k in keys.keys):
+                focus = 0.0  # a year or figure the question names must be in the sentence
+            score = (
+                weights.lexical * lexical
+                + weights.entities * entities
+                + weights.answer_type * typed
+                + weights.rank / (1 + rank)
+                - weights.caption * (_PUNCTUATION.search(sentence.text) is None)
+            )
+            out.append(
+                Candidate(sentence, hit, rank, position, covered, focus, lexical, entities, typed, score)
+            )
+    out.sort(key=lambda c: (-c.score, c.rank, c.position))
+    return out
+
+
+def select_sentences(
+    keys: QuestionKeys, ranked: Sequence[Candidate], weights: SelectionWeights = WEIGHTS
+) -> list[Candidate]:
+    """The best candidate, then those adding enough question keys the chosen ones lack."""
+    if not ranked:
+        return []
+    chosen = [ranked[0]]
+    covered = set(ranked[0].covered)
+    for c in ranked[1:30]:
+        if len(chosen) >= weights.max_sentences:
+            break
+        if c.score < weights.extra_score * ranked[0].score:
+            break
+        gain = sum(keys.keys[k] for k in c.covered - covered) / keys.total
+        if (
+            gain >= weights.extra_gain
+            and c.entities >= chosen[0].entities  # no sentence about something else joins
+            and c.sentence.text != chosen[0].sentence.text
+        ):
+            chosen.append(c)
+            covered |= c.covered
+    return chosen
