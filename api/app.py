@@ -18,6 +18,7 @@ from api.routes.api_docs import install_api_docs
 from api.routes.facts import router as facts_router
 from api.routes.void import router as void_router
 from api.security_headers import install_security_headers
+from api.settings import ServerSettings
 from kg import __version__
 from kg.datadir import DataDir
 from kg.errors import CnkgError
@@ -46,7 +47,7 @@ def _load_search_index(settings: Settings) -> None:
         search_service_for(DataDir(settings.data)).embedder()
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: ServerSettings) -> FastAPI:
     """The application over ``settings.data`` (or ``settings.store_url``); the query engine starts with it."""
 
     mcp_endpoint = McpHttpEndpoint(build_mcp_server(settings, lambda: app.state.engine), settings)

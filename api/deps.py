@@ -10,11 +10,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.settings import ServerSettings
 from kg.catalog import Catalog
 from kg.datadir import DataDir
 from kg.errors import CnkgError
 from kg.sandbox import Sandbox, SandboxLimits
-from kg.settings import Settings
 from kg.sparql.engine import SparqlEngine
 
 __all__ = [
@@ -33,16 +33,12 @@ __all__ = [
 
 
 class UnauthorizedError(CnkgError):
-    status = 401
-    title = "Unauthorized"
+    """A write without the right bearer token (401, with ``WWW-Authenticate``: :mod:`api.problems`)."""
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.headers = {"WWW-Authenticate": 'Bearer realm="cnkg"'}
+    title = "Unauthorized"
 
 
 class ForbiddenError(CnkgError):
-    status = 403
     title = "Forbidden"
 
 
@@ -51,8 +47,8 @@ class WritesDisabledError(ForbiddenError):
 
 
 # async: FastAPI would run a plain function in its thread pool, a thread hop per request for an attribute
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+async def get_settings(request: Request) -> ServerSettings:
+    settings: ServerSettings = request.app.state.settings
     return settings
 
 
@@ -61,7 +57,7 @@ async def get_engine(request: Request) -> SparqlEngine:
     return engine
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 EngineDep = Annotated[SparqlEngine, Depends(get_engine)]
 
 
@@ -90,7 +86,7 @@ def writing_catalog(datadir: DataDir) -> Catalog:
 _bearer = HTTPBearer(auto_error=False, description="The write token given to `cnkg serve --write-token`.")
 
 
-def check_write_token(settings: Settings, authorization: str | None) -> None:
+def check_write_token(settings: ServerSettings, authorization: str | None) -> None:
     """Writes need ``Authorization: Bearer <write token>``, compared in constant time."""
     scheme, _, token = (authorization or "").strip().partition(" ")
     if not settings.write_token:
@@ -122,7 +118,7 @@ SANDBOX_PRELOAD = ("ingest.preload",)  # what the sandboxes' fork server loads b
 def sandbox(request: Request, warm_up: Callable[[], None], what: str) -> Sandbox:
     """The application's sandbox for parsing ``what`` (one per warm-up function, made on first use),
     limited by ``ingest_timeout`` and ``ingest_memory_mb``."""
-    settings: Settings = request.app.state.settings
+    settings: ServerSettings = request.app.state.settings
     sandboxes: dict[str, Sandbox] = request.app.state.sandboxes
     key = f"{warm_up.__module__}.{warm_up.__qualname__}"
     with _sandboxes_lock:

@@ -28,6 +28,7 @@ from starlette.types import Receive, Scope, Send
 
 from api.mcp_tools import CnkgTools
 from api.problems import problem_response
+from api.settings import ServerSettings
 from kg import __version__
 from kg.catalog import Catalog
 from kg.errors import CnkgError
@@ -232,7 +233,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def transport_security(settings: Settings) -> TransportSecuritySettings:
+def transport_security(settings: ServerSettings) -> TransportSecuritySettings:
     """The SDK's own Host/Origin check, a second wall behind the app's middleware: a server bound to
     loopback answers only loopback Host names and Origins (DNS rebinding); one bound elsewhere is left to
     the operator's allow-lists (CORS and the host check of the whole app)."""
@@ -255,7 +256,7 @@ class McpHttpEndpoint:
     so it passes through the app's middleware (host check, CORS, rate and concurrency limits, body cap)
     like any other request and holds no sessions between requests."""
 
-    def __init__(self, server: MCPServer[Any], settings: Settings) -> None:
+    def __init__(self, server: MCPServer[Any], settings: ServerSettings) -> None:
         self.server = server
         self.settings = settings
         self.manager: StreamableHTTPSessionManager | None = None

@@ -17,7 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem_response
-from kg.settings import Settings
+from api.settings import ServerSettings
 from kg.sparql.errors import PayloadTooLargeError
 
 __all__ = [
@@ -55,7 +55,7 @@ def host_name(host: str) -> str:
     return name.rstrip(".")
 
 
-def allowed_host_names(settings: Settings) -> frozenset[str] | None:
+def allowed_host_names(settings: ServerSettings) -> frozenset[str] | None:
     """The names clients may put in the Host header: the bind address, localhost, 127.0.0.1 and [::1],
     and ``settings.allowed_hosts``; None when that list holds ``*`` (no check)."""
     if ANY_HOST in settings.allowed_hosts:
@@ -204,7 +204,7 @@ class BodyLimitMiddleware:
         await self.app(scope, limited_receive, send)
 
 
-def install_middleware(app: FastAPI, settings: Settings) -> None:
+def install_middleware(app: FastAPI, settings: ServerSettings) -> None:
     """Order (outermost first): Host check, CORS, client limits, body limits."""
     app.add_middleware(
         BodyLimitMiddleware,

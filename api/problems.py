@@ -1,8 +1,9 @@
 """Every error leaves the service as an RFC 9457 problem (``application/problem+json``), mapped here once.
 
-``CnkgError`` subclasses carry their status, title and detail (and, for some, headers such as
-``Retry-After`` or ``WWW-Authenticate``); framework errors (unknown route, wrong method, invalid
-parameters) and unexpected exceptions get the same shape, without a traceback.
+``CnkgError`` subclasses carry a title and a detail; this module alone decides their HTTP status
+(:data:`STATUS_OF`, most specific class first) and headers (``Retry-After``, ``WWW-Authenticate``).
+Framework errors (unknown route, wrong method, invalid parameters) and unexpected exceptions get the
+same shape, without a traceback.
 """
 
 from __future__ import annotations
@@ -17,18 +18,89 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kg.errors import CnkgError
+from api.deps import ForbiddenError, UnauthorizedError
+from kg.errors import (
+    CnkgError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    ProcessingMemoryError,
+    ProcessingTimeoutError,
+    QueryTimeoutError,
+    StoreBusyError,
+    StoreError,
+    UnsupportedInputError,
+)
+from kg.sandbox import SandboxUnavailableError
+from kg.sparql.errors import (
+    NotAcceptableError,
+    PayloadTooLargeError,
+    QueryAbortedError,
+    QueryRefusedError,
+    ReadOnlyGraphError,
+    ServiceBusyError,
+    UnsupportedMediaTypeError,
+    UpstreamError,
+    UpstreamTimeoutError,
+)
 
 __all__ = [
     "PROBLEM_JSON",
     "PROBLEM_RESPONSES",
+    "STATUS_OF",
     "install_problem_handlers",
     "problem_docs",
     "problem_response",
+    "status_of",
 ]
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("cnkg.api")
+
+# The HTTP status of each error class; a class not named here answers with its nearest named base's.
+STATUS_OF: dict[type[CnkgError], int] = {
+    CnkgError: 500,
+    InputError: 400,
+    ProcessingTimeoutError: 422,
+    ProcessingMemoryError: 413,
+    UnsupportedInputError: 415,
+    NotFoundError: 404,
+    ConflictError: 409,
+    QueryTimeoutError: 503,
+    StoreError: 500,
+    StoreBusyError: 409,
+    SandboxUnavailableError: 503,
+    QueryRefusedError: 403,
+    ReadOnlyGraphError: 403,
+    NotAcceptableError: 406,
+    UnsupportedMediaTypeError: 415,
+    PayloadTooLargeError: 413,
+    ServiceBusyError: 503,
+    QueryAbortedError: 503,
+    UpstreamError: 502,
+    UpstreamTimeoutError: 504,
+    UnauthorizedError: 401,
+    ForbiddenError: 403,
+}
+BEARER_CHALLENGE = 'Bearer realm="cnkg"'
+
+
+def status_of(exc: CnkgError) -> int:
+    """The HTTP status ``exc`` answers with.
+
+    >>> from kg.errors import QueryError
+    >>> status_of(QueryError("SPARQL syntax error")), status_of(StoreBusyError("locked"))
+    (400, 409)
+    """
+    return next(STATUS_OF[cls] for cls in type(exc).__mro__ if cls in STATUS_OF)
+
+
+def _headers_of(exc: CnkgError) -> dict[str, str]:
+    if isinstance(exc, ServiceBusyError):
+        return {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, UnauthorizedError):
+        return {"WWW-Authenticate": BEARER_CHALLENGE}
+    return {}
 
 
 def problem_response(
@@ -56,8 +128,9 @@ def _phrase(status: int) -> str:
 
 async def _cnkg_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CnkgError)
-    headers = getattr(exc, "headers", None)
-    return problem_response(exc.status, exc.title, exc.detail, instance=request.url.path, headers=headers)
+    return problem_response(
+        status_of(exc), exc.title, exc.detail, instance=request.url.path, headers=_headers_of(exc)
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -18,8 +18,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.devset import ROOT, Score, document_path, evaluate, load_devsets, score_entities, score_relations
-from bench.realworld import (
+from ingest.pipeline import extract
+from ingest.read import read_path
+from kg.errors import InputError
+from kg.lexicon import Lexicon
+from tests.support.devset import (
+    ROOT,
+    Score,
+    document_path,
+    evaluate,
+    load_devsets,
+    score_entities,
+    score_relations,
+)
+from tests.support.realworld import (
     REALWORLD_DIR,
     SPLIT_CHOICES,
     Corpus,
@@ -29,11 +41,7 @@ from bench.realworld import (
     side_by_side,
     splits_for,
 )
-from bench.realworld_scores import FactScore, score_facts_and_years, type_accuracy
-from ingest.pipeline import extract
-from ingest.read import read_path
-from kg.errors import InputError
-from kg.lexicon import Lexicon
+from tests.support.realworld_scores import FactScore, score_facts_and_years, type_accuracy
 
 
 def _line(name: str, key: str, s: Score) -> str:

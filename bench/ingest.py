@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.devset import CORPUS_DIR, ROOT
 from ingest.pipeline import STAGES, ingest_path
 from kg.datadir import DataDir
 from kg.tokenize import WordSegmenter
+from tests.support.devset import CORPUS_DIR, ROOT
 
 CORPUS = CORPUS_DIR / "000_70a1e0d4758384e6.txt"
 

@@ -1,80 +1,16 @@
-"""Helpers of the load and scale benches: a live ``cnkg serve`` subprocess on 127.0.0.1, and the
-resident memory of a process tree (read from /proc)."""
+"""Helpers of the load and scale benches: the resident memory of a process tree (read from /proc), sizes
+and percentiles. The live ``cnkg serve`` subprocess comes from :mod:`tests.support.processes`, shared with
+the tests."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    started_seconds: float
-
-
-@contextlib.contextmanager
-def cnkg_serve(data: Path, *args: str, token: str | None = None, log: Path | None = None) -> Iterator[Server]:
-    """``cnkg serve --data DATA`` on a free port of 127.0.0.1 until the block ends."""
-    port = free_port()
-    env = {**os.environ}
-    if token:
-        env["CNKG_WRITE_TOKEN"] = token
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--data", str(data), "--port", str(port), *args],
-        cwd=ROOT,
-        env=env,
-        stdout=out,
-        stderr=out,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 1800
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"cnkg serve exited with {proc.returncode}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("cnkg serve did not come up")
-            time.sleep(0.25)
-        yield Server(url, proc, time.perf_counter() - t0)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        if log:
-            out.close()  # type: ignore[union-attr]
+# ``cnkg serve`` over a large synthetic data directory loads for minutes before it answers /health
+SERVE_STARTUP_SECONDS = 1800.0
 
 
 def _children() -> dict[int, list[int]]:

@@ -28,8 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from bench.live import ROOT, cnkg_serve, percentile
+from bench.live import ROOT, SERVE_STARTUP_SECONDS, percentile
 from bench.synthetic import synthetic_report
+from tests.support.processes import cnkg_serve
 
 CORPUS = (ROOT / "../shared/corpus/000_70a1e0d4758384e6.txt").resolve()
 TOKEN = "load-test-token-0123456789"
@@ -328,7 +329,9 @@ def main() -> None:
     data = prepare_data(workdir)
     os.environ.update({"CNKG_RATE_LIMIT_PER_MINUTE": "10000000", "CNKG_MAX_CONCURRENT_PER_CLIENT": "256"})
     load = os.getloadavg()[0]
-    with cnkg_serve(data, token=TOKEN, log=workdir / "serve.log") as server:
+    with cnkg_serve(
+        data, token=TOKEN, log=workdir / "serve.log", startup_seconds=SERVE_STARTUP_SECONDS
+    ) as server:
         run, seconds, ask = asyncio.run(
             drive(server.url, args.clients, args.ramp, args.hold, args.think, True)
         )

@@ -38,8 +38,11 @@ sys.path.insert(0, str(ROOT))
 from fastapi.testclient import TestClient  # noqa: E402
 
 from api.app import create_app  # noqa: E402
+from api.settings import ServerSettings  # noqa: E402
 from bench.live import percentile  # noqa: E402
-from bench.realworld import (  # noqa: E402
+from kg.datadir import DataDir  # noqa: E402
+from kg.qa.evaluation import QAItem, is_correct, load_qa_set  # noqa: E402
+from tests.support.realworld import (  # noqa: E402
     NO_GENRE,
     REALWORLD_DIR,
     SPLIT_CHOICES,
@@ -51,10 +54,7 @@ from bench.realworld import (  # noqa: E402
     side_by_side,
     splits_for,
 )
-from bench.realworld_scores import MemberScore, best_sentence, member_scores  # noqa: E402
-from kg.datadir import DataDir  # noqa: E402
-from kg.qa.evaluation import QAItem, is_correct, load_qa_set  # noqa: E402
-from kg.settings import Settings  # noqa: E402
+from tests.support.realworld_scores import MemberScore, best_sentence, member_scores  # noqa: E402
 
 QA_SET = ROOT / "tests" / "data" / "qa_set.json"
 CORPUS = ROOT.parent / "shared" / "corpus" / "000_70a1e0d4758384e6.txt"
@@ -65,7 +65,7 @@ WARM_UP_QUESTIONS = 5  # asked before timing: models, caches and worker processe
 
 
 def client_for(datadir: DataDir) -> TestClient:
-    settings = Settings(data=datadir.root, rate_limit_per_minute=100_000, max_concurrent_per_client=64)
+    settings = ServerSettings(data=datadir.root, rate_limit_per_minute=100_000, max_concurrent_per_client=64)
     return TestClient(create_app(settings), base_url="http://localhost")  # an allowed host name
 
 

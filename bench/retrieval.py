@@ -10,7 +10,7 @@ rules were written on these), with the embedding throughput of the default embed
 
 Real-world: one store holds every document of the corpus (a researcher's store, whatever the split);
 a passage is relevant when it holds one of the question's evidence quotes (see
-bench/realworld_scores.quote_in_passage). Regression set: the corpus report and the sample reports are
+tests/support/realworld_scores.quote_in_passage). Regression set: the corpus report and the sample reports are
 ingested into a temporary data directory with the real ingest pipeline when it is available (else with
 the test suite's sentence-aligned passage cutter).
 """
@@ -28,18 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.realworld import (  # noqa: E402
-    NO_GENRE,
-    REALWORLD_DIR,
-    SPLIT_CHOICES,
-    Corpus,
-    CorpusError,
-    Question,
-    build_store,
-    side_by_side,
-    splits_for,
-)
-from bench.realworld_scores import quote_in_passage  # noqa: E402
 from kg.catalog import Catalog, PassageRecord  # noqa: E402
 from kg.datadir import DataDir  # noqa: E402
 from kg.namespaces import report_iri  # noqa: E402
@@ -53,6 +41,18 @@ from kg.search.evaluation import (  # noqa: E402
     load_eval_set,
     summarise,
 )
+from tests.support.realworld import (  # noqa: E402
+    NO_GENRE,
+    REALWORLD_DIR,
+    SPLIT_CHOICES,
+    Corpus,
+    CorpusError,
+    Question,
+    build_store,
+    side_by_side,
+    splits_for,
+)
+from tests.support.realworld_scores import quote_in_passage  # noqa: E402
 
 EVAL_SET = ROOT / "tests" / "data" / "retrieval_eval.json"
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -75,7 +75,7 @@ def build_datadir(documents: Sequence[str]) -> tuple[DataDir, str]:
         return datadir, "ingest pipeline"
     except Exception as exc:  # the pipeline (or the lexicon it needs) is not there yet
         print(f"ingest pipeline unavailable ({type(exc).__name__}: {exc}); using the test passage cutter")
-    from tests.test_search_support import bundle_from_text
+    from tests.support.search_data import bundle_from_text
 
     datadir = DataDir(Path(tempfile.mkdtemp(prefix="cnkg-retrieval-")))
     catalog = Catalog(datadir, index_updater=updater)

@@ -26,8 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from bench.live import ROOT, cnkg_serve, dir_size, percentile, tree_rss, tree_rss_by_process
+from bench.live import ROOT, SERVE_STARTUP_SECONDS, dir_size, percentile, tree_rss, tree_rss_by_process
 from bench.synthetic import write_reports
+from tests.support.processes import cnkg_serve
 
 SEARCHES = [
     "边缘计算市场规模",
@@ -182,7 +183,9 @@ Latencies = dict[str, tuple[float, float, int]]
 
 def _serve_and_measure(data: Path, workdir: Path) -> tuple[Latencies, float, list[int]]:
     """(latencies, seconds until /health answered, resident bytes of the server and of each child)."""
-    with cnkg_serve(data, "--query-workers", "2", log=workdir / "serve.log") as server:
+    with cnkg_serve(
+        data, "--query-workers", "2", log=workdir / "serve.log", startup_seconds=SERVE_STARTUP_SECONDS
+    ) as server:
         figures = latencies(server.url)
         rss = tree_rss_by_process(server.process.pid)
         return figures, server.started_seconds, rss

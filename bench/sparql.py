@@ -57,6 +57,7 @@ from kg.namespaces import (
     sparql_prefixes,
 )
 from kg.store import ONTOLOGY_FILES, ontology_path
+from tests.support.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = (ROOT / "../shared/corpus/000_70a1e0d4758384e6.txt").resolve()
@@ -227,14 +228,6 @@ def all_nquads(datadir: DataDir) -> bytes:
 
 
 # -- servers ---------------------------------------------------------------------------------------
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def wait_for(url: str, seconds: float = 300) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

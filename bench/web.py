@@ -14,32 +14,21 @@ and its scripts and styles (API responses not included), and the number of API r
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.processes import CHROMIUM, CHROMIUM_ARGS, cnkg_serve, ingest  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "web.txt"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TOKEN = "bench-web-token"
 
 # name, route (after the host), selector present once the page shows its data
@@ -69,39 +58,6 @@ _TIMING = """() => {
     ready: performance.now(),
   };
 }"""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def _serve(data: Path) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--data", str(data), "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "CNKG_WRITE_TOKEN": TOKEN},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("cnkg serve did not come up")
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
 
 
 def _load(browser: Browser, url: str, ready: str, width: int = 1280, height: int = 900) -> dict[str, float]:
@@ -145,16 +101,12 @@ def main() -> None:
     samples = sorted((ROOT / "samples").glob("*.md"))
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
-        subprocess.run(
-            [sys.executable, "-m", "api.cli", "ingest", "--data", str(data), *map(str, samples)],
-            cwd=ROOT,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        with _serve(data) as base, sync_playwright() as playwright:
+        ingest(data, samples)
+        with cnkg_serve(data, token=TOKEN) as server, sync_playwright() as playwright:
+            base = server.url
             reports = httpx.get(base + "/reports").json()["reports"]
             rid = next(r["rid"] for r in reports if r["source"].startswith("edge"))
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             # One unmeasured load of each page first: the server's first search loads the index and the
             # embedder (about 2 s), a cost of the server's start, not of a page load.
             for _, route, ready in PAGES:

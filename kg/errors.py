@@ -1,4 +1,7 @@
-"""The one exception hierarchy of cnkg, mapped once to HTTP problems and CLI messages."""
+"""The one exception hierarchy of cnkg: domain errors with a title and a detail.
+
+The HTTP layer maps each class to a status once (:mod:`api.problems`); the CLI prints the detail.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +21,8 @@ __all__ = [
 
 
 class CnkgError(Exception):
-    """Base class: every error cnkg raises on purpose. ``status`` is the HTTP status it maps to."""
+    """Base class: every error cnkg raises on purpose. ``title`` names the kind, ``detail`` this case."""
 
-    status: int = 500
     title: str = "Internal error"
 
     def __init__(self, detail: str) -> None:
@@ -31,28 +33,24 @@ class CnkgError(Exception):
 class InputError(CnkgError):
     """The input (a file, a parameter, a query) is not acceptable."""
 
-    status = 400
     title = "Bad input"
 
 
 class ProcessingTimeoutError(InputError):
     """An input (an upload) took longer to read than the server allows; retrying will not help."""
 
-    status = 422
     title = "Input too slow to process"
 
 
 class ProcessingMemoryError(InputError):
     """An input (an upload) needed more memory to read than the server allows."""
 
-    status = 413
     title = "Input too large to process"
 
 
 class UnsupportedInputError(InputError):
     """A file whose format cnkg cannot read."""
 
-    status = 415
     title = "Unsupported input"
 
 
@@ -63,29 +61,24 @@ class QueryError(InputError):
 
 
 class NotFoundError(CnkgError):
-    status = 404
     title = "Not found"
 
 
 class ConflictError(CnkgError):
-    status = 409
     title = "Conflict"
 
 
 class QueryTimeoutError(CnkgError):
-    status = 503
     title = "Query timed out"
 
 
 class StoreError(CnkgError):
     """The data directory cannot be read or written."""
 
-    status = 500
     title = "Store error"
 
 
 class StoreBusyError(StoreError):
     """Another process holds the data directory's write lock."""
 
-    status = 409
     title = "Store busy"

@@ -49,7 +49,6 @@ class SandboxLimits:
 
 
 class SandboxUnavailableError(StoreError):
-    status = 503
     title = "Service unavailable"
 
 

@@ -6,6 +6,12 @@ from pathlib import Path
 
 import pytest
 
+# The shared helpers (tests/support/) assert too: rewrite them as pytest rewrites test modules. They hold
+# no tests, and some are plugins (pytest_plugins = ["support.fixtures"]) that must not be imported first as
+# doctest modules, so collection leaves them out (their examples run in tests/test_realworld_bench.py).
+pytest.register_assert_rewrite("support")
+collect_ignore = ["support"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from support.devset import document_path, evaluate, load_devsets
 
-from bench.devset import document_path, evaluate, load_devsets
 from kg.lexicon import Lexicon
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from faults import assert_consistent, assert_one_line_error, run_cnkg, snapshot, start_cnkg
+from support.faults import assert_consistent, assert_one_line_error, run_cnkg, snapshot, start_cnkg
 
 from kg.datadir import DataDir
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import hypothesis
 import pytest
 import schemathesis
-from w3c_protocol.support import TOKEN, LiveServer, serve, server_settings
+from support.server import TOKEN, LiveServer, serve, server_settings
 
 from ingest.pipeline import ingest_path
 from kg.datadir import DataDir

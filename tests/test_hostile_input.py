@@ -13,9 +13,9 @@ from pathlib import Path
 import hypothesis
 import hypothesis.strategies as st
 import pytest
-from faults import assert_consistent, assert_one_line_error, run_cnkg, snapshot
-from test_read import _pdf_bytes
-from w3c_protocol.support import AUTH, LiveServer, serve, server_settings
+from support.documents import pdf_bytes
+from support.faults import assert_consistent, assert_one_line_error, run_cnkg, snapshot
+from support.server import AUTH, LiveServer, serve, server_settings
 
 from ingest.pipeline import extract
 from ingest.read import SUPPORTED_SUFFIXES, read_bytes
@@ -78,7 +78,7 @@ def _zip_bomb(unpacked: int) -> bytes:
 
 def _nasty_refused() -> dict[str, bytes]:
     """Files that must be refused: name -> content."""
-    pdf = _pdf_bytes("容器云市场规模达到15.2亿元。", "第二页")
+    pdf = pdf_bytes("容器云市场规模达到15.2亿元。", "第二页")
     rng = random.Random(7)
     return {
         "empty.txt": b"",

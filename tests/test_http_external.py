@@ -8,12 +8,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from w3c_protocol.support import AUTH, RID, LiveServer, free_port, make_datadir, serve, server_settings
+from support.server import AUTH, RID, LiveServer, free_port, make_datadir, serve, server_settings
 
 from kg.namespaces import LEXICON_GRAPH, report_iri
 from kg.sparql.external import STATE_GRAPH
 
-pytest_plugins = ["w3c_protocol.fixtures"]
+pytest_plugins = ["support.fixtures"]
 
 GRAPH = report_iri(RID)
 

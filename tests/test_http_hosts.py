@@ -9,10 +9,10 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from w3c_protocol.support import LiveServer, make_datadir, serve, server_settings
+from support.server import LiveServer, make_datadir, serve, server_settings
 
 from api.middleware import allowed_host_names
-from kg.settings import Settings
+from api.settings import ServerSettings
 
 PROBLEM = "application/problem+json"
 
@@ -61,12 +61,12 @@ def test_a_request_without_host_is_refused(server):
 
 
 def test_allowed_names_follow_the_settings():
-    assert allowed_host_names(Settings()) == {"localhost", "127.0.0.1", "[::1]"}
-    assert "10.1.2.3" in (allowed_host_names(Settings(host="10.1.2.3")) or ())
-    assert "[fe80::1]" in (allowed_host_names(Settings(host="fe80::1")) or ())
-    assert "kg.example" in (allowed_host_names(Settings(allowed_hosts=["KG.example:443"])) or ())
-    assert allowed_host_names(Settings(allowed_hosts=["*"])) is None
-    assert "testserver" not in (allowed_host_names(Settings()) or ())
+    assert allowed_host_names(ServerSettings()) == {"localhost", "127.0.0.1", "[::1]"}
+    assert "10.1.2.3" in (allowed_host_names(ServerSettings(host="10.1.2.3")) or ())
+    assert "[fe80::1]" in (allowed_host_names(ServerSettings(host="fe80::1")) or ())
+    assert "kg.example" in (allowed_host_names(ServerSettings(allowed_hosts=["KG.example:443"])) or ())
+    assert allowed_host_names(ServerSettings(allowed_hosts=["*"])) is None
+    assert "testserver" not in (allowed_host_names(ServerSettings()) or ())
 
 
 def test_the_check_can_be_turned_off(tmp_path):
@@ -77,4 +77,4 @@ def test_the_check_can_be_turned_off(tmp_path):
 
 def test_the_environment_variable_takes_a_comma_separated_list(monkeypatch):
     monkeypatch.setenv("CNKG_ALLOWED_HOSTS", "kg.example, data.example:8443")
-    assert Settings().allowed_hosts == ["kg.example", "data.example:8443"]
+    assert ServerSettings().allowed_hosts == ["kg.example", "data.example:8443"]

@@ -7,9 +7,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from w3c_protocol.support import LiveServer, make_datadir, serve, server_settings
+from support.server import LiveServer, make_datadir, serve, server_settings
 
-pytest_plugins = ["w3c_protocol.fixtures"]
+pytest_plugins = ["support.fixtures"]
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 

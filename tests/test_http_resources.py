@@ -7,9 +7,9 @@ import re
 
 import pytest
 import rdflib
-from w3c_protocol.support import PASSAGES, RID
+from support.server import PASSAGES, RID
 
-pytest_plugins = ["w3c_protocol.fixtures"]
+pytest_plugins = ["support.fixtures"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
-from w3c_protocol.support import free_port, make_datadir
+from support.server import free_port, make_datadir
 
 REPO = Path(__file__).resolve().parent.parent
 

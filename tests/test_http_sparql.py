@@ -11,14 +11,13 @@ import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
-from w3c_protocol.support import RID
+from support.server import EXPENSIVE_QUERY, RID
 
-pytest_plugins = ["w3c_protocol.fixtures"]
+pytest_plugins = ["support.fixtures"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 LABELS = "SELECT ?e ?label WHERE { ?e skos:prefLabel ?label } ORDER BY ?e ?label"
 REPORT = f"<https://w3id.org/cnkg/id/report/{RID}>"
-EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 def _wrapper(live, query: str, fmt: str) -> SPARQLWrapper:
@@ -258,7 +257,7 @@ def test_timeout_stops_the_query_and_others_are_served(live):
     def expensive() -> None:
         started = time.monotonic()
         with live.client() as client:
-            outcome["response"] = client.get("/sparql", params={"query": EXPENSIVE})
+            outcome["response"] = client.get("/sparql", params={"query": EXPENSIVE_QUERY})
         outcome["seconds"] = time.monotonic() - started
 
     thread = threading.Thread(target=expensive)

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 import rdflib
-from w3c_protocol.support import AUTH, RID, LiveServer, make_datadir, report_bundle, serve, server_settings
+from support.server import AUTH, RID, LiveServer, make_datadir, report_bundle, serve, server_settings
 
 from kg.datadir import DataDir
 from kg.namespaces import LEXICON_GRAPH, report_iri
 from kg.store import GraphStore
 
-pytest_plugins = ["w3c_protocol.fixtures"]
+pytest_plugins = ["support.fixtures"]
 
 RID2 = "feedfacecafe0002"
 GRAPH = report_iri(RID)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import docx
 import pytest
-from faults import snapshot
-from sandbox_jobs import ExpandJob, HogJob, SpinJob, billion_laughs, no_warm_up
-from w3c_protocol.support import AUTH, RID, LiveServer, make_datadir, serve, server_settings
+from support.faults import snapshot
+from support.sandbox_jobs import ExpandJob, HogJob, SpinJob, billion_laughs, no_warm_up
+from support.server import AUTH, RID, LiveServer, make_datadir, serve, server_settings
 
 from api.deps import SANDBOX_PRELOAD
 from kg.errors import ProcessingMemoryError, ProcessingTimeoutError

@@ -11,7 +11,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from w3c_protocol.support import LiveServer, serve, server_settings
+from support.server import LiveServer, serve, server_settings
 
 from kg.catalog import Catalog
 from kg.datadir import DataDir

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from w3c_protocol.support import LiveServer, serve, server_settings
+from support.server import LiveServer, serve, server_settings
 
 from kg.datadir import DataDir
 from kg.errors import InputError, NotFoundError

@@ -18,9 +18,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from mcp import Client, StdioServerParameters
-from w3c_protocol.support import serve as serve_in_thread
-from w3c_protocol.support import server_settings
-from web_support import serve as cnkg_serve
+from support.processes import serve as cnkg_serve
+from support.server import serve as serve_in_thread
+from support.server import server_settings
 
 from kg.catalog import Catalog
 from kg.datadir import DataDir

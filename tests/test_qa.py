@@ -16,13 +16,13 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli_app
+from api.settings import ServerSettings
 from kg.catalog import Catalog
 from kg.datadir import DataDir
 from kg.errors import InputError
 from kg.qa import QuestionAnswerer, store_select
 from kg.qa.evaluation import is_correct, load_qa_set
 from kg.search.service import SearchService
-from kg.settings import Settings
 from kg.store import GraphStore
 
 QA_SET = Path(__file__).parent / "data" / "qa_set.json"
@@ -55,7 +55,9 @@ def ask(qa_datadir: DataDir):
 
 @pytest.fixture(scope="module")
 def client(qa_datadir: DataDir):
-    with TestClient(create_app(Settings(data=qa_datadir.root)), base_url="http://localhost") as test_client:
+    with TestClient(
+        create_app(ServerSettings(data=qa_datadir.root)), base_url="http://localhost"
+    ) as test_client:
         yield test_client
 
 

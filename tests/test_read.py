@@ -11,6 +11,7 @@ import docx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support.documents import pdf_bytes
 
 import ingest.read
 from ingest.read import SUPPORTED_SUFFIXES, read_bytes, read_path
@@ -31,23 +32,6 @@ def _assert_one_line_naming(error: pytest.ExceptionInfo[InputError], name: str) 
     message = str(error.value)
     assert "\n" not in message
     assert message.startswith(name)
-
-
-def _pdf_bytes(*pages: str) -> bytes:
-    canvas = pytest.importorskip("reportlab.pdfgen.canvas")
-    pdfmetrics = pytest.importorskip("reportlab.pdfbase.pdfmetrics")
-    cidfonts = pytest.importorskip("reportlab.pdfbase.cidfonts")
-    pdfmetrics.registerFont(cidfonts.UnicodeCIDFont("STSong-Light"))
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer)
-    pdf.setTitle("容器云报告")
-    for page in pages:
-        pdf.setFont("STSong-Light", 12)
-        if page:
-            pdf.drawString(72, 720, page)
-        pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
 
 
 def _docx_bytes() -> bytes:
@@ -188,7 +172,7 @@ def test_docx_title_comes_from_core_properties(tmp_path: Path) -> None:
 
 def test_pdf_chinese_text_layer_pages_joined_by_newline(tmp_path: Path) -> None:
     # reportlab's built-in STSong-Light CID font gives a text layer pypdf can extract.
-    doc = read_path(_write(tmp_path, "report.pdf", _pdf_bytes("容器云市场规模15.2亿元。", "第二页")))
+    doc = read_path(_write(tmp_path, "report.pdf", pdf_bytes("容器云市场规模15.2亿元。", "第二页")))
     assert [line for line in doc.text.split("\n") if line] == ["容器云市场规模15.2亿元。", "第二页"]
     assert (doc.media_type, doc.title) == ("application/pdf", "容器云报告")
 
@@ -229,14 +213,14 @@ def test_refuses_file_without_suffix() -> None:
 
 
 def test_refuses_truncated_pdf(tmp_path: Path) -> None:
-    path = _write(tmp_path, "cut.pdf", _pdf_bytes("容器云")[:300])
+    path = _write(tmp_path, "cut.pdf", pdf_bytes("容器云")[:300])
     with pytest.raises(InputError, match="could not be read as PDF: ") as error:
         read_path(path)
     _assert_one_line_naming(error, str(path))
 
 
 def test_refuses_pdf_without_text_layer(tmp_path: Path) -> None:
-    path = _write(tmp_path, "scan.pdf", _pdf_bytes(""))
+    path = _write(tmp_path, "scan.pdf", pdf_bytes(""))
     with pytest.raises(InputError, match=r"has no text layer \(scanned PDF\?\)") as error:
         read_path(path)
     _assert_one_line_naming(error, str(path))

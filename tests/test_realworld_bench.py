@@ -1,4 +1,4 @@
-"""The scoring rules and the corpus loader of the real-world benches (bench/realworld*.py), on real
+"""The scoring rules and the corpus loader of the real-world benches (tests/support/realworld*.py), on real
 strings from the kind of documents the corpus holds."""
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-from bench import realworld, realworld_scores
-from bench.realworld import Corpus, CorpusError, splits_for, stable_split
-from bench.realworld_scores import (
+from support import realworld, realworld_scores
+from support.realworld import Corpus, CorpusError, splits_for, stable_split
+from support.realworld_scores import (
     answer_items,
     best_sentence,
     member_scores,
@@ -20,6 +19,7 @@ from bench.realworld_scores import (
     score_facts_and_years,
     type_accuracy,
 )
+
 from ingest.pipeline import extract
 from ingest.read import read_bytes
 from kg.lexicon import Lexicon

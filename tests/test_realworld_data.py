@@ -14,8 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support.realworld import REALWORLD_DIR, SPLITS, Corpus
 
-from bench.realworld import REALWORLD_DIR, SPLITS, Corpus
 from kg.qa.evaluation import fold_text
 
 MANIFEST = REALWORLD_DIR / "manifest.json"

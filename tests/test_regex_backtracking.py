@@ -2,7 +2,7 @@
 driven into catastrophic backtracking (issue 12, item 3: ``(?:将会|将|会|…)+$`` spent 5.4 s on 65
 characters).
 
-Every pattern of the packages below is found automatically (tests/regex_adversary.py) and run on
+Every pattern of the packages below is found automatically (tests/support/regex_adversary.py) and run on
 repetitions of its own alternatives and literal pieces with a non-matching tail, the repetition count
 growing step by step, so an exponential pattern shows up as a step that blows the budget long before it
 would hang the test.
@@ -14,7 +14,7 @@ import re
 import time
 
 import pytest
-from regex_adversary import Found, adversarial_inputs, find_patterns, modules_of, pieces_of
+from support.regex_adversary import Found, adversarial_inputs, find_patterns, modules_of, pieces_of
 
 # The code that sees client text: ingest (uploads), Q&A (questions), search (queries), the word segmenter,
 # the surface matcher, the API.

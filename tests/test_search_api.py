@@ -7,21 +7,21 @@ import json
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from test_search_support import copy_datadir, indexed_datadir
+from support.search_data import copy_datadir, indexed_datadir
 from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli_app
 from api.problems import install_problem_handlers
 from api.routes import search
+from api.settings import ServerSettings
 from kg.search.service import search_service_for
-from kg.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
     app = FastAPI()
-    app.state.settings = Settings(data=indexed_datadir().root)
+    app.state.settings = ServerSettings(data=indexed_datadir().root)
     install_problem_handlers(app)
     app.include_router(search.router)
     return TestClient(app)
@@ -74,7 +74,7 @@ def test_the_server_loads_the_search_index_during_start_up():
     datadir = copy_datadir(indexed_datadir())  # a new directory: nothing of it is loaded yet
     service = search_service_for(datadir)
     assert not service.is_current()
-    with TestClient(create_app(Settings(data=datadir.root)), base_url="http://localhost") as started:
+    with TestClient(create_app(ServerSettings(data=datadir.root)), base_url="http://localhost") as started:
         assert service.is_current()  # before the first request
         response = started.get("/search", params={"q": "容器云市场规模", "k": 3})
         assert response.status_code == 200 and len(response.json()["hits"]) == 3

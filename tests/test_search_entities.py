@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_search_support import SAMPLES
+from support.search_data import SAMPLES
 
 from kg.datadir import DataDir
 from kg.errors import InputError

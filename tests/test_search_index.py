@@ -7,7 +7,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from test_search_support import SAMPLES, bundle_from_text
+from support.search_data import SAMPLES, bundle_from_text
 
 from kg.catalog import Catalog
 from kg.datadir import DataDir

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from test_search_support import SAMPLES, cut_passages
+from support.search_data import SAMPLES, cut_passages
 
 from kg.search.keyword import KeywordIndex, TermCounts
 from kg.tokenize import WordSegmenter

@@ -7,7 +7,7 @@ import functools
 from pathlib import Path
 
 import pytest
-from test_search_support import ROOT, indexed_datadir, needs_corpus, report_texts
+from support.search_data import ROOT, indexed_datadir, needs_corpus, report_texts
 
 from kg.catalog import Catalog
 from kg.errors import InputError, NotFoundError

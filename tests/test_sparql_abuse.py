@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from w3c_protocol.support import Listener, LiveServer, make_datadir, serve, server_settings
+from support.server import Listener, LiveServer, make_datadir, serve, server_settings
 
 TIMEOUT = 2.0
 SLACK = 4.0  # killing the worker and answering, on a loaded 2-core machine
@@ -122,7 +122,7 @@ def test_from_a_url_only_selects_a_graph_and_fetches_nothing(server, listener):
 
 
 def test_load_is_always_refused(server, listener):
-    from w3c_protocol.support import AUTH
+    from support.server import AUTH
 
     with server.client() as client:
         response = client.post(

@@ -58,11 +58,16 @@ def test_service_refused(query):
     ],
 )
 def test_service_word_elsewhere_is_fine(query):
-    inspect_query(query, max_chars=1000)
+    operation = inspect_query(query, max_chars=1000)
+    assert (operation.text, operation.form, operation.has_dataset) == (query, QueryForm.SELECT, False)
 
 
 def test_service_allowed_when_enabled():
-    inspect_query("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", max_chars=1000, allow_service=True)
+    query = "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }"
+    operation = inspect_query(query, max_chars=1000, allow_service=True)
+    assert (operation.text, operation.form, operation.has_dataset) == (query, QueryForm.SELECT, False)
+    with pytest.raises(QueryRefusedError):
+        inspect_query(query, max_chars=1000)
 
 
 def test_size_cap():

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import pytest
-from test_http_sparql import EXPENSIVE as EXPENSIVE_QUERY
+from support.server import EXPENSIVE_QUERY
 
 import kg.sparql.pool as pool_module
 from kg.datadir import DataDir

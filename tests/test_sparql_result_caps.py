@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-from w3c_protocol.support import LiveServer, make_datadir, serve, server_settings
+from support.server import LiveServer, make_datadir, serve, server_settings
 
 from kg.sparql.formats import format_by_name
 from kg.sparql.guard import QueryForm

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from w3c_protocol.support import AUTH, RID, Listener, LiveServer, make_datadir, serve, server_settings
+from support.server import AUTH, RID, Listener, LiveServer, make_datadir, serve, server_settings
 
 from kg.errors import QueryError
 from kg.namespaces import report_iri

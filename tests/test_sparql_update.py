@@ -4,7 +4,7 @@ is the read-only union, and what changed is persisted atomically."""
 from __future__ import annotations
 
 import pytest
-from w3c_protocol.support import RID, make_datadir
+from support.server import RID, make_datadir
 
 from kg.datadir import DataDir
 from kg.namespaces import LEXICON_GRAPH, report_iri

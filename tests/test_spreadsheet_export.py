@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 import kg.tables
 import kg.tabular
 from api.app import create_app
+from api.settings import ServerSettings
 from kg.datadir import DataDir
-from kg.settings import Settings
 from kg.store import GraphStore
 from kg.tables import FACT_COLUMNS, SEARCH_COLUMNS
 from kg.tabular import XLSX_MEDIA_TYPE, Table, write_csv, write_xlsx
@@ -47,7 +47,9 @@ def datadir(tmp_path_factory: pytest.TempPathFactory) -> DataDir:
 
 @pytest.fixture(scope="module")
 def client(datadir: DataDir) -> Iterator[TestClient]:
-    settings = Settings(data=datadir.root, row_cap=ROW_CAP, query_workers=1, rate_limit_per_minute=100_000)
+    settings = ServerSettings(
+        data=datadir.root, row_cap=ROW_CAP, query_workers=1, rate_limit_per_minute=100_000
+    )
     with TestClient(create_app(settings), base_url="http://localhost") as started:
         yield started
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from w3c_protocol.support import AUTH, LiveServer, make_datadir, serve, server_settings
+from support.server import AUTH, LiveServer, make_datadir, serve, server_settings
 
 from ingest.clean import clean
 from ingest.facts import find_figures
@@ -21,7 +21,7 @@ from ingest.read import read_path
 from kg.errors import InputError
 from kg.namespaces import CNKG, DCTERMS
 
-pytest_plugins = ["w3c_protocol.fixtures"]
+pytest_plugins = ["support.fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "tests" / "data" / "realworld" / "docs"

@@ -4,23 +4,21 @@ forecasts told apart from actuals, each point linked to its passage with its sen
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from web_support import CHROMIUM, CHROMIUM_ARGS, chromium_available, ingest, serve
+from support.browser import require_browser
+from support.processes import ingest, serve
 
 pytestmark = pytest.mark.browser
 
-if not chromium_available():
-    if os.environ.get("CNKG_BROWSER_TESTS") == "required":
-        raise RuntimeError("browser tests are required but /usr/bin/chromium or playwright is missing")
-    pytest.skip("needs Debian's chromium and the playwright package", allow_module_level=True)
+pytest_plugins = ["support.browser"]
+require_browser()
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 EDGE_REPORT = "中国边缘计算与云边协同市场研究报告"
 NOT_CHARTED = {"样本数"}  # as chart.js
@@ -32,25 +30,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, sample_paths: list[Path]) -> 
     ingest(data, sample_paths)
     with serve(data) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, errors
 
 
 def _chartable(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -9,7 +9,6 @@ ingested sample report. Skipped like tests/test_web_ui.py when Chromium or Playw
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,18 +17,18 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from web_support import CHROMIUM, CHROMIUM_ARGS, chromium_available, ingest, serve
+from support.browser import browser_missing
+from support.processes import ingest, serve
 
 from api.routes.linked_data import render_resource
 
 pytestmark = pytest.mark.browser
 
-BROWSER = chromium_available()
-if not BROWSER and os.environ.get("CNKG_BROWSER_TESTS") == "required":
-    raise RuntimeError("browser tests are required but /usr/bin/chromium or playwright is missing")
+pytest_plugins = ["support.browser"]
+BROWSER = not browser_missing()
 needs_browser = pytest.mark.skipif(not BROWSER, reason="needs Debian's chromium and the playwright package")
 if BROWSER:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request
 
@@ -192,14 +191,6 @@ window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (e) =>
   window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Watched:

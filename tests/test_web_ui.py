@@ -7,7 +7,6 @@ Skipped when Chromium or Playwright is missing, unless ``CNKG_BROWSER_TESTS=requ
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -15,16 +14,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from web_support import CHROMIUM, CHROMIUM_ARGS, chromium_available, ingest, serve
+from support.browser import require_browser
+from support.processes import ingest, serve
 
 pytestmark = pytest.mark.browser
 
-if not chromium_available():
-    if os.environ.get("CNKG_BROWSER_TESTS") == "required":
-        raise RuntimeError("browser tests are required but /usr/bin/chromium or playwright is missing")
-    pytest.skip("needs Debian's chromium and the playwright package", allow_module_level=True)
+pytest_plugins = ["support.browser"]
+require_browser()
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 TOKEN = "ui-test-token-5821"
 EDGE_REPORT = "中国边缘计算与云边协同市场研究报告"
@@ -50,25 +48,6 @@ def writable_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server with a write token over an empty data directory."""
     with serve(tmp_path_factory.mktemp("web-upload"), token=TOKEN) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, errors
 
 
 def test_root_serves_the_page_and_the_api_is_unchanged(site):

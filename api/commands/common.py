@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from api.settings import ServerSettings
 from kg.datadir import DataDir
-from kg.settings import Settings
 
 __all__ = ["DataOption", "datadir_for", "settings_for"]
 
@@ -20,11 +20,11 @@ DataOption = Annotated[
 ]
 
 
-def settings_for(data: Path | None, **overrides: object) -> Settings:
+def settings_for(data: Path | None, **overrides: object) -> ServerSettings:
     values = {k: v for k, v in overrides.items() if v is not None}
     if data is not None:
         values["data"] = data
-    return Settings(**values)  # type: ignore[arg-type]
+    return ServerSettings(**values)  # type: ignore[arg-type]
 
 
 def datadir_for(data: Path | None) -> DataDir:

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from api.commands.common import DataOption, datadir_for, settings_for
+from api.settings import ServerSettings
 from ingest.metadata import checked_date
 from ingest.pipeline import IngestSummary, ingest_path
 from kg.catalog import Catalog
@@ -20,7 +21,6 @@ from kg.entities import list_entities
 from kg.errors import InputError
 from kg.namespaces import ENTITY_TYPES
 from kg.search.updater import make_index_updater
-from kg.settings import Settings
 
 __all__ = ["ingest_files", "register", "sample_paths"]
 
@@ -35,7 +35,7 @@ def sample_paths() -> list[Path]:
 
 def ingest_files(
     paths: list[Path],
-    settings: Settings,
+    settings: ServerSettings,
     *,
     with_indexes: bool = True,
     force: bool = False,

@@ -263,7 +263,12 @@ async def _description(
     graphs = [row["g"]["value"] for row in rows if row["g"]["type"] == "uri"]
     wall = engine.status().get("network_wall")
     body = service_description(
-        _endpoint(request), settings, graphs=graphs, fmt=fmt, network_wall=str(wall) if wall else None
+        _endpoint(request),
+        settings,
+        access=settings.client_access(),
+        graphs=graphs,
+        fmt=fmt,
+        network_wall=str(wall) if wall else None,
     )
     return Response(content=body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 

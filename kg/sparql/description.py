@@ -3,14 +3,20 @@
 >>> from kg.settings import Settings
 >>> from kg.sparql.formats import format_by_name
 >>> turtle = format_by_name("turtle")
->>> ttl = service_description("http://127.0.0.1:8000/sparql", Settings(), graphs=[], fmt=turtle)
+>>> access = ClientAccess(update_enabled=False, rate_limit_per_minute=600, max_concurrent_per_client=8)
+>>> ttl = service_description(
+...     "http://127.0.0.1:8000/sparql", Settings(), access=access, graphs=[], fmt=turtle
+... )
 >>> b"sd:endpoint <http://127.0.0.1:8000/sparql>" in ttl
 True
+>>> b"SPARQL11Update" in ttl
+False
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -18,7 +24,7 @@ from kg.namespaces import CNKG, XSD
 from kg.settings import Settings
 from kg.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 
-__all__ = ["SD", "service_description"]
+__all__ = ["SD", "ClientAccess", "service_description"]
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -35,6 +41,15 @@ _FORMAT_IRIS = {
     "nquads": "http://www.w3.org/ns/formats/N-Quads",
     "n3": "http://www.w3.org/ns/formats/N3",
 }
+
+
+@dataclass(frozen=True)
+class ClientAccess:
+    """What the endpoint lets one client do, as the HTTP service is configured (:mod:`api.settings`)."""
+
+    update_enabled: bool  # SPARQL Update (a write token is configured)
+    rate_limit_per_minute: int
+    max_concurrent_per_client: int
 
 
 def _sd(name: str) -> ox.NamedNode:
@@ -55,6 +70,7 @@ def service_description(
     endpoint: str,
     settings: Settings,
     *,
+    access: ClientAccess,
     graphs: Iterable[str],
     fmt: Format,
     network_wall: str | None = None,
@@ -74,7 +90,7 @@ def service_description(
     add(service, _RDF_TYPE, _sd("Service"))
     add(service, _sd("endpoint"), ox.NamedNode(endpoint))
     add(service, _sd("supportedLanguage"), _sd("SPARQL11Query"))
-    if settings.write_token:
+    if access.update_enabled:
         add(service, _sd("supportedLanguage"), _sd("SPARQL11Update"))
     add(service, _sd("feature"), _sd("UnionDefaultGraph"))
     if settings.allow_service:
@@ -88,12 +104,12 @@ def service_description(
     add(service, _cnkg("maxQueryCharacters"), _typed(settings.max_query_chars, "integer"))
     add(service, _cnkg("maxUploadBytes"), _typed(settings.max_upload_bytes, "integer"))
     add(service, _cnkg("federatedQueryAllowed"), _typed(settings.allow_service, "boolean"))
-    add(service, _cnkg("updateEnabled"), _typed(bool(settings.write_token), "boolean"))
-    add(service, _cnkg("rateLimitPerMinute"), _typed(settings.rate_limit_per_minute, "integer"))
+    add(service, _cnkg("updateEnabled"), _typed(access.update_enabled, "boolean"))
+    add(service, _cnkg("rateLimitPerMinute"), _typed(access.rate_limit_per_minute, "integer"))
     add(
         service,
         _cnkg("maxConcurrentRequestsPerClient"),
-        _typed(settings.max_concurrent_per_client, "integer"),
+        _typed(access.max_concurrent_per_client, "integer"),
     )
     add(service, _cnkg("externalStore"), ox.Literal(settings.store_url or "none"))
     if network_wall:  # what keeps the query workers off the network (kg.sparql.sandbox)

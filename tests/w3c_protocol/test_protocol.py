@@ -24,9 +24,9 @@ from urllib.parse import quote
 import httpx
 import pyoxigraph as ox
 import pytest
+from support.server import AUTH, LiveServer, make_datadir, report_bundle, serve, server_settings
 
 from kg.namespaces import report_iri
-from w3c_protocol.support import AUTH, LiveServer, make_datadir, report_bundle, serve, server_settings
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 FOAF_DOCUMENT = "http://xmlns.com/foaf/0.1/Document"

@@ -1,4 +1,4 @@
-"""Live-server fixtures; test modules load them with ``pytest_plugins = ["w3c_protocol.fixtures"]``."""
+"""Live-server fixtures; test modules load them with ``pytest_plugins = ["support.fixtures"]``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from w3c_protocol.support import LiveServer, make_datadir, serve, server_settings
+from .server import LiveServer, make_datadir, serve, server_settings
 
 
 @pytest.fixture(scope="session")

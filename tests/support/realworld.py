@@ -23,7 +23,7 @@ from ingest.read import read_path
 from kg.datadir import DataDir
 from kg.errors import InputError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REALWORLD_DIR = ROOT / "tests" / "data" / "realworld"
 SPLITS = ("dev", "test")
 SPLIT_CHOICES = ("dev", "test", "all")

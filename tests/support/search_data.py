@@ -21,7 +21,7 @@ from kg.datadir import DataDir
 from kg.namespaces import passage_iri, report_id
 from kg.tokenize import WordSegmenter
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus" / "000_70a1e0d4758384e6.txt"
 SAMPLES = sorted((ROOT / "samples").glob("*.md"))
 

@@ -13,7 +13,7 @@ from ingest.read import read_path
 from kg.lexicon import Lexicon
 from kg.namespaces import normalize_name
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEVSET_DIR = ROOT / "tests" / "data" / "devset"
 CORPUS_DIR = ROOT.parent / "shared" / "corpus"
 

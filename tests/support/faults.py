@@ -15,7 +15,7 @@ from kg.datadir import DataDir
 from kg.search.index import SearchIndex
 from kg.store import GraphStore
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def run_cnkg(

@@ -1,6 +1,6 @@
 """Helpers of the HTTP tests: a data directory with a small report, and uvicorn serving
 ``create_app(settings)`` on 127.0.0.1 on a free port (in a thread of the test process).
-The shared server fixtures are in :mod:`w3c_protocol.fixtures`."""
+The shared server fixtures are in :mod:`support.fixtures`."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ import pyoxigraph as ox
 import uvicorn
 
 from api.app import create_app
+from api.settings import ServerSettings
 from kg.catalog import Catalog, PassageRecord, ReportBundle
 from kg.datadir import DataDir
 from kg.namespaces import CNKG, DCTERMS, PROV, RDF, RDFS, SKOS, XSD, entity_iri, passage_iri, report_iri
-from kg.settings import Settings
+
+from .processes import free_port
 
 RID = "feedfacecafe0001"
 TOKEN = "test-write-token-123"
@@ -127,13 +129,6 @@ def make_datadir(root: Path, *bundles: ReportBundle) -> DataDir:
     return datadir
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class Listener:
     """A TCP listener on 127.0.0.1 that counts every connection made to it (the target of SSRF tests)."""
 
@@ -166,7 +161,7 @@ class Listener:
 @dataclass
 class LiveServer:
     url: str
-    settings: Settings
+    settings: ServerSettings
 
     def client(self, **kwargs: object) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
@@ -177,7 +172,7 @@ class LiveServer:
 
 
 @contextmanager
-def serve(settings: Settings) -> Iterator[LiveServer]:
+def serve(settings: ServerSettings) -> Iterator[LiveServer]:
     """Run the app under uvicorn on 127.0.0.1 until the block ends."""
     port = free_port()
     server = uvicorn.Server(
@@ -197,7 +192,7 @@ def serve(settings: Settings) -> Iterator[LiveServer]:
         thread.join(30)
 
 
-def server_settings(data: Path, **overrides: object) -> Settings:
+def server_settings(data: Path, **overrides: object) -> ServerSettings:
     values: dict[str, object] = {
         "data": data,
         "write_token": TOKEN,
@@ -208,7 +203,9 @@ def server_settings(data: Path, **overrides: object) -> Settings:
         "max_concurrent_per_client": 64,
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return ServerSettings(**values)  # type: ignore[arg-type]
 
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+# A triple cross join: runs for minutes on any non-trivial graph, so it meets every timeout.
+EXPENSIVE_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -129,7 +129,7 @@ def best_sentence(question: str, passages: Sequence[str]) -> tuple[int, str] | N
 def type_accuracy(ex: Extraction, gold: list[dict[str, Any]], lexicon: Lexicon) -> tuple[int, int, int]:
     """Gold entities found under any type, and of those how many carry the right coarse type and the
     right exact type: (matched, coarse right, exact right)."""
-    from bench.devset import _entity_forms, _gold_forms
+    from .devset import _entity_forms, _gold_forms
 
     forms = _entity_forms(ex, lexicon)
     matched = coarse = exact = 0
