@@ -187,6 +187,13 @@ class _CnkgMcpServer(MCPServer[Any]):
         return listed
 
 
+_ONTOLOGY_FILE_DESCRIPTIONS = {
+    "cnkg.ttl": "The cnkg ontology: classes and properties",
+    "lexicon.ttl": "The curated lexicon: entities, labels, aliases, Wikidata links",
+    "lexicon-sources.ttl": "The lexicon generated from the CNCF landscape and glossary (curated entries win)",
+}
+
+
 def _register_resources(server: MCPServer[Any], tools: CnkgTools) -> None:
     for name in ONTOLOGY_FILES:
         path = ontology_path(name)
@@ -195,9 +202,7 @@ def _register_resources(server: MCPServer[Any], tools: CnkgTools) -> None:
                 uri=f"cnkg://ontology/{path.name}",
                 name=path.stem,
                 title=f"cnkg {path.stem} (Turtle)",
-                description="The cnkg ontology: classes and properties"
-                if path.stem == "cnkg"
-                else "The curated lexicon: entities, labels, aliases, Wikidata links",
+                description=_ONTOLOGY_FILE_DESCRIPTIONS[name],
                 mime_type="text/turtle",
                 fn=functools.partial(path.read_text, encoding="utf-8"),
             )

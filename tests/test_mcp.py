@@ -24,6 +24,7 @@ from support.server import server_settings
 
 from kg.catalog import Catalog
 from kg.datadir import DataDir
+from kg.store import ONTOLOGY_FILES
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
@@ -254,7 +255,7 @@ def test_stdio_reports_lists_the_catalog(stdio, datadir):
 def test_stdio_resources_are_the_ontology_and_each_report(stdio, datadir):
     uris = {str(r.uri) for r in stdio.call(lambda c: c.list_resources()).resources}
     rids = [r.rid for r in Catalog(datadir).reports()]
-    assert uris == {"cnkg://ontology/cnkg.ttl", "cnkg://ontology/lexicon.ttl"} | {
+    assert uris == {f"cnkg://ontology/{name}" for name in ONTOLOGY_FILES} | {
         f"cnkg://report/{rid}" for rid in rids
     }
     ontology = stdio.call(lambda c: c.read_resource("cnkg://ontology/cnkg.ttl")).contents[0]

@@ -138,3 +138,14 @@ def test_with_dense_similarities_an_english_question_chooses_the_chinese_sentenc
     best = candidates(keys, _hits(), similarity=scores, question=question)[0]
     assert "200 个节点" in best.sentence.text and best.hit["passage"] == "p1"
     assert best.dense == scores[("p1", best.sentence.start)] > 0
+
+
+def test_an_english_question_of_entity_names_alone_is_scored_by_its_answer_shape():
+    # nothing is asked beyond the entity's name: no focus keys (a fuzzed /ask hit a division by zero here)
+    from kg.qa.selection import candidates, question_keys
+
+    question = "Adidas?"
+    keys = question_keys(question, {"adidas": ["阿迪达斯", "adidas"]}, [], expected_type(question))
+    assert not keys.focus and not keys.chinese
+    ranked = candidates(keys, _hits(), question=question)
+    assert ranked and all(c.focus in (0.0, 1.0) for c in ranked)

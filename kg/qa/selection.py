@@ -177,7 +177,7 @@ def candidates(
             entities = _entity_share(folded, passage, keys.entity_forms)
             typed = has_span(keys.answer_type, sentence.text)
             focus_total = sum(keys.keys[k] for k in keys.focus)
-            if focus_total <= weights.min_focus and keys.chinese:
+            if not focus_total or (focus_total <= weights.min_focus and keys.chinese):
                 focus = 1.0 if typed else 0.0  # the question asks little beyond its entities: its shape
             else:
                 focus = sum(keys.keys[k] for k in covered & keys.focus) / focus_total
