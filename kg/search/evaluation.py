@@ -58,10 +58,21 @@ def load_eval_set(path: Path) -> list[EvalQuestion]:
     ]
 
 
+_EMPHASIS_MARKS = ("**", "__")  # Markdown emphasis: kept out of the stored text, present in raw-file answers
+
+
 def answer_spans(text: str, answers: Sequence[str]) -> list[tuple[int, int]]:
-    """Every occurrence of every answer in the document text."""
+    """Every occurrence of every answer in the document's stored text. An answer copied from the raw
+    file may hold Markdown emphasis, which the stored text no longer has: it is looked for without it.
+
+    >>> answer_spans("市场规模将会达到15.2亿元", ["达到**15.2亿元**"])
+    [(6, 14)]
+    """
     spans = []
-    for answer in answers:
+    for raw in answers:
+        answer = raw
+        for mark in _EMPHASIS_MARKS:
+            answer = answer.replace(mark, "")
         pos = text.find(answer)
         while pos >= 0:
             spans.append((pos, pos + len(answer)))
