@@ -18,6 +18,7 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import Any
 
+from ingest.markup import strip_markup_text
 from ingest.pipeline import Extraction
 from kg.lexicon import Lexicon
 from kg.qa.evaluation import fold_text
@@ -64,7 +65,8 @@ def quote_in_passage(passage: str, quote: str) -> bool:
     >>> quote_in_passage("……基于容器的私有云平台规模达到15.2亿元", "私有云平台规模达到15.2亿元，增速快")
     True
     """
-    p, q = fold_text(passage), fold_text(quote)
+    # the gold quotes the text as read; passages are the stored text, which has its markup removed
+    p, q = fold_text(passage), fold_text(strip_markup_text(quote))
     if not q:
         return False
     if q in p:
