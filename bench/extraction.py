@@ -33,10 +33,10 @@ from tests.support.devset import (
 )
 from tests.support.realworld import (
     REALWORLD_DIR,
-    SPLIT_CHOICES,
     Corpus,
     CorpusError,
     Document,
+    corpus_arguments,
     ratio,
     side_by_side,
     splits_for,
@@ -190,9 +190,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--split", choices=SPLIT_CHOICES, default="all", help="real-world split to score")
+    corpus_arguments(parser, store=False)
     parser.add_argument("--errors", action="store_true", help="list misses and spurious items")
-    parser.add_argument("--data", type=Path, default=REALWORLD_DIR, help="the real-world corpus directory")
     args = parser.parse_args()
     lexicon = Lexicon.load()
     try:

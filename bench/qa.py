@@ -45,11 +45,11 @@ from kg.qa.evaluation import QAItem, is_correct, load_qa_set  # noqa: E402
 from tests.support.realworld import (  # noqa: E402
     NO_GENRE,
     REALWORLD_DIR,
-    SPLIT_CHOICES,
     Corpus,
     CorpusError,
     Question,
     build_store,
+    corpus_arguments,
     ratio,
     side_by_side,
     splits_for,
@@ -321,9 +321,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--split", choices=SPLIT_CHOICES, default="all", help="real-world split to score")
-    parser.add_argument("--data", type=Path, default=REALWORLD_DIR, help="the real-world corpus directory")
-    parser.add_argument("--store", type=Path, default=None, help="data directory for the real-world store")
+    corpus_arguments(parser, store=True)
     parser.add_argument("--misses", action="store_true", help="list the regression set's misses")
     args = parser.parse_args()
     try:

@@ -10,6 +10,7 @@ split derived from its id.
 
 from __future__ import annotations
 
+import argparse
 import json
 import tempfile
 import zlib
@@ -237,3 +238,12 @@ def ratio(hit: int, total: int) -> str:
     '0.750 (3/4)'
     """
     return f"{hit / total:.3f} ({hit}/{total})" if total else "-"
+
+
+def corpus_arguments(parser: argparse.ArgumentParser, *, store: bool) -> None:
+    """The options every real-world bench takes: ``--split``, ``--data`` and, where the bench builds a
+    search store, ``--store``."""
+    parser.add_argument("--split", choices=SPLIT_CHOICES, default="all", help="real-world split to score")
+    parser.add_argument("--data", type=Path, default=REALWORLD_DIR, help="the real-world corpus directory")
+    if store:
+        parser.add_argument("--store", type=Path, default=None, help="data directory for the search store")
