@@ -207,3 +207,23 @@ def test_an_upload_without_token_is_refused_before_its_body_is_sent(server):
             answer = b""
     assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
     assert b"application/problem+json" in answer
+
+
+def test_a_sparql_update_without_token_is_refused_before_its_body_is_sent(server):
+    """The same for `application/sparql-update`: 401 after the headers and the first KB of a 900 KB update
+    (under the body cap, which would answer 413 from the Content-Length alone)."""
+    host, port = server.url.removeprefix("http://").split(":")
+    head = (
+        f"POST /sparql HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        "Content-Type: application/sparql-update\r\n"
+        "Content-Length: 900000\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        update = b"INSERT DATA { <http://example.org/s> <http://example.org/p> 1 } #"
+        sock.sendall(head + update + b"x" * 1000)
+        try:
+            answer = sock.recv(4096)
+        except TimeoutError:
+            answer = b""
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+    assert b"application/problem+json" in answer

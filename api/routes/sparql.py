@@ -316,6 +316,8 @@ async def sparql_post(request: Request, settings: SettingsDep, engine: EngineDep
         raise UnsupportedMediaTypeError(f"POST /sparql needs a Content-Type: {_FORM}, {_QUERY} or {_UPDATE}")
     media, charset = _media(content_type)
     params = list(request.query_params.multi_items())
+    if media == _UPDATE:  # an update's body is not read before its sender has shown the write token
+        check_write_token(settings, request.headers.get("authorization"))
     body = await request.body()
     if media == _FORM:
         form = parse_qsl(_decode(body, charset), keep_blank_values=True)
