@@ -125,4 +125,4 @@ def _merged_entity(known: EntityInfo | None, seen: EntityInfo) -> EntityInfo:
     if known is None or known == seen:
         return seen
     type_ = preferred_type((known.type, seen.type)) or known.type
-    return EntityInfo(seen.slug, min(known.label, seen.label), type_)
+    return EntityInfo(slug=seen.slug, label=min(known.label, seen.label), type=type_)
