@@ -111,10 +111,10 @@ def test_a_large_index_grows_by_appending_to_its_hnsw_graph(datadir, catalog, mo
     monkeypatch.setattr("kg.search.vectors.HNSW_THRESHOLD", 10)
     catalog.write(_bundle(SERVERLESS))
     catalog.write(_bundle(EDGE))
-    dense = datadir.read_manifest().search["dense"]
-    assert dense["kind"] == "hnsw"
+    dense = datadir.read_manifest().search.dense
+    assert dense is not None and dense.kind == "hnsw"
     service = SearchService(datadir)
-    assert dense["count"] == len(service.index())
+    assert dense.count == len(service.index())
     top = service.search("KubeEdge是谁开源的", k=1, mode="dense")["hits"][0]
     assert "KubeEdge" in top["text"]
 
