@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ingest.document import Mention, Relation, Sentence
 from ingest.relation_rule import RelationRule
 
-__all__ = ["RULES", "CueRules", "cue_relations"]
+__all__ = ["RULES", "CueRules", "cue_relations", "relation_between"]
 
 TypeOf = Callable[[Mention], str]
 
@@ -89,6 +89,14 @@ class CueRules:
 RULES = CueRules()
 
 
+def relation_between(
+    subject: Mention, predicate: str, obj: Mention, n: int, sentence: Sentence, conf: float, pattern: str
+) -> Relation:
+    """The relation of a rule not yet named as a ``RelationRule`` (kept for rule modules written before
+    it; new rules name a ``RelationRule`` and call its ``relate``)."""
+    return RelationRule(name=pattern, predicate=predicate, confidence=conf).relate(subject, obj, n, sentence)
+
+
 def _span(sentence: Sentence, a: int, b: int) -> str:
     return sentence.text[a - sentence.start : b - sentence.start]
 
@@ -96,6 +104,12 @@ def _span(sentence: Sentence, a: int, b: int) -> str:
 def _clause_end(sentence: Sentence, pos: int) -> int:
     m = _CLAUSE.search(sentence.text, pos - sentence.start)
     return sentence.start + m.start() if m else sentence.end
+
+
+def _clause_start(sentence: Sentence, before: int) -> int:
+    """Where the clause that runs up to ``before`` (an index into the sentence's text) starts."""
+    marks = _CLAUSE.finditer(sentence.text, 0, before)
+    return max((sentence.start + m.end() for m in marks), default=sentence.start)
 
 
 def _object_end(sentence: Sentence, pos: int) -> int:
@@ -231,9 +245,7 @@ def _cue_pairs(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
             yield RULES.evolved_cue.relate(before[-1], after[0], n, sentence)
     for cue in _PART_CUE.finditer(text):
         at = sentence.start + cue.start()
-        clause_start = max(
-            (sentence.start + m.end() for m in _CLAUSE.finditer(text, 0, cue.start())), default=sentence.start
-        )
+        clause_start = _clause_start(sentence, cue.start())
         verb = None
         for v in _PART_VERB.finditer(text, clause_start - sentence.start, cue.start()):
             verb = v
@@ -305,6 +317,7 @@ def _listed_after(
 
 
 _FOUNDATION = re.compile(r"以$")
+FOUNDATION_REACH = 4  # 以X为基础的Y: at most this many characters between 的 and Y
 _FOUNDATION_AFTER = re.compile(r"(?:架构|技术)?为(?:基础|底座|核心|基础架构|底层)(?P<of>的)?")
 
 
@@ -320,7 +333,7 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             continue
         if after.group("of"):
             following = [m for m in found[i + 1 :] if type_of(m) in _TECHNICAL][:1]
-            if following and following[0].start - (sentence.start + after.end()) <= 4:
+            if following and following[0].start - (sentence.start + after.end()) <= FOUNDATION_REACH:
                 yield RULES.foundation_of.relate(following[0], base, n, sentence)
             continue
         before = [m for m in found[:i] if type_of(m) in _TECHNICAL]
@@ -411,18 +424,10 @@ def _support_cues(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
         *_MEANS.finditer(text),
     ]:
         at = sentence.start + cue.start()
-        clause_start = max(
-            (sentence.start + m.end() for m in _CLAUSE.finditer(text, 0, cue.start())), default=sentence.start
-        )
+        clause_start = _clause_start(sentence, cue.start())
         if cue.re is not _PROVIDE and cue.re is not _BECOME_SUPPORT:
             # 'X兼容…，并能够在A上运行', 'X不仅…，也是管理A的手段': X leads the clause before
-            clause_start = max(
-                (
-                    sentence.start + m.end()
-                    for m in _CLAUSE.finditer(text, 0, clause_start - sentence.start - 1)
-                ),
-                default=sentence.start,
-            )
+            clause_start = _clause_start(sentence, clause_start - sentence.start - 1)
         subjects = [m for m in found if clause_start <= m.start and m.end <= at and type_of(m) in _TECHNICAL]
         lo, hi = sentence.start + cue.start("objs"), sentence.start + cue.end("objs")
         stop = text.find("等", cue.start("objs"), cue.end("objs"))

@@ -81,6 +81,7 @@ RULES = ListRules()
 TOPIC_REACH = 80
 TOPIC_LEAD = 10  # the topic stands this close to the sentence start (after '- ', 作为, 目前 …)
 SUBJECT_LEAD = 2  # at most this many characters (则, 而, 也) before a name that opens a new clause
+LIST_START_GAP = 2  # a list starts at most this many characters after its cue (支持了 Ray、…)
 _NOT_A_SUBJECT = re.compile(r"支持|兼容|对|在|通过|使用|基于|将")
 _BREAK = re.compile(r"[。；;！？!?]")
 _CLAUSE = re.compile(r"[，,：:]")
@@ -172,26 +173,28 @@ def _first_after(found: list[Mention], at: int, limit: int) -> int | None:
     return None
 
 
+def _cued_lists(
+    sentence: Sentence, found: list[Mention], cue: re.Pattern[str], subjects: frozenset[str], type_of: TypeOf
+) -> Iterator[tuple[re.Match[str], Mention, list[Mention]]]:
+    """(cue match, topic, list) for each match of ``cue`` that a list follows right after (within
+    LIST_START_GAP characters) and that the sentence's topic, of ``subjects`` types, governs."""
+    for match in cue.finditer(sentence.text):
+        at, end = sentence.start + match.start(), sentence.start + match.end()
+        first = _first_after(found, end, LIST_START_GAP)
+        topic = _topic(sentence, found, at, subjects, type_of)
+        if first is not None and topic is not None:
+            yield match, topic, _list_from(sentence, found, first, type_of)
+
+
 def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
-    for cue in _SUPPORT_CUE.finditer(text):
-        at, end = sentence.start + cue.start(), sentence.start + cue.end()
+    for cue, topic, listed in _cued_lists(sentence, found, _SUPPORT_CUE, _TECHNICAL, type_of):
         if text.startswith("的", cue.end()):
             continue  # 提供多线程支持的Linux内核: a modifier, not a list of what is supported
-        first = _first_after(found, end, 2)
-        topic = _topic(sentence, found, at, _TECHNICAL, type_of)
-        if first is None or topic is None:
-            continue
-        for obj in _list_from(sentence, found, first, type_of):
+        for obj in listed:
             if type_of(obj) in _TECHNICAL:
                 yield RULES.supports_list.relate(topic, obj, n, sentence)
-    for cue in _SUPPORT_OF.finditer(text):
-        at, end = sentence.start + cue.start(), sentence.start + cue.end()
-        first = _first_after(found, end, 2)
-        topic = _topic(sentence, found, at, _TECHNICAL, type_of)
-        if first is None or topic is None:
-            continue
-        listed = _list_from(sentence, found, first, type_of)
+    for _, topic, listed in _cued_lists(sentence, found, _SUPPORT_OF, _TECHNICAL, type_of):
         if not _SUPPORT_OF_END.match(text, listed[-1].end - sentence.start):
             continue
         for obj in listed:
@@ -216,13 +219,7 @@ def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) ->
             for part in _list_from(sentence, found, i + 1, type_of):
                 if type_of(part) in _NAMED_TECHNICAL:
                     yield RULES.projects_include.relate(part, whole, n, sentence)
-    for cue in _IMPLEMENTS.finditer(text):
-        at, end = sentence.start + cue.start(), sentence.start + cue.end()
-        first = _first_after(found, end, 2)
-        topic = _topic(sentence, found, at, _NAMED_TECHNICAL, type_of)
-        if first is None or topic is None:
-            continue
-        listed = _list_from(sentence, found, first, type_of)
+    for _, topic, listed in _cued_lists(sentence, found, _IMPLEMENTS, _NAMED_TECHNICAL, type_of):
         if _MEMBER_KIND.match(text, listed[-1].end - sentence.start):
             for part in listed:
                 if type_of(part) in _TECHNICAL:
@@ -244,13 +241,8 @@ def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) ->
 
 def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
-    for cue in _OPEN_SOURCED.finditer(text):
-        at, end = sentence.start + cue.start(), sentence.start + cue.end()
-        first = _first_after(found, end, 2)
-        maker = _topic(sentence, found, at, _ORG, type_of)
-        if first is None or maker is None:
-            continue
-        for obj in _list_from(sentence, found, first, type_of):
+    for _, maker, listed in _cued_lists(sentence, found, _OPEN_SOURCED, _ORG, type_of):
+        for obj in listed:
             if type_of(obj) in _NAMED_TECHNICAL:
                 yield RULES.open_sourced_list.relate(obj, maker, n, sentence)
     for i, thing in enumerate(found[:-1]):
