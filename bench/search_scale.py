@@ -78,7 +78,7 @@ class Pool:
         ]
         lexicon = segmenter.lexicon
         self.entities = {
-            slug: EntityInfo(slug, entry.label, entry.type)
+            slug: EntityInfo(slug=slug, label=entry.label, type=entry.type)
             for slug in {s for slugs in self.slugs for s in slugs}
             if (entry := lexicon.get(slug)) is not None
         }

@@ -185,15 +185,15 @@ def synthetic_bundles(seed: int = 7) -> list[ReportBundle]:
 
 def _bundle(rid: str, title: str, quads: list[ox.Quad]) -> ReportBundle:
     return ReportBundle(
-        rid,
-        f"{rid}.txt",
-        rid,
-        title,
-        "",
-        ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"",
-        "bench",
-        [],
-        {"triples": len(quads)},
+        rid=rid,
+        source=f"{rid}.txt",
+        sha256=rid,
+        title=title,
+        text="",
+        nquads=ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"",
+        pipeline="bench",
+        passages=(),
+        counts={"triples": len(quads)},
     )
 
 

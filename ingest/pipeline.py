@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections import Counter
@@ -33,7 +34,7 @@ from ingest.relations import extract_relations
 from ingest.segment import segment
 from ingest.tables import table_cells
 from ingest.timeframe import section_year
-from kg.catalog import Catalog, IndexUpdater, PassageRecord, ReportBundle
+from kg.catalog import Catalog, EntityInfo, IndexUpdater, PassageRecord, ReportBundle
 from kg.datadir import DataDir
 from kg.lexicon import LEXICON_FILES, Lexicon
 from kg.namespaces import passage_iri, report_id
@@ -61,8 +62,10 @@ Progress = Callable[[str, int, int], None]
 STAGES = ("read", "clean", "segment", "entities", "relations", "facts", "graph", "write")
 
 
-@dataclass
+@dataclass(frozen=True)
 class IngestSummary:
+    """What ingesting one report did, as the CLI prints it and the HTTP upload answers."""
+
     rid: str
     source: str
     title: str
@@ -112,13 +115,13 @@ def _table_facts(text: str, passages: tuple[Passage, ...]) -> list[Fact]:
                 year = section_year(passage.section)
                 facts.append(
                     Fact(
-                        cell.header,
-                        value,
-                        cell.unit,
-                        "=",
-                        passage.n,
-                        cell.start,
-                        cell.end,
+                        metric=cell.header,
+                        value=value,
+                        unit=cell.unit,
+                        qualifier="=",
+                        passage=passage.n,
+                        start=cell.start,
+                        end=cell.end,
                         year=year,
                         year_stated=True if year is not None else None,
                     )
@@ -147,16 +150,16 @@ def _facts(
                 about = {m.slug for m in mentions if clause_start <= m.start and m.end <= start}
                 facts.append(
                     Fact(
-                        fig.metric,
-                        fig.value,
-                        fig.unit,
-                        fig.qualifier,
-                        passage.n,
-                        start,
-                        end,
-                        fig.value_max,
-                        fig.year,
-                        next(iter(about)) if len(about) == 1 else None,
+                        metric=fig.metric,
+                        value=fig.value,
+                        unit=fig.unit,
+                        qualifier=fig.qualifier,
+                        passage=passage.n,
+                        start=start,
+                        end=end,
+                        value_max=fig.value_max,
+                        year=fig.year,
+                        about=next(iter(about)) if len(about) == 1 else None,
                         year_stated=fig.year_stated,
                     )
                 )
@@ -235,19 +238,19 @@ def prepare(
     slugs_by_passage: dict[int, dict[str, None]] = {}
     for m in ex.mentions:
         slugs_by_passage.setdefault(m.passage, {})[m.slug] = None
-    records = [
+    records = tuple(
         PassageRecord(
-            passage_iri(rid, p.n),
-            rid,
-            p.n,
-            p.text,
-            p.start,
-            p.end,
-            p.section,
-            tuple(slugs_by_passage.get(p.n, {})),
+            iri=passage_iri(rid, p.n),
+            rid=rid,
+            n=p.n,
+            text=p.text,
+            start=p.start,
+            end=p.end,
+            section=p.section,
+            entities=tuple(slugs_by_passage.get(p.n, {})),
         )
         for p in ex.passages
-    ]
+    )
     discovered = sum(1 for e in ex.entities.values() if e.discovered)
     counts = {
         "passages": len(ex.passages),
@@ -258,29 +261,30 @@ def prepare(
         "triples": len(quads),
     }
     bundle = ReportBundle(
-        rid,
-        source.source,
-        sha,
-        meta.title,
-        source.text,
-        serialize_nquads(quads),
-        _pipeline_version() + (f"+date.{date}" if date else ""),  # another date extracts the file again
-        records,
-        counts,
+        rid=rid,
+        source=source.source,
+        sha256=sha,
+        title=meta.title,
+        text=source.text,
+        nquads=serialize_nquads(quads),
+        pipeline=_pipeline_version() + (f"+date.{date}" if date else ""),  # another date: extract again
+        passages=records,
+        counts=counts,
+        entities={e.slug: EntityInfo(slug=e.slug, label=e.label, type=e.type) for e in ex.entities.values()},
     )
     timer.done("graph")
     summary = IngestSummary(
-        rid,
-        source.source,
-        meta.title,
-        "prepared",
-        len(source.text),
-        len(ex.passages),
-        by_type,
-        discovered,
-        len(ex.relations),
-        len(ex.facts),
-        0.0,
+        rid=rid,
+        source=source.source,
+        title=meta.title,
+        status="prepared",
+        chars=len(source.text),
+        passages=len(ex.passages),
+        entities=by_type,
+        discovered=discovered,
+        relations=len(ex.relations),
+        facts=len(ex.facts),
+        seconds=0.0,
     )
     return bundle, summary
 
@@ -298,8 +302,9 @@ def _ingest(
     timer.done("read")
     bundle, summary = prepare(source, timer=timer, date=checked_date(date))
     if force:
-        bundle.pipeline += "+forced." + hashlib.sha256(str(time.time_ns()).encode()).hexdigest()[:6]
-    summary.stage_seconds = timer.seconds
+        forced = "+forced." + hashlib.sha256(str(time.time_ns()).encode()).hexdigest()[:6]
+        bundle = dataclasses.replace(bundle, pipeline=bundle.pipeline + forced)
+    summary = dataclasses.replace(summary, stage_seconds=timer.seconds)
     return write_prepared(bundle, summary, datadir, index_updater=index_updater, timer=timer)
 
 
@@ -311,15 +316,18 @@ def write_prepared(
     index_updater: IndexUpdater | None = None,
     timer: _Timer | None = None,
 ) -> IngestSummary:
-    """Store a prepared report (atomically, under the writer lock); ``summary`` gets its status."""
+    """Store a prepared report (atomically, under the writer lock); returns ``summary`` with its status."""
     timer = timer or _Timer(None)
     started = time.perf_counter()
     outcome = Catalog(datadir, index_updater=index_updater).write(bundle)
     timer.done("write")
-    summary.status = outcome.status
-    summary.stage_seconds = {**summary.stage_seconds, **timer.seconds}
-    summary.seconds = sum(summary.stage_seconds.values()) or time.perf_counter() - started
-    return summary
+    stage_seconds = {**summary.stage_seconds, **timer.seconds}
+    return dataclasses.replace(
+        summary,
+        status=outcome.status,
+        stage_seconds=stage_seconds,
+        seconds=sum(stage_seconds.values()) or time.perf_counter() - started,
+    )
 
 
 def ingest_path(
@@ -375,8 +383,7 @@ class UploadJob:
         source = read_bytes(self.data, self.filename, max_bytes=self.max_bytes)
         timer.done("read")
         bundle, summary = prepare(source, timer=timer, date=self.date)
-        summary.stage_seconds = timer.seconds
-        return bundle, summary
+        return bundle, dataclasses.replace(summary, stage_seconds=timer.seconds)
 
 
 def warm_up() -> None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from ingest.document import Mention, Relation, Sentence
+from ingest.relation_rule import RelationRule
 
-__all__ = ["cue_relations", "relation_between"]
+__all__ = ["RULES", "CueRules", "cue_relations", "relation_between"]
 
 TypeOf = Callable[[Mention], str]
 
@@ -38,19 +40,76 @@ _ANAPHOR_GAP = re.compile(r"^[、，,]?(?:并|又|还|也|随后|在|于|\d{4}�
 _BASED_ON = re.compile(r"基于$")
 
 
-def _span(sentence: Sentence, a: int, b: int) -> str:
-    return sentence.text[a - sentence.start : b - sentence.start]
+@dataclass(frozen=True)
+class CueRules:
+    """The clause-level rules, by the cue they read (confidences chosen on the dev split of the real-world
+    corpus)."""
+
+    verb_object_based_on: RelationRule = RelationRule(
+        name="verb-object-based-on", predicate="basedOn", confidence=0.8
+    )
+    verb_object_issued: RelationRule = RelationRule(
+        name="verb-object-issued", predicate="issuedBy", confidence=0.9
+    )
+    verb_object_open_sourced: RelationRule = RelationRule(
+        name="verb-object-open-sourced", predicate="openSourcedBy", confidence=0.85
+    )
+    verb_object_offers: RelationRule = RelationRule(
+        name="verb-object-offers", predicate="offers", confidence=0.85
+    )
+    verb_object_developed: RelationRule = RelationRule(
+        name="verb-object-developed", predicate="developedBy", confidence=0.8
+    )
+    apposition: RelationRule = RelationRule(name="apposition", predicate="broader", confidence=0.8)
+    predecessor_cue: RelationRule = RelationRule(
+        name="predecessor-cue", predicate="predecessorOf", confidence=0.9
+    )
+    evolved_cue: RelationRule = RelationRule(name="evolved-cue", predicate="predecessorOf", confidence=0.85)
+    part_of_cue: RelationRule = RelationRule(name="part-of-cue", predicate="partOf", confidence=0.85)
+    compatible_with: RelationRule = RelationRule(name="compatible-with", predicate="supports", confidence=0.8)
+    provides_support_for: RelationRule = RelationRule(
+        name="provides-support-for", predicate="supports", confidence=0.8
+    )
+    offer_list: RelationRule = RelationRule(name="offer-list", predicate="offers", confidence=0.8)
+    foundation_of: RelationRule = RelationRule(name="foundation-of", predicate="basedOn", confidence=0.8)
+    foundation: RelationRule = RelationRule(name="foundation", predicate="basedOn", confidence=0.75)
+    industry_adoption: RelationRule = RelationRule(
+        name="industry-adoption", predicate="usedByIndustry", confidence=0.75
+    )
+    made_by_list: RelationRule = RelationRule(name="made-by-list", predicate="developedBy", confidence=0.8)
+    provides_support: RelationRule = RelationRule(
+        name="provides-support", predicate="supports", confidence=0.75
+    )
+    empowers: RelationRule = RelationRule(name="empowers", predicate="supports", confidence=0.75)
+    based_on_list: RelationRule = RelationRule(name="based-on-list", predicate="basedOn", confidence=0.75)
+    base_of: RelationRule = RelationRule(name="base-of", predicate="basedOn", confidence=0.75)
+    such_as: RelationRule = RelationRule(name="such-as", predicate="broader", confidence=0.7)
+
+
+RULES = CueRules()
 
 
 def relation_between(
     subject: Mention, predicate: str, obj: Mention, n: int, sentence: Sentence, conf: float, pattern: str
 ) -> Relation:
-    return Relation(subject.slug, predicate, obj.slug, n, sentence.start, sentence.end, conf, pattern)
+    """The relation of a rule not yet named as a ``RelationRule`` (kept for rule modules written before
+    it; new rules name a ``RelationRule`` and call its ``relate``)."""
+    return RelationRule(name=pattern, predicate=predicate, confidence=conf).relate(subject, obj, n, sentence)
+
+
+def _span(sentence: Sentence, a: int, b: int) -> str:
+    return sentence.text[a - sentence.start : b - sentence.start]
 
 
 def _clause_end(sentence: Sentence, pos: int) -> int:
     m = _CLAUSE.search(sentence.text, pos - sentence.start)
     return sentence.start + m.start() if m else sentence.end
+
+
+def _clause_start(sentence: Sentence, before: int) -> int:
+    """Where the clause that runs up to ``before`` (an index into the sentence's text) starts."""
+    marks = _CLAUSE.finditer(sentence.text, 0, before)
+    return max((sentence.start + m.end() for m in marks), default=sentence.start)
 
 
 def _object_end(sentence: Sentence, pos: int) -> int:
@@ -128,10 +187,7 @@ def _verb_object(
                 and re.match(r"^[\u4e00-\u9fff]{0,6}的", between)
                 and (type_of(base) in _TECHNICAL)
             ):
-                yield from (
-                    relation_between(o, "basedOn", base, n, sentence, 0.8, "verb-object-based-on")
-                    for o in objects
-                )
+                yield from (RULES.verb_object_based_on.relate(o, base, n, sentence) for o in objects)
 
 
 def _verb_relation(
@@ -139,13 +195,13 @@ def _verb_relation(
 ) -> Iterator[Relation]:
     s_type, o_type = type_of(subject), type_of(obj)
     if o_type == "Policy" and word in {"发布", "发布了", "印发", "出台", "颁布"}:
-        yield relation_between(obj, "issuedBy", subject, n, sentence, 0.9, "verb-object-issued")
+        yield RULES.verb_object_issued.relate(obj, subject, n, sentence)
     elif word.startswith("开源") and o_type in {"Technology", "Product"}:
-        yield relation_between(obj, "openSourcedBy", subject, n, sentence, 0.85, "verb-object-open-sourced")
+        yield RULES.verb_object_open_sourced.relate(obj, subject, n, sentence)
     elif s_type == "Vendor" and o_type == "Product":
-        yield relation_between(subject, "offers", obj, n, sentence, 0.85, "verb-object-offers")
+        yield RULES.verb_object_offers.relate(subject, obj, n, sentence)
     elif o_type in {"Technology", "Product"} and word[:2] in {"开发", "研发", "设计", "推出"}:
-        yield relation_between(obj, "developedBy", subject, n, sentence, 0.8, "verb-object-developed")
+        yield RULES.verb_object_developed.relate(obj, subject, n, sentence)
 
 
 def _appositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -160,7 +216,7 @@ def _appositions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             and not a.surface[:1].isascii()
             and not (b.surface.isupper() and len(b.surface) <= ACRONYM_MAX)  # 云原生AI: a compound
         ):
-            yield relation_between(b, "broader", a, n, sentence, 0.8, "apposition")
+            yield RULES.apposition.relate(b, a, n, sentence)
 
 
 _PREDECESSOR = re.compile(r"前身(?:是|为)")
@@ -180,20 +236,16 @@ def _cue_pairs(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
             sentence, found, sentence.start + cue.end(), _clause_end(sentence, at + 1), type_of
         )
         if before and after:
-            yield relation_between(
-                after[-1], "predecessorOf", before[-1], n, sentence, 0.9, "predecessor-cue"
-            )
+            yield RULES.predecessor_cue.relate(after[-1], before[-1], n, sentence)
     for cue in _EVOLVED.finditer(text):
         at = sentence.start + cue.start()
         before = [m for m in found if m.end <= at and _clause_end(sentence, m.end) >= at]
         after = [m for m in found if m.start >= sentence.start + cue.end()][:1]
         if before and after and type_of(before[-1]) in _TECHNICAL and type_of(after[0]) in _TECHNICAL:
-            yield relation_between(before[-1], "predecessorOf", after[0], n, sentence, 0.85, "evolved-cue")
+            yield RULES.evolved_cue.relate(before[-1], after[0], n, sentence)
     for cue in _PART_CUE.finditer(text):
         at = sentence.start + cue.start()
-        clause_start = max(
-            (sentence.start + m.end() for m in _CLAUSE.finditer(text, 0, cue.start())), default=sentence.start
-        )
+        clause_start = _clause_start(sentence, cue.start())
         verb = None
         for v in _PART_VERB.finditer(text, clause_start - sentence.start, cue.start()):
             verb = v
@@ -204,7 +256,7 @@ def _cue_pairs(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
         wholes = [m for m in found if sentence.start + verb.end() <= m.start and m.end <= at]
         if subjects and wholes and type_of(subjects[-1]) in _TECHNICAL and type_of(wholes[0]) in _TECHNICAL:
             for part in _listed_before(sentence, subjects, type_of):
-                yield relation_between(part, "partOf", wholes[0], n, sentence, 0.85, "part-of-cue")
+                yield RULES.part_of_cue.relate(part, wholes[0], n, sentence)
 
 
 _SUPPORT_VERB = re.compile(r"^(?:同时|还|也|能够|可以|均|都|全面)?(?:兼容|适配|支持)(?:了)?$")
@@ -226,15 +278,15 @@ def _supports_and_lists(
         mid = _span(sentence, a.end, b.start)
         if type_of(a) in _TECHNICAL and _SUPPORT_VERB.match(mid):
             for obj in [b, *_listed_after(sentence, rest, type_of, same_type=False)]:
-                yield relation_between(a, "supports", obj, n, sentence, 0.8, "compatible-with")
+                yield RULES.compatible_with.relate(a, obj, n, sentence)
         if type_of(a) in _TECHNICAL | {"Vendor"} and _SUPPORT_FOR.match(mid) and type_of(b) in _TECHNICAL:
             after = _span(sentence, b.end, _clause_end(sentence, b.end))
             if _SUPPORT_AFTER.match(after):
-                yield relation_between(a, "supports", b, n, sentence, 0.8, "provides-support-for")
+                yield RULES.provides_support_for.relate(a, b, n, sentence)
         if type_of(a) == "Vendor" and _OFFER_LIST.match(mid):
             for obj in [b, *_listed_after(sentence, rest, type_of, same_type=False)]:
                 if type_of(obj) not in _ORG:
-                    yield relation_between(a, "offers", obj, n, sentence, 0.8, "offer-list")
+                    yield RULES.offer_list.relate(a, obj, n, sentence)
 
 
 def _listed_before(sentence: Sentence, before: list[Mention], type_of: TypeOf) -> list[Mention]:
@@ -265,6 +317,7 @@ def _listed_after(
 
 
 _FOUNDATION = re.compile(r"以$")
+FOUNDATION_REACH = 4  # 以X为基础的Y: at most this many characters between 的 and Y
 _FOUNDATION_AFTER = re.compile(r"(?:架构|技术)?为(?:基础|底座|核心|基础架构|底层)(?P<of>的)?")
 
 
@@ -280,13 +333,13 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             continue
         if after.group("of"):
             following = [m for m in found[i + 1 :] if type_of(m) in _TECHNICAL][:1]
-            if following and following[0].start - (sentence.start + after.end()) <= 4:
-                yield relation_between(following[0], "basedOn", base, n, sentence, 0.8, "foundation-of")
+            if following and following[0].start - (sentence.start + after.end()) <= FOUNDATION_REACH:
+                yield RULES.foundation_of.relate(following[0], base, n, sentence)
             continue
         before = [m for m in found[:i] if type_of(m) in _TECHNICAL]
         if before:
             for subject in _listed_before(sentence, before, type_of):
-                yield relation_between(subject, "basedOn", base, n, sentence, 0.75, "foundation")
+                yield RULES.foundation.relate(subject, base, n, sentence)
 
 
 _ADOPT = re.compile(r"(?:采用|使用|部署|引入|试水|应用|利用)(?:了)?")
@@ -321,7 +374,7 @@ def _industry_adoption(
         users = _listed_before(sentence, found[: i + 1], type_of)
         for obj in [objects[0], *_listed_after(sentence, objects, type_of)]:
             for user in users:
-                yield relation_between(obj, "usedByIndustry", user, n, sentence, 0.75, "industry-adoption")
+                yield RULES.industry_adoption.relate(obj, user, n, sentence)
 
 
 _BY = re.compile(r"^(?:最初|最早|最先)?由$")
@@ -343,7 +396,7 @@ def _made_by_list(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
             listed.append(m)
         if _MADE.match(sentence.text, listed[-1].end - sentence.start):
             for maker in listed:
-                yield relation_between(thing, "developedBy", maker, n, sentence, 0.8, "made-by-list")
+                yield RULES.made_by_list.relate(thing, maker, n, sentence)
 
 
 _PROVIDE = re.compile(
@@ -371,18 +424,10 @@ def _support_cues(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
         *_MEANS.finditer(text),
     ]:
         at = sentence.start + cue.start()
-        clause_start = max(
-            (sentence.start + m.end() for m in _CLAUSE.finditer(text, 0, cue.start())), default=sentence.start
-        )
+        clause_start = _clause_start(sentence, cue.start())
         if cue.re is not _PROVIDE and cue.re is not _BECOME_SUPPORT:
             # 'X兼容…，并能够在A上运行', 'X不仅…，也是管理A的手段': X leads the clause before
-            clause_start = max(
-                (
-                    sentence.start + m.end()
-                    for m in _CLAUSE.finditer(text, 0, clause_start - sentence.start - 1)
-                ),
-                default=sentence.start,
-            )
+            clause_start = _clause_start(sentence, clause_start - sentence.start - 1)
         subjects = [m for m in found if clause_start <= m.start and m.end <= at and type_of(m) in _TECHNICAL]
         lo, hi = sentence.start + cue.start("objs"), sentence.start + cue.end("objs")
         stop = text.find("等", cue.start("objs"), cue.end("objs"))
@@ -391,13 +436,13 @@ def _support_cues(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
         objects = [m for m in found if lo <= m.start and m.end <= hi and type_of(m) in object_types]
         if subjects and objects:
             for obj in objects:
-                yield relation_between(subjects[0], "supports", obj, n, sentence, 0.75, "provides-support")
+                yield RULES.provides_support.relate(subjects[0], obj, n, sentence)
     for cue in _EMPOWER.finditer(text):
         at = sentence.start + cue.start()
         before = [m for m in found if m.end <= at and type_of(m) in _TECHNICAL]
         after = [m for m in found if m.start >= sentence.start + cue.end() and type_of(m) in _TECHNICAL][:1]
         if before and after and text[: before[-1].start - sentence.start].endswith("以"):
-            yield relation_between(before[-1], "supports", after[0], n, sentence, 0.75, "empowers")
+            yield RULES.empowers.relate(before[-1], after[0], n, sentence)
 
 
 _BASED_LIST = re.compile(r"基于$")
@@ -419,7 +464,7 @@ def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: T
         gap = _span(sentence, bases[-1].end, rest[0].start)
         if re.fullmatch(r"[\u4e00-\u9fff]{0,4}的", gap) and type_of(rest[0]) in _TECHNICAL:
             for base in bases:
-                yield relation_between(rest[0], "basedOn", base, n, sentence, 0.75, "based-on-list")
+                yield RULES.based_on_list.relate(rest[0], base, n, sentence)
     for cue in _BASE_OF.finditer(sentence.text):
         at = sentence.start + cue.start()
         before = [m for m in found if m.end <= at and type_of(m) in _TECHNICAL]
@@ -431,14 +476,14 @@ def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: T
             and type_of(m) in _TECHNICAL
         ]
         if before and wholes:
-            yield relation_between(wholes[-1], "basedOn", before[-1], n, sentence, 0.75, "base-of")
+            yield RULES.base_of.relate(wholes[-1], before[-1], n, sentence)
     for a, b in itertools.pairwise(found):
         if (
             _SUCH_AS.match(_span(sentence, a.end, b.start))
             and type_of(a) == type_of(b)
             and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start)
         ):
-            yield relation_between(a, "broader", b, n, sentence, 0.7, "such-as")
+            yield RULES.such_as.relate(a, b, n, sentence)
 
 
 _WORD_BOUNDARY = re.compile(r"$|[，,。；;：:、）)”\s]|是|在|和|与|及|为|的")

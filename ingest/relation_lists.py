@@ -4,7 +4,8 @@ Real reports name one subject at the head of a sentence and then list what it su
 open-sources or is used in, often clauses later: 'Volcano …，通过 VcJob 完美支持 Ray、TensorFlow、PyTorch 等'.
 The rules here find a cue, read the list after it (A、B、C等 / A、B和C / A，B 等), and take as subject the
 sentence's topic: its first mention, standing before any clause break, when no other mention of a subject
-type stands between it and the cue (no new subject). Each pattern family has its own named confidence.
+type stands between it and the cue (no new subject). Each pattern family is a named rule (``ListRules``)
+with its own confidence.
 
 - supports: TOPIC … (完美|全面)?支持|兼容|适配 LIST, TOPIC … 对 LIST (等)?…的支持;
 - partOf: X的 LIST 等(插件|组件|模块|子项目), X 通过实现 LIST 这两个…插件, X … 子项目 Y,
@@ -21,9 +22,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ingest.document import Mention, Relation, Sentence
-from ingest.relation_cues import relation_between
+from ingest.relation_rule import RelationRule
 
-__all__ = ["ListConfidence", "list_relations"]
+__all__ = ["RULES", "ListRules", "list_relations"]
 
 TypeOf = Callable[[Mention], str]
 
@@ -33,33 +34,54 @@ _NAMED_TECHNICAL = frozenset({"Technology", "Product"})
 
 
 @dataclass(frozen=True)
-class ListConfidence:
-    """Confidence of each pattern family, chosen on the dev split of the real-world corpus."""
+class ListRules:
+    """The enumeration rules, by pattern family (confidences chosen on the dev split of the real-world
+    corpus)."""
 
-    supports_list: float = 0.75
-    support_of_list: float = 0.75
-    part_of_members: float = 0.8
-    sub_project: float = 0.8
-    named_module: float = 0.8
-    project_members: float = 0.75
-    open_sourced_list: float = 0.8
-    made_by_dated: float = 0.8
-    industry_list: float = 0.75
-    is_a_category: float = 0.75
-    such_as: float = 0.7
-    implements_members: float = 0.75
-    on_the_base_of: float = 0.8
-    built_on: float = 0.75
-    project_of_org: float = 0.75
-    initiator: float = 0.8
-    scenarios: float = 0.7
+    supports_list: RelationRule = RelationRule(name="supports-list", predicate="supports", confidence=0.75)
+    support_of_list: RelationRule = RelationRule(
+        name="support-of-list", predicate="supports", confidence=0.75
+    )
+    members_of: RelationRule = RelationRule(name="members-of", predicate="partOf", confidence=0.8)
+    projects_include: RelationRule = RelationRule(
+        name="projects-include", predicate="partOf", confidence=0.75
+    )
+    implements_members: RelationRule = RelationRule(
+        name="implements-members", predicate="partOf", confidence=0.75
+    )
+    sub_project: RelationRule = RelationRule(name="sub-project", predicate="partOf", confidence=0.8)
+    named_module: RelationRule = RelationRule(name="named-module", predicate="partOf", confidence=0.8)
+    open_sourced_list: RelationRule = RelationRule(
+        name="open-sourced-list", predicate="openSourcedBy", confidence=0.8
+    )
+    initiator: RelationRule = RelationRule(name="initiator", predicate="developedBy", confidence=0.8)
+    by_maker_open_sourced: RelationRule = RelationRule(
+        name="by-maker", predicate="openSourcedBy", confidence=0.8
+    )
+    by_maker_developed: RelationRule = RelationRule(name="by-maker", predicate="developedBy", confidence=0.8)
+    open_sourced_at: RelationRule = RelationRule(
+        name="open-sourced-at", predicate="openSourcedBy", confidence=0.8
+    )
+    scenario_industries: RelationRule = RelationRule(
+        name="scenarios", predicate="usedByIndustry", confidence=0.7
+    )
+    scenario_supports: RelationRule = RelationRule(name="scenarios", predicate="supports", confidence=0.7)
+    used_in_list: RelationRule = RelationRule(
+        name="used-in-list", predicate="usedByIndustry", confidence=0.75
+    )
+    on_the_base_of: RelationRule = RelationRule(name="on-the-base-of", predicate="basedOn", confidence=0.8)
+    project_of_org: RelationRule = RelationRule(name="project-of-org", predicate="partOf", confidence=0.75)
+    built_on: RelationRule = RelationRule(name="built-on", predicate="basedOn", confidence=0.75)
+    is_a_category: RelationRule = RelationRule(name="is-a-category", predicate="broader", confidence=0.75)
+    such_as: RelationRule = RelationRule(name="such-as", predicate="broader", confidence=0.7)
 
 
-CONFIDENCE = ListConfidence()
+RULES = ListRules()
 # How far (characters) the topic may stand before the cue, and how long a list item gap may be.
 TOPIC_REACH = 80
 TOPIC_LEAD = 10  # the topic stands this close to the sentence start (after '- ', 作为, 目前 …)
 SUBJECT_LEAD = 2  # at most this many characters (则, 而, 也) before a name that opens a new clause
+LIST_START_GAP = 2  # a list starts at most this many characters after its cue (支持了 Ray、…)
 _NOT_A_SUBJECT = re.compile(r"支持|兼容|对|在|通过|使用|基于|将")
 _BREAK = re.compile(r"[。；;！？!?]")
 _CLAUSE = re.compile(r"[，,：:]")
@@ -151,35 +173,33 @@ def _first_after(found: list[Mention], at: int, limit: int) -> int | None:
     return None
 
 
+def _cued_lists(
+    sentence: Sentence, found: list[Mention], cue: re.Pattern[str], subjects: frozenset[str], type_of: TypeOf
+) -> Iterator[tuple[re.Match[str], Mention, list[Mention]]]:
+    """(cue match, topic, list) for each match of ``cue`` that a list follows right after (within
+    LIST_START_GAP characters) and that the sentence's topic, of ``subjects`` types, governs."""
+    for match in cue.finditer(sentence.text):
+        at, end = sentence.start + match.start(), sentence.start + match.end()
+        first = _first_after(found, end, LIST_START_GAP)
+        topic = _topic(sentence, found, at, subjects, type_of)
+        if first is not None and topic is not None:
+            yield match, topic, _list_from(sentence, found, first, type_of)
+
+
 def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
-    for cue in _SUPPORT_CUE.finditer(text):
-        at, end = sentence.start + cue.start(), sentence.start + cue.end()
+    for cue, topic, listed in _cued_lists(sentence, found, _SUPPORT_CUE, _TECHNICAL, type_of):
         if text.startswith("的", cue.end()):
             continue  # 提供多线程支持的Linux内核: a modifier, not a list of what is supported
-        first = _first_after(found, end, 2)
-        topic = _topic(sentence, found, at, _TECHNICAL, type_of)
-        if first is None or topic is None:
-            continue
-        for obj in _list_from(sentence, found, first, type_of):
+        for obj in listed:
             if type_of(obj) in _TECHNICAL:
-                yield relation_between(
-                    topic, "supports", obj, n, sentence, CONFIDENCE.supports_list, "supports-list"
-                )
-    for cue in _SUPPORT_OF.finditer(text):
-        at, end = sentence.start + cue.start(), sentence.start + cue.end()
-        first = _first_after(found, end, 2)
-        topic = _topic(sentence, found, at, _TECHNICAL, type_of)
-        if first is None or topic is None:
-            continue
-        listed = _list_from(sentence, found, first, type_of)
+                yield RULES.supports_list.relate(topic, obj, n, sentence)
+    for _, topic, listed in _cued_lists(sentence, found, _SUPPORT_OF, _TECHNICAL, type_of):
         if not _SUPPORT_OF_END.match(text, listed[-1].end - sentence.start):
             continue
         for obj in listed:
             if type_of(obj) in _TECHNICAL:
-                yield relation_between(
-                    topic, "supports", obj, n, sentence, CONFIDENCE.support_of_list, "support-of-list"
-                )
+                yield RULES.support_of_list.relate(topic, obj, n, sentence)
 
 
 def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -193,35 +213,17 @@ def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) ->
             if _MEMBER_KIND.match(text, listed[-1].end - sentence.start):
                 for part in listed:
                     if type_of(part) in _TECHNICAL:
-                        yield relation_between(
-                            part, "partOf", whole, n, sentence, CONFIDENCE.part_of_members, "members-of"
-                        )
+                        yield RULES.members_of.relate(part, whole, n, sentence)
         # ORG 的项目，包括 A、B
         if type_of(whole) in _ORG and _PROJECTS_INCLUDE.match(gap):
             for part in _list_from(sentence, found, i + 1, type_of):
                 if type_of(part) in _NAMED_TECHNICAL:
-                    yield relation_between(
-                        part, "partOf", whole, n, sentence, CONFIDENCE.project_members, "projects-include"
-                    )
-    for cue in _IMPLEMENTS.finditer(text):
-        at, end = sentence.start + cue.start(), sentence.start + cue.end()
-        first = _first_after(found, end, 2)
-        topic = _topic(sentence, found, at, _NAMED_TECHNICAL, type_of)
-        if first is None or topic is None:
-            continue
-        listed = _list_from(sentence, found, first, type_of)
+                    yield RULES.projects_include.relate(part, whole, n, sentence)
+    for _, topic, listed in _cued_lists(sentence, found, _IMPLEMENTS, _NAMED_TECHNICAL, type_of):
         if _MEMBER_KIND.match(text, listed[-1].end - sentence.start):
             for part in listed:
                 if type_of(part) in _TECHNICAL:
-                    yield relation_between(
-                        part,
-                        "partOf",
-                        topic,
-                        n,
-                        sentence,
-                        CONFIDENCE.implements_members,
-                        "implements-members",
-                    )
+                    yield RULES.implements_members.relate(part, topic, n, sentence)
     for i, part in enumerate(found):
         before = _gap(sentence, sentence.start, part.start)
         wholes = [m for m in found[:i] if type_of(m) in _NAMED_TECHNICAL]
@@ -232,50 +234,31 @@ def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) ->
             continue
         # X 社区孵化了…子项目 Y;  X 集成了一个名为 Y 的模块
         if _SUB_PROJECT.search(before) and _topic(sentence, found, part.start, _NAMED_TECHNICAL, type_of):
-            yield relation_between(part, "partOf", whole, n, sentence, CONFIDENCE.sub_project, "sub-project")
+            yield RULES.sub_project.relate(part, whole, n, sentence)
         elif _NAMED.search(before) and _MODULE_AFTER.match(text, part.end - sentence.start):
-            yield relation_between(
-                part, "partOf", whole, n, sentence, CONFIDENCE.named_module, "named-module"
-            )
+            yield RULES.named_module.relate(part, whole, n, sentence)
 
 
 def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
-    for cue in _OPEN_SOURCED.finditer(text):
-        at, end = sentence.start + cue.start(), sentence.start + cue.end()
-        first = _first_after(found, end, 2)
-        maker = _topic(sentence, found, at, _ORG, type_of)
-        if first is None or maker is None:
-            continue
-        for obj in _list_from(sentence, found, first, type_of):
+    for _, maker, listed in _cued_lists(sentence, found, _OPEN_SOURCED, _ORG, type_of):
+        for obj in listed:
             if type_of(obj) in _NAMED_TECHNICAL:
-                yield relation_between(
-                    obj,
-                    "openSourcedBy",
-                    maker,
-                    n,
-                    sentence,
-                    CONFIDENCE.open_sourced_list,
-                    "open-sourced-list",
-                )
+                yield RULES.open_sourced_list.relate(obj, maker, n, sentence)
     for i, thing in enumerate(found[:-1]):
         maker = found[i + 1]
         if type_of(thing) not in _NAMED_TECHNICAL or type_of(maker) not in _ORG:
             continue
         gap = _gap(sentence, thing.end, maker.start)
         if _INITIATOR.match(gap) and _gap(sentence, sentence.start, thing.start).strip().endswith("作为"):
-            yield relation_between(
-                thing, "developedBy", maker, n, sentence, CONFIDENCE.initiator, "initiator"
-            )
+            yield RULES.initiator.relate(thing, maker, n, sentence)
             continue
         made = _MADE.match(text, maker.end - sentence.start)
         if _BY_MAKER.match(gap) and made:
-            predicate = "openSourcedBy" if made.group("verb") == "开源" else "developedBy"
-            yield relation_between(thing, predicate, maker, n, sentence, CONFIDENCE.made_by_dated, "by-maker")
+            rule = RULES.by_maker_open_sourced if made.group("verb") == "开源" else RULES.by_maker_developed
+            yield rule.relate(thing, maker, n, sentence)
         elif _IN_ORG.match(gap) and made and made.group("verb") == "开源":
-            yield relation_between(
-                thing, "openSourcedBy", maker, n, sentence, CONFIDENCE.made_by_dated, "open-sourced-at"
-            )
+            yield RULES.open_sourced_at.relate(thing, maker, n, sentence)
 
 
 def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -290,13 +273,9 @@ def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
             continue
         for area in listed:
             if type_of(area) == "Industry":
-                yield relation_between(
-                    topic, "usedByIndustry", area, n, sentence, CONFIDENCE.scenarios, "scenarios"
-                )
+                yield RULES.scenario_industries.relate(topic, area, n, sentence)
             elif type_of(area) in _TECHNICAL:
-                yield relation_between(
-                    topic, "supports", area, n, sentence, CONFIDENCE.scenarios, "scenarios"
-                )
+                yield RULES.scenario_supports.relate(topic, area, n, sentence)
 
 
 def _industries(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -308,9 +287,7 @@ def _industries(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
         after = [m for m in found if m.start >= end and not _BREAK.search(_gap(sentence, end, m.start))]
         for user in after:
             if type_of(user) == "Industry":
-                yield relation_between(
-                    topic, "usedByIndustry", user, n, sentence, CONFIDENCE.industry_list, "used-in-list"
-                )
+                yield RULES.used_in_list.relate(topic, user, n, sentence)
 
 
 def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -326,18 +303,14 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             and _ON_BASE.match(gap)
             and _BASE_AFTER.match(text, base.end - sentence.start)
         ):
-            yield relation_between(
-                thing, "basedOn", base, n, sentence, CONFIDENCE.on_the_base_of, "on-the-base-of"
-            )
+            yield RULES.on_the_base_of.relate(thing, base, n, sentence)
         if (
             type_of(thing) in _NAMED_TECHNICAL
             and type_of(base) == "Organization"
             and _JOINS_ORG.match(gap)
             and _ORG_PROJECT.match(text, base.end - sentence.start)
         ):
-            yield relation_between(
-                thing, "partOf", base, n, sentence, CONFIDENCE.project_of_org, "project-of-org"
-            )
+            yield RULES.project_of_org.relate(thing, base, n, sentence)
     for i, base in enumerate(found[:-1]):
         if type_of(base) not in _TECHNICAL or not _BUILT_ON.search(
             _gap(sentence, sentence.start, base.start)
@@ -355,7 +328,7 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
         )
         built = [m for m in found[i + 1 :] if m.end <= clause_end and type_of(m) in _NAMED_TECHNICAL]
         if built:
-            yield relation_between(built[-1], "basedOn", base, n, sentence, CONFIDENCE.built_on, "built-on")
+            yield RULES.built_on.relate(built[-1], base, n, sentence)
 
 
 def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -370,15 +343,11 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
             and _CATEGORY_AFTER.match(text, kind.end - sentence.start)
             and not any(type_of(m) in _TECHNICAL for m in found if thing.end <= m.start < kind.start)
         ):
-            yield relation_between(
-                thing, "broader", kind, n, sentence, CONFIDENCE.is_a_category, "is-a-category"
-            )
+            yield RULES.is_a_category.relate(thing, kind, n, sentence)
         if type_of(thing) in {"Concept", "Technology"} and _SUCH_AS.match(gap):
             for member in _list_from(sentence, found, i + 1, type_of):
                 if type_of(member) in _NAMED_TECHNICAL and member.surface[:1].isascii():
-                    yield relation_between(
-                        member, "broader", thing, n, sentence, CONFIDENCE.such_as, "such-as"
-                    )
+                    yield RULES.such_as.relate(member, thing, n, sentence)
 
 
 def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:

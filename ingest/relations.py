@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentence
-from ingest.relation_cues import cue_relations, relation_between
+from ingest.relation_cues import cue_relations
 from ingest.relation_lists import list_relations
+from ingest.relation_rule import RelationRule
 
 __all__ = ["RULES", "extract_relations"]
 
@@ -53,29 +54,20 @@ class _Pair:
         return self.sentence.text[self.b.end - self.sentence.start :].lstrip()
 
 
+def _anywhere(pair: _Pair) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
-class _Rule:
-    name: str
-    predicate: str
-    pattern: re.Pattern[str]
+class _PairRule:
+    """A rule on two mentions of one sentence: the words ``between`` them and their types decide."""
+
+    states: RelationRule
+    between: re.Pattern[str]
     types_a: frozenset[str]
     types_b: frozenset[str]
     reverse: bool  # the relation goes b → a
-    confidence: float
-    context: Callable[[_Pair], bool] = lambda pair: True
-
-
-def _rule(
-    name: str,
-    predicate: str,
-    mid: str,
-    types_a: frozenset[str],
-    types_b: frozenset[str],
-    reverse: bool,
-    confidence: float,
-    context: Callable[[_Pair], bool] = lambda pair: True,
-) -> _Rule:
-    return _Rule(name, predicate, re.compile(mid), types_a, types_b, reverse, confidence, context)
+    context: Callable[[_Pair], bool] = _anywhere  # a further test on the words around the pair
 
 
 _OFFER_VERB = r"(?:正式|先后|相继|率先|已|还)?(?:推出|发布|上线|提供|打造|开发|研发)(?:了)?"
@@ -87,106 +79,98 @@ _WORD_END = re.compile(
     r"^(?:$|[\s，,。；;：:、）)”\"]|是|在|等|和|与|及|为|将|已|也|都|正|可|能|得|被|通过|作为|的)"
 )
 
-RULES: tuple[_Rule, ...] = (
-    _rule(
-        "vendor-product", "offers", r"^(?:的)?$", frozenset({"Vendor"}), frozenset({"Product"}), False, 0.85
+RULES: tuple[_PairRule, ...] = (
+    _PairRule(
+        states=RelationRule(name="vendor-product", predicate="offers", confidence=0.85),
+        between=re.compile(r"^(?:的)?$"),
+        types_a=frozenset({"Vendor"}),
+        types_b=frozenset({"Product"}),
+        reverse=False,
     ),
-    _rule(
-        "vendor-launches",
-        "offers",
-        rf"^{_DATE}{_OFFER_VERB}{_OFFER_NOUN}$",
-        frozenset({"Vendor"}),
-        frozenset({"Product"}),
-        False,
-        0.9,
+    _PairRule(
+        states=RelationRule(name="vendor-launches", predicate="offers", confidence=0.9),
+        between=re.compile(rf"^{_DATE}{_OFFER_VERB}{_OFFER_NOUN}$"),
+        types_a=frozenset({"Vendor"}),
+        types_b=frozenset({"Product"}),
+        reverse=False,
     ),
-    _rule(
-        "issues-policy",
-        "issuedBy",
-        rf"^{_DATE}(?:正式|联合|先后)?(?:发布|印发|出台|颁布|制定)(?:了)?$",
-        _ORG,
-        frozenset({"Policy"}),
-        True,
-        0.9,
+    _PairRule(
+        states=RelationRule(name="issues-policy", predicate="issuedBy", confidence=0.9),
+        between=re.compile(rf"^{_DATE}(?:正式|联合|先后)?(?:发布|印发|出台|颁布|制定)(?:了)?$"),
+        types_a=_ORG,
+        types_b=frozenset({"Policy"}),
+        reverse=True,
     ),
-    _rule(
-        "develops",
-        "developedBy",
-        rf"^{_DATE}(?:率先|最早|最初|自主)?(?:开发|研发|设计|创建|发明)(?:出|了)+$",
-        _ORG,
-        frozenset({"Technology", "Product"}),
-        True,
-        0.8,
+    _PairRule(
+        states=RelationRule(name="develops", predicate="developedBy", confidence=0.8),
+        between=re.compile(rf"^{_DATE}(?:率先|最早|最初|自主)?(?:开发|研发|设计|创建|发明)(?:出|了)+$"),
+        types_a=_ORG,
+        types_b=frozenset({"Technology", "Product"}),
+        reverse=True,
     ),
-    _rule(
-        "open-sources",
-        "openSourcedBy",
-        rf"^{_DATE}(?:正式|率先)?开源(?:了)?$",
-        _ORG,
-        frozenset({"Technology"}),
-        True,
-        0.9,
+    _PairRule(
+        states=RelationRule(name="open-sources", predicate="openSourcedBy", confidence=0.9),
+        between=re.compile(rf"^{_DATE}(?:正式|率先)?开源(?:了)?$"),
+        types_a=_ORG,
+        types_b=frozenset({"Technology"}),
+        reverse=True,
     ),
-    _rule(
-        "open-sources-object",
-        "openSourcedBy",
-        rf"^{_DATE}将$",
-        _ORG,
-        frozenset({"Technology"}),
-        True,
-        0.85,
-        lambda p: re.match(r"^(?:正式)?开源", p.after) is not None,
+    _PairRule(
+        states=RelationRule(name="open-sources-object", predicate="openSourcedBy", confidence=0.85),
+        between=re.compile(rf"^{_DATE}将$"),
+        types_a=_ORG,
+        types_b=frozenset({"Technology"}),
+        reverse=True,
+        context=lambda p: re.match(r"^(?:正式)?开源", p.after) is not None,
     ),
-    _rule(
-        "based-on-prefix",
-        "basedOn",
-        r"^的?$",
-        _TECHNICAL,
-        _TECHNICAL,
-        True,
-        0.8,
-        lambda p: p.before.endswith("基于") and _WORD_END.match(p.after) is not None,
+    _PairRule(
+        states=RelationRule(name="based-on-prefix", predicate="basedOn", confidence=0.8),
+        between=re.compile(r"^的?$"),
+        types_a=_TECHNICAL,
+        types_b=_TECHNICAL,
+        reverse=True,
+        context=lambda p: p.before.endswith("基于") and _WORD_END.match(p.after) is not None,
     ),
-    _rule(
-        "based-on",
-        "basedOn",
-        r"^(?:是|均|都|也|同样)?(?:一个|一款|一种)?(?:基于|构建于|构建在|建立在|运行在|运行于)$",
-        _TECHNICAL,
-        _TECHNICAL,
-        False,
-        0.85,
+    _PairRule(
+        states=RelationRule(name="based-on", predicate="basedOn", confidence=0.85),
+        between=re.compile(
+            r"^(?:是|均|都|也|同样)?(?:一个|一款|一种)?(?:基于|构建于|构建在|建立在|运行在|运行于)$"
+        ),
+        types_a=_TECHNICAL,
+        types_b=_TECHNICAL,
+        reverse=False,
     ),
-    _rule(
-        "predecessor", "predecessorOf", r"^的前身(?:是|为)$", _TECHNICAL | _ORG, _TECHNICAL | _ORG, True, 0.95
+    _PairRule(
+        states=RelationRule(name="predecessor", predicate="predecessorOf", confidence=0.95),
+        between=re.compile(r"^的前身(?:是|为)$"),
+        types_a=_TECHNICAL | _ORG,
+        types_b=_TECHNICAL | _ORG,
+        reverse=True,
     ),
-    _rule(
-        "predecessor-is",
-        "predecessorOf",
-        r"^(?:是|为|就是)$",
-        _TECHNICAL | _ORG,
-        _TECHNICAL | _ORG,
-        False,
-        0.9,
-        lambda p: p.after.startswith("的前身"),
+    _PairRule(
+        states=RelationRule(name="predecessor-is", predicate="predecessorOf", confidence=0.9),
+        between=re.compile(r"^(?:是|为|就是)$"),
+        types_a=_TECHNICAL | _ORG,
+        types_b=_TECHNICAL | _ORG,
+        reverse=False,
+        context=lambda p: p.after.startswith("的前身"),
     ),
-    _rule(
-        "industry-adopts",
-        "usedByIndustry",
-        r"^(?:行业|业|领域|机构|企业)?(?:已|已经|正在|也|均)?(?:广泛|大量|率先|普遍|积极|逐步)?(?:采用|应用|部署|引入|使用)(?:了)?$",
-        frozenset({"Industry"}),
-        _TECHNICAL,
-        True,
-        0.85,
+    _PairRule(
+        states=RelationRule(name="industry-adopts", predicate="usedByIndustry", confidence=0.85),
+        between=re.compile(
+            r"^(?:行业|业|领域|机构|企业)?(?:已|已经|正在|也|均)?(?:广泛|大量|率先|普遍|积极|逐步)?(?:采用|应用|部署|引入|使用)(?:了)?$"
+        ),
+        types_a=frozenset({"Industry"}),
+        types_b=_TECHNICAL,
+        reverse=True,
     ),
-    _rule(
-        "used-in-industry",
-        "usedByIndustry",
-        r"^在$",
-        _TECHNICAL,
-        frozenset({"Industry"}),
-        False,
-        0.8,
-        lambda p: (
+    _PairRule(
+        states=RelationRule(name="used-in-industry", predicate="usedByIndustry", confidence=0.8),
+        between=re.compile(r"^在$"),
+        types_a=_TECHNICAL,
+        types_b=frozenset({"Industry"}),
+        reverse=False,
+        context=lambda p: (
             re.match(
                 r"^(?:行业|业|领域)?(?:中|内|里)?(?:得到|获得|有着|有)?(?:了)?(?:广泛|大量|深入)?(?:的)?(?:应用|落地|使用|采用)",
                 p.after,
@@ -194,62 +178,56 @@ RULES: tuple[_Rule, ...] = (
             is not None
         ),
     ),
-    _rule(
-        "part-of",
-        "partOf",
-        r"^(?:是|为|构成了?|成为)$",
-        _TECHNICAL,
-        _TECHNICAL,
-        False,
-        0.85,
-        lambda p: (
+    _PairRule(
+        states=RelationRule(name="part-of", predicate="partOf", confidence=0.85),
+        between=re.compile(r"^(?:是|为|构成了?|成为)$"),
+        types_a=_TECHNICAL,
+        types_b=_TECHNICAL,
+        reverse=False,
+        context=lambda p: (
             re.match(r"^(?:的|中的)?(?:重要|核心|关键)?(?:一部分|组成部分|要素|组成|一环)", p.after)
             is not None
         ),
     ),
-    _rule(
-        "supports",
-        "supports",
-        r"^(?:可以|能够|全面|还|已|均|都)?支持(?:了)?$",
-        _TECHNICAL | frozenset({"Vendor"}),
-        _TECHNICAL,
-        False,
-        0.75,
+    _PairRule(
+        states=RelationRule(name="supports", predicate="supports", confidence=0.75),
+        between=re.compile(r"^(?:可以|能够|全面|还|已|均|都)?支持(?:了)?$"),
+        types_a=_TECHNICAL | frozenset({"Vendor"}),
+        types_b=_TECHNICAL,
+        reverse=False,
     ),
-    _rule(
-        "in-essence",
-        "broader",
-        r"^(?:本质上|实质上|其实)(?:也)?是$",
-        _TECHNICAL,
-        _TECHNICAL,
-        False,
-        0.75,
-        lambda p: _WORD_END.match(p.after) is not None,
+    _PairRule(
+        states=RelationRule(name="in-essence", predicate="broader", confidence=0.75),
+        between=re.compile(r"^(?:本质上|实质上|其实)(?:也)?是$"),
+        types_a=_TECHNICAL,
+        types_b=_TECHNICAL,
+        reverse=False,
+        context=lambda p: _WORD_END.match(p.after) is not None,
     ),
-    _rule(
-        "support-of",
-        "supports",
-        r"^对$",
-        _TECHNICAL,
-        _TECHNICAL,
-        False,
-        0.75,
-        lambda p: (
+    _PairRule(
+        states=RelationRule(name="support-of", predicate="supports", confidence=0.75),
+        between=re.compile(r"^对$"),
+        types_a=_TECHNICAL,
+        types_b=_TECHNICAL,
+        reverse=False,
+        context=lambda p: (
             re.match(r"^(?:[/、和与及][^，。；]{0,8}|[\u4e00-\u9fff]{0,4})?的?支持", p.after) is not None
         ),
     ),
-    _rule(
-        "kind-of", "broader", r"^(?:是|为)?一种(?:[^，。；]{0,20}的)?$", _TECHNICAL, _TECHNICAL, False, 0.8
+    _PairRule(
+        states=RelationRule(name="kind-of", predicate="broader", confidence=0.8),
+        between=re.compile(r"^(?:是|为)?一种(?:[^，。；]{0,20}的)?$"),
+        types_a=_TECHNICAL,
+        types_b=_TECHNICAL,
+        reverse=False,
     ),
-    _rule(
-        "competes",
-        "competesWith",
-        r"^(?:与|和|同)$",
-        _ORG | frozenset({"Product"}),
-        _ORG | frozenset({"Product"}),
-        False,
-        0.75,
-        lambda p: re.match(r"^(?:展开|形成|存在)?(?:直接)?竞争", p.after) is not None,
+    _PairRule(
+        states=RelationRule(name="competes", predicate="competesWith", confidence=0.75),
+        between=re.compile(r"^(?:与|和|同)$"),
+        types_a=_ORG | frozenset({"Product"}),
+        types_b=_ORG | frozenset({"Product"}),
+        reverse=False,
+        context=lambda p: re.match(r"^(?:展开|形成|存在)?(?:直接)?竞争", p.after) is not None,
     ),
 )
 
@@ -258,6 +236,8 @@ _LIST_JOIN = re.compile(r"^(?:及|和|与|、|以及|，|,)$")
 # its mention is left out of relations.
 _PARTIAL_NAME = re.compile(r" [a-z]{3,}\b")
 _CATEGORY = frozenset({"Technology", "Concept"})
+PAIR_REACH = 3  # a mention is paired with the next this many mentions of its sentence
+_INDUSTRY_LIST = RelationRule(name="industry-list", predicate="usedByIndustry", confidence=0.75)
 _INDUSTRY_LIST_CUE = re.compile(
     r"(?:下游|用户|客户|应用领域|应用行业)(?:行业)?[^，。；]{0,8}(?:主要)?(?:集中在|集中于|包含|包括|涵盖|主要是|分布在)"
 )
@@ -291,20 +271,18 @@ def _sentence_relations(
     absorbed = _absorbed_categories(found, type_of)
     named = [m for m in found if m not in absorbed]
     for i, a in enumerate(named):
-        for j in range(i + 1, min(i + 4, len(named))):
+        for j in range(i + 1, min(i + 1 + PAIR_REACH, len(named))):
             b = named[j]
             pair = _Pair(sentence, a, b, type_of(a), type_of(b), absorbed)
             for rule in RULES:
                 if (
                     pair.type_a in rule.types_a
                     and pair.type_b in rule.types_b
-                    and rule.pattern.match(pair.mid)
+                    and rule.between.match(pair.mid)
                     and rule.context(pair)
                 ):
                     subject, obj = (b, a) if rule.reverse else (a, b)
-                    yield relation_between(
-                        subject, rule.predicate, obj, n, sentence, rule.confidence, rule.name
-                    )
+                    yield rule.states.relate(subject, obj, n, sentence)
                     yield from _list_continuation(n, sentence, named, j, a, rule, type_of)
     yield from _industry_list(n, sentence, named, type_of)
     yield from cue_relations(n, sentence, found, named, type_of)
@@ -337,7 +315,7 @@ def _list_continuation(
     found: list[Mention],
     j: int,
     head: Mention,
-    rule: _Rule,
+    rule: _PairRule,
     type_of: Callable[[Mention], str],
 ) -> Iterator[Relation]:
     """A、B及C after a matched pair: the same relation holds for B and C."""
@@ -347,9 +325,7 @@ def _list_continuation(
         if not _LIST_JOIN.match(mid) or type_of(nxt) != type_of(previous):
             return
         subject, obj = (nxt, head) if rule.reverse else (head, nxt)
-        yield relation_between(
-            subject, rule.predicate, obj, n, sentence, rule.confidence - 0.05, rule.name + "+list"
-        )
+        yield rule.states.continued().relate(subject, obj, n, sentence)
         previous = nxt
 
 
@@ -368,4 +344,4 @@ def _industry_list(
     subject = subjects[-1]
     for m in found:
         if m.start >= cue_end and type_of(m) == "Industry":
-            yield relation_between(subject, "usedByIndustry", m, n, sentence, 0.75, "industry-list")
+            yield _INDUSTRY_LIST.relate(subject, m, n, sentence)

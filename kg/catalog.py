@@ -1,8 +1,9 @@
 """The reports of a data directory: add, replace and delete a report as one atomic step.
 
-A report arrives as a ``ReportBundle`` (its named graph as N-Quads, its text, its passages for the
-search indexes). Writing a bundle puts new files under fresh names and then swaps the manifest, so a
-crash at any point leaves the previous state, and a reader sees the old or the new report, never half.
+A report arrives as a ``ReportBundle`` (its named graph as N-Quads, its text, and for the search
+indexes its passages and the labels and types of the entities they mention). Writing a bundle puts new
+files under fresh names and then swaps the manifest, so a crash at any point leaves the previous state,
+and a reader sees the old or the new report, never half.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 
 from kg.datadir import DataDir, Manifest, ReportRecord
 from kg.errors import NotFoundError
+from kg.namespaces import ENTITY_BASE
 
-__all__ = ["Catalog", "IndexUpdater", "PassageRecord", "ReportBundle", "WriteOutcome"]
+__all__ = ["Catalog", "EntityInfo", "IndexUpdater", "PassageRecord", "ReportBundle", "WriteOutcome"]
 
 
 @dataclass(frozen=True)
@@ -32,17 +34,34 @@ class PassageRecord:
     entities: tuple[str, ...] = ()  # slugs of the entities it mentions
 
 
-@dataclass
+@dataclass(frozen=True)
+class EntityInfo:
+    """An entity as the search indexes show it: its label and type."""
+
+    slug: str
+    label: str
+    type: str
+
+    @property
+    def iri(self) -> str:
+        return ENTITY_BASE + self.slug
+
+
+@dataclass(frozen=True)
 class ReportBundle:
+    """One report, ready to store: what the data directory keeps and what its search indexes need."""
+
     rid: str
     source: str
     sha256: str
     title: str
     text: str
     nquads: bytes
-    pipeline: str
-    passages: list[PassageRecord]
+    pipeline: str  # version of the extractor that produced the graph
+    passages: tuple[PassageRecord, ...]
     counts: dict[str, Any] = field(default_factory=dict)
+    # label and type of the entities the report mentions, as extraction resolved them (slug -> info)
+    entities: dict[str, EntityInfo] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

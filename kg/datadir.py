@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import StoreBusyError, StoreError
+from kg.search_record import SearchRecord
 
 __all__ = ["MANIFEST_FORMAT", "DataDir", "Manifest", "ReportRecord", "crash_point", "write_atomic"]
 
@@ -61,7 +62,7 @@ class ReportRecord:
 class Manifest:
     generation: int = 0  # incremented by every commit: the change stamp readers poll
     reports: dict[str, ReportRecord] = field(default_factory=dict)
-    search: dict[str, Any] = field(default_factory=dict)  # owned by kg.search
+    search: SearchRecord = field(default_factory=SearchRecord)  # written by kg.search
     # files of the previous generation that this one no longer names, kept for readers still loading it
     retained: list[str] = field(default_factory=list)
 
@@ -70,7 +71,7 @@ class Manifest:
             "format": MANIFEST_FORMAT,
             "generation": self.generation,
             "reports": {rid: r.to_json() for rid, r in sorted(self.reports.items())},
-            "search": self.search,
+            "search": self.search.to_json(),
             "retained": self.retained,
         }
 
@@ -82,7 +83,7 @@ class Manifest:
         return cls(
             generation=int(data.get("generation", 0)),
             reports=reports,
-            search=data.get("search", {}),
+            search=SearchRecord.from_json(data.get("search") or {}),
             retained=[str(f) for f in data.get("retained", [])],
         )
 
@@ -93,7 +94,7 @@ class Manifest:
     def referenced_files(self) -> set[str]:
         """The files of this generation."""
         files = {r.graph_file for r in self.reports.values()} | {r.text_file for r in self.reports.values()}
-        files.update(str(f) for f in self.search.get("files", []))
+        files.update(self.search.files)
         return files
 
     def kept_files(self) -> set[str]:
@@ -158,7 +159,7 @@ class DataDir:
     def _parse_manifest(self, raw: bytes) -> Manifest:
         try:
             return Manifest.from_json(json.loads(raw))
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise StoreError(f"{self.manifest_path} is not a cnkg manifest: {exc}") from exc
 
     def manifest_stamp(self) -> int:

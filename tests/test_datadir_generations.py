@@ -14,6 +14,7 @@ import pytest
 from kg.catalog import Catalog
 from kg.datadir import DataDir, Manifest
 from kg.namespaces import report_iri
+from kg.search_record import SearchRecord
 from kg.store import GraphStore
 
 MARKER = "<https://w3id.org/cnkg/id/entity/generation-probe> <http://www.w3.org/2000/01/rdf-schema#label>"
@@ -54,14 +55,16 @@ def test_the_stamp_is_the_manifest_generation(tmp_path: Path) -> None:
 def test_a_same_size_commit_in_the_same_tick_changes_the_stamp(tmp_path: Path) -> None:
     datadir = DataDir(tmp_path / "data")
     with datadir.writing():
-        datadir.commit(Manifest(search={"note": "a"}))
+        datadir.commit(Manifest(search=SearchRecord(order=("a",))))
         stamp, before = datadir.manifest_stamp(), datadir.manifest_path.stat()
-        datadir.commit(Manifest(generation=datadir.read_manifest().generation, search={"note": "b"}))
+        datadir.commit(
+            Manifest(generation=datadir.read_manifest().generation, search=SearchRecord(order=("b",)))
+        )
     _same_tick(datadir, before)
     after = datadir.manifest_path.stat()
     assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)  # what stat() sees
     assert datadir.manifest_stamp() != stamp
-    assert datadir.read_manifest().search == {"note": "b"}
+    assert datadir.read_manifest().search.order == ("b",)
 
 
 def _replace_graph(datadir: DataDir, rid: str, marker: str) -> None:

@@ -17,6 +17,7 @@ from kg.search.embedding_cache import EmbeddingCache
 from kg.search.shards import read_shard
 from kg.search.updater import EmbedderMismatchError, update_indexes
 from kg.search.vectors import VectorIndex
+from kg.search_record import EmbedderInfo
 
 SERVERLESS = next(p for p in SAMPLES if p.name == "serverless_2024.md")
 EDGE = next(p for p in SAMPLES if p.name == "edge_computing_2024.md")
@@ -46,8 +47,8 @@ def test_every_index_file_is_named_in_the_manifest_and_survives_garbage_collecti
     manifest = datadir.read_manifest()
     # its own files, and the previous generation's it retains for readers still loading that one
     assert on_disk == {f for f in manifest.kept_files() if f.startswith("index/")}
-    assert set(state["files"]) <= on_disk
-    assert state["embedder"] == {"name": "use3", "dim": 512}
+    assert set(state.files) <= on_disk
+    assert state.embedder == EmbedderInfo(name="use3", dim=512)
 
 
 def test_a_deleted_report_no_longer_appears_in_results(datadir, catalog):
@@ -111,10 +112,10 @@ def test_a_large_index_grows_by_appending_to_its_hnsw_graph(datadir, catalog, mo
     monkeypatch.setattr("kg.search.vectors.HNSW_THRESHOLD", 10)
     catalog.write(_bundle(SERVERLESS))
     catalog.write(_bundle(EDGE))
-    dense = datadir.read_manifest().search["dense"]
-    assert dense["kind"] == "hnsw"
+    dense = datadir.read_manifest().search.dense
+    assert dense is not None and dense.kind == "hnsw"
     service = SearchService(datadir)
-    assert dense["count"] == len(service.index())
+    assert dense.count == len(service.index())
     top = service.search("KubeEdge是谁开源的", k=1, mode="dense")["hits"][0]
     assert "KubeEdge" in top["text"]
 
@@ -124,7 +125,7 @@ def test_adding_a_report_appends_to_the_exact_index_without_reading_other_shards
 ):
     catalog.write(_bundle(SERVERLESS))
     first = datadir.read_manifest().search
-    assert first["sizes"] == {rid: len(read_shard(datadir.path(f))) for rid, f in first["shards"].items()}
+    assert first.sizes == {rid: len(read_shard(datadir.path(f))) for rid, f in first.shards.items()}
     read: list[str] = []
 
     def counting_read(path):
@@ -135,9 +136,10 @@ def test_adding_a_report_appends_to_the_exact_index_without_reading_other_shards
     catalog.write(_bundle(EDGE))
     assert read == []  # the first report's shard was not needed to add the second
     state = datadir.read_manifest().search
-    assert state["dense"]["kind"] == "flat" and state["dense"]["file"] != first["dense"]["file"]
+    assert state.dense is not None and first.dense is not None
+    assert state.dense.kind == "flat" and state.dense.file != first.dense.file
     # the appended index holds exactly the vectors a rebuild from the cache would hold, in passage order
     index = SearchService(datadir).index()
-    cache = EmbeddingCache.load(datadir, state["vectors"], 512)
+    cache = EmbeddingCache.load(datadir, state.vectors, 512)
     rebuilt = cache.lookup([h for shard in index.shards for h in shard.hashes])
     assert np.array_equal(index.dense.vectors, rebuilt)

@@ -18,7 +18,7 @@ from kg.qa.sentences import Sentence, sentence_at, term_coverage
 from kg.qa.source import Select
 from kg.sparql.resources import iri_term
 
-__all__ = ["answer_from_observations"]
+__all__ = ["WEIGHTS", "ObservationWeights", "answer_from_observations"]
 
 _QUALIFIER_WORDS = {">": "超过", ">=": "不少于", "<": "不到", "<=": "不超过", "≈": "约", "=": "", "range": ""}
 # Words that say what is measured, not what it is about: they do not count as topic words.
@@ -34,6 +34,29 @@ _MEASURE_CUES = {
     "count": re.compile(r"企业|家|个|数"),
     "times": re.compile(r"倍"),
 }
+
+
+@dataclass(frozen=True)
+class ObservationWeights:
+    """How well an observation answers a number question: the parts of its score and the bars it must pass."""
+
+    entity_in_clause: float = 1.3  # a named entity stands right where the figure is
+    entity_in_sentence: float = 1.0
+    entity_in_window: float = 0.6  # in the sentence before
+    context_share: float = 0.8  # the passage's cover of the topic counts this much of the sentence's
+    min_coverage: float = 0.5  # below this topic cover (and entity score) the observation is off topic
+    min_entity_score: float = 0.9
+    measure_in_clause: float = 0.6  # the measure's cue word (规模, 增速 …) in the clause of the figure
+    measure_in_sentence: float = 0.2
+    cagr_for_growth: float = 0.3  # a CAGR figure answering a plain growth question is marked down
+    year_in_clause: float = 0.3
+    entity: float = 1.5  # weights of the final sum
+    context: float = 0.5
+    rank: float = 0.05  # per place of the passage in the retrieved list
+    min_topic_word: int = 2  # shorter topic words need not all be present
+
+
+WEIGHTS = ObservationWeights()
 
 
 @dataclass(frozen=True)
@@ -144,34 +167,48 @@ def _score(question: Question, obs: _Observation, entity_forms: dict[str, list[s
     window = _previous_sentence(obs) + sentence
     for forms in entity_forms.values():
         if any(f.casefold() in clause.casefold() for f in forms):
-            entity_score += 1.3  # named right where the figure is
+            entity_score += WEIGHTS.entity_in_clause
         elif any(f.casefold() in sentence.casefold() for f in forms):
-            entity_score += 1.0
+            entity_score += WEIGHTS.entity_in_sentence
         elif any(f.casefold() in window.casefold() for f in forms):
-            entity_score += 0.6
+            entity_score += WEIGHTS.entity_in_window
         else:
             return None  # an entity the question names is not where the figure is
     if entity_forms:
         entity_score /= len(entity_forms)
-    if not entity_forms and any(term_coverage([t], window) == 0.0 for t in topic if len(t) >= 2):
+    if not entity_forms and any(
+        term_coverage([t], window) == 0.0 for t in topic if len(t) >= WEIGHTS.min_topic_word
+    ):
         return None  # no entity to anchor the figure: every topic word must be there (量子计算 ≠ 云计算)
     coverage = term_coverage(topic, sentence) if topic else entity_score
     context = term_coverage(topic, obs.passage_text) if topic else entity_score
-    if max(coverage, context * 0.8) < 0.5 and entity_score < 0.9:
+    if (
+        max(coverage, context * WEIGHTS.context_share) < WEIGHTS.min_coverage
+        and entity_score < WEIGHTS.min_entity_score
+    ):
         return None
     cue = _MEASURE_CUES.get(question.measure or "")
     measure_bonus = 0.0
     if cue is not None:
         if cue.search(clause):
-            measure_bonus = 0.6
+            measure_bonus = WEIGHTS.measure_in_clause
         elif cue.search(sentence):
-            measure_bonus = 0.2
+            measure_bonus = WEIGHTS.measure_in_sentence
         elif question.measure in ("cagr", "growth"):
             return None
     if question.measure == "growth" and not re.search(r"CAGR|复合", question.text, re.I):
-        measure_bonus -= 0.3 if re.search(r"CAGR|复合", clause, re.I) else 0.0
-    year_bonus = 0.3 if question.years and any(str(y) in clause for y in question.years) else 0.0
-    return 1.5 * entity_score + coverage + 0.5 * context + measure_bonus + year_bonus - 0.05 * obs.rank
+        measure_bonus -= WEIGHTS.cagr_for_growth if re.search(r"CAGR|复合", clause, re.I) else 0.0
+    year_bonus = (
+        WEIGHTS.year_in_clause if question.years and any(str(y) in clause for y in question.years) else 0.0
+    )
+    return (
+        WEIGHTS.entity * entity_score
+        + coverage
+        + WEIGHTS.context * context
+        + measure_bonus
+        + year_bonus
+        - WEIGHTS.rank * obs.rank
+    )
 
 
 def _display(obs: _Observation) -> str:

@@ -26,6 +26,7 @@ CONFIDENCE_SLOPE = 8.0  # how fast the confidence rises with the focus share abo
 FOCUS_CANDIDATES = 3  # the decline looks at the best focus share among this many top sentences
 MAX_BULLETS = 12  # bullet lines read as the members of a list
 MAX_MEMBER_LINE = 80  # a longer line after "…包括：" is prose again, not a member
+MIN_CONFIDENCE = 0.5  # a part answered with less confidence is declined
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def read_answer(
         unit = 1.0 if stated is None or stated else 0.0
         passage = float(hits[0].get("score", 0.0))
         confidence = model.confidence(dense, focus, passage, unit, answer_type in OPEN_TYPES)
-    if confidence < 0.5:
+    if confidence < MIN_CONFIDENCE:
         return PartAnswer(
             text, "", False, confidence, answer_type, score=best.score, focus=focus, dense=dense
         )

@@ -54,6 +54,10 @@ class SelectionWeights:
     caption: float = 0.5  # subtracted from a line without any punctuation (a title, a caption, a bullet)
     dense: float = 2.0  # weight of the cosine similarity of question and sentence (USE v3)
     bigrams: float = 1.0  # weight of the share of the question's character bigrams the sentence holds
+    word_key: float = 2.0  # weight of a question key that is a Latin word (3+ letters) or a number
+    bigram_key: float = 1.0  # ... and of one that is a character bigram
+    entity_in_sentence: float = 1.0  # a question entity named in the sentence counts fully
+    entity_in_passage: float = 0.5  # ... named only elsewhere in its passage, this much
 
 
 WEIGHTS = SelectionWeights()
@@ -100,19 +104,19 @@ def question_keys(
     words = [w.casefold() for w in _LATIN_WORD.findall(folded)]
     for word in words:
         if len(word) >= 3 and not _ASKING.fullmatch(word):
-            keys[word] = 2.0
+            keys[word] = WEIGHTS.word_key
     for number in _NUMBER_KEY.findall(folded):
-        keys[number] = 2.0  # years and figures the question names (2025年, v1.9)
+        keys[number] = WEIGHTS.word_key  # years and figures the question names (2025年, v1.9)
     chinese = _NON_KEY.sub(" ", _ASKING.sub(" ", re.sub(r"[a-z0-9.+-]+", " ", folded)))
     for run in chinese.split():
         for i in range(len(run) - 1):
-            keys[run[i : i + 2]] = 1.0
+            keys[run[i : i + 2]] = WEIGHTS.bigram_key
     if not _CJK.search(text):
         extra = [f for forms in entity_forms.values() for f in forms if _CJK.search(f)] + list(hints)
         for form in extra:
             run = _NON_KEY.sub("", fold_text(form))
             for i in range(len(run) - 1):
-                keys.setdefault(run[i : i + 2], 1.0)
+                keys.setdefault(run[i : i + 2], WEIGHTS.bigram_key)
     folded_forms = {slug: [fold_text(f) for f in forms if f] for slug, forms in entity_forms.items()}
     named = [f for forms in folded_forms.values() for f in forms]
     focus = frozenset(k for k in keys if not any(k in f for f in named))
@@ -140,9 +144,9 @@ def _entity_share(sentence: str, passage: str, forms: dict[str, list[str]]) -> f
     total = 0.0
     for variants in forms.values():
         if any(v in sentence for v in variants):
-            total += 1.0
+            total += WEIGHTS.entity_in_sentence
         elif any(v in passage for v in variants):
-            total += 0.5
+            total += WEIGHTS.entity_in_passage
     return total / len(forms)
 
 

@@ -15,6 +15,9 @@ from kg.namespaces import normalize_name
 
 __all__ = ["Sentence", "clean_markup", "sentence_at", "split_sentences", "term_coverage"]
 
+# A Chinese term weighs its length in characters, up to MAX_TERM_WEIGHT; a Latin word, LATIN_TERM_WEIGHT.
+MAX_TERM_WEIGHT = 4
+LATIN_TERM_WEIGHT = 2.0
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*[”’）)]*")
 
 
@@ -59,7 +62,7 @@ def term_coverage(terms: list[str], text: str) -> float:
     folded = normalize_name(text)
     total = hit = 0.0
     for term in dict.fromkeys(terms):
-        weight = min(len(term), 4) if re.search(r"[\u4e00-\u9fff]", term) else 2.0
+        weight = min(len(term), MAX_TERM_WEIGHT) if re.search(r"[\u4e00-\u9fff]", term) else LATIN_TERM_WEIGHT
         total += weight
         if term in folded:
             hit += weight

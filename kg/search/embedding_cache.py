@@ -1,7 +1,7 @@
 """Embeddings cached by the sha256 of the embedded text, so re-ingesting a report does not re-embed.
 
 The cache is a list of immutable segment files (``index/vectors/seg.{hex}.npz``: hashes and rows),
-named in ``manifest.search["vectors"]``. New embeddings go to a new segment, which is merged with the
+named in ``manifest.search.vectors``. New embeddings go to a new segment, which is merged with the
 newest older segments while they are no more than twice its size (size-tiered, so each row is rewritten
 O(log n) times over n ingests, not once per ingest); a compaction (after a report was removed, or with
 too many segments) merges all of them and drops the rows no current passage uses once they outnumber

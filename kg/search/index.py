@@ -1,21 +1,9 @@
-"""The search indexes of one data directory, as recorded in ``manifest.search``, loaded in memory.
-
-``manifest.search`` (owned by kg.search)::
-
-    {"format": 1,
-     "embedder": {"name": "use3", "dim": 512},
-     "order": [rid, ...],                      # passage rows: the shards in this order
-     "shards": {rid: "index/shards/….npz"},
-     "sizes": {rid: passages},                 # rows of each shard, so an append reads no old shard
-     "vectors": ["index/vectors/seg.….npz"],   # embedding cache segments
-     "dense": {"file": "index/dense.….faiss", "kind": "flat" | "hnsw", "count": N},
-     "files": [every file above]}               # what the data directory's GC keeps
-"""
+"""The search indexes of one data directory, as recorded in ``manifest.search`` (a
+:class:`kg.search_record.SearchRecord`), loaded in memory."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -27,24 +15,9 @@ from kg.search.embedding_cache import EmbeddingCache
 from kg.search.keyword import KeywordIndex
 from kg.search.shards import EntityInfo, Shard, read_shard
 from kg.search.vectors import VectorIndex
+from kg.search_record import SEARCH_FORMAT, EmbedderInfo
 
-__all__ = ["SEARCH_FORMAT", "EmbedderInfo", "SearchIndex", "embedder_info"]
-
-SEARCH_FORMAT = 1
-
-
-@dataclass(frozen=True)
-class EmbedderInfo:
-    name: str
-    dim: int
-
-
-def embedder_info(state: dict[str, Any]) -> EmbedderInfo | None:
-    """The embedder an index was built with, from ``manifest.search``; None for an empty index."""
-    recorded = state.get("embedder")
-    if not recorded:
-        return None
-    return EmbedderInfo(str(recorded["name"]), int(recorded["dim"]))
+__all__ = ["SEARCH_FORMAT", "EmbedderInfo", "SearchIndex"]
 
 
 @dataclass
@@ -86,15 +59,15 @@ class SearchIndex:
     @classmethod
     def load(cls, datadir: DataDir, manifest: Manifest) -> SearchIndex:
         state = manifest.search
-        if not state.get("order"):
+        if not state.order:
             return cls.empty()
-        if state.get("format") != SEARCH_FORMAT:
-            raise StoreError(f"search index format {state.get('format')!r} is not supported; re-ingest")
-        embedder = embedder_info(state)
+        if state.format != SEARCH_FORMAT:
+            raise StoreError(f"search index format {state.format!r} is not supported; re-ingest")
+        embedder = state.embedder
         if embedder is None:
             raise StoreError("manifest.search names no embedder; re-ingest")
-        shards = [read_shard(datadir.path(state["shards"][rid])) for rid in state["order"]]
-        cache = EmbeddingCache.load(datadir, state.get("vectors", []), embedder.dim)
+        shards = [read_shard(datadir.path(state.shards[rid])) for rid in state.order]
+        cache = EmbeddingCache.load(datadir, state.vectors, embedder.dim)
         count = sum(len(shard) for shard in shards)
         per_passage = [hs for shard in shards for hs in shard.sentence_hashes]
         sentences = cache.lookup([h for hs in per_passage for h in hs]).astype(np.float16)
@@ -102,7 +75,9 @@ class SearchIndex:
         np.cumsum([len(hs) for hs in per_passage], out=indptr[1:])
         del cache
         try:
-            data = datadir.path(state["dense"]["file"]).read_bytes()
+            if state.dense is None:
+                raise KeyError("dense")
+            data = datadir.path(state.dense.file).read_bytes()
         except (OSError, KeyError) as exc:
             raise StoreError(f"cannot read the dense index: {exc}") from exc
         dense = VectorIndex.from_bytes(data, count).with_sentences(sentences, indptr)
@@ -125,4 +100,4 @@ def _merged_entity(known: EntityInfo | None, seen: EntityInfo) -> EntityInfo:
     if known is None or known == seen:
         return seen
     type_ = preferred_type((known.type, seen.type)) or known.type
-    return EntityInfo(seen.slug, min(known.label, seen.label), type_)
+    return EntityInfo(slug=seen.slug, label=min(known.label, seen.label), type=type_)

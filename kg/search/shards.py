@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pyoxigraph as ox
 
-from kg.catalog import PassageRecord, ReportBundle
+from kg.catalog import EntityInfo, PassageRecord, ReportBundle
 from kg.datadir import DataDir
 from kg.errors import StoreError
 from kg.lexicon import Lexicon
-from kg.namespaces import CNKG, ENTITY_BASE, ENTITY_TYPES, RDF, RDFS, SKOS
+from kg.namespaces import ENTITY_TYPES
 from kg.search.keyword import TermCounts
 from kg.tokenize import WordSegmenter
 
@@ -39,18 +38,6 @@ __all__ = [
 SHARD_FORMAT = 1
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]+[”’」』）)]*)?")
 _MIN_SENTENCE = 6
-_TYPE_IRIS = {CNKG + t: t for t in ENTITY_TYPES}
-
-
-@dataclass(frozen=True)
-class EntityInfo:
-    slug: str
-    label: str
-    type: str
-
-    @property
-    def iri(self) -> str:
-        return ENTITY_BASE + self.slug
 
 
 @dataclass
@@ -111,11 +98,22 @@ def read_shard(path: Path) -> Shard:
         raise StoreError(f"search shard {path} has format {meta.get('format')!r}; re-ingest the report")
     rid = meta["rid"]
     passages = [
-        PassageRecord(iri, rid, n, text, start, end, section, tuple(ents))
+        PassageRecord(
+            iri=iri, rid=rid, n=n, text=text, start=start, end=end, section=section, entities=tuple(ents)
+        )
         for iri, n, text, start, end, section, ents in meta["passages"]
     ]
-    entities = {s: EntityInfo(s, label, type_) for s, (label, type_) in meta["entities"].items()}
-    return Shard(rid, passages, meta["hashes"], meta["sentences"], terms, entities)
+    entities = {
+        s: EntityInfo(slug=s, label=label, type=type_) for s, (label, type_) in meta["entities"].items()
+    }
+    return Shard(
+        rid=rid,
+        passages=passages,
+        hashes=meta["hashes"],
+        sentence_hashes=meta["sentences"],
+        terms=terms,
+        entities=entities,
+    )
 
 
 def text_hash(text: str) -> str:
@@ -139,44 +137,27 @@ def shard_from_bundle(bundle: ReportBundle, segmenter: WordSegmenter, lexicon: L
     passages = list(bundle.passages)
     terms = TermCounts.from_token_lists([segmenter.search_terms(p.text) for p in passages])
     mentioned = {slug for p in passages for slug in p.entities}
-    entities = _entity_info(bundle.nquads, mentioned, lexicon)
+    entities = _entity_info(bundle.entities, mentioned, lexicon)
     hashes = [text_hash(embedding_input(p)) for p in passages]
     sentences = [[text_hash(s) for s in passage_sentences(p.text)] for p in passages]
-    return Shard(bundle.rid, passages, hashes, sentences, terms, entities)
+    return Shard(
+        rid=bundle.rid,
+        passages=passages,
+        hashes=hashes,
+        sentence_hashes=sentences,
+        terms=terms,
+        entities=entities,
+    )
 
 
-def _entity_info(nquads: bytes, slugs: set[str], lexicon: Lexicon) -> dict[str, EntityInfo]:
-    """Label and type of each mentioned entity: the report's graph first, then the lexicon."""
-    labels: dict[str, dict[str, str]] = {}
-    types: dict[str, str] = {}
-    wanted = {ENTITY_BASE + s for s in slugs}
-    if nquads and wanted:
-        try:
-            quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-        except SyntaxError as exc:
-            raise StoreError(f"the report graph does not parse as N-Quads: {exc}") from exc
-        for quad in quads:
-            subject = quad.subject
-            if not isinstance(subject, ox.NamedNode) or subject.value not in wanted:
-                continue
-            slug = subject.value[len(ENTITY_BASE) :]
-            predicate, obj = quad.predicate.value, quad.object
-            if predicate == RDF + "type" and isinstance(obj, ox.NamedNode) and obj.value in _TYPE_IRIS:
-                types.setdefault(slug, _TYPE_IRIS[obj.value])
-            elif predicate in (SKOS + "prefLabel", RDFS + "label") and isinstance(obj, ox.Literal):
-                key = f"{predicate == SKOS + 'prefLabel'}:{obj.language or ''}"
-                labels.setdefault(slug, {}).setdefault(key, obj.value)
+def _entity_info(stated: dict[str, EntityInfo], slugs: set[str], lexicon: Lexicon) -> dict[str, EntityInfo]:
+    """Label and type of each mentioned entity: the lexicon's first, then those the bundle states."""
     info: dict[str, EntityInfo] = {}
     for slug in sorted(slugs):
         entry = lexicon.get(slug)
-        found = labels.get(slug, {})
-        label = (
-            (entry.label if entry else "")
-            or found.get("True:zh")
-            or found.get("True:en")
-            or next(iter(found.values()), "")
-            or slug
-        )
-        type_ = (entry.type if entry else "") or types.get(slug, "") or "Entity"
-        info[slug] = EntityInfo(slug, label, type_)
+        seen = stated.get(slug)
+        label = (entry.label if entry else "") or (seen.label if seen else "") or slug
+        stated_type = seen.type if seen is not None and seen.type in ENTITY_TYPES else ""
+        type_ = (entry.type if entry else "") or stated_type or "Entity"
+        info[slug] = EntityInfo(slug=slug, label=label, type=type_)
     return info

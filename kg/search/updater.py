@@ -8,15 +8,17 @@ Wiring (ingest)::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from kg.catalog import IndexUpdater, ReportBundle
 from kg.datadir import DataDir, Manifest
 from kg.errors import ConflictError
 from kg.lexicon import Lexicon
 from kg.search.embedders import Embedder, embedder_from_spec
 from kg.search.embedding_cache import EmbeddingCache, Progress
-from kg.search.index import SEARCH_FORMAT, embedder_info
 from kg.search.shards import Shard, read_shard, shard_from_bundle
 from kg.search.vectors import HNSW_THRESHOLD, VectorIndex
+from kg.search_record import SEARCH_FORMAT, DenseRecord, EmbedderInfo, SearchRecord
 from kg.tokenize import WordSegmenter
 
 __all__ = ["EmbedderMismatchError", "make_index_updater", "reembed", "update_indexes"]
@@ -54,7 +56,7 @@ def update_indexes(
 ) -> None:
     """Index the added reports, drop the removed ones, and record the new files in ``manifest.search``."""
     state = manifest.search
-    recorded = embedder_info(state) if state.get("order") else None
+    recorded = state.embedder if state.order else None
     spec = embedder or (recorded.name if recorded else "use3")
     if recorded is not None and recorded.name != spec:
         raise EmbedderMismatchError(
@@ -62,11 +64,11 @@ def update_indexes(
             f"re-embed it with kg.search.reembed (cnkg search --reembed --embedder {spec})"
         )
     model = embedder_from_spec(spec, threads)
-    cache = EmbeddingCache.load(datadir, state.get("vectors", []) if recorded else [], model.dim)
+    cache = EmbeddingCache.load(datadir, state.vectors if recorded else (), model.dim)
     gone = set(removed)
-    order = [rid for rid in state.get("order", []) if rid not in gone and rid in manifest.reports]
-    files: dict[str, str] = {rid: state["shards"][rid] for rid in order}
-    shards = _Shards(datadir, files, state.get("sizes", {}))
+    order = [rid for rid in state.order if rid not in gone and rid in manifest.reports]
+    files: dict[str, str] = {rid: state.shards[rid] for rid in order}
+    shards = _Shards(datadir, files, state.sizes)
     segmenter, lexicon = WordSegmenter.shared(), Lexicon.load()
     appended: list[str] = []
     for bundle in added:
@@ -78,7 +80,7 @@ def update_indexes(
             order.remove(bundle.rid)
         order.append(bundle.rid)
         appended.append(bundle.rid)
-    rebuild = bool(gone & set(state.get("order", []))) or not state.get("dense")
+    rebuild = bool(gone & set(state.order)) or state.dense is None
     _record(
         datadir,
         manifest,
@@ -97,9 +99,9 @@ def reembed(datadir: DataDir, embedder: str, *, threads: int = 0, progress: Prog
     with datadir.writing():
         manifest = datadir.read_manifest()
         state = manifest.search
-        order = [rid for rid in state.get("order", []) if rid in manifest.reports]
-        files = {rid: state["shards"][rid] for rid in order}
-        shards = _Shards(datadir, files, state.get("sizes", {}))
+        order = [rid for rid in state.order if rid in manifest.reports]
+        files = {rid: state.shards[rid] for rid in order}
+        shards = _Shards(datadir, files, state.sizes)
         model = embedder_from_spec(embedder, threads)
         cache = EmbeddingCache(model.dim)
         for rid in order:
@@ -111,9 +113,9 @@ def reembed(datadir: DataDir, embedder: str, *, threads: int = 0, progress: Prog
 
 class _Shards:
     """The shards of the indexed reports, each read from disk only when first needed: adding a report to
-    an index needs none of the others' (their sizes are in ``manifest.search["sizes"]``)."""
+    an index needs none of the others' (their sizes are in ``manifest.search.sizes``)."""
 
-    def __init__(self, datadir: DataDir, files: dict[str, str], sizes: dict[str, int]) -> None:
+    def __init__(self, datadir: DataDir, files: dict[str, str], sizes: Mapping[str, int]) -> None:
         self._datadir, self._files, self._sizes = datadir, files, sizes
         self._read: dict[str, Shard] = {}
 
@@ -158,16 +160,16 @@ def _record(
         }
 
     segments = cache.save(datadir, live, compact=compact)
-    manifest.search = {
-        "format": SEARCH_FORMAT,
-        "embedder": {"name": model.name, "dim": model.dim},
-        "order": order,
-        "shards": {rid: files[rid] for rid in order},
-        "sizes": {rid: shards.size(rid) for rid in order},
-        "vectors": segments,
-        "dense": {"file": dense_file, "kind": dense.kind, "count": len(dense)},
-        "files": sorted({*(files[rid] for rid in order), *segments, dense_file}),
-    }
+    manifest.search = SearchRecord(
+        format=SEARCH_FORMAT,
+        embedder=EmbedderInfo(name=model.name, dim=model.dim),
+        order=tuple(order),
+        shards={rid: files[rid] for rid in order},
+        sizes={rid: shards.size(rid) for rid in order},
+        vectors=tuple(segments),
+        dense=DenseRecord(file=dense_file, kind=dense.kind, count=len(dense)),
+        files=tuple(sorted({*(files[rid] for rid in order), *segments, dense_file})),
+    )
 
 
 def _dense_index(
@@ -183,15 +185,16 @@ def _dense_index(
     have (exact up to ``HNSW_THRESHOLD`` rows, HNSW above) does not change, reading only the new rows from
     the cache; otherwise build the index again from the cached vectors (once when the threshold is passed,
     and after a removal)."""
-    previous = manifest.search.get("dense") or {}
+    previous = manifest.search.dense
     wanted = "hnsw" if total > HNSW_THRESHOLD else "flat"
     can_append = (
         appended is not None
-        and previous.get("kind") == wanted
-        and previous.get("count") == total - sum(shards.size(rid) for rid in appended)
+        and previous is not None
+        and previous.kind == wanted
+        and previous.count == total - sum(shards.size(rid) for rid in appended)
     )
-    if can_append and appended is not None:
-        existing = VectorIndex.from_bytes(datadir.path(previous["file"]).read_bytes(), previous["count"])
+    if can_append and appended is not None and previous is not None:
+        existing = VectorIndex.from_bytes(datadir.path(previous.file).read_bytes(), previous.count)
         existing.add(cache.lookup([h for rid in appended for h in shards[rid].hashes]))
         return existing
     vectors = cache.lookup([h for rid in order for h in shards[rid].hashes])

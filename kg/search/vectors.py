@@ -40,6 +40,9 @@ HNSW_THRESHOLD = 50_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 256
+# A passage's exact dense score mixes its own cosine and its best sentence's, in these shares.
+PASSAGE_SHARE = 0.5
+BEST_SENTENCE_SHARE = 0.5
 _EXACT_SUBSET = 8192  # a filter this selective is searched exactly with numpy
 
 
@@ -146,7 +149,7 @@ class VectorIndex:
         np.cumsum(lengths[:-1], out=firsts[1:])
         picked = np.repeat(starts - firsts, lengths) + np.arange(int(lengths.sum()))
         best = np.maximum.reduceat(self.sentences[picked].astype(np.float32) @ query, firsts)
-        return (0.5 * passage + 0.5 * best).astype(np.float32)
+        return (PASSAGE_SHARE * passage + BEST_SENTENCE_SHARE * best).astype(np.float32)
 
     def rerank(self, query: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best of ``rows`` by ``exact_scores``, best first."""

@@ -86,8 +86,8 @@ def assert_consistent(datadir: DataDir, *, no_orphans: bool = False, all_indexed
             f"<https://w3id.org/cnkg/id/report/{rid}> }}"
         )
         assert int(count[0]["n"].value) == record.counts["passages"]
-    if manifest.search.get("order"):  # reports ingested with --no-index are not in it
-        indexed = manifest.search["order"]
+    if manifest.search.order:  # reports ingested with --no-index are not in it
+        indexed = manifest.search.order
         assert set(indexed) == set(manifest.reports) if all_indexed else set(indexed) <= set(manifest.reports)
         index = SearchIndex.load(datadir, manifest)
         assert len(index) == sum(manifest.reports[rid].counts["passages"] for rid in indexed)

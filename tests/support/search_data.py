@@ -67,8 +67,28 @@ def bundle_from_text(text: str, source: str) -> ReportBundle:
     passages = []
     for n, (start, end) in enumerate(cut_passages(text)):
         slugs = tuple(dict.fromkeys(m.slug for m in matcher.find(text, start, end) if not m.contextual))
-        passages.append(PassageRecord(passage_iri(rid, n), rid, n, text[start:end], start, end, "", slugs))
-    return ReportBundle(rid, source, sha, source, text, b"", "search-test", passages)
+        passages.append(
+            PassageRecord(
+                iri=passage_iri(rid, n),
+                rid=rid,
+                n=n,
+                text=text[start:end],
+                start=start,
+                end=end,
+                section="",
+                entities=slugs,
+            )
+        )
+    return ReportBundle(
+        rid=rid,
+        source=source,
+        sha256=sha,
+        title=source,
+        text=text,
+        nquads=b"",
+        pipeline="search-test",
+        passages=tuple(passages),
+    )
 
 
 def report_texts() -> dict[str, str]:

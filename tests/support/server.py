@@ -105,9 +105,10 @@ def report_bundle(rid: str = RID, title: str = "容器云测试报告") -> Repor
         _quad(fact, CNKG + "about", ox.NamedNode(entity_iri("container-cloud")), report),
         _quad(fact, PROV + "wasDerivedFrom", ox.NamedNode(passage_iri(rid, 1)), report),
     ]
-    passages = [
-        PassageRecord(passage_iri(rid, n), rid, n, p, 0, len(p), "", ()) for n, p in enumerate(PASSAGES)
-    ]
+    passages = tuple(
+        PassageRecord(iri=passage_iri(rid, n), rid=rid, n=n, text=p, start=0, end=len(p), section="")
+        for n, p in enumerate(PASSAGES)
+    )
     return ReportBundle(
         rid=rid,
         source=f"{rid}.txt",

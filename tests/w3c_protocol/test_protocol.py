@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 import httpx
@@ -362,8 +362,8 @@ def _kasei_bundle():
         )
         for n in (1, 2, 3)
     ]
-    bundle.nquads += ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-    return bundle
+    extra = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    return replace(bundle, nquads=bundle.nquads + extra)
 
 
 @pytest.fixture(scope="module")
