@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 from support.server import AUTH, RID, LiveServer, free_port, make_datadir, serve, server_settings
 from support.stores import STORES, ExternalStore, external_store
-from support.virtuoso import virtuoso_missing
+from support.virtuoso import virtuoso, virtuoso_missing
 
 from kg.namespaces import LEXICON_GRAPH, report_iri
 from kg.sparql.external import STATE_GRAPH
@@ -176,3 +176,23 @@ def test_unreachable_store_is_502(tmp_path):
     with serve(settings) as server, server.client() as client:
         response = client.get("/sparql", params={"query": "ASK {}"})
     assert response.status_code == 502 and "external store" in response.json()["detail"]
+
+
+def test_virtuoso_cutting_a_result_at_its_own_row_limit_is_flagged(tmp_path):
+    if virtuoso_missing():
+        pytest.skip("needs Debian's virtuoso-opensource (virtuoso-t, isql-vt)")
+    make_datadir(tmp_path / "data")
+    with virtuoso(tmp_path / "virtuoso", result_set_max_rows=20) as store:
+        settings = server_settings(
+            tmp_path / "data",
+            store_url=store.query_url,
+            store_update_url=store.update_url,
+            store_user=store.user,
+            store_password=store.password,
+        )
+        with serve(settings) as server, server.client() as client:
+            cut = client.get("/sparql", params={"query": "SELECT ?e ?l WHERE { ?e skos:prefLabel ?l }"})
+            whole = client.get("/sparql", params={"query": "SELECT ?t WHERE { ?r a cnkg:Report ; dcterms:title ?t }"})
+    # fewer rows than cnkg's own cap of 50, but not the whole result: said so, as for cnkg's cap
+    assert len(cut.json()["results"]["bindings"]) == 20 and cut.headers["x-cnkg-truncated"] == "true"
+    assert len(whole.json()["results"]["bindings"]) == 1 and whole.headers["x-cnkg-truncated"] == "false"

@@ -42,7 +42,24 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--store",
                 help="External SPARQL 1.1 store, e.g. http://127.0.0.1:7878 (oxigraph serve "
-                "--union-default-graph); its /query and /update endpoints are used.",
+                "--union-default-graph; its /query and /update are used) or a query endpoint such as "
+                "Virtuoso's http://127.0.0.1:8890/sparql.",
+            ),
+        ] = None,
+        store_update: Annotated[
+            str | None,
+            typer.Option(
+                "--store-update",
+                help="The external store's update endpoint when it is not the store URL's /update, e.g. "
+                "Virtuoso's http://127.0.0.1:8890/sparql-auth.",
+            ),
+        ] = None,
+        store_user: Annotated[
+            str | None,
+            typer.Option(
+                "--store-user",
+                help="User name for the external store, sent when it asks (Digest or Basic); the password "
+                "comes from CNKG_STORE_PASSWORD.",
             ),
         ] = None,
         allow_service: Annotated[
@@ -85,6 +102,8 @@ def register(app: typer.Typer) -> None:
             row_cap=row_cap,
             max_result_bytes=max_result_bytes,
             store_url=store,
+            store_update_url=store_update,
+            store_user=store_user,
             allow_service=allow_service,
             cors_origins=cors_origin or None,
             query_workers=workers,

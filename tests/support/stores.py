@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,12 +25,16 @@ POLL_SECONDS = 0.1
 class ExternalStore:
     name: str
     query_url: str  # the store's own query endpoint, for asking it directly
+    pid: int  # of the store's server process
     settings: dict[str, object] = field(default_factory=dict)  # cnkg settings: store_url, …
+    flush: Callable[[], object] = lambda: (
+        None
+    )  # write what the store holds to its files (Virtuoso: checkpoint)
 
 
 @contextlib.contextmanager
-def oxigraph_serve(location: Path) -> Iterator[str]:
-    """``oxigraph serve --union-default-graph`` on disk in ``location``; yields its base URL."""
+def oxigraph_serve(location: Path) -> Iterator[tuple[str, int]]:
+    """``oxigraph serve --union-default-graph`` on disk in ``location``; yields its base URL and pid."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -56,7 +60,7 @@ def oxigraph_serve(location: Path) -> Iterator[str]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("oxigraph serve did not start") from None
                 time.sleep(POLL_SECONDS)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(10)
@@ -66,19 +70,21 @@ def oxigraph_serve(location: Path) -> Iterator[str]:
 def external_store(name: str, root: Path) -> Iterator[ExternalStore]:
     """The store ``name`` (one of :data:`STORES`) with its files in ``root``."""
     if name == "oxigraph":
-        with oxigraph_serve(root) as url:
-            yield ExternalStore(name, url + "/query", {"store_url": url})
+        with oxigraph_serve(root) as (url, pid):
+            yield ExternalStore(name, url + "/query", pid, {"store_url": url})
     elif name == "virtuoso":
         with virtuoso(root) as store:
             yield ExternalStore(
                 name,
                 store.query_url,
+                store.pid,
                 {
                     "store_url": store.query_url,
                     "store_update_url": store.update_url,
                     "store_user": store.user,
                     "store_password": store.password,
                 },
+                lambda: store.sql("checkpoint;"),
             )
     else:
         raise ValueError(f"unknown external store {name!r}; one of {', '.join(STORES)}")

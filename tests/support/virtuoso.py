@@ -42,7 +42,16 @@ class Virtuoso:
     update_url: str  # http://127.0.0.1:PORT/sparql-auth (HTTP Digest)
     user: str
     password: str
+    admin_password: str  # of ``dba``, over SQL (isql) only
+    sql_port: int
     pid: int
+
+    def sql(self, statements: str) -> str:
+        """Run SQL statements as ``dba`` (``isql-vt``); their output, or RuntimeError."""
+        done = _isql(self.sql_port, self.admin_password, statements)
+        if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+            raise RuntimeError(f"Virtuoso SQL failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
+        return done.stdout
 
 
 def virtuoso_missing() -> bool:
@@ -55,7 +64,7 @@ def virtuoso_missing() -> bool:
     return True
 
 
-def _ini(root: Path, sql_port: int, http_port: int) -> str:
+def _ini(root: Path, sql_port: int, http_port: int, result_set_max_rows: int) -> str:
     return f"""[Database]
 DatabaseFile = {root}/virtuoso.db
 ErrorLogFile = {root}/virtuoso.log
@@ -92,7 +101,7 @@ Charset = UTF-8
 EnabledDavVSP = 0
 
 [SPARQL]
-ResultSetMaxRows = {RESULT_SET_MAX_ROWS}
+ResultSetMaxRows = {result_set_max_rows}
 MaxQueryExecutionTime = 0
 MaxQueryCostEstimationTime = 0
 """
@@ -108,13 +117,14 @@ def _isql(port: int, password: str, statements: str) -> subprocess.CompletedProc
 
 
 @contextlib.contextmanager
-def virtuoso(root: Path) -> Iterator[Virtuoso]:
-    """Run a private Virtuoso with its files in ``root`` until the block ends."""
+def virtuoso(root: Path, result_set_max_rows: int = RESULT_SET_MAX_ROWS) -> Iterator[Virtuoso]:
+    """Run a private Virtuoso with its files in ``root`` until the block ends; ``result_set_max_rows`` is
+    its ``[SPARQL] ResultSetMaxRows``, the most rows it returns for one query."""
     root.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = free_port(), free_port()
     ini = root / "virtuoso.ini"
-    ini.write_text(_ini(root, sql_port, http_port), encoding="utf-8")
-    password = secrets.token_hex(12)
+    ini.write_text(_ini(root, sql_port, http_port, result_set_max_rows), encoding="utf-8")
+    password, admin_password = secrets.token_hex(12), secrets.token_hex(12)
     base = f"http://127.0.0.1:{http_port}"
     with open(root / "stdout.log", "ab") as out:
         process = subprocess.Popen(
@@ -130,11 +140,20 @@ def virtuoso(root: Path) -> Iterator[Virtuoso]:
             sql_port,
             "dba",  # a fresh database's administrator password; changed right away
             f"DB.DBA.USER_CREATE('{USER}', '{password}'); GRANT SPARQL_UPDATE TO \"{USER}\"; "
-            f"USER_SET_PASSWORD('dba', '{secrets.token_hex(12)}');",
+            f"USER_SET_PASSWORD('dba', '{admin_password}');",
         )
-        if created.returncode != 0 or "Error" in created.stdout + created.stderr:
+        if created.returncode != 0 or "*** Error" in created.stdout + created.stderr:
             raise RuntimeError(f"cannot create the cnkg user in Virtuoso: {created.stdout}{created.stderr}")
-        yield Virtuoso(root, f"{base}/sparql", f"{base}/sparql-auth", USER, password, process.pid)
+        yield Virtuoso(
+            root,
+            f"{base}/sparql",
+            f"{base}/sparql-auth",
+            USER,
+            password,
+            admin_password,
+            sql_port,
+            process.pid,
+        )
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
