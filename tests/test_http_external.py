@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from pydantic import SecretStr
+from support.faults import assert_one_line_error, run_cnkg
 from support.server import AUTH, RID, LiveServer, free_port, make_datadir, serve, server_settings
 from support.stores import STORES, ExternalStore, external_store
 from support.virtuoso import virtuoso, virtuoso_missing
@@ -192,7 +193,19 @@ def test_virtuoso_cutting_a_result_at_its_own_row_limit_is_flagged(tmp_path):
         )
         with serve(settings) as server, server.client() as client:
             cut = client.get("/sparql", params={"query": "SELECT ?e ?l WHERE { ?e skos:prefLabel ?l }"})
-            whole = client.get("/sparql", params={"query": "SELECT ?t WHERE { ?r a cnkg:Report ; dcterms:title ?t }"})
+            titles = "SELECT ?t WHERE { ?r a cnkg:Report ; dcterms:title ?t }"
+            whole = client.get("/sparql", params={"query": titles})
     # fewer rows than cnkg's own cap of 50, but not the whole result: said so, as for cnkg's cap
     assert len(cut.json()["results"]["bindings"]) == 20 and cut.headers["x-cnkg-truncated"] == "true"
     assert len(whole.json()["results"]["bindings"]) == 1 and whole.headers["x-cnkg-truncated"] == "false"
+
+
+@pytest.mark.parametrize(
+    ("flags", "env"),
+    [(["--store-user", "cnkg"], {}), ([], {"CNKG_STORE_PASSWORD": "secret"})],
+    ids=["user without password", "password without user"],
+)
+def test_half_the_store_credentials_is_a_one_line_error(tmp_path, flags, env):
+    store = ["--store", f"http://127.0.0.1:{free_port()}/sparql"]
+    done = run_cnkg("serve", "--data", str(tmp_path), *store, *flags, env=env, timeout=120)
+    assert_one_line_error(done, "--store-user", "CNKG_STORE_PASSWORD")

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from api.commands.common import DataOption, settings_for
+from kg.errors import CnkgError
 
 __all__ = ["register"]
 
@@ -109,6 +110,10 @@ def register(app: typer.Typer) -> None:
             query_workers=workers,
             allowed_hosts=allowed_host or None,
         )
+        if (settings.store_user is None) != (settings.store_password is None):
+            raise CnkgError(
+                "external store credentials need both --store-user (CNKG_STORE_USER) and CNKG_STORE_PASSWORD"
+            )
         if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.write_token:
             typer.echo(f"cnkg: serving read-only on {settings.host}:{settings.port}", err=True)
         if settings.host in ("0.0.0.0", "::") and not settings.allowed_hosts:
