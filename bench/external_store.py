@@ -1,5 +1,5 @@
 """External stores per report: load an ingested data directory into ``oxigraph serve`` and into Debian's
-Virtuoso through cnkg's own external-store mode (``--store``: SPARQL 1.1 Update in 2,000-triple chunks),
+Virtuoso through cnkg's own external-store mode (``--store``: SPARQL 1.1 Update),
 and report the load time, the store's disk and memory per report, and a few query latencies.
 
     python bench/external_store.py --reports 40           # ingest 40 synthetic reports (graph only), load

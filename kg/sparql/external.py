@@ -53,9 +53,11 @@ log = logging.getLogger("cnkg.sparql")
 
 STATE_GRAPH = "https://w3id.org/cnkg/graph/store-state"
 _GRAPH_FILE = CNKG + "graphFile"
-# Triples per INSERT DATA request: Virtuoso's SPARQL parser runs out of stack ("SP030 … memory exhausted")
-# at about 5,000 triples in one request; 2,000 keeps well under that and costs Oxigraph nothing measurable.
+# Triples per INSERT DATA operation: Virtuoso's SPARQL parser runs out of stack ("SP030 … memory
+# exhausted") at about 5,000 triples in one operation, not in one request: a request carries several.
 _CHUNK_TRIPLES = 2_000
+# Operations per update request: a graph of up to 20,000 triples (most reports) is replaced in one request.
+_CHUNKS_PER_REQUEST = 10
 _TSV = "text/tab-separated-values"
 _JSON = "application/sparql-results+json"
 _PROBE_VARIABLE = "cnkgProbe"
@@ -382,13 +384,14 @@ class ExternalEngine:
         return {s["g"].value: s["f"].value for s in solutions if s["g"] is not None and s["f"] is not None}
 
     async def _replace_graph(self, graph: str, quads: list[ox.Quad], marker: str) -> None:
-        """Replace a graph in the store; readers see the old or the new one (MOVE of a staged copy)."""
+        """Replace a graph in the store in one request, or, when it is larger than one request holds, by a
+        MOVE of a staged copy; either way readers see the old or the new graph."""
         chunks = _triple_chunks(quads)
         state = (
             f"DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{graph}> <{_GRAPH_FILE}> ?f }} }} ;\n"
             f"INSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ <{graph}> <{_GRAPH_FILE}> {_literal(marker)} }} }}"
         )
-        if len(chunks) <= 1:
+        if len(chunks) <= _CHUNKS_PER_REQUEST:
             insertions = [_insertion(graph, chunk) for chunk in chunks]
             await self._post_update(
                 b" ;\n".join([f"DROP SILENT GRAPH <{graph}>".encode(), *insertions, state.encode()])
@@ -396,8 +399,9 @@ class ExternalEngine:
             return
         staging = f"{graph}#cnkg-staging-{secrets.token_hex(4)}"
         try:
-            for chunk in chunks:
-                await self._post_update(_insertion(staging, chunk))
+            for first in range(0, len(chunks), _CHUNKS_PER_REQUEST):
+                batch = chunks[first : first + _CHUNKS_PER_REQUEST]
+                await self._post_update(b" ;\n".join(_insertion(staging, chunk) for chunk in batch))
             await self._post_update(f"MOVE SILENT <{staging}> TO <{graph}> ;\n{state}")
         except CnkgError:
             await self._post_update(f"DROP SILENT GRAPH <{staging}>")
