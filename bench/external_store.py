@@ -92,15 +92,20 @@ def measure(name: str, data: Path, reports: int, work: Path) -> list[str]:
     with external_store(name, root) as store:
         lexicon_s = _mirror(store, empty)
         store.flush()
-        disk0, (rss0, _) = dir_size(root), _rss_mib(store.pid)
+        disk0, used0, (rss0, _) = dir_size(root), store.bytes_in_use(), _rss_mib(store.pid)
         load_s = _mirror(store, data)
         store.flush()
-        disk1, (rss1, peak) = dir_size(root), _rss_mib(store.pid)
+        disk1, used1, (rss1, peak) = dir_size(root), store.bytes_in_use(), _rss_mib(store.pid)
         lines += [
             f"  lexicon only: loaded in {lexicon_s:.1f} s; disk {disk0 / 2**20:.1f} MiB, "
             f"resident {rss0:.0f} MiB",
             f"  {reports} reports: loaded in {load_s:.1f} s = {load_s / reports:.2f} s per report",
             f"  disk {disk1 / 2**20:.1f} MiB: {(disk1 - disk0) / 2**20 / reports:.2f} MiB per report",
+            *(
+                [f"  in use {used1 / 2**20:.1f} MiB: {(used1 - used0) / 2**20 / reports:.2f} MiB per report"]
+                if used0 is not None and used1 is not None
+                else []
+            ),
             f"  resident {rss1:.0f} MiB (peak {peak:.0f} MiB): {(rss1 - rss0) / reports:.2f} MiB per report",
         ]
         for label, query in QUERIES.items():

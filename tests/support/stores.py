@@ -21,15 +21,20 @@ STARTUP_SECONDS = 30.0
 POLL_SECONDS = 0.1
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class ExternalStore:
     name: str
     query_url: str  # the store's own query endpoint, for asking it directly
     pid: int  # of the store's server process
     settings: dict[str, object] = field(default_factory=dict)  # cnkg settings: store_url, …
-    flush: Callable[[], object] = lambda: (
-        None
-    )  # write what the store holds to its files (Virtuoso: checkpoint)
+    # write what the store holds to its files (Virtuoso: a checkpoint)
+    flush: Callable[[], object] = _nothing
+    # bytes of its files in use, free space left out, when the store says (Virtuoso)
+    bytes_in_use: Callable[[], int | None] = _nothing
 
 
 @contextlib.contextmanager
@@ -85,6 +90,7 @@ def external_store(name: str, root: Path) -> Iterator[ExternalStore]:
                     "store_password": store.password,
                 },
                 lambda: store.sql("checkpoint;"),
+                store.bytes_in_use,
             )
     else:
         raise ValueError(f"unknown external store {name!r}; one of {', '.join(STORES)}")

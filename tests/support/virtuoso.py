@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -33,6 +34,8 @@ POLL_SECONDS = 0.2
 BUFFERS = 20_000
 # Above any row cap cnkg is run with here, so that Virtuoso never cuts a result before cnkg does.
 RESULT_SET_MAX_ROWS = 1_000_000
+PAGE_BYTES = 8192
+_DATABASE_STATUS = re.compile(r"File size \d+, (?P<pages>\d+) pages, (?P<free>\d+) free")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,13 @@ class Virtuoso:
         if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
             raise RuntimeError(f"Virtuoso SQL failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
         return done.stdout
+
+    def bytes_in_use(self) -> int:
+        """Bytes of the database file in use, its free pages left out (the file grows in large steps)."""
+        status = _DATABASE_STATUS.search(self.sql("status('');"))
+        if status is None:
+            raise RuntimeError("Virtuoso's status() has no 'File size …, N pages, M free.' line")
+        return (int(status["pages"]) - int(status["free"])) * PAGE_BYTES
 
 
 def virtuoso_missing() -> bool:
