@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -36,7 +36,20 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(50_000_000, ge=1, description="Largest accepted report file.")
     allow_service: bool = Field(False, description="Allow SPARQL SERVICE (federation); off by default.")
     store_url: str | None = Field(
-        None, description="External SPARQL 1.1 store (base URL) instead of the embedded one."
+        None,
+        description="External SPARQL 1.1 store instead of the embedded one: a base URL (its /query and "
+        "/update are used) or a query endpoint ending in /query or /sparql.",
+    )
+    store_update_url: str | None = Field(
+        None,
+        description="Update endpoint of the external store when it is not the store URL's /update, e.g. "
+        "Virtuoso's http://host:8890/sparql-auth.",
+    )
+    store_user: str | None = Field(
+        None, description="User name for the external store, sent only when it asks (HTTP Digest or Basic)."
+    )
+    store_password: SecretStr | None = Field(
+        None, description="Password for the external store (environment only: CNKG_STORE_PASSWORD)."
     )
     query_workers: int = Field(
         0,

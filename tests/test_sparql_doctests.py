@@ -16,6 +16,8 @@ MODULES = [
     "kg.sparql.graphs",
     "kg.sparql.resources",
     "kg.sparql.external",
+    "kg.sparql.store_results",
+    "kg.sparql.store_auth",
 ]
 
 

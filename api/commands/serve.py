@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from api.commands.common import DataOption, settings_for
+from kg.errors import CnkgError
 
 __all__ = ["register"]
 
@@ -42,7 +43,24 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--store",
                 help="External SPARQL 1.1 store, e.g. http://127.0.0.1:7878 (oxigraph serve "
-                "--union-default-graph); its /query and /update endpoints are used.",
+                "--union-default-graph; its /query and /update are used) or a query endpoint such as "
+                "Virtuoso's http://127.0.0.1:8890/sparql.",
+            ),
+        ] = None,
+        store_update: Annotated[
+            str | None,
+            typer.Option(
+                "--store-update",
+                help="The external store's update endpoint when it is not the store URL's /update, e.g. "
+                "Virtuoso's http://127.0.0.1:8890/sparql-auth.",
+            ),
+        ] = None,
+        store_user: Annotated[
+            str | None,
+            typer.Option(
+                "--store-user",
+                help="User name for the external store, sent when it asks (Digest or Basic); the password "
+                "comes from CNKG_STORE_PASSWORD.",
             ),
         ] = None,
         allow_service: Annotated[
@@ -85,11 +103,17 @@ def register(app: typer.Typer) -> None:
             row_cap=row_cap,
             max_result_bytes=max_result_bytes,
             store_url=store,
+            store_update_url=store_update,
+            store_user=store_user,
             allow_service=allow_service,
             cors_origins=cors_origin or None,
             query_workers=workers,
             allowed_hosts=allowed_host or None,
         )
+        if (settings.store_user is None) != (settings.store_password is None):
+            raise CnkgError(
+                "external store credentials need both --store-user (CNKG_STORE_USER) and CNKG_STORE_PASSWORD"
+            )
         if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.write_token:
             typer.echo(f"cnkg: serving read-only on {settings.host}:{settings.port}", err=True)
         if settings.host in ("0.0.0.0", "::") and not settings.allowed_hosts:

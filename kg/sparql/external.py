@@ -9,7 +9,12 @@ change it first, and this module mirrors the report graphs and the lexicon into 
 1.1 Update. What was mirrored is recorded in the store itself, in the graph ``STATE_GRAPH``
 (``<graph> cnkg:graphFile "graphs/….nq"``), so a restart, or a second cnkg on the same store, only sends
 what changed. The store must use the union of its graphs as the default graph
-(``oxigraph serve --union-default-graph``, Fuseki ``tdb2:unionDefaultGraph``), as cnkg does.
+(``oxigraph serve --union-default-graph``, Fuseki ``tdb2:unionDefaultGraph``, Virtuoso by default), as cnkg
+does.
+
+SELECT results are read as SPARQL TSV when the store writes SPARQL 1.1 TSV (a header of ``?variables``,
+checked once), else as SPARQL JSON (:mod:`kg.sparql.store_results`; Virtuoso). Credentials
+(``store_user``, ``store_password``) are sent only when the store asks (:mod:`kg.sparql.store_auth`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -35,6 +41,8 @@ from kg.sparql.formats import format_by_name
 from kg.sparql.graphs import apply_update
 from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation
 from kg.sparql.results import render_tsv, serialize_triples
+from kg.sparql.store_auth import StoreAuth
+from kg.sparql.store_results import JsonResultsError, JsonSolutionsReader
 from kg.sparql.stream import QueryStream
 from kg.sparql.worker import InspectJob, QueryOutcome, run_inspect
 from kg.store import ONTOLOGY_FILES, ontology_path
@@ -45,17 +53,32 @@ log = logging.getLogger("cnkg.sparql")
 
 STATE_GRAPH = "https://w3id.org/cnkg/graph/store-state"
 _GRAPH_FILE = CNKG + "graphFile"
-_CHUNK_TRIPLES = 20_000
+# Triples per INSERT DATA operation: Virtuoso's SPARQL parser runs out of stack ("SP030 … memory
+# exhausted") at about 5,000 triples in one operation, not in one request: a request carries several.
+_CHUNK_TRIPLES = 2_000
+# Operations per update request: a graph of up to 20,000 triples (most reports) is replaced in one request.
+_CHUNKS_PER_REQUEST = 10
+_TSV = "text/tab-separated-values"
+_JSON = "application/sparql-results+json"
+_PROBE_VARIABLE = "cnkgProbe"
+# Virtuoso flags, only in headers, a result it cut: at its time limit ("anytime" results, X-SQL-State),
+# refused here rather than passed on as whole; at its row limit (ResultSetMaxRows, X-SPARQL-MaxRows, sent
+# when that many rows were reached), passed on flagged as truncated.
+_PARTIAL_RESULT_HEADER = "x-sql-state"
+_ROW_LIMIT_HEADER = "x-sparql-maxrows"
 
 
-def endpoints(store_url: str) -> tuple[str, str]:
+def endpoints(store_url: str, update_url: str | None = None) -> tuple[str, str]:
     """Query and update endpoints of a store URL: ``http://h:7878`` → ``/query`` and ``/update``
-    (Oxigraph, Fuseki datasets); a URL already ending in ``/query`` or ``/sparql`` is kept.
+    (Oxigraph, Fuseki datasets); a URL already ending in ``/query`` or ``/sparql`` is kept; an update
+    URL given is used as it is (Virtuoso: ``/sparql`` and ``/sparql-auth``).
 
     >>> endpoints("http://127.0.0.1:7878")
     ('http://127.0.0.1:7878/query', 'http://127.0.0.1:7878/update')
     >>> endpoints("http://h:3030/ds/sparql")
     ('http://h:3030/ds/sparql', 'http://h:3030/ds/update')
+    >>> endpoints("http://h:8890/sparql", "http://h:8890/sparql-auth")
+    ('http://h:8890/sparql', 'http://h:8890/sparql-auth')
     """
     parts = urlsplit(store_url)
     path = parts.path.rstrip("/")
@@ -65,7 +88,10 @@ def endpoints(store_url: str) -> tuple[str, str]:
     else:
         base = path
         query_path = f"{path}/query"
-    return urlunsplit(parts._replace(path=query_path)), urlunsplit(parts._replace(path=f"{base}/update"))
+    return (
+        urlunsplit(parts._replace(path=query_path)),
+        update_url or urlunsplit(parts._replace(path=f"{base}/update")),
+    )
 
 
 def _lexicon_digest() -> str:
@@ -75,19 +101,34 @@ def _lexicon_digest() -> str:
     return digest.hexdigest()
 
 
-def _ntriples_chunks(quads: Iterable[ox.Quad]) -> list[bytes]:
-    """N-Triples in chunks; triples with blank nodes all go in the last chunk, so that one blank node is
-    not split over two INSERT DATA requests (which would make it two nodes)."""
+def _triple_chunks(quads: Iterable[ox.Quad]) -> list[tuple[bytes, bool]]:
+    """The triples of ``quads`` as N-Triples in chunks, each with whether it holds blank nodes. Triples with
+    blank nodes all go in the last chunk, so that one blank node is not split over two requests (which
+    would make it two nodes)."""
     plain: list[ox.Triple] = []
     with_blanks: list[ox.Triple] = []
     for quad in quads:
         triple = ox.Triple(quad.subject, quad.predicate, quad.object)
         blank = isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
         (with_blanks if blank else plain).append(triple)
-    chunks = [plain[i : i + _CHUNK_TRIPLES] for i in range(0, len(plain), _CHUNK_TRIPLES)]
+    chunks = [(_ntriples(plain[i : i + _CHUNK_TRIPLES]), False) for i in range(0, len(plain), _CHUNK_TRIPLES)]
     if with_blanks:
-        chunks.append(with_blanks)
-    return [ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b"" for chunk in chunks]
+        chunks.append((_ntriples(with_blanks), True))
+    return chunks
+
+
+def _ntriples(triples: list[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _insertion(graph: str, chunk: tuple[bytes, bool]) -> bytes:
+    """The SPARQL Update operation inserting a chunk of N-Triples into ``graph``. One with blank nodes is
+    written ``INSERT {…} WHERE {}``: SPARQL 1.1 allows blank nodes in ``INSERT DATA`` too, Virtuoso does
+    not (SP031), and the two mean the same here."""
+    triples, blanks = chunk
+    if blanks:
+        return f"INSERT {{ GRAPH <{graph}> {{\n".encode() + triples + b"}} WHERE {}"
+    return f"INSERT DATA {{ GRAPH <{graph}> {{\n".encode() + triples + b"}}"
 
 
 class ExternalEngine:
@@ -96,12 +137,14 @@ class ExternalEngine:
     def __init__(self, settings: Settings) -> None:
         assert settings.store_url
         self.settings = settings
-        self.query_url, self.update_url = endpoints(settings.store_url)
+        self.query_url, self.update_url = endpoints(settings.store_url, settings.store_update_url)
         self.datadir = DataDir(settings.data)
         self._client: httpx.AsyncClient | None = None
+        self._auth = _store_auth(settings)
         self._sync_lock = asyncio.Lock()
         self._stamp: int | None = None  # the manifest generation mirrored
         self._prefixes = sparql_prefixes()
+        self._speaks_tsv: bool | None = None  # whether the store writes SPARQL 1.1 TSV (checked once)
 
     @property
     def description(self) -> str:
@@ -114,6 +157,7 @@ class ExternalEngine:
                 timeout=httpx.Timeout(self.settings.query_timeout, connect=10.0),
                 limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
                 trust_env=False,
+                auth=self._auth,
             )
         return self._client
 
@@ -169,13 +213,57 @@ class ExternalEngine:
                 byte_cap=byte_cap,
             )
             return QueryOutcome(out.body, out.rows, out.truncated or more, missing)
-        tsv = await self._post_query(data, "text/tab-separated-values", max_lines=cap + 2, max_bytes=byte_cap)
+        tsv, more = await self._select(data, cap + 1, byte_cap)
         fmt = request.fmt if request.fmt.results else format_by_name("json")
-        more = len(tsv) > byte_cap
-        out = await asyncio.to_thread(
-            render_tsv, tsv[:byte_cap] if more else tsv, fmt, row_cap=cap, byte_cap=byte_cap, more=more
-        )
+        out = await asyncio.to_thread(render_tsv, tsv, fmt, row_cap=cap, byte_cap=byte_cap, more=more)
         return QueryOutcome(out.body, out.rows, out.truncated, missing)
+
+    async def _select(self, data: list[tuple[str, str]], rows: int, max_bytes: int) -> tuple[bytes, bool]:
+        """SPARQL TSV of a SELECT with at least ``rows`` rows when there are as many (0: all of them),
+        and whether reading stopped at more than ``max_bytes`` bytes before the end."""
+        if await self._store_speaks_tsv():
+            async with self._query_response(data, _TSV) as response:
+                tsv = await _read_lines(response.aiter_bytes(), rows + 1 if rows else 0, max_bytes)
+                more = len(tsv) > max_bytes or _ROW_LIMIT_HEADER in response.headers
+            return (tsv[:max_bytes] if len(tsv) > max_bytes else tsv), more
+        reader = JsonSolutionsReader()
+        size = 0
+        try:
+            async with self._query_response(data, _JSON) as response:
+                cut_by_store = _ROW_LIMIT_HEADER in response.headers
+                async for chunk in response.aiter_bytes():
+                    reader.feed(chunk)
+                    size += len(chunk)
+                    if size > max_bytes:
+                        return reader.tsv(), True
+                    if rows and reader.rows >= rows:
+                        return reader.tsv(), cut_by_store
+            reader.finish()
+        except JsonResultsError as exc:
+            raise UpstreamError(f"the external store sent results cnkg cannot read: {exc}") from None
+        return reader.tsv(), cut_by_store
+
+    async def _store_speaks_tsv(self) -> bool:
+        """Whether the store writes SPARQL 1.1 TSV (a header of ``?variables``): asked once. A store that
+        refuses TSV, or writes another TSV (Virtuoso: quoted strings), is read in SPARQL JSON."""
+        if self._speaks_tsv is None:
+            probe = urlencode({"query": f"SELECT ?{_PROBE_VARIABLE} WHERE {{}}"}).encode()
+            try:
+                response = await self.client.post(
+                    self.query_url,
+                    content=probe,
+                    headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": _TSV},
+                )
+            except httpx.HTTPError as exc:
+                raise UpstreamError(f"cannot reach the external store at {self.query_url}: {exc}") from None
+            if response.status_code >= 500:
+                raise UpstreamError(
+                    f"the external store answered {response.status_code}: {response.text[:2000]}"
+                )
+            self._speaks_tsv = response.status_code == 200 and response.content.startswith(
+                f"?{_PROBE_VARIABLE}".encode()
+            )
+        return self._speaks_tsv
 
     async def _missing_graphs(self, graphs: tuple[str, ...]) -> tuple[str, ...]:
         missing = []
@@ -191,6 +279,14 @@ class ExternalEngine:
         self, data: list[tuple[str, str]], accept: str, max_lines: int = 0, max_bytes: int | None = None
     ) -> bytes:
         """POST a query; stop reading once ``max_lines`` lines or more than ``max_bytes`` have arrived."""
+        async with self._query_response(data, accept) as response:
+            return await _read_lines(response.aiter_bytes(), max_lines, max_bytes)
+
+    @asynccontextmanager
+    async def _query_response(
+        self, data: list[tuple[str, str]], accept: str
+    ) -> AsyncIterator[httpx.Response]:
+        """The store's response to a query, once its status and headers say it is a whole result."""
         try:
             async with self.client.stream(
                 "POST",
@@ -203,7 +299,12 @@ class ExternalEngine:
                     if response.status_code == 400:
                         raise QueryError(f"the external store refused the query: {detail}")
                     raise UpstreamError(f"the external store answered {response.status_code}: {detail}")
-                return await _read_lines(response.aiter_bytes(), max_lines, max_bytes)
+                if _PARTIAL_RESULT_HEADER in response.headers:
+                    raise UpstreamTimeoutError(
+                        "the external store returned a partial result, cut at its own time limit "
+                        f"({_PARTIAL_RESULT_HEADER}: {response.headers[_PARTIAL_RESULT_HEADER]})"
+                    )
+                yield response
         except httpx.TimeoutException:
             raise UpstreamTimeoutError(
                 f"the external store did not answer within {self.settings.query_timeout:g} s"
@@ -273,42 +374,57 @@ class ExternalEngine:
             self._stamp = stamp
 
     async def _mirrored(self) -> dict[str, str]:
-        body = await self._post_query(
+        body, _ = await self._select(
             [("query", f"SELECT ?g ?f {{ GRAPH <{STATE_GRAPH}> {{ ?g <{_GRAPH_FILE}> ?f }} }}")],
-            "text/tab-separated-values",
+            0,
+            self.settings.max_result_bytes,
         )
         solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
         assert isinstance(solutions, ox.QuerySolutions)
         return {s["g"].value: s["f"].value for s in solutions if s["g"] is not None and s["f"] is not None}
 
     async def _replace_graph(self, graph: str, quads: list[ox.Quad], marker: str) -> None:
-        """Replace a graph in the store; readers see the old or the new one (MOVE of a staged copy)."""
-        chunks = _ntriples_chunks(quads)
+        """Replace a graph in the store in one request, or, when it is larger than one request holds, by a
+        MOVE of a staged copy; either way readers see the old or the new graph."""
+        chunks = _triple_chunks(quads)
         state = (
             f"DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{graph}> <{_GRAPH_FILE}> ?f }} }} ;\n"
             f"INSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ <{graph}> <{_GRAPH_FILE}> {_literal(marker)} }} }}"
         )
-        if len(chunks) <= 1:
-            data = chunks[0] if chunks else b""
+        if len(chunks) <= _CHUNKS_PER_REQUEST:
+            insertions = [_insertion(graph, chunk) for chunk in chunks]
             await self._post_update(
-                f"DROP SILENT GRAPH <{graph}> ;\n".encode()
-                + f"INSERT DATA {{ GRAPH <{graph}> {{\n".encode()
-                + data
-                + b"}} ;\n"
-                + state.encode()
+                b" ;\n".join([f"DROP SILENT GRAPH <{graph}>".encode(), *insertions, state.encode()])
             )
             return
         staging = f"{graph}#cnkg-staging-{secrets.token_hex(4)}"
         try:
-            for chunk in chunks:
-                await self._post_update(f"INSERT DATA {{ GRAPH <{staging}> {{\n".encode() + chunk + b"}}")
+            for first in range(0, len(chunks), _CHUNKS_PER_REQUEST):
+                batch = chunks[first : first + _CHUNKS_PER_REQUEST]
+                await self._post_update(b" ;\n".join(_insertion(staging, chunk) for chunk in batch))
             await self._post_update(f"MOVE SILENT <{staging}> TO <{graph}> ;\n{state}")
         except CnkgError:
             await self._post_update(f"DROP SILENT GRAPH <{staging}>")
             raise
 
     def status(self) -> dict[str, Any]:
-        return {"engine": "external", "query_endpoint": self.query_url, "update_endpoint": self.update_url}
+        results = {None: "not checked yet", True: "tsv", False: "json"}[self._speaks_tsv]
+        return {
+            "engine": "external",
+            "query_endpoint": self.query_url,
+            "update_endpoint": self.update_url,
+            "select_results": results,
+        }
+
+
+def _store_auth(settings: Settings) -> StoreAuth | None:
+    if settings.store_user is None and settings.store_password is None:
+        return None
+    if settings.store_user is None or settings.store_password is None:
+        raise CnkgError(
+            "an external store user needs a password (CNKG_STORE_PASSWORD), and a password a user"
+        )
+    return StoreAuth(settings.store_user, settings.store_password.get_secret_value())
 
 
 def _literal(value: str) -> str:
