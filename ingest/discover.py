@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ingest.discover_apposition import bracketed_names
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
 from kg.lexicon import Lexicon
 from kg.namespaces import entity_slug, normalize_name, preferred_type
@@ -124,13 +125,13 @@ def discover_entities(
     by_end = sorted(known, key=lambda m: m.end)
     ends = [m.end for m in by_end]
 
-    def add(name: str, type_: str, passage: Passage, start: int, end: int) -> None:
+    def add(name: str, type_: str, passage: Passage, start: int, end: int, label: str | None = None) -> None:
         name = name.strip()
         if len(name) < 2 or name in _GENERIC or lexicon.resolve(name) is not None:
             return
         if any(s <= start and end <= e for s, e in known_spans):
             return
-        canonical = canonical_name(name, type_, lexicon)
+        canonical = label or canonical_name(name, type_, lexicon)
         slug = entity_slug(canonical)
         if slug in lexicon:
             return
@@ -148,6 +149,8 @@ def discover_entities(
             known_by_end = {m.end: m for m in by_end[first:last]}  # mentions ending in the sentence
             for name, type_, start, end in _candidates(sentence, lexicon, segmenter, known_by_end):
                 add(name, type_, passage, start, end)
+            for named in bracketed_names(sentence.text, sentence.start, lexicon, segmenter):
+                add(named.surface, named.type, passage, named.start, named.end, named.label)
     # second pass: every further occurrence of a discovered name (or of a longer form of it) is a mention
     names = {
         normalize_name(form): (slug, form)
@@ -342,7 +345,7 @@ def _list_members(
             items.append((raw, pos))
             pos += len(raw) + 1
         known_types = [t for raw, _ in items if (t := _known_type(raw, lexicon, segmenter))]
-        if len(known_types) < 2:
+        if len(known_types) < 1:
             continue
         technical = set(known_types) <= _TECHNICAL
         if not technical and not set(known_types) <= _VENDORISH:

@@ -181,6 +181,10 @@ class WordSegmenter:
         with self._lock:
             return [(p.word, p.flag) for p in self._pos.cut(text)]
 
+    def word_frequency(self, word: str) -> int:
+        """How often jieba's general dictionary counts ``word`` (0 for words it lacks)."""
+        return int(self._jieba.FREQ.get(word, 0))
+
     def is_common_word(self, word: str) -> bool:
         """True for words of jieba's general dictionary (金融科技, 高科技), not our user words."""
         return self._jieba.FREQ.get(word, 0) > 0 and self.lexicon.resolve(word) is None
