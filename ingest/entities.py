@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ingest.discover import discover_entities
 from ingest.document import ExtractedEntity, Mention, Passage
+from ingest.mention_filters import inside, is_body_name_part, url_spans
 from kg.lexicon import Lexicon
 from kg.surface_matcher import SurfaceMatch, SurfaceMatcher
 from kg.tokenize import TITLE_RE, WordSegmenter
@@ -42,8 +43,13 @@ def extract_entities(
     for passage in passages:
         for sentence in passage.sentences:
             titles = [(m.start(), m.end()) for m in TITLE_RE.finditer(sentence.text)]
+            urls = url_spans(sentence.text)
             matches = matcher.find(sentence.text)
             for match in matches:
+                if inside(urls, match.start, match.end):
+                    continue  # github.com/volcano-sh: an address, not a mention
+                if is_body_name_part(sentence.text, match.start, lexicon.entries[match.slug].type):
+                    continue  # 市人民政府: a body, not the government sector
                 if match.contextual and not CLOUD_CONTEXT.search(sentence.text):
                     continue
                 if match.exact and not _technical(sentence.text, matches, lexicon):
