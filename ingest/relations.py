@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentence
+from ingest.relation_carryover import carried_over_relations
 from ingest.relation_cues import cue_relations
 from ingest.relation_lists import list_relations
 from ingest.relation_rule import RelationRule
@@ -258,6 +259,8 @@ def extract_relations(
                 key = (relation.subject, relation.predicate, relation.object)
                 if relation.subject != relation.object and key not in relations:
                     relations[key] = relation
+    for relation in carried_over_relations(passages, entities, mentions):
+        relations.setdefault((relation.subject, relation.predicate, relation.object), relation)
     return list(relations.values())
 
 

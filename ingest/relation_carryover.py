@@ -1,0 +1,207 @@
+"""Relations in clauses that leave their subject out: '- 支持多种主流推理引擎vLLM、SGLang、Triton 等',
+'…已得到快速应用，已完成对 Spark、Flink、Ray 等众多主流计算框架的支持',
+'2016 年及之后开源了 Ant Design、Hilo 等'.
+
+A clause opens with a cue (支持 / 兼容 / 对 … 的支持 / 开源了) and names no one before it; what it lists
+belongs to the subject carried over from before: the topic of its own sentence (the first mention, at the
+head of the sentence), else the last topic of an earlier sentence in the same passage, else the topic of
+the report (of the technologies and products its title and lead name, the one it names most often).
+A list is read only when it opens right after the cue and ends there (等, a clause break, 的支持, or the
+kind of thing supported: 调度, 部署, 框架 …); support said to be lacking (…的支持不足) is no relation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentence
+from ingest.relation_cues import relation_between
+
+__all__ = ["CarryOverConfidence", "carried_over_relations"]
+
+TypeOf = Callable[[Mention], str]
+
+_ORG = frozenset({"Vendor", "Organization"})
+_TECHNICAL = frozenset({"Technology", "Product", "Concept"})
+_SUBJECT_TECHNICAL = frozenset({"Technology", "Product"})
+
+
+@dataclass(frozen=True)
+class CarryOverConfidence:
+    """Confidence of a relation whose subject was carried over, by where the subject came from;
+    chosen on the dev split of the real-world corpus."""
+
+    same_sentence: float = 0.75
+    same_passage: float = 0.7
+    report_topic: float = 0.65
+
+
+CONFIDENCE = CarryOverConfidence()
+# the topic of a sentence stands this close to its start (after '- ', 目前，, 截至目前为止，)
+TOPIC_LEAD = 10
+# the report's topic is named at least this often, and this many times as often as the runner-up
+REPORT_TOPIC_MIN_MENTIONS = 5
+REPORT_TOPIC_LEAD_RATIO = 2.0
+# a list may open this many characters after its cue (多种主流推理引擎vLLM)
+LIST_OPENING = 12
+_CLAUSE_START = r"(?:^|(?<=[，,：:；;]))\s*(?:[-*•]\s*)?"
+_ADVERBS = r"(?:目前|现已|已经|已|还|也|同时|均|都|可以|能够|完美|全面|原生|直接|并)*"
+_DATED = r"(?:\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*(?:及之后|以来|起|后)?\s*)?"
+_SUPPORT = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:支持|兼容|适配)(?:了)?")
+_SUPPORT_OF = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:完成|实现)?(?:了)?对")
+_SUPPORT_OF_END = re.compile(r"[^，。；]{0,16}?的(?:支持|适配|兼容)")
+_OPEN_SOURCED = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:陆续|相继|先后)?开源了")
+_ITEM_GAP = re.compile(
+    r"^\s*(?:、|，|,|/|和|与|及|以及|或)\s*"
+    r"(?:[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .\-]{0,19}?\s*(?:、|，|,|/|和|与|及|以及|或)\s*)?$"
+)  # one name the report does not know may stand between two known ones (… MindSpore、Paddlepaddle 、MPI)
+_NOT_TOPIC_LEAD = re.compile(r"支持|兼容|对|在|通过|使用|基于|将|与|和")
+# words between a cue and its list that make what follows something else than a list of names
+# (支持在集群运行AI任务, 支持跨集群的AI任务部署, 支持从节点标签…转换)
+_NOT_A_LIST_OPENING = re.compile(r"[在从的把将对于向为由]")
+# what may follow the last name of a list: 等, a clause break, or the kind of thing supported
+_LIST_END = re.compile(
+    r"\s*(?:等|[、，,。；;：:（()）]|$|(?:的)?(?:支持|适配|兼容)|部署|调度|作业|任务|框架|引擎|工作负载|原生|API|硬件|设备)"
+)
+_LACKING = re.compile(r"\s*(?:不足|不够|不好|欠缺|较差|有限|缺失)")
+# a clause's subject opens it: at most this many characters (则, 而, 也) after the clause break
+SUBJECT_LEAD = 2
+
+
+@dataclass(frozen=True)
+class _Cue:
+    predicate: str
+    pattern: re.Pattern[str]
+    subject_types: frozenset[str]
+    object_types: frozenset[str]
+    reverse: bool  # the relation goes object → subject (项目 openSourcedBy 公司)
+    needs_end: re.Pattern[str] | None = None  # what must follow the list (对 … 的支持)
+
+
+_CUES = (
+    _Cue("supports", _SUPPORT, _SUBJECT_TECHNICAL, _TECHNICAL, False),
+    _Cue("supports", _SUPPORT_OF, _SUBJECT_TECHNICAL, _TECHNICAL, False, _SUPPORT_OF_END),
+    _Cue("openSourcedBy", _OPEN_SOURCED, _ORG, frozenset({"Technology", "Product"}), True),
+)
+
+
+def carried_over_relations(
+    passages: tuple[Passage, ...], entities: dict[str, ExtractedEntity], mentions: tuple[Mention, ...]
+) -> Iterator[Relation]:
+    def type_of(m: Mention) -> str:
+        return entities[m.slug].type
+
+    report_topic = _report_topic(passages, mentions, type_of)
+    for passage in passages:
+        in_passage = [m for m in mentions if m.passage == passage.n]
+        carried: dict[bool, Mention] = {}  # is an organisation → the last topic of that kind
+        for sentence in passage.sentences:
+            found = [m for m in in_passage if sentence.start <= m.start and m.end <= sentence.end]
+            subjects = _clause_subjects(sentence, found)
+            topic = subjects[-1] if subjects else None
+            for cue in _CUES:
+                for match in cue.pattern.finditer(sentence.text):
+                    at = sentence.start + match.start()
+                    end = sentence.start + match.end()
+                    listed = _list_after(sentence, found, end, cue, type_of)
+                    if not listed or any(_clause_of(sentence, m, at) for m in found if m.end <= at):
+                        continue
+                    before = [m for m in subjects if m.end <= at]
+                    own = before[-1] if before else None
+                    subject, confidence = _subject(own, at, carried, report_topic, cue, type_of)
+                    if subject is None:
+                        continue
+                    for obj in listed:
+                        first, second = (obj, subject) if cue.reverse else (subject, obj)
+                        if first.slug != second.slug:
+                            yield relation_between(
+                                first, cue.predicate, second, passage.n, sentence, confidence, "carried-over"
+                            )
+            if topic is not None:
+                carried[type_of(topic) in _ORG] = topic
+
+
+def _subject(
+    topic: Mention | None,
+    at: int,
+    carried: dict[bool, Mention],
+    report_topic: Mention | None,
+    cue: _Cue,
+    type_of: TypeOf,
+) -> tuple[Mention | None, float]:
+    if topic is not None and topic.end <= at and type_of(topic) in cue.subject_types:
+        return topic, CONFIDENCE.same_sentence
+    wants_org = cue.subject_types <= _ORG
+    earlier = carried.get(wants_org)
+    if earlier is not None and type_of(earlier) in cue.subject_types:
+        return earlier, CONFIDENCE.same_passage
+    if report_topic is not None and type_of(report_topic) in cue.subject_types:
+        return report_topic, CONFIDENCE.report_topic
+    return None, 0.0
+
+
+def _clause_subjects(sentence: Sentence, found: list[Mention]) -> list[Mention]:
+    """Mentions that open the sentence or a clause of it (a few characters in, no verb or preposition
+    before them): the subjects a later clause may leave out."""
+    subjects = []
+    for m in found:
+        lead = sentence.text[: m.start - sentence.start]
+        cut = max(lead.rfind(c) for c in "，,；;：:")
+        reach = TOPIC_LEAD if cut == -1 else SUBJECT_LEAD
+        opening = lead[cut + 1 :].lstrip(" -*•")
+        if len(opening) <= reach and not _NOT_TOPIC_LEAD.search(opening):
+            subjects.append(m)
+    return subjects
+
+
+def _clause_of(sentence: Sentence, m: Mention, at: int) -> bool:
+    """Whether ``m`` stands in the clause that opens at ``at`` (then the clause has a subject)."""
+    return not re.search(r"[，,：:；;]", sentence.text[m.end - sentence.start : at - sentence.start])
+
+
+def _list_after(
+    sentence: Sentence, found: list[Mention], end: int, cue: _Cue, type_of: TypeOf
+) -> list[Mention]:
+    after = [m for m in found if m.start >= end]
+    if not after or after[0].start - end > LIST_OPENING:
+        return []
+    opening = sentence.text[end - sentence.start : after[0].start - sentence.start]
+    if re.search(r"[，,。；;：:]", opening) or _NOT_A_LIST_OPENING.search(opening):
+        return []
+    listed = [after[0]]
+    for m in after[1:]:
+        if not _ITEM_GAP.match(sentence.text[listed[-1].end - sentence.start : m.start - sentence.start]):
+            break
+        listed.append(m)
+    closing = listed[-1].end - sentence.start
+    if cue.needs_end is not None:
+        end_match = cue.needs_end.match(sentence.text, closing)
+        if end_match is None or _LACKING.match(sentence.text, end_match.end()):
+            return []  # 对Tensorflow、Pytorch等框架的支持不足: support lacking, not given
+    if cue.needs_end is None and not _LIST_END.match(sentence.text, closing):
+        return []  # 支持Volcano Job的跨集群调度: the name modifies what is supported
+    return [m for m in listed if type_of(m) in cue.object_types]
+
+
+def _report_topic(
+    passages: tuple[Passage, ...], mentions: tuple[Mention, ...], type_of: TypeOf
+) -> Mention | None:
+    """The technology or product the report is about: of those its first passage (title and lead) names,
+    the one named most often in the report; else the one the report names most, when it stands well
+    clear of the others."""
+    counts = Counter(m.slug for m in mentions if type_of(m) in _SUBJECT_TECHNICAL)
+    if passages:
+        lead = [m for m in mentions if m.passage == passages[0].n and m.slug in counts]
+        if lead:
+            best = max(lead, key=lambda m: (counts[m.slug], -m.start))
+            if counts[best.slug] >= REPORT_TOPIC_MIN_MENTIONS:
+                return best
+    ranked = counts.most_common(2)
+    if not ranked or ranked[0][1] < REPORT_TOPIC_MIN_MENTIONS:
+        return None
+    if len(ranked) > 1 and ranked[0][1] < REPORT_TOPIC_LEAD_RATIO * ranked[1][1]:
+        return None
+    return next(m for m in mentions if m.slug == ranked[0][0])
