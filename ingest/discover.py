@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ingest.discover_apposition import bracketed_names
+from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
 from kg.lexicon import Lexicon
 from kg.namespaces import entity_slug, normalize_name, preferred_type
@@ -49,7 +50,7 @@ ORG_IN_TEXT = re.compile(
     _BOUNDARY
     + r"([A-Za-z0-9\u4e00-\u9fff]{2,16}?(?:"
     + _ORG_SUFFIXES
-    + r"))(?=[、，,。；;：:）)”\"等和与及的在推发提开是为将于]|$)"
+    + r"))(?=\s?[、，,。；;：:）)”\"等和与及的在推发提开是为将于进]|$)"
 )
 # policies without 《》: 关于推进……的指导意见; ……条例; 中华人民共和国……法
 POLICY_IN_TEXT = re.compile(
@@ -94,6 +95,10 @@ _FUNCTION_WORDS = re.compile(r"了|的|是|在|包括|我们|他们|以及|其�
 _VENDORISH = frozenset({"Vendor", "Organization"})
 # jieba POS of a common noun (n) or verb-noun (vn): a stem made of one such word is not a proper name
 _GENERIC_NOUN_TAGS = frozenset({"n", "vn"})
+# jieba's POS tag for the name of an organisation (机构团体)
+_ORG_NAME_TAG = "nt"
+# a school is named after its field as well as its place (电子科技大学)
+_SCHOOL = re.compile(r"(?:大学|学院)$")
 # suffixes that always mean a non-commercial organisation, whatever the name before them
 _NON_VENDOR_SUFFIX = re.compile(
     r"(?:大学|学院|实验室|委员会|协会|基金会|联盟|研究院|研究所|研究中心|银行|证券|保险|"
@@ -229,6 +234,7 @@ def _candidates(
         if not any(s <= m.start() < e for s, e in _title_spans(text)):
             yield m.group(), "Policy", base + m.start(), base + m.end()
     yield from _list_members(text, base, lexicon, segmenter)
+    yield from latin_list_members(text, base, lexicon)
     for m in _BRAND_PRODUCT.finditer(text):
         yield m.group(0), "Product", base + m.start(), base + m.end()
     yield from _names_after_known(text, base, lexicon, known_by_end)
@@ -314,14 +320,18 @@ def _plausible_org(name: str, lexicon: Lexicon, segmenter: WordSegmenter) -> boo
     """Reject common words (金融科技, 高科技) and phrases (注重新兴科技) that end like an organisation."""
     suffix = ORG_SUFFIX.search(name)
     stem = name[: suffix.start()] if suffix else name
-    if len(stem) < 2 or len(stem) > ORG_STEM_MAX_CHARS or segmenter.is_common_word(name):
+    if len(stem) < 2 or len(stem) > ORG_STEM_MAX_CHARS:
+        return False
+    if segmenter.pos_tags(name) == [(name, _ORG_NAME_TAG)]:
+        return True  # jieba knows the whole name as an organisation's (北京邮电大学, 中央军事委员会)
+    if segmenter.is_common_word(name):
         return False
     stem = _ORDINAL.sub("", stem)
     stem_entry = lexicon.resolve(stem)
     if stem_entry is not None and stem_entry.type in {"Industry", "Concept", "Technology"}:
         return False
     tags = segmenter.pos_tags(stem)
-    if len(tags) == 1 and tags[0][1] in _GENERIC_NOUN_TAGS:
+    if len(tags) == 1 and tags[0][1] in _GENERIC_NOUN_TAGS and not _SCHOOL.search(name):
         return False  # 专业委员会, 项目委员会: a generic noun, not a proper name, before the suffix
     return not any(flag[:1] in {"v", "d", "a", "p", "c", "u", "r", "m", "q"} for _w, flag in tags)
 

@@ -1,0 +1,47 @@
+"""Discover the members of an enumeration made of Latin-script names only: 'Speedy、Taro UI、Hydra、Nerv'.
+
+Three or more Latin-script names joined by the enumeration comma 、 (the mark Chinese prose uses between
+list items, never inside code or English text) name programs or projects; a list of companies is left to
+the vendor-list rule (discover._list_members), which knows their type from its known members.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from kg.lexicon import Lexicon
+
+__all__ = ["latin_list_members"]
+
+LIST_MIN_ITEMS = 3
+_ITEM = r"[A-Za-z][A-Za-z0-9]*(?:[-_.+#][A-Za-z0-9+#]+)*(?: [A-Z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*){0,2}"
+_RUN = re.compile(
+    r"(?<![A-Za-z0-9./\-_])(" + _ITEM + r")(?:\s*、\s*(?:" + _ITEM + r")){" + str(LIST_MIN_ITEMS - 1) + r",}"
+    r"(?![A-Za-z0-9_])"
+)
+_SPLIT = re.compile(r"\s*、\s*")
+_ORG_TYPES = frozenset({"Vendor", "Organization"})
+# version-like, single-letter and numbered items are not names (v1.9、v1.10; A、B、C; s0、s1)
+_NOT_A_NAME = re.compile(r"v?\d[\d.]*|[A-Za-z]|[a-z]+\d+")
+
+
+def latin_list_members(text: str, base: int, lexicon: Lexicon) -> Iterator[tuple[str, str, int, int]]:
+    """(name, type, start, end) of each unknown member of a Latin-only enumeration in ``text``."""
+    for run in _RUN.finditer(text):
+        items: list[tuple[str, int]] = []
+        pos = run.start()
+        for piece in _SPLIT.split(run.group()):
+            at = text.index(piece, pos)
+            items.append((piece, at))
+            pos = at + len(piece)
+        known = [e.type for name, _at in items if (e := lexicon.resolve(name)) is not None]
+        if known and sum(t in _ORG_TYPES for t in known) * 2 >= len(known):
+            continue  # a list of companies
+        if any(_NOT_A_NAME.fullmatch(name) for name, _at in items):
+            continue
+        if all(name.islower() for name, _at in items):
+            continue  # int、string、bool: words of code, not names
+        for name, at in items:
+            if lexicon.resolve(name) is None:
+                yield name, "Technology", base + at, base + at + len(name)
