@@ -6,6 +6,8 @@ A clause opens with a cue (支持 / 兼容 / 对 … 的支持 / 开源了) and 
 belongs to the subject carried over from before: the topic of its own sentence (the first mention, at the
 head of the sentence), else the last topic of an earlier sentence in the same passage, else the topic of
 the report (of the technologies and products its title and lead name, the one it names most often).
+The same carried subject is built on what a clause opening with 在 B …之上 / 在 B 的基础上 names, and what
+a clause is about is built on B when it is made 以 B 为核心/基础/底座.
 A list is read only when it opens right after the cue and ends there (等, a clause break, 的支持, or the
 kind of thing supported: 调度, 部署, 框架 …); support said to be lacking (…的支持不足) is no relation.
 """
@@ -37,6 +39,7 @@ class CarryOverConfidence:
     same_sentence: float = 0.75
     same_passage: float = 0.7
     report_topic: float = 0.65
+    built_on_top: float = 0.7
 
 
 CONFIDENCE = CarryOverConfidence()
@@ -69,6 +72,14 @@ _LIST_END = re.compile(
 _LACKING = re.compile(r"\s*(?:不足|不够|不好|欠缺|较差|有限|缺失)")
 # a clause's subject opens it: at most this many characters (则, 而, 也) after the clause break
 SUBJECT_LEAD = 2
+
+
+# 在 B（原生的…能力）之上 / 在 B 的基础上 opening a clause: the clause's subject is built on B
+_ON_TOP_OPENING = re.compile(_CLAUSE_START + r"(?:并|也|还|则)?在\s*")
+_ON_TOP_CLOSING = re.compile(r"[^，,。；;]{0,20}?(?:之上|基础上|基础之上)")
+# 以 B 为核心/基础/底座: what the clause is about is built on B
+_CORE_OPENING = re.compile(r"以\s*$")
+_CORE_CLOSING = re.compile(r"\s*(?:为|作为)(?:核心|基础|底座|内核)")
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,7 @@ def carried_over_relations(
                             yield relation_between(
                                 first, cue.predicate, second, passage.n, sentence, confidence, "carried-over"
                             )
+            yield from _foundations(passage.n, sentence, found, subjects, carried, type_of)
             if topic is not None:
                 carried[type_of(topic) in _ORG] = topic
 
@@ -205,3 +217,42 @@ def _report_topic(
     if len(ranked) > 1 and ranked[0][1] < REPORT_TOPIC_LEAD_RATIO * ranked[1][1]:
         return None
     return next(m for m in mentions if m.slug == ranked[0][0])
+
+
+def _foundations(
+    n: int,
+    sentence: Sentence,
+    found: list[Mention],
+    subjects: list[Mention],
+    carried: dict[bool, Mention],
+    type_of: TypeOf,
+) -> Iterator[Relation]:
+    """…，在 Kubernetes 原生的容器编排和调度能力之上 → the clause's subject basedOn Kubernetes;
+    EdgeWize 就是以 KubeEdge 为核心构建的 → EdgeWize basedOn KubeEdge."""
+    text, base = sentence.text, sentence.start
+    for i, m in enumerate(found):
+        if type_of(m) not in _TECHNICAL:
+            continue
+        opening = _ON_TOP_OPENING.search(text, 0, m.start - base)
+        if (
+            opening is not None
+            and opening.end() == m.start - base
+            and _ON_TOP_CLOSING.match(text, m.end - base)
+        ):
+            before = [s for s in subjects if s.end <= base + opening.start()]
+            subject = before[-1] if before else carried.get(False)
+            if subject is not None and type_of(subject) in _SUBJECT_TECHNICAL and subject.slug != m.slug:
+                yield relation_between(
+                    subject, "basedOn", m, n, sentence, CONFIDENCE.built_on_top, "on-top-of"
+                )
+        if _CORE_OPENING.search(text[: m.start - base]) and _CORE_CLOSING.match(text, m.end - base):
+            clause_start = max(text.rfind(c, 0, m.start - base) for c in "，,；;：:")
+            earlier = [
+                e
+                for e in found[:i]
+                if e.start - base > clause_start and type_of(e) in _SUBJECT_TECHNICAL and e.slug != m.slug
+            ]
+            if earlier:
+                yield relation_between(
+                    earlier[-1], "basedOn", m, n, sentence, CONFIDENCE.built_on_top, "with-core"
+                )
