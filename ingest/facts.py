@@ -50,6 +50,8 @@ _COUNT_UNITS = frozenset(
     ("个", "次", "人", "名", "位", "份", "笔", "条", "张", "台", "家", "项", "款", "座", "套", "类")
 )
 _DECADE = re.compile(r"(?:19|20)\d0s")
+# how far before a figure's 以上 its lower bound may start (一千万元以上)
+_LOWER_BOUND_REACH = 12
 _BOUNDS = re.compile(r"\s*(?P<w>以上|以下)")  # 10万元以上100万元以下: a range in regulations
 _LIST_BEFORE = re.compile(r"(\d+(?:\.\d+)?)\s?、\s?")  # 49、46 次: the first value shares the unit
 _QUALIFIERS: tuple[tuple[str, str], ...] = (
@@ -241,8 +243,33 @@ def _bounded_ranges(text: str, figures: list[Figure]) -> list[Figure]:
         ):
             merged[-1] = replace(previous, end=figure.end, value_max=figure.value, qualifier="range")
             continue
+        lower = _unlisted_lower_bound(text, figure)
+        if lower is not None:
+            merged.append(
+                replace(figure, start=lower[0], value=lower[1], value_max=figure.value, qualifier="range")
+            )
+            continue
         merged.append(figure)
     return merged
+
+
+def _unlisted_lower_bound(text: str, figure: Figure) -> tuple[int, Decimal] | None:
+    """一倍以上十倍以下: a lower bound too small to be a figure of its own (一倍) still opens the range.
+    Returns where the range starts and the lower bound."""
+    if figure.value_max is not None or text[figure.end : figure.end + 2] != "以下":
+        return None
+    window_start = max(0, figure.start - _LOWER_BOUND_REACH)
+    before = re.search(
+        r"(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*" + re.escape(figure.unit) + r"\s*以上\s*$",
+        text[window_start : figure.start],
+    )
+    if before is None:
+        return None
+    raw = before.group(1)
+    value = _decimal(raw) if raw[0].isdigit() else _cn_decimal(raw)
+    if value is None or value >= figure.value:
+        return None
+    return window_start + before.start(), value
 
 
 def _listed_values(text: str, figure: Figure) -> list[Figure]:
