@@ -399,4 +399,4 @@ def _plausible_industry(name: str, segmenter: WordSegmenter) -> bool:
     (化工, 航空航天; not 提升效率)."""
     if not _INDUSTRY_NAME.fullmatch(name):
         return False
-    return all(flag[:1] == "n" or flag == "vn" for _w, flag in segmenter.pos_tags(name))
+    return all(flag[:1] in {"n", "v"} and flag != "v" or flag == "vn" for _w, flag in segmenter.pos_tags(name))
