@@ -358,8 +358,7 @@ def _list_members(
         if len(known_types) < 1:
             continue
         technical = set(known_types) <= _TECHNICAL
-        industries = set(known_types) == {"Industry"}
-        if not technical and not industries and not set(known_types) <= _VENDORISH:
+        if not technical and not set(known_types) <= _VENDORISH:
             continue
         type_ = max(sorted(set(known_types)), key=known_types.count)
         for raw, start in items:
@@ -370,8 +369,6 @@ def _list_members(
             if technical and not re.fullmatch(_LATIN_NAME, name):
                 continue  # in a list of technologies only Latin-script names are names for sure
             if _FUNCTION_WORDS.search(name) or len(name) > 10:
-                continue
-            if industries and not _plausible_industry(name, segmenter):
                 continue
             offset = raw.find(name)
             yield name, type_, base + start + offset, base + start + offset + len(name)
@@ -387,16 +384,3 @@ def _known_type(item: str, lexicon: Lexicon, segmenter: WordSegmenter) -> str | 
     if matches and matches[-1].end == len(item):
         return lexicon.entries[matches[-1].slug].type
     return None
-
-
-# an industry is named in a few Chinese characters (化工, 航空航天, 生命科学)
-INDUSTRY_MAX_CHARS = 6
-_INDUSTRY_NAME = re.compile(r"[\u4e00-\u9fff]{2," + str(INDUSTRY_MAX_CHARS) + r"}")
-
-
-def _plausible_industry(name: str, segmenter: WordSegmenter) -> bool:
-    """An unknown member of a list of industries: a short Chinese noun phrase, no verb or function word
-    (化工, 航空航天; not 提升效率)."""
-    if not _INDUSTRY_NAME.fullmatch(name):
-        return False
-    return all(flag[:1] in {"n", "v"} and flag != "v" or flag == "vn" for _w, flag in segmenter.pos_tags(name))
