@@ -1,5 +1,5 @@
 """Names and relations found from their context (issue 15): a name with its Latin form in brackets,
-enumerations of Latin names or of industries, names inside web addresses, clauses that leave their
+enumerations of Latin names, names inside web addresses, clauses that leave their
 subject out, and regulation ranges. Sentences quoted from dev documents of tests/data/realworld."""
 
 from __future__ import annotations
@@ -41,11 +41,6 @@ def test_members_of_an_enumeration_of_latin_names_are_technologies():
 def test_an_enumeration_of_code_words_or_numbered_items_is_not_one_of_names():
     found = _found(_extract("字段类型支持 int、string、bool、float，节点依次为 s0、s1、s2。"))
     assert not {"int", "string", "s0", "s1"} & set(found)
-
-
-def test_unknown_members_of_a_list_of_industries_are_industries():
-    found = _found(_extract("KubeEdge 已应用于交通、能源、航空航天、化工等行业。"))
-    assert found["航空航天"][0] == "Industry" and found["化工"][0] == "Industry"
 
 
 def test_an_organisation_jieba_knows_and_a_school_named_after_its_field():
