@@ -6,6 +6,7 @@ Layout::
     DATA/graphs/*.nq        one N-Quads file per report (its named graph), never overwritten
     DATA/texts/*.txt        the stored text of each report (offsets point into it)
     DATA/index/...          search indexes (see kg.search)
+    DATA/store/...          the graph on disk, derived from graphs/*.nq, when kept (see kg.diskstore)
     DATA/.lock              writer lock (flock): one writing process at a time
 
 A writer puts new artifacts under fresh names, then swaps the manifest; files no manifest names are
@@ -25,6 +26,7 @@ import fcntl
 import json
 import os
 import secrets
+import shutil
 import signal
 import threading
 from collections import OrderedDict
@@ -63,6 +65,7 @@ class Manifest:
     generation: int = 0  # incremented by every commit: the change stamp readers poll
     reports: dict[str, ReportRecord] = field(default_factory=dict)
     search: SearchRecord = field(default_factory=SearchRecord)  # written by kg.search
+    store: dict[str, Any] = field(default_factory=dict)  # owned by kg.diskstore; empty: no graph on disk
     # files of the previous generation that this one no longer names, kept for readers still loading it
     retained: list[str] = field(default_factory=list)
 
@@ -72,6 +75,7 @@ class Manifest:
             "generation": self.generation,
             "reports": {rid: r.to_json() for rid, r in sorted(self.reports.items())},
             "search": self.search.to_json(),
+            "store": self.store,
             "retained": self.retained,
         }
 
@@ -84,6 +88,7 @@ class Manifest:
             generation=int(data.get("generation", 0)),
             reports=reports,
             search=SearchRecord.from_json(data.get("search") or {}),
+            store=data.get("store") or {},
             retained=[str(f) for f in data.get("retained", [])],
         )
 
@@ -95,6 +100,8 @@ class Manifest:
         """The files of this generation."""
         files = {r.graph_file for r in self.reports.values()} | {r.text_file for r in self.reports.values()}
         files.update(self.search.files)
+        if self.store.get("snapshot"):
+            files.add(str(self.store["snapshot"]))  # a directory, removed as a whole
         return files
 
     def kept_files(self) -> set[str]:
@@ -186,6 +193,10 @@ class DataDir:
         replaces names: the previous generation's files stay (``retained``) for readers still loading
         them, until the next commit."""
         previous = self._current_files()
+        if manifest.store:
+            from kg.diskstore import refresh  # kg.diskstore builds on this module
+
+            refresh(self, manifest)
         manifest.generation += 1
         manifest.retained = sorted(previous - manifest.referenced_files())
         self._mkdir(self.root)
@@ -240,6 +251,11 @@ class DataDir:
                 if file.is_file() and rel not in keep:
                     with contextlib.suppress(OSError):
                         file.unlink()
+        snapshots = self.root / "store"
+        if snapshots.is_dir():
+            for snapshot in snapshots.glob("snapshot-*"):
+                if f"store/{snapshot.name}" not in keep:
+                    shutil.rmtree(snapshot, ignore_errors=True)
 
 
 MAX_OPEN_MANIFESTS = 16  # data directories whose manifest generation one process remembers

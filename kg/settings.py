@@ -8,6 +8,7 @@ these in :mod:`api.settings`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,6 +56,14 @@ class Settings(BaseSettings):
         0,
         ge=0,
         description="Query worker processes of the embedded store; 0 means one per core (at least 2).",
+    )
+    graph_store: Literal["auto", "memory", "disk"] = Field(
+        "auto",
+        description="Where the query workers of the embedded store hold the graph: 'memory' (each worker "
+        "loads its own copy; fastest scans), 'disk' (one read-only on-disk store per machine, kept by the "
+        "writer next to the N-Quads files; opens in milliseconds, a fraction of the memory, fastest "
+        "lookups) or 'auto' (disk when the data directory already keeps one or holds more than 3M "
+        "triples, else memory). See docs/scaling.md.",
     )
     query_memory_mb: int = Field(
         2048,

@@ -1,4 +1,8 @@
-"""The graph store: an in-memory Oxigraph dataset loaded from the data directory.
+"""The graph store: an Oxigraph dataset over the data directory, in memory or on disk.
+
+``memory``: every report's N-Quads file loaded into an in-memory store of this process (its own copy).
+``disk``: the read-only on-disk store the writer keeps next to the N-Quads files (:mod:`kg.diskstore`),
+opened in milliseconds and shared through the page cache by every process of the machine.
 
 The lexicon (ontology + curated SKOS lexicon, shipped in ``ontology/``) lives in the graph
 ``LEXICON_GRAPH``; each report in the named graph whose IRI is the report IRI. SPARQL's default graph is
@@ -12,14 +16,19 @@ import threading
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import pyoxigraph as ox
 
 from kg.datadir import DataDir, Manifest
+from kg.diskstore import open_snapshot, snapshot_path
 from kg.errors import QueryError, StoreError
 from kg.namespaces import LEXICON_GRAPH, PREFIXES, report_iri
 
-__all__ = ["ONTOLOGY_FILES", "GraphStore", "ontology_path"]
+__all__ = ["GRAPH_STORES", "ONTOLOGY_FILES", "Backend", "GraphStore", "ontology_path"]
+
+Backend = Literal["memory", "disk", "auto"]
+GRAPH_STORES: tuple[Backend, ...] = ("memory", "disk", "auto")  # auto: disk when the data directory has one
 
 ONTOLOGY_FILES = ("cnkg.ttl", "lexicon.ttl", "lexicon-sources.ttl")
 
@@ -38,17 +47,24 @@ class GraphStore:
     True
     """
 
-    def __init__(self, datadir: DataDir) -> None:
+    def __init__(self, datadir: DataDir, *, on_disk: bool = False) -> None:
         self.datadir = datadir
+        self.on_disk = on_disk
         self.oxigraph = ox.Store()
         self._lock = threading.Lock()
         self._stamp = -1  # the manifest generation loaded (-1: none yet)
         self._loaded: dict[str, str] = {}  # rid -> graph file loaded
+        self.snapshot: Path | None = None  # the on-disk store open (on_disk only)
 
     @classmethod
-    def open(cls, datadir: DataDir) -> GraphStore:
-        store = cls(datadir)
-        store._load_lexicon()
+    def open(cls, datadir: DataDir, backend: Backend = "auto") -> GraphStore:
+        """The graph of ``datadir``: loaded into memory, or the on-disk store opened read-only (``disk``
+        raises StoreError when the data directory keeps none: see :func:`kg.diskstore.ensure`)."""
+        if backend == "auto":
+            backend = "disk" if snapshot_path(datadir, datadir.read_manifest()) is not None else "memory"
+        store = cls(datadir, on_disk=backend == "disk")
+        if not store.on_disk:
+            store._load_lexicon()
         store.sync()
         return store
 
@@ -69,6 +85,8 @@ class GraphStore:
                 if stamp == self._stamp:
                     return False
                 manifest = self.datadir.read_manifest()
+            if self.on_disk:
+                return self._reopen(manifest, stamp)
             wanted = {rid: rec.graph_file for rid, rec in manifest.reports.items()}
             changed = False
             for rid in list(self._loaded):
@@ -83,6 +101,22 @@ class GraphStore:
                     changed = True
             self._stamp = stamp
             return changed
+
+    def _reopen(self, manifest: Manifest, stamp: int) -> bool:
+        path = snapshot_path(self.datadir, manifest)
+        if path is None:
+            raise StoreError(
+                f"the data directory {self.datadir.root} keeps no graph store on disk (generation "
+                f"{manifest.generation}); serve it with --graph-store memory, or restart the server to build "
+                "one"
+            )
+        self._stamp = stamp
+        self._loaded = {rid: rec.graph_file for rid, rec in manifest.reports.items()}
+        if path == self.snapshot:
+            return False
+        self.oxigraph = open_snapshot(path)
+        self.snapshot = path
+        return True
 
     def _load_report(self, rid: str, path: Path) -> None:
         try:

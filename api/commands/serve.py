@@ -77,6 +77,15 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option("--query-workers", help="Query worker processes (default: one per core, ≥2)."),
         ] = None,
+        graph_store: Annotated[
+            str | None,
+            typer.Option(
+                "--graph-store",
+                help="Where the query workers hold the graph: 'memory' (a copy per worker), 'disk' (one "
+                "shared read-only on-disk store, kept up to date by every writer) or 'auto' (default: disk "
+                "above 3M triples or when the data directory already keeps one).",
+            ),
+        ] = None,
         allowed_host: Annotated[
             list[str] | None,
             typer.Option(
@@ -94,6 +103,9 @@ def register(app: typer.Typer) -> None:
 
         from api.app import create_app
 
+        if graph_store not in (None, "auto", "memory", "disk"):
+            raise typer.BadParameter("must be 'auto', 'memory' or 'disk'", param_hint="--graph-store")
+
         settings = settings_for(
             data,
             host=host,
@@ -108,6 +120,7 @@ def register(app: typer.Typer) -> None:
             allow_service=allow_service,
             cors_origins=cors_origin or None,
             query_workers=workers,
+            graph_store=graph_store,
             allowed_hosts=allowed_host or None,
         )
         if (settings.store_user is None) != (settings.store_password is None):

@@ -38,6 +38,7 @@ router = APIRouter(tags=["Service"])
                             "starting": 0,
                             "spawn_failures": 0,
                             "spawns_abandoned": 0,
+                            "graph_store": "memory",
                         },
                     }
                 }

@@ -152,6 +152,7 @@ class LocalEngine:
             spares=1,
             memory_mb=settings.query_memory_mb,
             allow_network=settings.allow_service,
+            graph_store=settings.graph_store,
         )
         self._inspected = InspectionCache()
 

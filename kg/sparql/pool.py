@@ -5,10 +5,12 @@ handed to an idle worker and awaited without blocking the event loop; if it runs
 worker process is killed and a warm spare takes its place at once while a new spare loads in the
 background. Other clients keep being served by the other workers all along.
 
-Every worker holds its own copy of the store (about 330 bytes a triple in Oxigraph's in-memory store,
-measured: 3.1 GiB for 10.3 million triples). Above ``SPARE_MAX_TRIPLES`` the pool keeps no warm spare, so a
-large store costs ``size`` copies, not ``size + 1``; a killed worker is then replaced by one that loads in
-the background while the other workers answer.
+With ``graph_store="memory"`` every worker holds its own copy of the store (about 330 bytes a triple in
+Oxigraph's in-memory store, measured: 3.1 GiB for 10.3 million triples). Above ``SPARE_MAX_TRIPLES`` the
+pool then keeps no warm spare, so a large store costs ``size`` copies, not ``size + 1``; a killed worker is
+replaced by one that loads in the background while the other workers answer. With ``"disk"`` the pool
+first makes sure the data directory keeps its on-disk store (:func:`kg.diskstore.ensure`, one commit the
+first time), and every worker opens it read-only in milliseconds: one copy per machine, spares are cheap.
 
 A replacement that fails to start (the machine is out of memory or processes for a moment, the data
 directory is being rewritten) is retried ``SPAWN_ATTEMPTS`` times with a doubling pause, each failure
@@ -26,23 +28,49 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from kg.datadir import DataDir
+from kg import diskstore
+from kg.datadir import DataDir, Manifest
 from kg.errors import CnkgError, QueryTimeoutError
 from kg.sparql.errors import ServiceBusyError
 from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation
 from kg.sparql.process import SYNC_TIMEOUT, WorkerProcess
 from kg.sparql.stream import QueryStream
 from kg.sparql.worker import InspectJob, QueryJob, QueryOutcome
+from kg.store import Backend
 
-__all__ = ["BODY_TIMEOUT", "SPARE_MAX_TRIPLES", "SPAWN_ATTEMPTS", "QueryPool"]
+__all__ = [
+    "BODY_TIMEOUT",
+    "DISK_STORE_MIN_TRIPLES",
+    "SPARE_MAX_TRIPLES",
+    "SPAWN_ATTEMPTS",
+    "QueryPool",
+    "resolve_graph_store",
+]
 
 log = logging.getLogger("cnkg.sparql")
 
 _PING = QueryJob("ASK {}", QueryForm.ASK, "json", 1)
 SPARE_MAX_TRIPLES = 3_000_000  # about 1 GiB per copy of the store
+# graph_store="auto": above this the workers share the on-disk store (bench/results/store.txt: a third of
+# a worker's memory at 1M triples, lookups faster, scans 2-3x slower; a copy per worker costs 1 GiB here)
+DISK_STORE_MIN_TRIPLES = SPARE_MAX_TRIPLES
 SPAWN_ATTEMPTS = 6  # tries to start a replacement worker before the pool gives up on that slot
 SPAWN_BACKOFF_S = 1.0  # pause after the first failed try, doubled after each further one (1+2+4+8+16 s)
 BODY_TIMEOUT = 120.0  # seconds a client has to read a result body before its worker is taken back
+
+
+def resolve_graph_store(wanted: Backend, manifest: Manifest) -> Backend:
+    """``memory`` or ``disk`` for the pool's workers; ``auto`` is disk when the data directory already
+    keeps an on-disk store (its writers pay for it anyway) or holds more than ``DISK_STORE_MIN_TRIPLES``.
+
+    >>> resolve_graph_store("auto", Manifest())
+    'memory'
+    >>> resolve_graph_store("auto", Manifest(store={"format": 1, "snapshot": "store/snapshot-2.ab"}))
+    'disk'
+    """
+    if wanted != "auto":
+        return wanted
+    return "disk" if manifest.store or manifest.triples() > DISK_STORE_MIN_TRIPLES else "memory"
 
 
 class _IdleWorkers(asyncio.Queue[WorkerProcess]):
@@ -71,8 +99,11 @@ class QueryPool:
         memory_mb: int = 0,
         load_timeout: float = 600.0,
         allow_network: bool = False,
+        graph_store: Backend = "auto",
     ) -> None:
         self.root = Path(root)
+        self.graph_store: Backend = graph_store  # memory: a copy per worker; disk: one shared on-disk store
+        # (auto: resolved by start())
         self.allow_network = allow_network  # False: workers leave the network (kg.sparql.sandbox)
         self.network_wall = ""
         self.memory_mb = memory_mb
@@ -99,8 +130,13 @@ class QueryPool:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         datadir = DataDir(self.root)
+        self.graph_store = resolve_graph_store(self.graph_store, datadir.read_manifest())
+        if self.graph_store == "disk":
+            await self._loop.run_in_executor(
+                self._executor, lambda: diskstore.ensure(datadir, timeout=self.load_timeout)
+            )
         self._stamp = datadir.manifest_stamp()
-        if datadir.read_manifest().triples() > SPARE_MAX_TRIPLES:
+        if self.graph_store == "memory" and datadir.read_manifest().triples() > SPARE_MAX_TRIPLES:
             self.spares_wanted = 0
         starting = [self._new_worker() for _ in range(self.size + self.spares_wanted)]
         try:
@@ -134,7 +170,9 @@ class QueryPool:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _new_worker(self) -> WorkerProcess:
-        worker = WorkerProcess(self.root, self.memory_mb, allow_network=self.allow_network)
+        worker = WorkerProcess(
+            self.root, self.memory_mb, allow_network=self.allow_network, graph_store=self.graph_store
+        )
         with self._lock:
             self._all.add(worker)
         return worker
@@ -317,4 +355,5 @@ class QueryPool:
             "spawn_failures": self.spawn_failures,
             "spawns_abandoned": self.spawns_abandoned,
             "network_wall": self.network_wall,
+            "graph_store": self.graph_store,
         }

@@ -30,6 +30,7 @@ from kg.sparql.worker import (
     UpdateOutcome,
     serve,
 )
+from kg.store import Backend
 
 __all__ = ["STREAM_CHUNK", "SYNC_TIMEOUT", "WorkerProcess", "run_in_fresh_worker"]
 
@@ -61,14 +62,16 @@ def _widen(conn: Connection) -> int:
 class WorkerProcess:
     """One worker process and the parent's end of its pipe; methods block (call them from threads)."""
 
-    def __init__(self, root: Path, memory_mb: int = 0, *, allow_network: bool = False) -> None:
+    def __init__(
+        self, root: Path, memory_mb: int = 0, *, allow_network: bool = False, graph_store: Backend = "memory"
+    ) -> None:
         parent, child = _CTX.Pipe()
         _widen(parent)
         _widen(child)
         self.conn: Connection = parent
         self.process: SpawnProcess = _CTX.Process(
             target=serve,
-            args=(child, str(root), memory_mb, allow_network),
+            args=(child, str(root), memory_mb, allow_network, graph_store),
             name="cnkg-sparql-worker",
             daemon=True,
         )

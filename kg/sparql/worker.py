@@ -1,5 +1,9 @@
 """The query worker: a separate process that holds the graph store and runs one job at a time.
 
+With ``graph_store="memory"`` a worker loads every report's N-Quads into its own in-memory store; with
+``"disk"`` it opens the on-disk snapshot the manifest names, read-only (:mod:`kg.diskstore`), and
+reopens it when a commit names a new one: the machine holds one copy of the graph, in its page cache.
+
 Neither Oxigraph nor rdflib can cancel a query that is running, so a query runs in a process the
 server can kill (see :mod:`kg.sparql.pool`). A worker loads the data directory once, then answers jobs
 sent over a pipe; before each job it reloads what changed on disk, announcing the reload so the time
@@ -39,7 +43,7 @@ from kg.sparql.results import (
     serialize_triples,
 )
 from kg.sparql.sandbox import NO_WALL, isolate_network
-from kg.store import GraphStore
+from kg.store import Backend, GraphStore
 
 __all__ = [
     "STREAM_CHUNK",
@@ -252,19 +256,27 @@ def _limit_memory(headroom_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def serve(conn: Connection, root: str, memory_mb: int = 0, allow_network: bool = False) -> None:
-    """Process entry point: leave the network (unless federation is allowed), load the data directory,
-    then answer jobs until the pipe closes."""
+def serve(
+    conn: Connection,
+    root: str,
+    memory_mb: int = 0,
+    allow_network: bool = False,
+    graph_store_kind: Backend = "memory",
+) -> None:
+    """Process entry point: leave the network (unless federation is allowed), load the data directory
+    (or open its on-disk store), then answer jobs until the pipe closes. Updates need a writable store:
+    they always run on a worker started with ``"memory"``."""
     try:
         wall = NO_WALL if allow_network else isolate_network()  # first: nothing has run yet
         datadir = DataDir(Path(root))
-        graph_store = GraphStore.open(datadir)
+        graph_store = GraphStore.open(datadir, graph_store_kind)
     except CnkgError as exc:
         conn.send(("error", StoreError(exc.detail)))
         return
     guard = _guard_executor()
     _limit_memory(memory_mb)
-    declare_report_graphs(graph_store.oxigraph, graph_store.report_ids())
+    if not graph_store.on_disk:  # the writer declared them in the on-disk store
+        declare_report_graphs(graph_store.oxigraph, graph_store.report_ids())
     stamp = datadir.manifest_stamp()
     conn.send(("ready", len(graph_store), wall))
     while True:
@@ -279,7 +291,8 @@ def serve(conn: Connection, root: str, memory_mb: int = 0, allow_network: bool =
             if now != stamp:
                 conn.send(("syncing",))
                 graph_store.sync()
-                declare_report_graphs(graph_store.oxigraph, graph_store.report_ids())
+                if not graph_store.on_disk:
+                    declare_report_graphs(graph_store.oxigraph, graph_store.report_ids())
                 stamp = now
                 conn.send(("synced",))
             if isinstance(job, InspectJob):

@@ -1,0 +1,222 @@
+"""The graph on disk: one Oxigraph (RocksDB) store per data directory, shared by every query worker.
+
+The per-report N-Quads files stay the source of truth; the on-disk store is an index derived from them,
+kept up to date by the single writer and read by the query workers. Layout::
+
+    DATA/store/live/            the writer's read-write store (only ever opened under the writer lock)
+    DATA/store/live.json        which graph file of each report ``live`` holds, written after a flush
+    DATA/store/live.dirty       present while ``live`` is being changed: found at the next commit, it
+                                means a crash in the middle, and ``live`` is rebuilt from the N-Quads
+    DATA/store/snapshot-G.HEX/  an immutable copy of ``live`` (RocksDB checkpoint: hard links) per
+                                generation, named by the manifest (``Manifest.store``)
+
+At every commit of a data directory that has a store (:meth:`DataDir.commit` calls :func:`refresh`), the
+writer brings ``live`` in line with the new manifest (drops the graphs of changed or deleted reports,
+bulk-loads the new graph files), flushes it, snapshots it into a fresh directory and
+names that directory in the manifest it is about to publish. Readers open the snapshot their manifest
+names read-only (:func:`open_snapshot`), so no reader ever opens a store that a process is writing, and
+the snapshot of generation N stays on disk until generation N+2 is committed, like every other file.
+
+A crash before the manifest swap leaves the previous manifest and its snapshot intact (the new snapshot
+is an orphan the next commit removes); a crash while ``live`` is changed leaves ``live.dirty``, and the
+next commit rebuilds ``live`` from the N-Quads files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.datadir import DataDir, Manifest, crash_point, write_atomic
+from kg.errors import StoreBusyError, StoreError
+from kg.namespaces import LEXICON_GRAPH, report_iri
+
+__all__ = [
+    "LIVE_DIR",
+    "SNAPSHOT_PREFIX",
+    "STORE_DIR",
+    "STORE_FORMAT",
+    "enable",
+    "ensure",
+    "open_snapshot",
+    "refresh",
+    "snapshot_path",
+]
+
+STORE_DIR = "store"
+LIVE_DIR = f"{STORE_DIR}/live"
+SNAPSHOT_PREFIX = f"{STORE_DIR}/snapshot-"
+STORE_FORMAT = 1  # of Manifest.store and live.json; another value: the store is rebuilt
+COMPACT_ABOVE_FILES = 400  # RocksDB table files in the live store past which a commit compacts it
+
+
+def _ontology_files() -> list[Path]:
+    from kg.store import ONTOLOGY_FILES, ontology_path  # kg.store imports this module
+
+    return [ontology_path(name) for name in ONTOLOGY_FILES]
+
+
+def lexicon_digest() -> str:
+    """The ontology files the installation ships, as one digest (the live store reloads the lexicon
+    graph when it changes)."""
+    digest = hashlib.sha256()
+    for path in _ontology_files():
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def snapshot_path(datadir: DataDir, manifest: Manifest) -> Path | None:
+    """The snapshot directory ``manifest`` names, None when the data directory keeps no graph store."""
+    snapshot = manifest.store.get("snapshot") if manifest.store.get("format") == STORE_FORMAT else None
+    return datadir.path(str(snapshot)) if snapshot else None
+
+
+def open_snapshot(path: Path) -> ox.Store:
+    """Open a snapshot for reading only (any write to it raises ``OSError``)."""
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise StoreError(f"cannot open the graph store {path}: {exc}") from exc
+
+
+def enable(manifest: Manifest) -> None:
+    """Make the data directory keep a graph store from its next commit on (``DataDir.commit``)."""
+    if manifest.store.get("format") != STORE_FORMAT:
+        manifest.store = {"format": STORE_FORMAT}
+
+
+# -- the writer's side ---------------------------------------------------------------------------------
+def _read_state(datadir: DataDir) -> dict[str, object] | None:
+    """What ``live`` holds, None when it must be rebuilt (missing, unknown format, or left dirty)."""
+    store = datadir.path(STORE_DIR)
+    if (store / "live.dirty").exists() or not datadir.path(LIVE_DIR).is_dir():
+        return None
+    try:
+        state = json.loads((store / "live.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("format") != STORE_FORMAT:
+        return None
+    return state
+
+
+@contextlib.contextmanager
+def _changing(datadir: DataDir) -> Iterator[None]:
+    """Mark ``live`` dirty for the block; a crash inside it leaves the mark (the next commit rebuilds)."""
+    mark = datadir.path(STORE_DIR) / "live.dirty"
+    write_atomic(mark, b"")
+    yield
+    mark.unlink()
+
+
+def _load_lexicon(store: ox.Store) -> None:
+    graph = ox.NamedNode(LEXICON_GRAPH)
+    store.remove_graph(graph)
+    for path in _ontology_files():
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+
+
+def _rebuild(datadir: DataDir, manifest: Manifest) -> ox.Store:
+    live = datadir.path(LIVE_DIR)
+    shutil.rmtree(live, ignore_errors=True)
+    store = ox.Store(str(live))
+    _load_lexicon(store)
+    for rid, record in manifest.reports.items():
+        store.bulk_load(path=str(datadir.path(record.graph_file)), format=ox.RdfFormat.N_QUADS)
+        store.add_graph(ox.NamedNode(report_iri(rid)))
+    store.optimize()
+    store.flush()
+    return store
+
+
+def _update(datadir: DataDir, manifest: Manifest, state: dict[str, object], lexicon: str) -> ox.Store:
+    held = state.get("reports")
+    loaded: dict[str, str] = dict(held) if isinstance(held, dict) else {}
+    wanted = {rid: record.graph_file for rid, record in manifest.reports.items()}
+    store = ox.Store(str(datadir.path(LIVE_DIR)))
+    if state.get("lexicon") != lexicon:
+        _load_lexicon(store)
+    for rid, graph_file in loaded.items():
+        if wanted.get(rid) != graph_file:
+            store.remove_graph(ox.NamedNode(report_iri(rid)))
+    for rid, graph_file in wanted.items():
+        if loaded.get(rid) != graph_file:
+            crash_point("inside-store-update")
+            # not one transaction, but twice as fast as load(); a crash inside leaves live.dirty
+            store.bulk_load(path=str(datadir.path(graph_file)), format=ox.RdfFormat.N_QUADS)
+            store.add_graph(ox.NamedNode(report_iri(rid)))
+    if sum(1 for _ in datadir.path(LIVE_DIR).glob("*.sst")) > COMPACT_ABOVE_FILES:
+        store.optimize()  # every bulk load adds files; a full compaction keeps reads few per lookup
+    store.flush()
+    return store
+
+
+def refresh(datadir: DataDir, manifest: Manifest) -> None:
+    """Bring the live store in line with ``manifest`` and name a fresh snapshot of it in
+    ``manifest.store``. Called by the writer (lock held) just before ``manifest`` is published."""
+    lexicon = lexicon_digest()
+    state = _read_state(datadir)
+    reports = {rid: record.graph_file for rid, record in manifest.reports.items()}
+    snapshot = f"{SNAPSHOT_PREFIX}{manifest.generation + 1}.{secrets.token_hex(4)}"
+    try:
+        datadir.path(STORE_DIR).mkdir(parents=True, exist_ok=True)
+        with _changing(datadir):
+            live = (
+                _rebuild(datadir, manifest) if state is None else _update(datadir, manifest, state, lexicon)
+            )
+            live_state = {"format": STORE_FORMAT, "lexicon": lexicon, "reports": reports}
+            write_atomic(datadir.path(STORE_DIR) / "live.json", json.dumps(live_state).encode())
+        crash_point("before-store-snapshot")
+        live.backup(str(datadir.path(snapshot)))
+        del live  # closes the live store (RocksDB's lock) before anyone opens it again
+        _fsync_tree(datadir.path(snapshot))
+    except (OSError, SyntaxError) as exc:
+        raise StoreError(f"cannot update the graph store in {datadir.path(STORE_DIR)}: {exc}") from exc
+    manifest.store = {"format": STORE_FORMAT, "snapshot": snapshot}
+
+
+def _fsync_tree(directory: Path) -> None:
+    """Make a snapshot durable before the manifest names it (RocksDB's checkpoint does not sync)."""
+    for path in itertools.chain(directory.iterdir(), (directory,)):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+ENSURE_RETRY_S = 0.5  # pause between tries to take the writer lock while another process writes
+
+
+def ensure(datadir: DataDir, *, timeout: float) -> Path:
+    """The snapshot of the data directory as it is now, built first (one commit, under the writer lock)
+    when the directory keeps no graph store yet or its snapshot is missing; waits up to ``timeout``
+    seconds for a writer that holds the lock. Returns the snapshot's path."""
+    deadline = time.monotonic() + timeout
+    while True:
+        manifest = datadir.read_manifest()
+        path = snapshot_path(datadir, manifest)
+        if path is not None and path.is_dir():
+            return path
+        try:
+            with datadir.writing():
+                manifest = datadir.read_manifest()
+                path = snapshot_path(datadir, manifest)
+                if path is None or not path.is_dir():
+                    enable(manifest)
+                    datadir.commit(manifest)
+                continue
+        except StoreBusyError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(ENSURE_RETRY_S)
