@@ -8,7 +8,8 @@
      "shards": {rid: "index/shards/….npz"},
      "sizes": {rid: passages},                 # rows of each shard, so an append reads no old shard
      "vectors": ["index/vectors/seg.….npz"],   # embedding cache segments
-     "dense": {"file": "index/dense.….faiss", "kind": "flat" | "hnsw", "count": N},
+     "dense": {"count": N, "segments": [{"rows", "kind", "vectors" | "graph", "sentences",
+                                         "sentence_indptr"}, ...]},  # kg.search.segments
      "files": [every file above]}               # what the data directory's GC keeps
 """
 
@@ -23,14 +24,17 @@ from kg.catalog import PassageRecord
 from kg.datadir import DataDir, Manifest
 from kg.errors import StoreError
 from kg.namespaces import preferred_type
+from kg.search.dense import DenseIndex
 from kg.search.embedding_cache import EmbeddingCache
 from kg.search.keyword import KeywordIndex
+from kg.search.segments import SegmentRecord, open_segment
 from kg.search.shards import EntityInfo, Shard, read_shard
-from kg.search.vectors import VectorIndex
+from kg.search.vectors import VectorIndex, faiss, stored_rows
 
-__all__ = ["SEARCH_FORMAT", "EmbedderInfo", "SearchIndex", "embedder_info"]
+__all__ = ["SEARCH_FORMAT", "EmbedderInfo", "SearchIndex", "dense_segments", "embedder_info"]
 
-SEARCH_FORMAT = 1
+SEARCH_FORMAT = 2
+_SINGLE_FILE_FORMAT = 1  # one dense index file, rewritten at every ingest; read, and replaced at the next
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class SearchIndex:
     passages: list[PassageRecord]
     shards: list[Shard]
     keyword: KeywordIndex
-    dense: VectorIndex | None
+    dense: DenseIndex | None
     entities: dict[str, EntityInfo]
     report_rows: dict[str, np.ndarray] = field(default_factory=dict)  # rid -> its rows
     entity_rows: dict[str, np.ndarray] = field(default_factory=dict)  # slug -> rows mentioning it
@@ -64,7 +68,7 @@ class SearchIndex:
 
     @classmethod
     def from_shards(
-        cls, shards: list[Shard], embedder: EmbedderInfo | None, dense: VectorIndex | None
+        cls, shards: list[Shard], embedder: EmbedderInfo | None, dense: DenseIndex | None
     ) -> SearchIndex:
         passages = [p for shard in shards for p in shard.passages]
         keyword = KeywordIndex.build([shard.terms for shard in shards])
@@ -88,24 +92,18 @@ class SearchIndex:
         state = manifest.search
         if not state.get("order"):
             return cls.empty()
-        if state.get("format") != SEARCH_FORMAT:
+        if state.get("format") not in (SEARCH_FORMAT, _SINGLE_FILE_FORMAT):
             raise StoreError(f"search index format {state.get('format')!r} is not supported; re-ingest")
         embedder = embedder_info(state)
         if embedder is None:
             raise StoreError("manifest.search names no embedder; re-ingest")
         shards = [read_shard(datadir.path(state["shards"][rid])) for rid in state["order"]]
-        cache = EmbeddingCache.load(datadir, state.get("vectors", []), embedder.dim)
-        count = sum(len(shard) for shard in shards)
-        per_passage = [hs for shard in shards for hs in shard.sentence_hashes]
-        sentences = cache.lookup([h for hs in per_passage for h in hs]).astype(np.float16)
-        indptr = np.zeros(len(per_passage) + 1, dtype=np.int64)
-        np.cumsum([len(hs) for hs in per_passage], out=indptr[1:])
-        del cache
-        try:
-            data = datadir.path(state["dense"]["file"]).read_bytes()
-        except (OSError, KeyError) as exc:
-            raise StoreError(f"cannot read the dense index: {exc}") from exc
-        dense = VectorIndex.from_bytes(data, count).with_sentences(sentences, indptr)
+        if state.get("format") == _SINGLE_FILE_FORMAT:
+            dense = _single_file_dense(datadir, state, shards, embedder.dim)
+        else:
+            dense = DenseIndex([open_segment(datadir, record) for record in dense_segments(state)])
+        if len(dense) != sum(len(shard) for shard in shards):
+            raise StoreError("the dense index and the passage table disagree; re-ingest or reembed")
         return cls.from_shards(shards, embedder, dense)
 
     def __len__(self) -> int:
@@ -126,3 +124,25 @@ def _merged_entity(known: EntityInfo | None, seen: EntityInfo) -> EntityInfo:
         return seen
     type_ = preferred_type((known.type, seen.type)) or known.type
     return EntityInfo(seen.slug, min(known.label, seen.label), type_)
+
+
+def dense_segments(state: dict[str, Any]) -> list[SegmentRecord]:
+    """The dense index segments ``manifest.search`` names, in row order."""
+    return [SegmentRecord.from_json(s) for s in (state.get("dense") or {}).get("segments", [])]
+
+
+def _single_file_dense(datadir: DataDir, state: dict[str, Any], shards: list[Shard], dim: int) -> DenseIndex:
+    """The dense index of a data directory written before segments (search format 1): read into memory
+    with the sentence vectors from the embedding cache, until the next ingest writes it as segments."""
+    cache = EmbeddingCache.load(datadir, state.get("vectors", []), dim)
+    per_passage = [hs for shard in shards for hs in shard.sentence_hashes]
+    sentences = cache.lookup([h for hs in per_passage for h in hs]).astype(np.float16)
+    indptr = np.zeros(len(per_passage) + 1, dtype=np.int64)
+    np.cumsum([len(hs) for hs in per_passage], out=indptr[1:])
+    try:
+        data = datadir.path(state["dense"]["file"]).read_bytes()
+        index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+    except (OSError, KeyError, RuntimeError) as exc:
+        raise StoreError(f"cannot read the dense index: {exc}") from exc
+    graph = index if isinstance(index, faiss.IndexHNSW) else None
+    return DenseIndex([VectorIndex(stored_rows(index), graph, sentences, indptr)])
