@@ -108,6 +108,7 @@ def _tenths(times: list[float], written: list[int]) -> str:
     mb = [statistics.mean(written[:tenth]) / 2**20, statistics.mean(written[-tenth:]) / 2**20]
     return (
         f"CPU first tenth {first * 1000:6.0f} ms, last tenth {last * 1000:6.0f} ms ({last / first:4.1f}x); "
+        f"median {statistics.median(times[-tenth:]) * 1000:5.0f} ms, slowest {max(times) * 1000:6.0f} ms; "
         f"written {mb[0]:5.1f} MiB -> {mb[1]:5.1f} MiB an ingest; total CPU {sum(times):5.1f} s, "
         f"written {sum(written) / 2**30:4.1f} GiB"
     )

@@ -16,7 +16,7 @@ from kg.catalog import Catalog
 from kg.datadir import DataDir
 from kg.search import SearchService, make_index_updater
 from kg.search.segments import MergePolicy
-from kg.search.vectors import stored_rows
+from kg.search.vectors import faiss, stored_rows
 
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = ["Serverless冷启动怎么解决", "边缘计算市场规模", "which vendors offer a service mesh", "KubeEdge"]
@@ -146,3 +146,26 @@ def test_a_crash_between_segment_write_and_commit_keeps_the_previous_index(tmp_p
     named = set(datadir.read_manifest().kept_files())
     leftover = [p for p in (datadir.root / "index").rglob("*") if p.is_file()]
     assert all(p.relative_to(datadir.root).as_posix() in named for p in leftover)
+
+
+def test_a_single_file_index_of_the_previous_format_is_read_then_rewritten_as_segments(tmp_path):
+    datadir = _ingest(tmp_path / "data", SAMPLES[:1])
+    expected = _answers(datadir, "hybrid")
+    manifest = datadir.read_manifest()
+    state = manifest.search
+    flat = faiss.IndexFlatIP(512)
+    flat.add(SearchService(datadir).index().dense.vectors)
+    with datadir.writing():
+        single = datadir.new_artifact("index", "dense", ".faiss", faiss.serialize_index(flat).tobytes())
+        kept = [f for f in state["files"] if not f.startswith("index/dense/")]
+        state.update(
+            format=1, dense={"file": single, "kind": "flat", "count": flat.ntotal}, files=[*kept, single]
+        )
+        datadir.commit(manifest)
+    assert _answers(datadir, "hybrid") == expected
+    _ingest(datadir.root, SAMPLES[1:2])
+    state = datadir.read_manifest().search
+    assert (
+        state["format"] == 2 and sum(s["rows"] for s in state["dense"]["segments"]) == state["dense"]["count"]
+    )
+    assert _answers(datadir, "hybrid") != expected  # the second report is searched too

@@ -144,5 +144,7 @@ def _single_file_dense(datadir: DataDir, state: dict[str, Any], shards: list[Sha
         index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
     except (OSError, KeyError, RuntimeError) as exc:
         raise StoreError(f"cannot read the dense index: {exc}") from exc
-    graph = index if isinstance(index, faiss.IndexHNSW) else None
-    return DenseIndex([VectorIndex(stored_rows(index), graph, sentences, indptr)])
+    if isinstance(index, faiss.IndexHNSW):
+        return DenseIndex([VectorIndex(stored_rows(index), index, sentences, indptr)])
+    # a copy: the view of a flat index's rows is only valid while that index lives
+    return DenseIndex([VectorIndex(np.array(stored_rows(index)), None, sentences, indptr)])
