@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -40,11 +40,19 @@ Errors are `application/problem+json`. Writes need `Authorization: Bearer <write
 
 
 def _load_search_index(settings: Settings) -> None:
-    """Load the search indexes and the embedder while the query workers load the graph, so the first
-    /search or /ask after start-up does not pay for it. A failure here (say, an embedder that is not
-    installed) is left for those requests to report as a problem detail."""
+    """Load the search indexes and the embedder's model, so the first /search or /ask after start-up
+    does not pay for them. A failure here (say, an embedder that is not installed) is left for those
+    requests to report as a problem detail."""
     with contextlib.suppress(CnkgError):
-        search_service_for(DataDir(settings.data)).embedder()
+        search_service_for(DataDir(settings.data)).warm_up()
+
+
+def _start_loading_search_index(settings: Settings) -> None:
+    """Lazy start: load the search indexes in the background instead of before serving. /health and
+    SPARQL answer at once; a /search that arrives first waits for this load (the service's lock), never
+    starts a second one."""
+    loader = threading.Thread(target=_load_search_index, args=(settings,), name="search-load", daemon=True)
+    loader.start()
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -55,7 +63,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
-        await asyncio.gather(engine.start(), asyncio.to_thread(_load_search_index, settings))
+        _start_loading_search_index(settings)
+        await engine.start()
         app.state.engine = engine
         try:
             async with mcp_endpoint.running():

@@ -6,7 +6,7 @@
 For each size: build time and memory of the keyword index, the dense index (exact or HNSW, as
 ``VectorIndex.build`` chooses) and the sentence vectors; then p50/p99 latency of ``SearchService.search``
 per mode (query embedding, ranking and highlighting included) over the evaluation questions. Before
-that, exact vs HNSW search alone at several sizes, which is where ``HNSW_THRESHOLD`` comes from.
+that, exact vs HNSW search alone at several sizes, which is where ``MergePolicy.hnsw_rows`` comes from.
 
 Passages: 1-6 sentences of the corpus report and the samples, drawn at random until 150-400 characters.
 Their term counts and entity mentions are the real ones (of the sentences they are made of). Vectors:
@@ -35,13 +35,15 @@ sys.path.insert(0, str(ROOT))
 from kg.catalog import PassageRecord  # noqa: E402
 from kg.datadir import DataDir  # noqa: E402
 from kg.namespaces import passage_iri  # noqa: E402
+from kg.search.dense import DenseIndex  # noqa: E402
 from kg.search.embedders import core_count, embedder_from_spec  # noqa: E402
 from kg.search.evaluation import load_eval_set  # noqa: E402
 from kg.search.index import EmbedderInfo, SearchIndex  # noqa: E402
 from kg.search.keyword import TermCounts  # noqa: E402
+from kg.search.segments import DEFAULT_MERGE_POLICY  # noqa: E402
 from kg.search.service import SearchService  # noqa: E402
 from kg.search.shards import EntityInfo, Shard  # noqa: E402
-from kg.search.vectors import HNSW_EF_SEARCH, HNSW_THRESHOLD, VectorIndex, faiss  # noqa: E402
+from kg.search.vectors import HNSW_EF_SEARCH, VectorIndex, faiss  # noqa: E402
 from kg.tokenize import WordSegmenter  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "search_scale.txt"
@@ -147,15 +149,17 @@ def build_index(
     np.cumsum([len(ids) for ids in passages], out=indptr[1:])
 
     started = time.perf_counter()
-    dense = VectorIndex.build(vectors).with_sentences(sentences, indptr)
-    timings[f"dense index ({dense.kind})"] = time.perf_counter() - started
-    del vectors  # faiss holds its own copy, which the index reads
+    segment = VectorIndex.build(vectors, hnsw=len(vectors) > DEFAULT_MERGE_POLICY.hnsw_rows)
+    dense = DenseIndex([segment.with_sentences(sentences, indptr)])
+    timings[f"dense index ({segment.kind})"] = time.perf_counter() - started
+    del vectors  # the segment holds them (or faiss its own copy)
     started = time.perf_counter()
     index = SearchIndex.from_shards(shards, EmbedderInfo("use3", 512), dense)
     timings["keyword index + passage table"] = time.perf_counter() - started
     gc.collect()
     timings["memory, MB (RSS growth, all indexes + passages)"] = rss_mb() - base
-    timings["dense index file, MB"] = len(dense.to_bytes()) / 1e6
+    stored = segment.vectors.nbytes if segment.graph is None else len(faiss.serialize_index(segment.graph))
+    timings["dense index file, MB"] = stored / 1e6
     return index, timings
 
 
@@ -186,9 +190,9 @@ def flat_vs_hnsw(pool: Pool, query_vectors: np.ndarray, sizes: list[int]) -> lis
     rng = np.random.default_rng(2)
     for n in sizes:
         rows = mean_vectors(pool, synthesize(pool, n, rng))
-        flat = VectorIndex.build(rows, threshold=n)
+        flat = VectorIndex.build(rows)
         started = time.perf_counter()
-        hnsw = VectorIndex.build(rows, threshold=0)
+        hnsw = VectorIndex.build(rows, hnsw=True)
         build = time.perf_counter() - started
 
         def timed(index: VectorIndex) -> tuple[float, list[set[int]]]:
@@ -202,7 +206,7 @@ def flat_vs_hnsw(pool: Pool, query_vectors: np.ndarray, sizes: list[int]) -> lis
         flat_ms, truth = timed(flat)
         cells = []
         for ef in (16, 64, 128, 256):
-            faiss.downcast_index(hnsw.index).hnsw.efSearch = ef
+            faiss.downcast_index(hnsw.graph).hnsw.efSearch = ef
             ms, found = timed(hnsw)
             recall = np.mean([len(a & b) / 10 for a, b in zip(found, truth, strict=True)])
             cells.append(f"{ms:7.3f} / {recall:4.2f}")
@@ -225,7 +229,8 @@ def main() -> None:
         f"search at scale: {len(pool.sentences)} real sentences recombined into passages "
         "of 150-400 characters; "
         f"{len(questions)} queries per mode (the evaluation questions, twice), k=10",
-        f"cores {core_count()}; HNSW_THRESHOLD {HNSW_THRESHOLD}, efSearch {HNSW_EF_SEARCH}; "
+        f"cores {core_count()}; HNSW above {DEFAULT_MERGE_POLICY.hnsw_rows} rows a segment, "
+        f"efSearch {HNSW_EF_SEARCH}; "
         f"sentence pool prepared in {time.perf_counter() - started:.1f} s",
         "",
     ]

@@ -43,7 +43,7 @@ CRASH_POINTS = [
     "after-artifact-graphs",
     "after-artifact-texts",
     "after-artifact-index/shards",
-    "after-artifact-index",
+    "after-artifact-index/dense",
     "after-artifact-index/vectors",
     "before-manifest",
 ]

@@ -14,6 +14,7 @@ from kg.datadir import DataDir
 from kg.search import SearchService, make_index_updater
 from kg.search.embedders import Use3Embedder
 from kg.search.embedding_cache import EmbeddingCache
+from kg.search.segments import MergePolicy
 from kg.search.shards import read_shard
 from kg.search.updater import EmbedderMismatchError, update_indexes
 from kg.search.vectors import VectorIndex
@@ -100,29 +101,27 @@ def test_hnsw_finds_the_nearest_rows_like_exact_search():
     rng = np.random.default_rng(7)
     rows = rng.normal(size=(2000, 64)).astype(np.float32)
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
-    hnsw = VectorIndex.build(rows, threshold=1000)
+    hnsw = VectorIndex.build(rows, hnsw=True)
     exact = VectorIndex.build(rows)
     assert (hnsw.kind, exact.kind) == ("hnsw", "flat")
     query = rows[123] + 0.05 * rng.normal(size=64).astype(np.float32)
     assert set(hnsw.search(query, 10)[0][:5]) == set(exact.search(query, 10)[0][:5])
 
 
-def test_a_large_index_grows_by_appending_to_its_hnsw_graph(datadir, catalog, monkeypatch):
-    monkeypatch.setattr("kg.search.updater.HNSW_THRESHOLD", 10)
-    monkeypatch.setattr("kg.search.vectors.HNSW_THRESHOLD", 10)
+def test_a_large_index_is_searched_through_hnsw_segments(datadir, catalog, monkeypatch):
+    monkeypatch.setattr("kg.search.updater.MERGE_POLICY", MergePolicy(hnsw_rows=10))
     catalog.write(_bundle(SERVERLESS))
     catalog.write(_bundle(EDGE))
     dense = datadir.read_manifest().search.dense
-    assert dense is not None and dense.kind == "hnsw"
+    assert dense is not None and {s.kind for s in dense.segments} == {"hnsw"}
     service = SearchService(datadir)
     assert dense.count == len(service.index())
     top = service.search("KubeEdge是谁开源的", k=1, mode="dense")["hits"][0]
     assert "KubeEdge" in top["text"]
 
 
-def test_adding_a_report_appends_to_the_exact_index_without_reading_other_shards(
-    datadir, catalog, monkeypatch
-):
+def test_adding_a_report_appends_a_segment_without_reading_other_shards(datadir, catalog, monkeypatch):
+    monkeypatch.setattr("kg.search.updater.MERGE_POLICY", MergePolicy(tier_ratio=0))  # never merge
     catalog.write(_bundle(SERVERLESS))
     first = datadir.read_manifest().search
     assert first.sizes == {rid: len(read_shard(datadir.path(f))) for rid, f in first.shards.items()}
@@ -137,8 +136,9 @@ def test_adding_a_report_appends_to_the_exact_index_without_reading_other_shards
     assert read == []  # the first report's shard was not needed to add the second
     state = datadir.read_manifest().search
     assert state.dense is not None and first.dense is not None
-    assert state.dense.kind == "flat" and state.dense.file != first.dense.file
-    # the appended index holds exactly the vectors a rebuild from the cache would hold, in passage order
+    assert state.dense.segments[0] == first.dense.segments[0]  # kept, not rewritten
+    assert len(state.dense.segments) == 2
+    # the segments hold exactly the vectors a rebuild from the cache would hold, in passage order
     index = SearchService(datadir).index()
     cache = EmbeddingCache.load(datadir, state.vectors, 512)
     rebuilt = cache.lookup([h for shard in index.shards for h in shard.hashes])

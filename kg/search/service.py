@@ -27,6 +27,7 @@ __all__ = ["MAX_K", "MAX_WINDOW", "QueryAnalysis", "SearchService", "search_serv
 
 MAX_K = 100  # hits per page, hard cap
 MAX_WINDOW = 1000  # offset + k
+WARM_UP_TEXT = "容器"  # embedded once at start-up so that the model's weights are loaded
 
 
 class QueryAnalysis:
@@ -102,6 +103,13 @@ class SearchService:
                 f"{index.embedder.name!r}, not {self.embedder_spec!r}; re-embed it "
                 f"(cnkg search --reembed --embedder {self.embedder_spec})"
             )
+
+    def warm_up(self) -> None:
+        """Load the indexes and the embedder's model now (the first query would otherwise pay for both):
+        what a server runs in the background at start-up."""
+        model = self.embedder()
+        if model is not None:
+            model.embed([WARM_UP_TEXT])
 
     def embedder(self) -> Embedder | None:
         index = self.index()

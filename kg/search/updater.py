@@ -10,18 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
+
 from kg.catalog import IndexUpdater, ReportBundle
 from kg.datadir import DataDir, Manifest
 from kg.errors import ConflictError
 from kg.lexicon import Lexicon
 from kg.search.embedders import Embedder, embedder_from_spec
 from kg.search.embedding_cache import EmbeddingCache, Progress
+from kg.search.segments import (
+    DEFAULT_MERGE_POLICY,
+    MergePolicy,
+    SegmentRecord,
+    merged_segment,
+    open_segment,
+    write_segment,
+)
 from kg.search.shards import Shard, read_shard, shard_from_bundle
-from kg.search.vectors import HNSW_THRESHOLD, VectorIndex
 from kg.search_record import SEARCH_FORMAT, DenseRecord, EmbedderInfo, SearchRecord
 from kg.tokenize import WordSegmenter
 
-__all__ = ["EmbedderMismatchError", "make_index_updater", "reembed", "update_indexes"]
+__all__ = ["MERGE_POLICY", "EmbedderMismatchError", "make_index_updater", "reembed", "update_indexes"]
+
+MERGE_POLICY: MergePolicy = DEFAULT_MERGE_POLICY  # read at every commit (tests narrow it)
 
 
 class EmbedderMismatchError(ConflictError):
@@ -80,7 +91,7 @@ def update_indexes(
             order.remove(bundle.rid)
         order.append(bundle.rid)
         appended.append(bundle.rid)
-    rebuild = bool(gone & set(state.order)) or state.dense is None
+    rebuild = bool(gone & set(state.order)) or state.format != SEARCH_FORMAT
     _record(
         datadir,
         manifest,
@@ -146,11 +157,10 @@ def _record(
     *,
     compact: bool,
 ) -> None:
-    """Build (or extend) the dense index, write it and the cache, and publish them in the manifest.
-    ``compact``: a report went away, so the cache may drop rows no passage uses any more."""
-    total = sum(shards.size(rid) for rid in order)
-    dense = _dense_index(datadir, manifest, cache, order, shards, appended, total)
-    dense_file = datadir.new_artifact("index", "dense", ".faiss", dense.to_bytes())
+    """Extend (or rebuild) the dense index's segments, write them and the cache, and publish them in the
+    manifest. ``compact``: a report went away, so the cache may drop rows no passage uses any more."""
+    segments = _dense_segments(datadir, manifest, cache, order, shards, appended)
+    segment_files = [f for record in segments for f in record.files]
 
     def live() -> set[str]:
         return {
@@ -159,43 +169,65 @@ def _record(
             for h in (*shards[rid].hashes, *(x for s in shards[rid].sentence_hashes for x in s))
         }
 
-    segments = cache.save(datadir, live, compact=compact)
+    cache_files = cache.save(datadir, live, compact=compact)
     manifest.search = SearchRecord(
         format=SEARCH_FORMAT,
         embedder=EmbedderInfo(name=model.name, dim=model.dim),
         order=tuple(order),
         shards={rid: files[rid] for rid in order},
         sizes={rid: shards.size(rid) for rid in order},
-        vectors=tuple(segments),
-        dense=DenseRecord(file=dense_file, kind=dense.kind, count=len(dense)),
-        files=tuple(sorted({*(files[rid] for rid in order), *segments, dense_file})),
+        vectors=tuple(cache_files),
+        dense=DenseRecord(count=sum(r.rows for r in segments), segments=tuple(segments)),
+        files=tuple(sorted({*(files[rid] for rid in order), *cache_files, *segment_files})),
     )
 
 
-def _dense_index(
+def _dense_segments(
     datadir: DataDir,
     manifest: Manifest,
     cache: EmbeddingCache,
     order: list[str],
     shards: _Shards,
     appended: list[str] | None,
-    total: int,
-) -> VectorIndex:
-    """Append the new reports' rows to the current index when nothing was removed and the kind it should
-    have (exact up to ``HNSW_THRESHOLD`` rows, HNSW above) does not change, reading only the new rows from
-    the cache; otherwise build the index again from the cached vectors (once when the threshold is passed,
-    and after a removal)."""
-    previous = manifest.search.dense
-    wanted = "hnsw" if total > HNSW_THRESHOLD else "flat"
-    can_append = (
-        appended is not None
-        and previous is not None
-        and previous.kind == wanted
-        and previous.count == total - sum(shards.size(rid) for rid in appended)
-    )
-    if can_append and appended is not None and previous is not None:
-        existing = VectorIndex.from_bytes(datadir.path(previous.file).read_bytes(), previous.count)
-        existing.add(cache.lookup([h for rid in appended for h in shards[rid].hashes]))
-        return existing
-    vectors = cache.lookup([h for rid in order for h in shards[rid].hashes])
-    return VectorIndex.build(vectors)  # sentence vectors only matter when querying
+) -> list[SegmentRecord]:
+    """The current segments plus one for the appended reports (reading only their rows from the cache),
+    the newest merged by the merge policy; or, after a removal, one segment built again from the cache.
+    The segments already written are never rewritten in place."""
+    previous = list(manifest.search.dense.segments) if appended is not None and manifest.search.dense else []
+    total = sum(shards.size(rid) for rid in order)
+    fresh = order if appended is None else appended
+    if appended is not None and sum(r.rows for r in previous) != total - sum(shards.size(r) for r in fresh):
+        previous, fresh = [], order  # an appended report replaced one in the index: its rows moved
+    segments = [*previous]
+    for group in _groups(fresh, shards, MERGE_POLICY.max_merged_rows):
+        segments.append(_new_segment(datadir, cache, [shards[rid] for rid in group]))
+    count = MERGE_POLICY.merge_plan([r.rows for r in segments])
+    if count:
+        parts = [open_segment(datadir, r) for r in segments[-count:]]
+        segments[-count:] = [merged_segment(datadir, parts, MERGE_POLICY)]
+    return segments
+
+
+def _groups(rids: list[str], shards: _Shards, max_rows: int) -> list[list[str]]:
+    """``rids`` in order, cut into runs of at most ``max_rows`` passages (a report is never split), so
+    that a rebuild holds one segment's vectors in memory at a time."""
+    groups: list[list[str]] = []
+    rows = 0
+    for rid in rids:
+        size = shards.size(rid)
+        if not groups or (groups[-1] and rows + size > max_rows):
+            groups.append([])
+            rows = 0
+        groups[-1].append(rid)
+        rows += size
+    return groups
+
+
+def _new_segment(datadir: DataDir, cache: EmbeddingCache, shards: list[Shard]) -> SegmentRecord:
+    """A segment over the passages of ``shards`` (in order), their vectors read from the cache."""
+    vectors = cache.lookup([h for shard in shards for h in shard.hashes])
+    per_passage = [hs for shard in shards for hs in shard.sentence_hashes]
+    sentences = cache.lookup([h for hs in per_passage for h in hs])
+    indptr = np.zeros(len(per_passage) + 1, dtype=np.int64)
+    np.cumsum([len(hs) for hs in per_passage], out=indptr[1:])
+    return write_segment(datadir, vectors, sentences, indptr, MERGE_POLICY)

@@ -1,8 +1,10 @@
-"""The dense leg: a faiss inner-product index over unit-length passage vectors.
+"""The dense leg within one segment: unit-length passage vectors searched by inner product.
 
-Exact search (``IndexFlatIP``) up to ``HNSW_THRESHOLD`` passages, HNSW above it: the threshold, M and
-efSearch come from ``bench/search_scale.py`` (see docs/search.md). Row ``i`` of the index is passage
-``i`` of the ``SearchIndex`` (shards in manifest order).
+A segment is searched exactly (numpy over its vectors) or, when it is large, through an HNSW graph
+(faiss ``IndexHNSWFlat``); M, efConstruction and efSearch come from ``bench/search_scale.py`` (see
+docs/search.md). Both kinds are opened from their files by memory mapping (``kg.search.segments``), so
+a reader's start-up reads nothing and its pages are shared with every other process on the machine.
+Row ``i`` of a segment is its ``i``-th passage; ``kg.search.dense.DenseIndex`` puts segments together.
 
 >>> rng = np.random.default_rng(0)
 >>> rows = rng.normal(size=(50, 8)).astype(np.float32)
@@ -34,51 +36,61 @@ faiss: Any = _faiss  # SWIG bindings: their partial stubs lack the HNSW and sele
 # threads made exact search 6-8x slower on 2 cores (bench/search_scale.py); only building uses them.
 faiss.omp_set_num_threads(1)
 
-__all__ = ["HNSW_EF_CONSTRUCTION", "HNSW_EF_SEARCH", "HNSW_M", "HNSW_THRESHOLD", "VectorIndex"]
+__all__ = [
+    "HNSW_EF_CONSTRUCTION",
+    "HNSW_EF_SEARCH",
+    "HNSW_M",
+    "VectorIndex",
+    "build_hnsw",
+    "stored_rows",
+    "top_k",
+]
 
-HNSW_THRESHOLD = 50_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 256
 # A passage's exact dense score mixes its own cosine and its best sentence's, in these shares.
 PASSAGE_SHARE = 0.5
 BEST_SENTENCE_SHARE = 0.5
-_EXACT_SUBSET = 8192  # a filter this selective is searched exactly with numpy
+_EXACT_SUBSET = 8192  # a filter this selective is searched exactly with numpy even in an HNSW segment
 
 
 class VectorIndex:
-    """Passage vectors in faiss, plus (optionally) the vectors of each passage's sentences.
+    """One segment: passage vectors (float32, exact search) or an HNSW graph holding them, plus
+    (optionally) the float16 vectors of each passage's sentences.
 
     Search finds candidates by passage vector; a candidate's score is the mean of its passage
     similarity and its best sentence similarity (measured better than either alone: docs/search.md).
     """
 
-    def __init__(self, index: Any, vectors: np.ndarray | None = None) -> None:
-        self.index = index
-        # exact scores of candidates from the other legs read the rows faiss stores (no second copy)
-        self.vectors = _stored_rows(index) if vectors is None else vectors
+    def __init__(
+        self,
+        vectors: np.ndarray,
+        graph: Any = None,
+        sentences: np.ndarray | None = None,
+        sentence_indptr: np.ndarray | None = None,
+    ) -> None:
+        self.vectors = vectors  # (rows, dim) float32; a view of the graph's storage for HNSW
+        self.graph = graph  # faiss IndexHNSWFlat, or None: exact search over ``vectors``
         self.sentences: np.ndarray | None = None  # float16 rows
         self.sentence_indptr: np.ndarray | None = None  # passage i owns rows indptr[i]:indptr[i+1]
-        self.kind = "hnsw" if isinstance(index, faiss.IndexHNSW) else "flat"
-        if self.kind == "hnsw":
-            faiss.downcast_index(index).hnsw.efSearch = HNSW_EF_SEARCH
+        if graph is not None:
+            faiss.downcast_index(graph).hnsw.efSearch = HNSW_EF_SEARCH
+        if sentences is not None and sentence_indptr is not None:
+            self.with_sentences(sentences, sentence_indptr)
+
+    @property
+    def kind(self) -> str:
+        return "flat" if self.graph is None else "hnsw"
 
     @classmethod
-    def build(cls, vectors: np.ndarray, threshold: int | None = None) -> VectorIndex:
-        """Exact search up to ``threshold`` rows (default ``HNSW_THRESHOLD``), HNSW above."""
-        threshold = HNSW_THRESHOLD if threshold is None else threshold
+    def build(cls, vectors: np.ndarray, *, hnsw: bool = False) -> VectorIndex:
+        """A segment over ``vectors`` in memory: exact search, or an HNSW graph when ``hnsw``."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        dim = vectors.shape[1]
-        index: Any
-        if len(vectors) > threshold:
-            index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        else:
-            index = faiss.IndexFlatIP(dim)
-        if len(vectors):
-            with _build_threads():
-                index.add(vectors)
-        return cls(index)
+        if not hnsw:
+            return cls(vectors)
+        graph = build_hnsw(vectors)
+        return cls(stored_rows(graph), graph)
 
     def with_sentences(self, sentences: np.ndarray, indptr: np.ndarray) -> VectorIndex:
         if len(indptr) != len(self.vectors) + 1 or int(indptr[-1]) != len(sentences):
@@ -88,27 +100,8 @@ class VectorIndex:
         self.sentences, self.sentence_indptr = sentences, indptr
         return self
 
-    def to_bytes(self) -> bytes:
-        return faiss.serialize_index(self.index).tobytes()
-
-    def add(self, vectors: np.ndarray) -> None:
-        with _build_threads():
-            self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        self.vectors = _stored_rows(self.index)
-
-    @classmethod
-    def from_bytes(cls, data: bytes, count: int) -> VectorIndex:
-        """The index serialised by ``to_bytes``; ``count`` is the number of passages it must hold."""
-        try:
-            index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
-        except RuntimeError as exc:
-            raise StoreError(f"the dense index does not load: {exc}") from exc
-        if index.ntotal != count:
-            raise StoreError("the dense index and the passage table disagree; re-ingest or reembed")
-        return cls(index)
-
     def __len__(self) -> int:
-        return int(self.index.ntotal)
+        return len(self.vectors)
 
     def search(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
@@ -116,23 +109,21 @@ class VectorIndex:
         """Rows and scores of the ``k`` nearest passages, best first; ``allowed`` (sorted row numbers)
         restricts the search to those rows."""
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
-        if allowed is not None and len(allowed) <= _EXACT_SUBSET:
-            scores = self.vectors[allowed] @ query[0]
-            top = _top_k(scores, k)
-            return allowed[top], scores[top]
+        if self.graph is None or (allowed is not None and len(allowed) <= _EXACT_SUBSET):
+            rows = np.arange(len(self), dtype=np.int64) if allowed is None else allowed
+            scores = (self.vectors if allowed is None else self.vectors[allowed]) @ query[0]
+            top = top_k(scores, k)
+            return rows[top], scores[top]
         k = min(k, len(self))
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         params = None
         if allowed is not None:
             selector = faiss.IDSelectorBatch(allowed.astype(np.int64))
-            if self.kind == "hnsw":
-                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
-            else:
-                params = faiss.SearchParameters(sel=selector)
-        elif self.kind == "hnsw" and k > HNSW_EF_SEARCH:
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
+        elif k > HNSW_EF_SEARCH:
             params = faiss.SearchParametersHNSW(efSearch=k)
-        scores, rows = self.index.search(query, k, params=params)
+        scores, rows = self.graph.search(query, k, params=params)
         keep = rows[0] >= 0
         return rows[0][keep].astype(np.int64), scores[0][keep]
 
@@ -151,15 +142,20 @@ class VectorIndex:
         best = np.maximum.reduceat(self.sentences[picked].astype(np.float32) @ query, firsts)
         return (PASSAGE_SHARE * passage + BEST_SENTENCE_SHARE * best).astype(np.float32)
 
-    def rerank(self, query: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` best of ``rows`` by ``exact_scores``, best first."""
-        scores = self.exact_scores(query, rows)
-        top = _top_k(scores, k)
-        return rows[top], scores[top]
+
+def build_hnsw(vectors: np.ndarray) -> Any:
+    """An ``IndexHNSWFlat`` (inner product) over ``vectors``, built on every core."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    graph = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    graph.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    if len(vectors):
+        with _build_threads():
+            graph.add(vectors)
+    return graph
 
 
-def _stored_rows(index: Any) -> np.ndarray:
-    """A numpy view of the vectors a flat or HNSW-flat index holds."""
+def stored_rows(index: Any) -> np.ndarray:
+    """A numpy view (no copy) of the vectors a flat or HNSW-flat faiss index holds."""
     flat = faiss.downcast_index(index.storage) if isinstance(index, faiss.IndexHNSW) else index
     n, d = int(flat.ntotal), int(flat.d)
     if n == 0:
@@ -177,8 +173,11 @@ def _build_threads() -> Iterator[None]:
         faiss.omp_set_num_threads(1)
 
 
-def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, highest first (ties in position order)."""
     if k >= len(scores):
         return np.argsort(-scores, kind="stable")
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
     part = np.argpartition(-scores, k)[:k]
     return part[np.argsort(-scores[part], kind="stable")]
