@@ -14,14 +14,15 @@ from api.app import create_app
 from api.cli import app as cli_app
 from api.problems import install_problem_handlers
 from api.routes import search
+from api.services import Services
 from api.settings import ServerSettings
-from kg.search.service import search_service_for
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
     app = FastAPI()
     app.state.settings = ServerSettings(data=indexed_datadir().root)
+    app.state.services = Services(app.state.settings)
     install_problem_handlers(app)
     app.include_router(search.router)
     return TestClient(app)
@@ -72,9 +73,8 @@ def test_cli_search_prints_readable_hits():
 
 def test_the_server_loads_the_search_index_during_start_up():
     datadir = copy_datadir(indexed_datadir())  # a new directory: nothing of it is loaded yet
-    service = search_service_for(datadir)
-    assert not service.is_current()
     with TestClient(create_app(ServerSettings(data=datadir.root)), base_url="http://localhost") as started:
+        service = started.app.state.services.search
         assert service.is_current()  # before the first request
         response = started.get("/search", params={"q": "容器云市场规模", "k": 3})
         assert response.status_code == 200 and len(response.json()["hits"]) == 3
