@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,12 +17,9 @@ from api.routes.api_docs import install_api_docs
 from api.routes.facts import router as facts_router
 from api.routes.void import router as void_router
 from api.security_headers import install_security_headers
+from api.services import Services
 from api.settings import ServerSettings
 from kg import __version__
-from kg.datadir import DataDir
-from kg.errors import CnkgError
-from kg.search.service import search_service_for
-from kg.settings import Settings
 from kg.sparql.engine import make_engine
 
 __all__ = ["create_app"]
@@ -39,33 +35,28 @@ Errors are `application/problem+json`. Writes need `Authorization: Bearer <write
 """
 
 
-def _load_search_index(settings: Settings) -> None:
-    """Load the search indexes and the embedder's model, so the first /search or /ask after start-up
-    does not pay for them. A failure here (say, an embedder that is not installed) is left for those
-    requests to report as a problem detail."""
-    with contextlib.suppress(CnkgError):
-        search_service_for(DataDir(settings.data)).warm_up()
-
-
-def _start_loading_search_index(settings: Settings) -> None:
-    """Lazy start: load the search indexes in the background instead of before serving. /health and
-    SPARQL answer at once; a /search that arrives first waits for this load (the service's lock), never
-    starts a second one."""
-    loader = threading.Thread(target=_load_search_index, args=(settings,), name="search-load", daemon=True)
+def _start_loading_search_index(services: Services) -> None:
+    """Lazy start: load the search indexes and the embedder in the background instead of before serving.
+    /health and SPARQL answer at once; a /search that arrives first waits for this load (the search
+    service's lock), never starts a second one."""
+    loader = threading.Thread(target=services.load_search_index, name="search-load", daemon=True)
     loader.start()
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
     """The application over ``settings.data`` (or ``settings.store_url``); the query engine starts with it."""
 
-    mcp_endpoint = McpHttpEndpoint(build_mcp_server(settings, lambda: app.state.engine), settings)
+    mcp_server = build_mcp_server(settings, lambda: app.state.engine, lambda: app.state.services)
+    mcp_endpoint = McpHttpEndpoint(mcp_server, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings)
-        _start_loading_search_index(settings)
+        # the engine and the services (search, Q&A, index updates), each built once from the settings;
+        # the search index loads in the background while the query workers start
+        engine, services = make_engine(settings), Services(settings)
+        _start_loading_search_index(services)
         await engine.start()
-        app.state.engine = engine
+        app.state.engine, app.state.services = engine, services
         try:
             async with mcp_endpoint.running():
                 yield

@@ -10,25 +10,31 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.services import Services
 from api.settings import ServerSettings
 from kg.catalog import Catalog
 from kg.datadir import DataDir
 from kg.errors import CnkgError
+from kg.qa.service import QuestionAnswerer
 from kg.sandbox import Sandbox, SandboxLimits
+from kg.search.service import SearchService
 from kg.sparql.engine import SparqlEngine
 
 __all__ = [
+    "AnswererDep",
     "CatalogDep",
     "DataDirDep",
     "EngineDep",
     "ForbiddenError",
+    "SearchServiceDep",
+    "ServicesDep",
     "SettingsDep",
     "UnauthorizedError",
     "WriteAccess",
     "WritesDisabledError",
+    "WritingCatalogDep",
     "check_write_token",
     "sandbox",
-    "writing_catalog",
 ]
 
 
@@ -57,8 +63,27 @@ async def get_engine(request: Request) -> SparqlEngine:
     return engine
 
 
+async def get_services(request: Request) -> Services:
+    """The services the application's lifespan built from its settings (:mod:`api.services`)."""
+    services: Services = request.app.state.services
+    return services
+
+
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 EngineDep = Annotated[SparqlEngine, Depends(get_engine)]
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_search_service(services: ServicesDep) -> SearchService:
+    return services.search
+
+
+async def get_answerer(services: ServicesDep) -> QuestionAnswerer:
+    return services.answerer
+
+
+SearchServiceDep = Annotated[SearchService, Depends(get_search_service)]
+AnswererDep = Annotated[QuestionAnswerer, Depends(get_answerer)]
 
 
 def get_datadir(settings: SettingsDep) -> DataDir:
@@ -69,18 +94,16 @@ DataDirDep = Annotated[DataDir, Depends(get_datadir)]
 
 
 def get_catalog(datadir: DataDirDep) -> Catalog:
-    """The catalog for reading; writes use :func:`writing_catalog` (which keeps the indexes in step)."""
+    """The catalog for reading; writes use ``WritingCatalogDep`` (which keeps the indexes in step)."""
     return Catalog(datadir)
 
 
+async def get_writing_catalog(services: ServicesDep) -> Catalog:
+    return services.writing_catalog()
+
+
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
-
-
-def writing_catalog(datadir: DataDir) -> Catalog:
-    """A catalog whose writes also update the search indexes (imported lazily: it loads the embedder)."""
-    from kg.search.updater import update_indexes
-
-    return Catalog(datadir, index_updater=update_indexes)
+WritingCatalogDep = Annotated[Catalog, Depends(get_writing_catalog)]
 
 
 _bearer = HTTPBearer(auto_error=False, description="The write token given to `cnkg serve --write-token`.")

@@ -28,6 +28,7 @@ from starlette.types import Receive, Scope, Send
 
 from api.mcp_tools import CnkgTools
 from api.problems import problem_response
+from api.services import Services
 from api.settings import ServerSettings
 from kg import __version__
 from kg.catalog import Catalog
@@ -218,9 +219,12 @@ def _register_resources(server: MCPServer[Any], tools: CnkgTools) -> None:
         return await _report_resource(tools, rid)
 
 
-def build_mcp_server(settings: Settings, engine: Callable[[], SparqlEngine]) -> MCPServer[Any]:
-    """The MCP server over ``settings.data``; ``engine`` returns the running SPARQL engine."""
-    tools = CnkgTools(settings, engine)
+def build_mcp_server(
+    settings: Settings, engine: Callable[[], SparqlEngine], services: Callable[[], Services]
+) -> MCPServer[Any]:
+    """The MCP server over ``settings.data``; ``engine`` and ``services`` return the running SPARQL engine
+    and the search and Q&A services (the HTTP service's, or those ``cnkg mcp`` started)."""
+    tools = CnkgTools(settings, engine, services)
     server = _CnkgMcpServer(
         tools, name="cnkg", version=__version__, instructions=_INSTRUCTIONS, log_level="WARNING"
     )
@@ -293,9 +297,9 @@ class McpHttpEndpoint:
 
 async def run_stdio(settings: Settings) -> None:
     """``cnkg mcp``: start the SPARQL engine, then serve MCP over stdin/stdout until the client leaves."""
-    engine = make_engine(settings)
+    engine, services = make_engine(settings), Services(settings)
     await engine.start()
     try:
-        await build_mcp_server(settings, lambda: engine).run_stdio_async()
+        await build_mcp_server(settings, lambda: engine, lambda: services).run_stdio_async()
     finally:
         await engine.close()

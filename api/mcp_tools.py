@@ -15,20 +15,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from api.services import Services
 from kg.catalog import Catalog
 from kg.datadir import DataDir
+from kg.entities import find_entities
 from kg.errors import InputError, NotFoundError
 from kg.facts import compare_facts, entity_filter
 from kg.lexicon import Lexicon
-from kg.namespaces import ENTITY_BASE, ENTITY_TYPES, REPORT_BASE, report_iri
+from kg.namespaces import ENTITY_BASE, ENTITY_TYPES, REPORT_BASE, report_iri, rid_of, slug_of
 from kg.qa import engine_select
-from kg.qa.service import question_answerer_for
-from kg.search.service import MAX_K, search_service_for
+from kg.search.service import MAX_K
 from kg.settings import Settings
 from kg.sparql.client_queries import inspect_client_query
 from kg.sparql.engine import QueryRequest, SparqlEngine, select_json
 from kg.sparql.formats import format_by_name
-from kg.sparql.resources import entity_detail, find_entities, iri_term
+from kg.sparql.resources import entity_detail, iri_term
 
 __all__ = ["MAX_QUERY_TEXT", "CnkgTools", "citation"]
 
@@ -60,13 +61,14 @@ def citation(
 
 
 def _report_of(passage: str) -> str:
-    return passage.split("/passage/", 1)[0]
+    return report_iri(rid_of(passage))
 
 
 @dataclass(frozen=True)
 class CnkgTools:
     settings: Settings
     engine: Callable[[], SparqlEngine]  # the running engine (the server's, or the one cnkg mcp started)
+    services: Callable[[], Services]  # the search and Q&A services, the server's or cnkg mcp's
 
     @property
     def datadir(self) -> DataDir:
@@ -86,7 +88,7 @@ class CnkgTools:
             raise InputError(f"k must be between 1 and {MAX_K}")
         if type is not None and type not in ENTITY_TYPES:
             raise InputError(f"unknown entity type {type!r}; use one of {', '.join(ENTITY_TYPES)}")
-        service = search_service_for(self.datadir)
+        service = self.services().search
         result = await asyncio.to_thread(service.search, query, k=k, report=report or None, type=type)
         titles = self._titles()
         hits = [
@@ -106,7 +108,7 @@ class CnkgTools:
 
     async def ask(self, question: str) -> dict[str, Any]:
         """The answer taken from the reports, with the sentences it rests on."""
-        answerer = question_answerer_for(self.datadir)
+        answerer = self.services().answerer
         response = await answerer.ask(question, engine_select(self.engine()))
         titles = self._titles()
         cited = [
@@ -207,9 +209,9 @@ class CnkgTools:
         if (name is None) == (iri is None):
             raise InputError("give exactly one of 'name' or 'iri'")
         if iri is not None:
-            if not iri.startswith(ENTITY_BASE) or len(iri) == len(ENTITY_BASE):
+            if not iri.startswith(ENTITY_BASE) or not slug_of(iri):
                 raise InputError(f"not a cnkg entity IRI (they start with {ENTITY_BASE}): {iri!r}")
-            return iri[len(ENTITY_BASE) :]
+            return slug_of(iri)
         assert name is not None
         if not name.strip():
             raise InputError("the name is empty")
@@ -217,7 +219,7 @@ class CnkgTools:
         entry = lexicon.get(name) or lexicon.resolve(name)
         if entry is not None:
             return entry.slug
-        found = await find_entities(self.engine(), name, None, 1)
+        found = await find_entities(engine_select(self.engine()), name, None, 1)
         if not found:
             raise NotFoundError(f"no entity is named {name!r}")
         return str(found[0]["slug"])

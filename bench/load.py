@@ -30,6 +30,7 @@ import httpx
 
 from bench.live import ROOT, SERVE_STARTUP_SECONDS, percentile
 from bench.synthetic import synthetic_report
+from kg.namespaces import slug_of
 from tests.support.processes import cnkg_serve
 
 CORPUS = (ROOT / "../shared/corpus/000_70a1e0d4758384e6.txt").resolve()
@@ -218,7 +219,7 @@ async def drive(
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         ask = "/ask" in (await client.get("/openapi.json")).json()["paths"]
         slugs = [
-            e["iri"].rsplit("/", 1)[-1]
+            slug_of(e["iri"])
             for e in (await client.get("/entities", params={"limit": 200})).json()["entities"]
         ]
     run = Run()

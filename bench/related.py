@@ -30,7 +30,7 @@ from kg.related import (  # noqa: E402
     sparse_cosine,
     term_vectors,
 )
-from kg.search.service import search_service_for  # noqa: E402
+from kg.search.service import SearchService  # noqa: E402
 
 CORPUS = ROOT.parent / "shared/corpus/000_70a1e0d4758384e6.txt"
 
@@ -72,7 +72,8 @@ def _prepare(data: Path | None) -> DataDir:
 
 def main() -> None:
     datadir = _prepare(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
-    index = search_service_for(datadir).index()
+    search = SearchService(datadir)
+    index = search.index()
     reports = len(index.shards)
     print(f"reports: {reports}, passages: {len(index)}")
     print("halves check (does a report's first half find its own second half?)")
@@ -89,7 +90,7 @@ def main() -> None:
         await engine.start()
         try:
             started = time.perf_counter()
-            related = await load_related_index(engine, datadir)
+            related = await load_related_index(engine, search)
             elapsed = time.perf_counter() - started
             for rid in sorted(related.mentions):
                 best = related.related(rid, limit=1)

@@ -9,15 +9,23 @@ and a reader sees the old or the new report, never half.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from kg.datadir import DataDir, Manifest, ReportRecord
-from kg.errors import NotFoundError
-from kg.namespaces import ENTITY_BASE
+from kg.errors import InputError, NotFoundError
+from kg.namespaces import REPORT_BASE, entity_iri, rid_of
 
-__all__ = ["Catalog", "EntityInfo", "IndexUpdater", "PassageRecord", "ReportBundle", "WriteOutcome"]
+__all__ = [
+    "Catalog",
+    "EntityInfo",
+    "IndexUpdater",
+    "PassageRecord",
+    "ReportBundle",
+    "WriteOutcome",
+    "find_report",
+]
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,7 @@ class EntityInfo:
 
     @property
     def iri(self) -> str:
-        return ENTITY_BASE + self.slug
+        return entity_iri(self.slug)
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,35 @@ class WriteOutcome:
 IndexUpdater = Callable[[DataDir, Manifest, list[ReportBundle], list[str]], None]
 
 
+def find_report(reports: Mapping[str, ReportRecord], ref: str) -> ReportRecord:
+    """The report ``ref`` names among ``reports`` (rid → record): its id, its IRI, a prefix of its id or
+    its source file name. NotFoundError when none matches; InputError (HTTP 400) when several do, since
+    the request then has to name the report more precisely.
+
+    >>> def record(rid: str) -> ReportRecord:
+    ...     return ReportRecord(rid=rid, source=f"{rid}.txt", sha256="", graph_file="", text_file="",
+    ...                         title="", chars=0, ingested="", pipeline="")
+    >>> reports = {rid: record(rid) for rid in ("ab12cd34", "ab99ef00")}
+    >>> find_report(reports, "https://w3id.org/cnkg/id/report/ab12").rid
+    'ab12cd34'
+    >>> find_report(reports, "ab")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: 'ab' matches 2 reports; give the report id
+    """
+    ref = ref.strip().rstrip("/")
+    if ref.startswith(REPORT_BASE):
+        ref = rid_of(ref)
+    if ref in reports:
+        return reports[ref]
+    hits = [r for r in reports.values() if r.source == ref or r.rid.startswith(ref)]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise NotFoundError(f"no report matches {ref!r}")
+    raise InputError(f"{ref!r} matches {len(hits)} reports; give the report id")
+
+
 class Catalog:
     def __init__(self, datadir: DataDir, index_updater: IndexUpdater | None = None) -> None:
         self.datadir = datadir
@@ -91,17 +128,8 @@ class Catalog:
         return record
 
     def find(self, ref: str) -> ReportRecord:
-        """A report by id, id prefix, IRI or source file name."""
-        manifest = self.datadir.read_manifest()
-        ref = ref.rstrip("/").rsplit("/", 1)[-1] if ref.startswith("http") else ref
-        if ref in manifest.reports:
-            return manifest.reports[ref]
-        hits = [r for r in manifest.reports.values() if r.source == ref or r.rid.startswith(ref)]
-        if len(hits) == 1:
-            return hits[0]
-        if not hits:
-            raise NotFoundError(f"no report matches {ref!r}")
-        raise NotFoundError(f"{ref!r} matches {len(hits)} reports; give the report id")
+        """A report by id, id prefix, IRI or source file name (:func:`find_report`)."""
+        return find_report(self.datadir.read_manifest().reports, ref)
 
     def is_current(self, rid: str, pipeline: str) -> bool:
         record = self.datadir.read_manifest().reports.get(rid)

@@ -23,8 +23,15 @@ from typing import Any, NamedTuple
 
 from kg.errors import InputError
 from kg.lexicon import Lexicon
-from kg.namespaces import ENTITY_BASE, REPORT_BASE, entity_slug, normalize_name
-from kg.sparql.engine import INTERNAL_ROW_CAP, SparqlEngine, select_json
+from kg.namespaces import (
+    entity_iri,
+    entity_slug,
+    normalize_name,
+    report_iri,
+    rid_of,
+    slug_of,
+)
+from kg.sparql.engine import INTERNAL_ROW_CAP, SparqlEngine, binding_int, binding_value, select_json
 
 __all__ = [
     "METRIC_KINDS",
@@ -88,25 +95,15 @@ def metric_kind(requested: str) -> str:
     return _BY_ALIAS.get(folded) or metric_key(requested).kind
 
 
-def _value(row: dict[str, Any], name: str) -> str | None:
-    cell = row.get(name)
-    return None if cell is None else str(cell["value"])
-
-
-def _int(row: dict[str, Any], name: str) -> int | None:
-    value = _value(row, name)
-    return None if value is None else int(float(value))
-
-
 def fact_rows(*, about: str | None = None, year: int | None = None, report: str | None = None) -> str:
     """SELECT of observations with their report, evidence passage and span (filters are pushed down)."""
     filters = []
     if about is not None:
-        filters.append(f"?about = <{ENTITY_BASE}{about}>" if "/" not in about else f"?about = <{about}>")
+        filters.append(f"?about = <{entity_iri(about)}>" if "/" not in about else f"?about = <{about}>")
     if year is not None:
         filters.append(f'STR(?year) = "{int(year):04d}"')
     if report is not None:
-        filters.append(f"?r = <{REPORT_BASE}{report}>")
+        filters.append(f"?r = <{report_iri(report)}>")
     where = f"FILTER({' && '.join(filters)})" if filters else ""
     return f"""SELECT ?f ?metric ?value ?max ?unit ?qual ?year ?about ?aboutLabel ?passage ?r ?title
        ?start ?end ?ptext ?pstart ?issued
@@ -137,34 +134,34 @@ def unique_observations(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def observation_from_row(row: dict[str, Any]) -> dict[str, Any]:
     """One observation as the API shows it: value, unit, qualifier, year, report and evidence."""
-    report = _value(row, "r") or ""
-    start, end, pstart = _int(row, "start"), _int(row, "end"), _int(row, "pstart")
-    text = _value(row, "ptext")
+    report = binding_value(row, "r") or ""
+    start, end, pstart = binding_int(row, "start"), binding_int(row, "end"), binding_int(row, "pstart")
+    text = binding_value(row, "ptext")
     quote = None
     if text is not None and None not in (start, end, pstart):
         quote = text[start - pstart : end - pstart] or None  # type: ignore[operator]
-    about = _value(row, "about")
-    year = _int(row, "year")
+    about = binding_value(row, "about")
+    year = binding_int(row, "year")
     sentence = _sentence(text, None if start is None or pstart is None else start - pstart)
     return {
-        "iri": _value(row, "f"),
-        "metric": _value(row, "metric") or "",
-        "value": _value(row, "value"),
-        "valueMax": _value(row, "max"),
-        "unit": _value(row, "unit"),
-        "qualifier": _value(row, "qual"),
+        "iri": binding_value(row, "f"),
+        "metric": binding_value(row, "metric") or "",
+        "value": binding_value(row, "value"),
+        "valueMax": binding_value(row, "max"),
+        "unit": binding_value(row, "unit"),
+        "qualifier": binding_value(row, "qual"),
         "year": year,
-        "forecast": is_forecast(year, _issued_year(_value(row, "issued")), sentence),
+        "forecast": is_forecast(year, _issued_year(binding_value(row, "issued")), sentence),
         "about": None
         if about is None
         else {
             "iri": about,
-            "slug": about[len(ENTITY_BASE) :],
-            "label": _value(row, "aboutLabel") or about[len(ENTITY_BASE) :],
+            "slug": slug_of(about),
+            "label": binding_value(row, "aboutLabel") or slug_of(about),
         },
-        "report": {"iri": report, "rid": report[len(REPORT_BASE) :], "title": _value(row, "title")},
+        "report": {"iri": report, "rid": rid_of(report), "title": binding_value(row, "title")},
         "evidence": {
-            "passage": _value(row, "passage"),
+            "passage": binding_value(row, "passage"),
             "start": start,
             "end": end,
             "text": quote,

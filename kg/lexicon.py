@@ -21,7 +21,7 @@ import rdflib
 from rdflib.namespace import RDF, SKOS
 
 from kg.errors import StoreError
-from kg.namespaces import CNKG, ENTITY_BASE, ENTITY_TYPES, WIKIDATA, normalize_name
+from kg.namespaces import CNKG, ENTITY_BASE, ENTITY_TYPES, WIKIDATA, entity_iri, normalize_name, slug_of
 from kg.store import ontology_path
 
 __all__ = ["LEXICON_FILES", "Lexicon", "LexiconEntry", "exact_form"]
@@ -56,7 +56,7 @@ class LexiconEntry:
 
     @property
     def iri(self) -> str:
-        return ENTITY_BASE + self.slug
+        return entity_iri(self.slug)
 
     @property
     def label(self) -> str:
@@ -168,7 +168,7 @@ def _entry(subject: str, props: list[tuple[str, str, str, bool]], type_name: str
     for text, lang in literals(str(SKOS.definition)):
         definitions.setdefault(lang, text)
     return LexiconEntry(
-        slug=subject[len(ENTITY_BASE) :],
+        slug=slug_of(subject),
         type=type_name,
         pref_zh=next((v for v, lang in prefs if lang == "zh"), ""),
         pref_en=next((v for v, lang in prefs if lang == "en"), ""),
@@ -180,7 +180,7 @@ def _entry(subject: str, props: list[tuple[str, str, str, bool]], type_name: str
         wikidata=next(
             (o[len(WIKIDATA) :] for o in iris(str(SKOS.exactMatch)) if o.startswith(WIKIDATA)), None
         ),
-        broader=[b[len(ENTITY_BASE) :] for b in iris(str(SKOS.broader))],
+        broader=[slug_of(b) for b in iris(str(SKOS.broader))],
     )
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "TYPE_PRECEDENCE",
     "WIKIDATA",
     "XSD",
+    "cnkg_name_of",
     "entity_iri",
     "entity_slug",
     "fact_iri",
@@ -40,6 +41,8 @@ __all__ = [
     "preferred_type",
     "report_id",
     "report_iri",
+    "rid_of",
+    "slug_of",
     "sparql_prefixes",
     "statement_iri",
 ]
@@ -123,12 +126,30 @@ def preferred_type(types: Iterable[str]) -> str | None:
     >>> preferred_type(["Organization", "Vendor"]), preferred_type([])
     ('Vendor', None)
     """
-    names = {t[len(CNKG) :] if t.startswith(CNKG) else t for t in types}
+    names = {cnkg_name_of(t) for t in types}
     return next((t for t in TYPE_PRECEDENCE if t in names), None)
 
 
 def entity_iri(slug: str) -> str:
     return ENTITY_BASE + slug
+
+
+def slug_of(iri: str) -> str:
+    """The slug of an entity IRI; any other text is returned as it is.
+
+    >>> slug_of("https://w3id.org/cnkg/id/entity/kubernetes"), slug_of("urn:x")
+    ('kubernetes', 'urn:x')
+    """
+    return iri.removeprefix(ENTITY_BASE)
+
+
+def cnkg_name_of(iri: str) -> str:
+    """The local name of a term of the cnkg ontology (a class or property); any other text as it is.
+
+    >>> cnkg_name_of("https://w3id.org/cnkg/ontology#Vendor"), cnkg_name_of("")
+    ('Vendor', '')
+    """
+    return iri.removeprefix(CNKG)
 
 
 def report_id(sha256_hex: str) -> str:
@@ -138,6 +159,18 @@ def report_id(sha256_hex: str) -> str:
 
 def report_iri(rid: str) -> str:
     return REPORT_BASE + rid
+
+
+def rid_of(iri: str) -> str:
+    """The report id of a report IRI or of an IRI inside a report (passage, fact, statement); ``""``
+    for any other IRI.
+
+    >>> rid_of("https://w3id.org/cnkg/id/report/ab12/passage/3"), rid_of(ENTITY_BASE + "x")
+    ('ab12', '')
+    """
+    if not iri.startswith(REPORT_BASE):
+        return ""
+    return iri[len(REPORT_BASE) :].split("/", 1)[0]
 
 
 def passage_iri(rid: str, n: int) -> str:

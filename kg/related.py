@@ -32,12 +32,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kg.datadir import DataDir
-from kg.namespaces import ENTITY_BASE, REPORT_BASE, preferred_type, report_iri
+from kg.namespaces import ENTITY_BASE, REPORT_BASE, entity_iri, preferred_type, report_iri, rid_of, slug_of
 from kg.sparql.engine import SparqlEngine, select_json
 
 if TYPE_CHECKING:
     from kg.search.index import SearchIndex
+    from kg.search.service import SearchService
 
 __all__ = [
     "ENTITY_WEIGHT",
@@ -46,7 +46,6 @@ __all__ = [
     "embedding_vectors",
     "entity_idf",
     "load_related_index",
-    "report_term_vectors",
     "sparse_cosine",
     "term_vectors",
 ]
@@ -193,7 +192,7 @@ class RelatedIndex:
             info = self.entities.get(slug) or EntityInfo(slug, slug, None)
             shared.append(
                 {
-                    "iri": ENTITY_BASE + slug,
+                    "iri": entity_iri(slug),
                     "slug": slug,
                     "label": info.label,
                     "type": info.type,
@@ -256,19 +255,12 @@ def embedding_vectors(index: SearchIndex, key: GroupKey = _by_report) -> dict[st
     return {k: dict(enumerate(rows[r].mean(axis=0).tolist())) for k, r in grouped.items()}
 
 
-def report_term_vectors(datadir: DataDir) -> dict[str, SparseVector]:
-    """TF-IDF vector of each report of the data directory's search index."""
-    from kg.search.service import search_service_for
-
-    return term_vectors(search_service_for(datadir).index())
-
-
 async def _mentions(engine: SparqlEngine) -> dict[str, dict[str, int]]:
     mentions: dict[str, dict[str, int]] = {}
     for row in await select_json(engine, _MENTIONS_QUERY, row_cap=_QUERY_ROWS):
         report, entity = row["r"]["value"], row["e"]["value"]
         if report.startswith(REPORT_BASE) and entity.startswith(ENTITY_BASE):
-            rid, slug = report[len(REPORT_BASE) :], entity[len(ENTITY_BASE) :]
+            rid, slug = rid_of(report), slug_of(entity)
             mentions.setdefault(rid, {})[slug] = int(row["n"]["value"])
     return mentions
 
@@ -277,7 +269,7 @@ async def _entities(engine: SparqlEngine) -> dict[str, EntityInfo]:
     entities = {}
     for row in await select_json(engine, _ENTITY_QUERY, row_cap=_QUERY_ROWS):
         iri = row["e"]["value"]
-        slug = iri[len(ENTITY_BASE) :]
+        slug = slug_of(iri)
         label = (row.get("labelZh") or row.get("labelEn") or {"value": slug})["value"]
         types = (row.get("types") or {"value": ""})["value"].split()
         entities[slug] = EntityInfo(slug, label, preferred_type(types))
@@ -288,8 +280,10 @@ _cache: dict[tuple[str, int], RelatedIndex] = {}  # by (data directory, manifest
 _cache_lock = threading.Lock()
 
 
-async def load_related_index(engine: SparqlEngine, datadir: DataDir) -> RelatedIndex:
-    """The related-reports index of the data directory's current version (built once per version)."""
+async def load_related_index(engine: SparqlEngine, search: SearchService) -> RelatedIndex:
+    """The related-reports index of the current version of the search service's data directory (built
+    once per version); the content signal comes from the service's search index."""
+    datadir = search.datadir
     key = (str(datadir.root.resolve()), datadir.manifest_stamp())
     with _cache_lock:
         cached = _cache.get(key)
@@ -299,7 +293,7 @@ async def load_related_index(engine: SparqlEngine, datadir: DataDir) -> RelatedI
     entities = await _entities(engine)
     manifest = datadir.read_manifest()
     titles = {rid: record.title for rid, record in manifest.reports.items()}
-    content = {rid: v for rid, v in report_term_vectors(datadir).items() if rid in mentions}
+    content = {rid: v for rid, v in term_vectors(search.index()).items() if rid in mentions}
     index = RelatedIndex.build(mentions, titles=titles, entities=entities, content=content)
     with _cache_lock:
         for stale in [k for k in _cache if k[0] == key[0]]:  # older versions of this directory

@@ -20,9 +20,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CNKG_", extra="ignore")
 
     data: Path = Field(Path("cnkg-data"), description="Data directory (graph store, indexes, manifest).")
-    embedder: str = Field(
-        "use3",
-        description="Embedder for dense search: 'use3' (offline default) or 'st:<model name or path>'.",
+    embedder: str | None = Field(
+        None,
+        description="Embedder for dense search: 'use3' or 'st:<model name or path>'. A new data directory "
+        "is indexed with it (unset: 'use3', the offline default); a data directory indexed with another "
+        "is refused (409) until re-embedded. Unset, an existing data directory keeps its own.",
     )
     embed_threads: int = Field(0, ge=0, description="Threads for the embedder; 0 means the core count.")
     query_timeout: float = Field(30.0, gt=0, description="Hard timeout of one SPARQL query, in seconds.")

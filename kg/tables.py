@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kg.namespaces import REPORT_BASE
+from kg.namespaces import rid_of
 from kg.tabular import Cell, Table
 
 __all__ = ["FACT_COLUMNS", "SEARCH_COLUMNS", "facts_table", "search_table", "sparql_table"]
@@ -122,7 +122,7 @@ def search_table(result: Mapping[str, Any], titles: Mapping[str, str], offset: i
     """One row per hit of a search result; ``titles`` maps report ids to their titles."""
     rows: list[list[Cell]] = []
     for rank, hit in enumerate(result["hits"], offset + 1):
-        rid = hit["report"][len(REPORT_BASE) :]
+        rid = rid_of(hit["report"])
         entities = "; ".join(f"{e['label']} ({e['type']})" for e in hit["entities"])
         rows.append(
             [

@@ -249,6 +249,24 @@ REPORT_TEXT = (
 )
 
 
+def test_a_report_reference_matching_several_reports_is_400_wherever_a_report_is_named(server):
+    """RID and RID2 share the prefix feedfacecafe000: too short to name one report. Every route that
+    takes a report reference answers alike (400, with how many match), and nothing is deleted."""
+    prefix = RID[:-1]
+    with server.client() as client:
+        responses = [
+            client.get(f"/reports/{prefix}"),
+            client.get(f"/reports/{prefix}/related"),
+            client.get("/search", params={"q": "容器云", "report": prefix}),
+            client.delete(f"/reports/{prefix}", headers=AUTH),
+        ]
+        for response in responses:
+            assert response.status_code == 400, response.text
+            assert response.json()["detail"] == f"{prefix!r} matches 2 reports; give the report id"
+        assert client.get(f"/reports/{RID}").status_code == 200
+        assert client.get(f"/reports/{prefix}-none").status_code == 404
+
+
 def test_upload_and_delete_a_report(server):
     with server.client() as client:
         created = client.post("/reports", files={"file": ("edge.md", REPORT_TEXT.encode())}, headers=AUTH)

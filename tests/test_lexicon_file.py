@@ -13,7 +13,7 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.namespaces import CNKG, ENTITY_BASE, ENTITY_TYPES, WIKIDATA, entity_slug, normalize_name
+from kg.namespaces import CNKG, ENTITY_BASE, ENTITY_TYPES, WIKIDATA, entity_slug, normalize_name, slug_of
 
 ONTOLOGY_DIR = Path(__file__).resolve().parents[1] / "ontology"
 NS = rdflib.Namespace(CNKG)
@@ -84,7 +84,7 @@ def resolve(name: str) -> rdflib.URIRef:
 
 
 def slug(iri: rdflib.URIRef) -> str:
-    return str(iri)[len(ENTITY_BASE) :]
+    return slug_of(str(iri))
 
 
 # ---------------------------------------------------------------- both files

@@ -4,6 +4,7 @@ contribution."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +16,9 @@ from support.server import LiveServer, serve, server_settings
 
 from kg.catalog import Catalog
 from kg.datadir import DataDir
-from kg.entities import list_entities_in
+from kg.entities import list_entities
 from kg.namespaces import CNKG, ENTITY_BASE, RDF, entity_iri, normalize_name, preferred_type, report_iri
+from kg.qa.source import store_select
 from kg.search.index import _merged_entity
 from kg.search.shards import EntityInfo
 from kg.search.updater import make_index_updater
@@ -101,7 +103,8 @@ def test_conflicting_types_resolve_by_precedence_whatever_the_order(store):
     )
     store.oxigraph.add(quad)
     try:
-        rows = {r.slug: r for r in list_entities_in(store, discovered_only=True)}
+        listed = asyncio.run(list_entities(store_select(store), discovered_only=True))
+        rows = {r.slug: r for r in listed}
         assert rows[SHARED_DISCOVERED].type == "Vendor" and rows[SHARED_DISCOVERED].reports == 2
     finally:
         store.oxigraph.remove(quad)

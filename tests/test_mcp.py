@@ -24,6 +24,7 @@ from support.server import server_settings
 
 from kg.catalog import Catalog
 from kg.datadir import DataDir
+from kg.namespaces import rid_of
 from kg.store import ONTOLOGY_FILES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -121,13 +122,13 @@ def http(served: str) -> Iterator[McpConnection]:
 
 
 def _report_text(datadir: DataDir, report_iri: str) -> str:
-    return Catalog(datadir).text(report_iri.rsplit("/", 1)[-1])
+    return Catalog(datadir).text(rid_of(report_iri))
 
 
 def _assert_cited(datadir: DataDir, cite: dict[str, Any]) -> None:
     """A citation names a report by IRI and title, a passage of it, and offsets whose text is quoted."""
     assert cite["passage"].startswith(cite["report"] + "/passage/")
-    assert cite["title"] == Catalog(datadir).get(cite["report"].rsplit("/", 1)[-1]).title
+    assert cite["title"] == Catalog(datadir).get(rid_of(cite["report"])).title
     assert _report_text(datadir, cite["report"])[cite["start"] : cite["end"]] == cite["text"]
 
 

@@ -20,6 +20,7 @@ from api.settings import ServerSettings
 from kg.catalog import Catalog
 from kg.datadir import DataDir
 from kg.errors import InputError
+from kg.namespaces import rid_of
 from kg.qa import QuestionAnswerer, store_select
 from kg.qa.evaluation import is_correct, load_qa_set
 from kg.search.service import SearchService
@@ -70,7 +71,7 @@ def test_a_market_figure_is_answered_with_the_sentence_stating_it(ask, qa_datadi
     assert response["answered"] and response["kind"] == "number"
     assert "60亿元" in response["answer"]
     for evidence in response["evidence"]:  # every cited sentence is exactly the stored text there
-        report_text = Catalog(qa_datadir).text(evidence["report"].rsplit("/", 1)[-1])
+        report_text = Catalog(qa_datadir).text(rid_of(evidence["report"]))
         assert report_text[evidence["start"] : evidence["end"]] == evidence["text"]
     assert _evidence_holds(response, "到2025年将会超过60亿元")
     assert 0.5 < response["confidence"] <= 1.0

@@ -11,7 +11,7 @@ from support.search_data import ROOT, indexed_datadir, needs_corpus, report_text
 
 from kg.catalog import Catalog
 from kg.errors import InputError, NotFoundError
-from kg.namespaces import report_iri
+from kg.namespaces import report_iri, rid_of
 from kg.search import SearchService
 from kg.search.evaluation import answer_spans, first_correct_rank, load_eval_set, summarise
 
@@ -38,7 +38,7 @@ def test_the_response_has_exactly_the_fields_of_the_contract():
 
 def test_offsets_point_at_the_passage_in_the_stored_report_text():
     hit = service().search("KubeEdge捐赠给CNCF", k=1)["hits"][0]
-    rid = hit["report"].rsplit("/", 1)[1]
+    rid = rid_of(hit["report"])
     assert Catalog(indexed_datadir()).text(rid)[hit["start"] : hit["end"]] == hit["text"]
 
 

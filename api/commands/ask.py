@@ -11,10 +11,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from api.commands.common import DataOption, datadir_for
+from api.commands.common import DataOption, settings_for
+from api.services import Services
 from kg.errors import NotFoundError
-from kg.qa import QuestionAnswerer, store_select
-from kg.search.service import SearchService
+from kg.namespaces import REPORT_BASE
+from kg.qa import store_select
 from kg.store import GraphStore
 
 __all__ = ["AskFormat", "register", "render_answer"]
@@ -37,12 +38,12 @@ def render_answer(response: dict[str, Any], console: Console) -> None:
         said = part["answer"] if part["answered"] else "—"
         console.print(f"  ({n}) {escape(part['question'])} → {escape(said)}")
     for n, evidence in enumerate(response["evidence"], 1):
-        where = evidence["passage"].rsplit("/report/", 1)[-1]
+        where = evidence["passage"].removeprefix(REPORT_BASE)
         text = " ".join(evidence["text"].replace("**", "").split())
         console.print(f"[dim][{n}] {where} [{evidence['start']}:{evidence['end']}][/dim] {escape(text)}")
     if not response["answered"]:
         for n, hit in enumerate(response.get("related", []), 1):
-            where = hit["passage"].rsplit("/report/", 1)[-1]
+            where = hit["passage"].removeprefix(REPORT_BASE)
             text = " ".join(hit["text"].replace("**", "").split())
             console.print(f"[dim]related {n}: {where}[/dim] {escape(text[:RELATED_PREVIEW_CHARS])}…")
     if response["entities"]:
@@ -62,11 +63,11 @@ def register(app: typer.Typer) -> None:
         ] = (AskFormat.text),
     ) -> None:
         """Answer a question from the ingested reports, citing the sentences it rests on."""
-        datadir = datadir_for(data)
+        services = Services(settings_for(data))
+        datadir = services.datadir
         if not datadir.exists():
             raise NotFoundError(f"no cnkg data directory at {datadir.root}; run cnkg ingest first")
-        answerer = QuestionAnswerer(SearchService(datadir))
-        response = asyncio.run(answerer.ask(question, store_select(GraphStore.open(datadir))))
+        response = asyncio.run(services.answerer.ask(question, store_select(GraphStore.open(datadir))))
         if fmt is AskFormat.json:
             typer.echo(json.dumps(response, ensure_ascii=False, indent=2))
         else:

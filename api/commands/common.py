@@ -10,12 +10,22 @@ import typer
 from api.settings import ServerSettings
 from kg.datadir import DataDir
 
-__all__ = ["DataOption", "datadir_for", "settings_for"]
+__all__ = ["DataOption", "EmbedderOption", "datadir_for", "settings_for"]
 
 DataOption = Annotated[
     Path | None,
     typer.Option(
         "--data", help="Data directory (default: $CNKG_DATA, else ./cnkg-data).", show_default=False
+    ),
+]
+
+EmbedderOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Embedder, 'use3' or 'st:<model name or path>': a new data directory is indexed with it, an "
+        "existing index must have been built with it (default: $CNKG_EMBEDDER, else the data directory's "
+        "own, use3 for a new one).",
+        show_default=False,
     ),
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -11,16 +12,17 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.commands.common import DataOption, datadir_for, settings_for
+from api.commands.common import DataOption, EmbedderOption, datadir_for, settings_for
+from api.services import Services
 from api.settings import ServerSettings
 from ingest.metadata import checked_date
 from ingest.pipeline import IngestSummary, ingest_path
 from kg.catalog import Catalog
-from kg.datadir import DataDir
 from kg.entities import list_entities
 from kg.errors import InputError
 from kg.namespaces import ENTITY_TYPES
-from kg.search.updater import make_index_updater
+from kg.qa.source import store_select
+from kg.store import GraphStore
 
 __all__ = ["ingest_files", "register", "sample_paths"]
 
@@ -47,7 +49,7 @@ def ingest_files(
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file")
-    datadir = DataDir(settings.data)
+    services = Services(settings)
     summaries = []
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -67,15 +69,11 @@ def ingest_files(
             def embedding(done: int, total: int, task: TaskID = task) -> None:
                 bar.update(task, stage=f"embedding {done}/{total}")
 
-            updater = (
-                make_index_updater(settings.embedder, threads=settings.embed_threads, progress=embedding)
-                if with_indexes
-                else None
-            )
+            updater = services.index_updater(progress=embedding) if with_indexes else None
             summaries.append(
                 ingest_path(
                     path,
-                    datadir,
+                    services.datadir,
                     progress=tick,
                     force=force,
                     index_updater=updater,
@@ -108,10 +106,7 @@ def register(app: typer.Typer) -> None:
         data: DataOption = None,
         force: Annotated[bool, typer.Option(help="Re-extract even when the file is unchanged.")] = False,
         no_index: Annotated[bool, typer.Option("--no-index", help="Skip the search indexes.")] = False,
-        embedder: Annotated[
-            str | None,
-            typer.Option(help="Embedder for a new data directory: 'use3' (default) or 'st:<model or path>'."),
-        ] = None,
+        embedder: EmbedderOption = None,
         date: Annotated[
             str | None,
             typer.Option(
@@ -130,7 +125,7 @@ def register(app: typer.Typer) -> None:
         data: DataOption = None,
     ) -> None:
         """Delete one report: its graph, its passages and its index entries."""
-        record = Catalog(datadir_for(data), index_updater=make_index_updater()).delete(report)
+        record = Services(settings_for(data)).writing_catalog().delete(report)
         typer.echo(f"deleted report {record.rid} ({record.source})")
 
     @app.command("reports")
@@ -164,7 +159,9 @@ def register(app: typer.Typer) -> None:
         if type_ is not None and type_ not in ENTITY_TYPES:
             raise InputError(f"unknown entity type {type_!r}; use one of {', '.join(ENTITY_TYPES)}")
         table = Table("entity", "label", "type", "mentions", "reports", "discovered")
-        for row in list_entities(datadir_for(data), discovered_only=discovered, type_=type_, limit=limit):
+        select = store_select(GraphStore.open(datadir_for(data)))
+        rows = asyncio.run(list_entities(select, discovered_only=discovered, type_=type_, limit=limit))
+        for row in rows:
             table.add_row(
                 row.slug,
                 row.label,

@@ -10,11 +10,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from api.commands.common import DataOption, datadir_for
+from api.commands.common import DataOption, EmbedderOption, settings_for
+from api.services import Services
 from kg.errors import InputError, NotFoundError
-from kg.namespaces import ENTITY_TYPES
+from kg.namespaces import ENTITY_TYPES, REPORT_BASE
 from kg.search.hybrid import MODES
-from kg.search.service import MAX_K, SearchService
+from kg.search.service import MAX_K
 
 __all__ = ["register", "render_hits"]
 
@@ -28,7 +29,7 @@ def render_hits(result: dict[str, Any], console: Console, *, explain: bool = Fal
     hits = result["hits"]
     console.print(f"[dim]{result['total']} matching passages ({result['mode']}); showing {len(hits)}[/dim]")
     for hit in hits:
-        where = hit["passage"].rsplit("/report/", 1)[-1]
+        where = hit["passage"].removeprefix(REPORT_BASE)
         console.print(
             f"\n[bold cyan]{hit['score']:.3f}[/]  [dim]{where}  [{hit['start']}:{hit['end']}][/dim]"
         )
@@ -63,12 +64,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         explain: Annotated[bool, typer.Option(help="Show each leg's rank and score.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the /search JSON response.")] = False,
-        embedder: Annotated[
-            str | None,
-            typer.Option(
-                help="Embedder the index must have been built with (use3, st:<model>); default: as built."
-            ),
-        ] = None,
+        embedder: EmbedderOption = None,
         reembed: Annotated[
             bool,
             typer.Option(help="First re-embed every passage with --embedder (after switching embedders)."),
@@ -77,7 +73,8 @@ def register(app: typer.Typer) -> None:
         """Search the passages of the ingested reports."""
         if mode not in MODES:
             raise InputError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
-        datadir = datadir_for(data)
+        services = Services(settings_for(data, embedder=embedder))
+        datadir = services.datadir
         if not datadir.exists():
             raise NotFoundError(f"no cnkg data directory at {datadir.root}; run cnkg ingest first")
         if reembed:
@@ -85,10 +82,9 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--reembed needs --embedder (use3 or st:<model name or path>)")
             from kg.search.updater import reembed as reembed_all
 
-            count = reembed_all(datadir, embedder)
+            count = reembed_all(datadir, embedder, threads=services.embed_threads)
             typer.echo(f"re-embedded {count} passages with {embedder}", err=True)
-        service = SearchService(datadir, embedder=embedder)
-        result = service.search(
+        result = services.search.search(
             text, k=k, offset=offset, mode=mode, report=report, type=type_, explain=explain
         )
         if as_json:

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
-from api.deps import DataDirDep, EngineDep
+from api.deps import AnswererDep, EngineDep
 from api.problems import problem_docs
-from kg.qa import MAX_QUESTION_CHARS, QuestionAnswerer, engine_select, question_answerer_for
+from kg.qa import MAX_QUESTION_CHARS, engine_select
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["Q&A"])
-
-
-def get_answerer(datadir: DataDirDep) -> QuestionAnswerer:
-    return question_answerer_for(datadir)
-
-
-AnswererDep = Annotated[QuestionAnswerer, Depends(get_answerer)]
 
 
 class EvidenceSpan(BaseModel):

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Query
 
 from api.deps import EngineDep
 from api.problems import problem_docs
+from kg.entities import find_entities
 from kg.namespaces import ENTITY_TYPES
-from kg.sparql.resources import entity_detail, find_entities
+from kg.qa.source import engine_select
+from kg.sparql.resources import entity_detail
 
 __all__ = ["router"]
 
@@ -93,7 +95,7 @@ async def list_entities(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Most entities returned.")] = 20,
 ) -> dict[str, Any]:
-    return {"query": q, "type": type, "entities": await find_entities(engine, q, type, limit)}
+    return {"query": q, "type": type, "entities": await find_entities(engine_select(engine), q, type, limit)}
 
 
 @router.get(

@@ -9,13 +9,15 @@ graph, POST adds to it, DELETE deletes the report (graph, text and index entries
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import DataDirDep, EngineDep, SettingsDep, WriteAccess, sandbox, writing_catalog
+from api.deps import DataDirDep, EngineDep, WriteAccess, WritingCatalogDep, sandbox
 from api.problems import problem_docs
 from kg import graph_payload
+from kg.datadir import DataDir
 from kg.errors import InputError, NotFoundError
 from kg.namespaces import LEXICON_GRAPH
 from kg.sparql.engine import QueryRequest
@@ -121,51 +123,47 @@ def _writable_target(graph: str | None, default: str | None) -> str:
     return target
 
 
-@router.put(
+def _graph_writer(write: Callable[[DataDir, str, bytes], str]) -> Callable[..., Awaitable[Response]]:
+    """The handler of PUT (``write`` replaces the graph) or POST (``write`` merges into it): parse the
+    body into the addressed report graph, write it in one atomic step of the data directory, and answer
+    once the query workers serve the new version."""
+
+    async def write_graph(
+        request: Request,
+        _: WriteAccess,
+        datadir: DataDirDep,
+        engine: EngineDep,
+        graph: GraphParam = None,
+        default: DefaultParam = None,
+    ) -> Response:
+        target = _writable_target(graph, default)
+        nquads = await _payload(request, target)
+        await asyncio.to_thread(write, datadir, target, nquads)
+        await engine.published()
+        return Response(status_code=204)
+
+    return write_graph
+
+
+router.put(
     "",
+    name="put_graph",
     status_code=204,
     summary="Replace a report graph",
     description="Replace the graph of an existing report with the request body. Needs the write token.",
     responses=_WRITE_RESPONSES,
     openapi_extra=_PAYLOAD_DOC,
-)
-async def put_graph(
-    request: Request,
-    _: WriteAccess,
-    datadir: DataDirDep,
-    engine: EngineDep,
-    graph: GraphParam = None,
-    default: DefaultParam = None,
-) -> Response:
-    target = _writable_target(graph, default)
-    nquads = await _payload(request, target)
-    await asyncio.to_thread(replace_report_graph, datadir, target, nquads)
-    await engine.published()
-    return Response(status_code=204)
-
-
-@router.post(
+)(_graph_writer(replace_report_graph))
+router.post(
     "",
+    name="post_graph",
     status_code=204,
     summary="Add to a report graph",
     description="Add the triples of the request body to the graph of an existing report. "
     "Needs the write token.",
     responses=_WRITE_RESPONSES,
     openapi_extra=_PAYLOAD_DOC,
-)
-async def post_graph(
-    request: Request,
-    _: WriteAccess,
-    datadir: DataDirDep,
-    engine: EngineDep,
-    graph: GraphParam = None,
-    default: DefaultParam = None,
-) -> Response:
-    target = _writable_target(graph, default)
-    nquads = await _payload(request, target)
-    await asyncio.to_thread(merge_report_graph, datadir, target, nquads)
-    await engine.published()
-    return Response(status_code=204)
+)(_graph_writer(merge_report_graph))
 
 
 @router.delete(
@@ -178,14 +176,13 @@ async def post_graph(
 )
 async def delete_graph(
     _: WriteAccess,
-    settings: SettingsDep,
-    datadir: DataDirDep,
+    catalog: WritingCatalogDep,
     engine: EngineDep,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
     target = _writable_target(graph, default)
-    rid = writable_report(target, datadir.read_manifest())
-    await asyncio.to_thread(writing_catalog(datadir).delete, rid)
+    rid = writable_report(target, catalog.datadir.read_manifest())
+    await asyncio.to_thread(catalog.delete, rid)
     await engine.published()
     return Response(status_code=204)

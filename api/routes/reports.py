@@ -7,11 +7,20 @@ import dataclasses
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
-from api.deps import CatalogDep, DataDirDep, EngineDep, SettingsDep, WriteAccess, sandbox, writing_catalog
+from api.deps import (
+    CatalogDep,
+    DataDirDep,
+    EngineDep,
+    SearchServiceDep,
+    SettingsDep,
+    WriteAccess,
+    WritingCatalogDep,
+    sandbox,
+)
 from api.problems import problem_docs
 from kg.datadir import ReportRecord
 from kg.errors import InputError, UnsupportedInputError
@@ -23,6 +32,16 @@ from kg.sparql.resources import report_overview
 __all__ = ["router"]
 
 router = APIRouter(prefix="/reports", tags=["Reports"])
+
+# how every route here names a report (kg.catalog.find_report)
+ReportRef = Annotated[
+    str,
+    Path(
+        description="The report: its id, an id prefix, its IRI or its source file name. 404 when no report "
+        "matches; 400 when several do (an id prefix too short).",
+        examples=["70a1e0d4758384e6"],
+    ),
+]
 
 _RECORD_EXAMPLE = {
     "rid": "70a1e0d4758384e6",
@@ -87,12 +106,14 @@ async def list_reports(catalog: CatalogDep) -> dict[str, Any]:
                 }
             }
         },
-        **problem_docs(404, 429, 503),
+        **problem_docs(400, 404, 429, 503),
     },
 )
-async def get_report(rid: str, catalog: CatalogDep, engine: EngineDep, datadir: DataDirDep) -> dict[str, Any]:
+async def get_report(
+    rid: ReportRef, catalog: CatalogDep, engine: EngineDep, search: SearchServiceDep
+) -> dict[str, Any]:
     record = catalog.find(rid)
-    related = (await load_related_index(engine, datadir)).related(record.rid, limit=5, shared_limit=5)
+    related = (await load_related_index(engine, search)).related(record.rid, limit=5, shared_limit=5)
     return {**_record_json(record), **await report_overview(engine, record.rid), "related": related}
 
 
@@ -132,19 +153,19 @@ _RELATED_EXAMPLE = {
     "sharing nothing are left out. Method and measurements: docs/linking.md.",
     responses={
         200: {"content": {"application/json": {"example": _RELATED_EXAMPLE}}},
-        **problem_docs(404, 429, 503),
+        **problem_docs(400, 404, 429, 503),
     },
 )
 async def related_reports(
-    rid: str,
+    rid: ReportRef,
     catalog: CatalogDep,
     engine: EngineDep,
-    datadir: DataDirDep,
+    search: SearchServiceDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Most reports returned.")] = 10,
     shared: Annotated[int, Query(ge=0, le=500, description="Most shared entities listed per report.")] = 20,
 ) -> dict[str, Any]:
     record = catalog.find(rid)
-    index = await load_related_index(engine, datadir)
+    index = await load_related_index(engine, search)
     return {"rid": record.rid, "related": index.related(record.rid, limit=limit, shared_limit=shared)}
 
 
@@ -253,14 +274,18 @@ async def _uploaded_file(request: Request, max_bytes: int) -> _Upload:
     openapi_extra=_UPLOAD_BODY,
 )
 async def upload_report(
-    request: Request, _: WriteAccess, settings: SettingsDep, datadir: DataDirDep, engine: EngineDep
+    request: Request,
+    _: WriteAccess,
+    settings: SettingsDep,
+    datadir: DataDirDep,
+    engine: EngineDep,
+    catalog: WritingCatalogDep,
 ) -> JSONResponse:
     from ingest.pipeline import UploadJob, warm_up, write_prepared
 
     upload = await _uploaded_file(request, settings.max_upload_bytes)
     job = UploadJob(upload.data, upload.name, settings.max_upload_bytes, upload.date)
     bundle, prepared = await asyncio.to_thread(sandbox(request, warm_up, "the upload").run, job)
-    catalog = writing_catalog(datadir)
     summary = await asyncio.to_thread(
         write_prepared, bundle, prepared, datadir, index_updater=catalog.index_updater
     )
@@ -277,10 +302,12 @@ async def upload_report(
     "Needs the write token.",
     responses={
         200: {"content": {"application/json": {"example": {"deleted": _RECORD_EXAMPLE}}}},
-        **problem_docs(401, 403, 404, 429),
+        **problem_docs(400, 401, 403, 404, 429),
     },
 )
-async def delete_report(rid: str, _: WriteAccess, datadir: DataDirDep, engine: EngineDep) -> dict[str, Any]:
-    record = await asyncio.to_thread(writing_catalog(datadir).delete, rid)
+async def delete_report(
+    rid: ReportRef, _: WriteAccess, catalog: WritingCatalogDep, engine: EngineDep
+) -> dict[str, Any]:
+    record = await asyncio.to_thread(catalog.delete, rid)
     await engine.published()
     return {"deleted": _record_json(record)}

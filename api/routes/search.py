@@ -4,28 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from api.deps import CatalogDep, DataDirDep
+from api.deps import CatalogDep, SearchServiceDep
 from api.problems import problem_docs
 from api.spreadsheets import SPREADSHEET_RESPONSES, TableFormatParam, spreadsheet_response
 from kg.namespaces import ENTITY_TYPES
-from kg.search.service import MAX_K, MAX_WINDOW, SearchService, search_service_for
+from kg.search.service import MAX_K, MAX_WINDOW
 from kg.tables import search_table
 from kg.tabular import JSON, table_format
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["Search"])
-
-
-def get_search_service(datadir: DataDirDep) -> SearchService:
-    return search_service_for(datadir)
-
-
-SearchServiceDep = Annotated[SearchService, Depends(get_search_service)]
 
 
 class EntityRef(BaseModel):
@@ -102,7 +95,13 @@ async def search(
     k: Annotated[int, Query(ge=1, le=MAX_K, description="Hits per page.")] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_WINDOW - 1, description="Hits to skip.")] = 0,
     mode: Annotated[Literal["hybrid", "bm25", "dense"], Query(description="Ranking.")] = "hybrid",
-    report: Annotated[str | None, Query(description="Only this report (id, IRI or file name).")] = None,
+    report: Annotated[
+        str | None,
+        Query(
+            description="Only this report (id, id prefix, IRI or file name; 404 when none matches, 400 when "
+            "several do)."
+        ),
+    ] = None,
     type: Annotated[
         str | None,
         Query(description=f"Only passages mentioning an entity of this type: {', '.join(ENTITY_TYPES)}."),

@@ -4,7 +4,7 @@
 """
 
 from kg.qa.question import KINDS, Question, analyse_question
-from kg.qa.service import MAX_QUESTION_CHARS, QuestionAnswerer, question_answerer_for
+from kg.qa.service import MAX_QUESTION_CHARS, QuestionAnswerer
 from kg.qa.source import Select, engine_select, store_select
 
 __all__ = [
@@ -15,6 +15,5 @@ __all__ = [
     "Select",
     "analyse_question",
     "engine_select",
-    "question_answerer_for",
     "store_select",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kg.namespaces import CNKG, ENTITY_BASE, SKOS
+from kg.namespaces import CNKG, ENTITY_BASE, SKOS, cnkg_name_of, entity_iri, slug_of
 from kg.qa.evidence import Answer, Evidence
 from kg.qa.question import Question
 from kg.qa.sentences import sentence_at, split_sentences
@@ -45,14 +45,14 @@ async def _stated(select: Select, passages: Sequence[str], predicates: Sequence[
 
 
 async def _narrower(select: Select, concepts: Sequence[str]) -> dict[str, str]:
-    values = " ".join(iri_term(ENTITY_BASE + c) for c in concepts)
+    values = " ".join(iri_term(entity_iri(c)) for c in concepts)
     rows = await select(
         f"""SELECT ?x (SAMPLE(?t) AS ?type) WHERE {{
   VALUES ?c {{ {values} }} ?x skos:broader ?c .
   OPTIONAL {{ ?x a ?t FILTER(STRSTARTS(STR(?t), "{CNKG}")) }}
 }} GROUP BY ?x"""
     )
-    return {r["x"]["value"]: r.get("type", {}).get("value", "")[len(CNKG) :] for r in rows}
+    return {r["x"]["value"]: cnkg_name_of(r.get("type", {}).get("value", "")) for r in rows}
 
 
 def _wanted(type_name: str, question: Question) -> bool:
@@ -78,10 +78,10 @@ async def members_from_graph(
     if question.predicates:
         for row in await _stated(select, list(by_passage), question.predicates):
             s, o = row["s"]["value"], row["o"]["value"]
-            st = row.get("stype", {}).get("value", "")[len(CNKG) :]
-            ot = row.get("otype", {}).get("value", "")[len(CNKG) :]
+            st = cnkg_name_of(row.get("stype", {}).get("value", ""))
+            ot = cnkg_name_of(row.get("otype", {}).get("value", ""))
             side = s if _wanted(st, question) else o if _wanted(ot, question) else None
-            if side is None or not side.startswith(ENTITY_BASE) or side[len(ENTITY_BASE) :] in asked:
+            if side is None or not side.startswith(ENTITY_BASE) or slug_of(side) in asked:
                 continue
             hit = by_passage[row["passage"]["value"]]
             sentence = sentence_at(
@@ -100,7 +100,7 @@ async def members_from_graph(
             for x in narrower:
                 if x in members:
                     continue
-                slug = x[len(ENTITY_BASE) :]
+                slug = slug_of(x)
                 forms = [f.casefold() for f in [label(slug), *surfaces(slug)] if f]
                 for sentence in split_sentences(hit["text"], int(hit["start"])):
                     if any(f in sentence.text.casefold() for f in forms):
@@ -111,7 +111,7 @@ async def members_from_graph(
                             {
                                 "subject": x,
                                 "predicate": SKOS + "broader",
-                                "object": ENTITY_BASE + concepts[0],
+                                "object": entity_iri(concepts[0]),
                                 "evidence": hit["passage"],
                             }
                         )
@@ -126,7 +126,7 @@ def _written(
     iri: str, evidence: Evidence, surfaces: Callable[[str], list[str]], label: Callable[[str], str]
 ) -> str:
     """The member's name as its sentence writes it (else its label)."""
-    slug = iri[len(ENTITY_BASE) :]
+    slug = slug_of(iri)
     text = evidence.text.casefold()
     for form in sorted([label(slug), *surfaces(slug)], key=len, reverse=True):
         if form and form.casefold() in text:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kg.namespaces import CNKG, ENTITY_BASE, SKOS
+from kg.namespaces import CNKG, ENTITY_BASE, SKOS, cnkg_name_of, entity_iri, slug_of
 from kg.qa.evidence import Answer, Evidence
 from kg.qa.question import RELATION_CUES, LinkedEntity, Question
 from kg.qa.sentences import sentence_at
@@ -93,7 +93,7 @@ def _cue_position(text: str, predicate: str) -> int | None:
 
 
 def _pattern(plan: RelationPlan) -> str:
-    anchor = iri_term(ENTITY_BASE + plan.anchor.slug)
+    anchor = iri_term(entity_iri(plan.anchor.slug))
 
     def triple(hop: Hop, unknown: str, known: str) -> str:
         p = iri_term(_property(hop.predicate))
@@ -126,9 +126,9 @@ WHERE {{
             {
                 "x": row["x"]["value"],
                 "y": row["y"]["value"],
-                "type": row.get("type", {}).get("value", "")[len(CNKG) :],
+                "type": cnkg_name_of(row.get("type", {}).get("value", "")),
                 "label": (row.get("labelZh") or row.get("labelEn") or {"value": ""})["value"]
-                or row["x"]["value"][len(ENTITY_BASE) :],
+                or slug_of(row["x"]["value"]),
                 "labelEn": row.get("labelEn", {}).get("value", ""),
             }
         )
@@ -177,10 +177,10 @@ async def answer_from_relations(
     does."""
     for plan in plan_relations(question, entity_type):
         rows = [r for r in await _candidates(select, plan) if _type_fits(r["type"], question.target_types)]
-        rows = [r for r in rows if r["x"] != ENTITY_BASE + plan.anchor.slug]
+        rows = [r for r in rows if r["x"] != entity_iri(plan.anchor.slug)]
         if not rows:
             continue
-        anchor = ENTITY_BASE + plan.anchor.slug
+        anchor = entity_iri(plan.anchor.slug)
         paths: list[tuple[dict[str, str], list[tuple[str, str, str]]]] = []
         for r in rows:
             if len(plan.hops) == 1:
@@ -219,7 +219,7 @@ def _oriented(hop: Hop, unknown: str, anchor: str) -> tuple[str, str, str]:
 
 def _written_name(row: dict[str, str], surfaces: Callable[[str], list[str]], spans: list[Evidence]) -> str:
     """The member's name as the evidence writes it (Red Hat), with the canonical label when it differs."""
-    slug = row["x"][len(ENTITY_BASE) :]
+    slug = slug_of(row["x"])
     label = row["label"]
     text = " ".join(e.text for e in spans).casefold()
     for form in [label, row["labelEn"], *surfaces(slug)]:

@@ -12,10 +12,9 @@ import asyncio
 import threading
 from typing import Any
 
-from kg.datadir import DataDir
 from kg.errors import InputError
 from kg.lexicon import Lexicon
-from kg.namespaces import ENTITY_BASE, normalize_name
+from kg.namespaces import entity_iri
 from kg.qa.dense import SentenceSimilarity, Similarities
 from kg.qa.evidence import Answer, Evidence
 from kg.qa.graph_members import members_from_graph
@@ -27,10 +26,9 @@ from kg.qa.reading import DECLINE, DECLINE_EN, DECLINE_SCORE, PartAnswer, read_a
 from kg.qa.selection import WEIGHTS
 from kg.qa.source import Select
 from kg.search.index import SearchIndex
-from kg.search.service import SearchService, search_service_for
-from kg.surface_matcher import SurfaceMatcher
+from kg.search.service import SearchService
 
-__all__ = ["MAX_QUESTION_CHARS", "NO_ANSWER_EN", "NO_ANSWER_ZH", "QuestionAnswerer", "question_answerer_for"]
+__all__ = ["MAX_QUESTION_CHARS", "NO_ANSWER_EN", "NO_ANSWER_ZH", "QuestionAnswerer"]
 
 MAX_QUESTION_CHARS = 500
 RETRIEVED = 8  # passages retrieved per question (the reader takes the top WEIGHTS.passages of them)
@@ -57,7 +55,6 @@ class QuestionAnswerer:
         self.search = search
         self.lexicon: Lexicon = search.lexicon
         self._lock = threading.Lock()
-        self._matcher_for: tuple[int, SurfaceMatcher] | None = None
         self.weights = WEIGHTS
         self.decline_score = DECLINE_SCORE
         self.decline = DECLINE
@@ -75,18 +72,6 @@ class QuestionAnswerer:
             return self._similarity
 
     # -- what the question names ----------------------------------------------------------------
-    def _matcher(self, index: SearchIndex) -> SurfaceMatcher:
-        cached = self._matcher_for
-        if cached is not None and cached[0] == id(index):
-            return cached[1]
-        with self._lock:
-            forms = self.lexicon.query_forms()
-            for slug, info in index.entities.items():
-                forms.setdefault(normalize_name(info.label), slug)
-            matcher = SurfaceMatcher(forms, self.lexicon.context_forms(), self.lexicon.exact_forms())
-            self._matcher_for = (id(index), matcher)
-            return matcher
-
     def entity_type(self, slug: str) -> str | None:
         entry = self.lexicon.get(slug)
         if entry is not None:
@@ -124,7 +109,7 @@ class QuestionAnswerer:
             surface = next(e.surface for e in question.entities if e.slug == slug)
             out.append(
                 {
-                    "iri": ENTITY_BASE + slug,
+                    "iri": entity_iri(slug),
                     "label": label,
                     "type": self.entity_type(slug),
                     "surface": surface,
@@ -134,8 +119,7 @@ class QuestionAnswerer:
 
     # -- answering ------------------------------------------------------------------------------
     def analyse(self, text: str) -> Question:
-        index = self.search.index()
-        return analyse_question(text, self._matcher(index), self.search.segmenter, self.lexicon)
+        return analyse_question(text, self.search.matcher(), self.search.segmenter, self.lexicon)
 
     async def ask(self, q: str, select: Select) -> dict[str, Any]:
         """The /ask response for question ``q``; ``select`` runs the graph queries."""
@@ -325,18 +309,3 @@ def _related(hit: dict[str, Any]) -> dict[str, Any]:
         "end": hit["end"],
         "score": hit["score"],
     }
-
-
-_answerers: dict[str, QuestionAnswerer] = {}
-_answerers_lock = threading.Lock()
-
-
-def question_answerer_for(datadir: DataDir) -> QuestionAnswerer:
-    """The process-wide answerer of a data directory (it shares the search service and its reloading)."""
-    service = search_service_for(datadir)
-    key = str(service.datadir.root)
-    with _answerers_lock:
-        answerer = _answerers.get(key)
-        if answerer is None or answerer.search is not service:
-            answerer = _answerers[key] = QuestionAnswerer(service)
-        return answerer

@@ -1,11 +1,11 @@
-"""Search over report passages (BM25 + dense vectors + graph boost) and over entities.
+"""Search over report passages (BM25 + dense vectors + graph boost).
 
 Wiring: ``Catalog(datadir, index_updater=make_index_updater(settings.embedder))`` keeps the indexes in
-step with the reports; ``SearchService(datadir)`` answers queries; ``search_entities`` finds entities.
+step with the reports; ``SearchService(datadir)`` answers queries. Entities are found by name in the graph
+(:mod:`kg.entities`).
 """
 
 from kg.search.embedders import Embedder, SentenceTransformerEmbedder, Use3Embedder, embedder_from_spec
-from kg.search.entities import EntityHit, EntityIndex, search_entities
 from kg.search.hybrid import DEFAULT_FUSION, MODES, FusionConfig
 from kg.search.service import MAX_K, SearchService
 from kg.search.updater import EmbedderMismatchError, make_index_updater, reembed, update_indexes
@@ -16,8 +16,6 @@ __all__ = [
     "MODES",
     "Embedder",
     "EmbedderMismatchError",
-    "EntityHit",
-    "EntityIndex",
     "FusionConfig",
     "SearchService",
     "SentenceTransformerEmbedder",
@@ -25,6 +23,5 @@ __all__ = [
     "embedder_from_spec",
     "make_index_updater",
     "reembed",
-    "search_entities",
     "update_indexes",
 ]

@@ -1,33 +1,44 @@
 """``SearchService``: the search indexes of a data directory, loaded once and reloaded when the
-manifest changes, answering ``GET /search`` and ``cnkg search`` in the shape design.md fixes."""
+manifest changes, answering ``GET /search`` and ``cnkg search`` in the shape design.md fixes.
+
+One service serves a whole process: the HTTP service and the command line build it from the settings
+(``api.services.Services``), and the Q&A shares it (its index, its embedder and its name matcher)."""
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, cast
 
 import numpy as np
 
-from kg.catalog import PassageRecord
+from kg.catalog import EntityInfo, PassageRecord, find_report
 from kg.datadir import DataDir, Manifest
-from kg.errors import InputError, NotFoundError
+from kg.errors import InputError
 from kg.lexicon import Lexicon
-from kg.namespaces import ENTITY_TYPES, REPORT_BASE, normalize_name, report_iri
+from kg.namespaces import ENTITY_TYPES, normalize_name, report_iri
 from kg.search.embedders import Embedder, embedder_from_spec
-from kg.search.entities import EntityHit, EntityIndex
 from kg.search.highlight import highlight
 from kg.search.hybrid import DEFAULT_FUSION, MODES, FusionConfig, Mode, Ranking, rank
 from kg.search.index import SearchIndex
-from kg.search.updater import EmbedderMismatchError, update_indexes
+from kg.search.updater import EmbedderMismatchError
 from kg.surface_matcher import SurfaceMatcher
 from kg.tokenize import WordSegmenter
 
-__all__ = ["MAX_K", "MAX_WINDOW", "QueryAnalysis", "SearchService", "search_service_for", "update_indexes"]
+__all__ = ["MAX_K", "MAX_WINDOW", "QueryAnalysis", "SearchService", "names_matcher"]
 
 MAX_K = 100  # hits per page, hard cap
 MAX_WINDOW = 1000  # offset + k
 WARM_UP_TEXT = "容器"  # embedded once at start-up so that the model's weights are loaded
+
+
+def names_matcher(lexicon: Lexicon, discovered: Mapping[str, EntityInfo]) -> SurfaceMatcher:
+    """The matcher of the entity names a query or a question may use: every label and alias of the
+    lexicon, and the label of each entity discovered in the reports (``discovered``: slug → info)."""
+    forms = lexicon.query_forms()
+    for slug, info in discovered.items():
+        forms.setdefault(normalize_name(info.label), slug)
+    return SurfaceMatcher(forms, lexicon.context_forms(), lexicon.exact_forms())
 
 
 class QueryAnalysis:
@@ -41,7 +52,8 @@ class QueryAnalysis:
 
 
 class SearchService:
-    """Search over one data directory; safe to share between threads.
+    """Search over one data directory; safe to share between threads. ``embedder``: the embedder the
+    index must have been built with (None: whichever it was built with); ``threads``: the embedder's.
 
     >>> import tempfile, pathlib
     >>> service = SearchService(DataDir(pathlib.Path(tempfile.mkdtemp())))
@@ -67,8 +79,7 @@ class SearchService:
         self._stamp: int | None = None  # the manifest generation loaded
         self._manifest = Manifest()
         self._index = SearchIndex.empty()
-        self._matcher = SurfaceMatcher.from_lexicon(self.lexicon)
-        self._entities = EntityIndex.from_lexicon(self.lexicon)
+        self._matcher = names_matcher(self.lexicon, {})
 
     # -- loading -------------------------------------------------------------------------------
     def index(self) -> SearchIndex:
@@ -80,17 +91,14 @@ class SearchService:
                     manifest = self.datadir.read_manifest()
                     index = SearchIndex.load(self.datadir, manifest)
                     self._check_embedder(index)
-                    forms = self.lexicon.query_forms()
-                    for slug, info in index.entities.items():
-                        forms.setdefault(normalize_name(info.label), slug)
-                    self._matcher = SurfaceMatcher(
-                        forms, self.lexicon.context_forms(), self.lexicon.exact_forms()
-                    )
-                    self._entities = EntityIndex.from_lexicon(
-                        self.lexicon, discovered=index.entities.values()
-                    )
+                    self._matcher = names_matcher(self.lexicon, index.entities)
                     self._manifest, self._index, self._stamp = manifest, index, stamp
         return self._index
+
+    def matcher(self) -> SurfaceMatcher:
+        """The names of the lexicon and of the entities found in the current reports (the Q&A's too)."""
+        self.index()
+        return self._matcher
 
     def is_current(self) -> bool:
         """True when the loaded indexes are the ones the data directory holds now (no reload pending)."""
@@ -116,8 +124,7 @@ class SearchService:
         return embedder_from_spec(index.embedder.name, self.threads) if index.embedder else None
 
     def analyse(self, query: str) -> QueryAnalysis:
-        self.index()
-        return QueryAnalysis(query, self.segmenter, self._matcher)
+        return QueryAnalysis(query, self.segmenter, self.matcher())
 
     # -- passage search ------------------------------------------------------------------------
     def search(
@@ -179,7 +186,7 @@ class SearchService:
     def _scope(self, index: SearchIndex, report: str | None, type_name: str | None) -> np.ndarray | None:
         allowed: np.ndarray | None = None
         if report:
-            rid = self._resolve_report(report)
+            rid = find_report(self._manifest.reports, report).rid
             allowed = index.report_rows.get(rid, np.zeros(0, dtype=np.int64))
         if type_name:
             name = type_name.rsplit("#", 1)[-1].removeprefix("cnkg:")
@@ -188,20 +195,6 @@ class SearchService:
             typed = index.rows_for_type(name)
             allowed = typed if allowed is None else np.intersect1d(allowed, typed)
         return allowed
-
-    def _resolve_report(self, ref: str) -> str:
-        reports = self._manifest.reports
-        ref = ref.strip().rstrip("/")
-        if ref.startswith(REPORT_BASE):
-            ref = ref[len(REPORT_BASE) :]
-        if ref in reports:
-            return ref
-        hits = [r.rid for r in reports.values() if r.source == ref or r.rid.startswith(ref)]
-        if len(hits) == 1:
-            return hits[0]
-        if not hits:
-            raise NotFoundError(f"no report matches {ref!r}")
-        raise InputError(f"{ref!r} matches {len(hits)} reports; give the report id")
 
     def _hit(
         self,
@@ -257,24 +250,3 @@ class SearchService:
             }
         leg = "bm25" if vector is None else "dense"
         return {leg: {"rank": i + 1, "score": round(float(ranking.scores[i]), 6)}}
-
-    # -- entity search -------------------------------------------------------------------------
-    def search_entities(self, q: str, type: str | None = None, limit: int = 10) -> list[EntityHit]:
-        """Entities by label, alias or description: the lexicon plus entities found in the reports."""
-        self.index()
-        return self._entities.search(q, type, limit)
-
-
-_services: dict[Path, SearchService] = {}
-_services_lock = threading.Lock()
-
-
-def search_service_for(datadir: DataDir) -> SearchService:
-    """The process-wide ``SearchService`` of a data directory (created on first use, then reused: it
-    reloads by itself when the manifest changes)."""
-    key = datadir.root.resolve()
-    with _services_lock:
-        service = _services.get(key)
-        if service is None:
-            service = _services[key] = SearchService(DataDir(key))
-        return service

@@ -25,6 +25,8 @@ __all__ = [
     "LocalEngine",
     "QueryRequest",
     "SparqlEngine",
+    "binding_int",
+    "binding_value",
     "inspect_job",
     "make_engine",
     "select_json",
@@ -217,3 +219,23 @@ async def select_json(
     outcome = await engine.query(QueryRequest(operation, format_by_name("json"), row_cap=row_cap))
     rows: list[dict[str, Any]] = json.loads(outcome.body)["results"]["bindings"]
     return rows
+
+
+def binding_value(row: dict[str, Any], name: str) -> str | None:
+    """The value of ``name`` in one row of SPARQL JSON bindings (``select_json``); None when unbound.
+
+    >>> binding_value({"n": {"type": "literal", "value": "3"}}, "n"), binding_value({}, "n")
+    ('3', None)
+    """
+    cell = row.get(name)
+    return None if cell is None else str(cell["value"])
+
+
+def binding_int(row: dict[str, Any], name: str) -> int | None:
+    """The value of ``name`` as a whole number (a decimal such as ``"3.0"`` reads as 3); None when unbound.
+
+    >>> binding_int({"n": {"type": "literal", "value": "3.0"}}, "n")
+    3
+    """
+    value = binding_value(row, name)
+    return None if value is None else int(float(value))

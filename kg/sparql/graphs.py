@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from kg.datadir import DataDir, Manifest
 from kg.errors import InputError, NotFoundError
-from kg.namespaces import LEXICON_GRAPH, REPORT_BASE
+from kg.namespaces import LEXICON_GRAPH, report_iri, rid_of
 from kg.sparql.errors import ReadOnlyGraphError, UnsupportedMediaTypeError
 from kg.sparql.formats import GRAPH_FORMATS
 from kg.sparql.guard import UpdateOperation
@@ -41,10 +41,8 @@ def report_rid(graph: str) -> str | None:
     >>> report_rid("https://w3id.org/cnkg/id/report/0123abcd/passage/1") is None
     True
     """
-    if not graph.startswith(REPORT_BASE):
-        return None
-    rid = graph[len(REPORT_BASE) :]
-    return rid if rid and "/" not in rid else None
+    rid = rid_of(graph)
+    return rid if rid and graph == report_iri(rid) else None
 
 
 def writable_report(graph: str, manifest: Manifest) -> str:

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
@@ -57,6 +57,44 @@ def _widen(conn: Connection) -> int:
             return min(int(sock.getsockopt(socket.SOL_SOCKET, size)) for size in sizes)
         except OSError:
             return 0
+
+
+class _Exchange:
+    """The message loop of one job, shared by ``execute`` (blocking) and ``execute_async``: iterating sends
+    the job, then before each message yields the seconds left until the deadline (the caller waits that
+    long for the pipe, or gives up). The worker's "syncing" gives it ``SYNC_TIMEOUT`` to reload a changed
+    data directory, "synced" the query's own ``timeout`` again. The loop ends at the answer ("ok" or
+    "result", then in ``answer``, with the deadline then in ``deadline``); it raises the worker's error,
+    or EOFError when the process ended without answering."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        job: QueryJob | UpdateJob | InspectJob,
+        timeout: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self.conn, self.job, self.timeout, self.clock = conn, job, timeout, clock
+        self.deadline = 0.0
+        self.answer: tuple[Any, ...] = ()
+
+    def __iter__(self) -> Iterator[float]:
+        self.deadline = self.clock() + self.timeout
+        self.conn.send(self.job)
+        while True:
+            yield self.deadline - self.clock()
+            if not self.conn.poll():
+                raise EOFError
+            message = self.conn.recv()
+            if message[0] == "syncing":
+                self.deadline = self.clock() + SYNC_TIMEOUT
+            elif message[0] == "synced":
+                self.deadline = self.clock() + self.timeout
+            elif message[0] in ("ok", "result"):
+                self.answer = message
+                return
+            else:
+                raise message[1]
 
 
 class WorkerProcess:
@@ -118,29 +156,18 @@ class WorkerProcess:
 
     def execute(self, job: QueryJob | UpdateJob, timeout: float) -> Any:
         """Run ``job``, blocking; kill the process if it evaluates for longer than ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
+        exchange = _Exchange(self.conn, job, timeout, time.monotonic)
         try:
-            self.conn.send(job)
-            while True:
-                remaining = deadline - time.monotonic()
+            for remaining in exchange:
                 if remaining <= 0 or not self._poll(remaining):
                     raise self._timed_out(timeout)
-                if not self.conn.poll():  # the process ended without answering
-                    raise EOFError
-                message = self.conn.recv()
-                if message[0] == "syncing":
-                    deadline = time.monotonic() + SYNC_TIMEOUT
-                elif message[0] == "synced":
-                    deadline = time.monotonic() + timeout
-                elif message[0] == "ok":
-                    return message[1]
-                elif message[0] == "result":
-                    body = b"".join(self._recv_body(message[2], deadline))
-                    return dataclasses.replace(message[1], body=body)
-                else:
-                    raise message[1]
+            message = exchange.answer
+            if message[0] == "ok":
+                return message[1]
+            body = b"".join(self._recv_body(message[2], exchange.deadline))
         except (EOFError, OSError):
             raise self._died() from None
+        return dataclasses.replace(message[1], body=body)
 
     def _recv_body(self, size: int, deadline: float) -> list[bytes]:
         chunks: list[bytes] = []
@@ -157,27 +184,17 @@ class WorkerProcess:
         loop's reader callbacks. The answer to an ``InspectJob`` is the operation; to a ``QueryJob`` a
         ``QueryOutcome`` without its body, and the body's size: read the body with ``body_chunks``."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        exchange = _Exchange(self.conn, job, timeout, loop.time)
         try:
-            self.conn.send(job)
-            while True:
-                await self._readable(loop, deadline - loop.time(), timeout)
-                if not self.conn.poll():
-                    raise EOFError
-                message = self.conn.recv()
-                if message[0] == "syncing":
-                    deadline = loop.time() + SYNC_TIMEOUT
-                elif message[0] == "synced":
-                    deadline = loop.time() + timeout
-                elif message[0] == "ok":
-                    return message[1]
-                elif message[0] == "result":
-                    outcome: QueryOutcome = message[1]
-                    return outcome, int(message[2])
-                else:
-                    raise message[1]
+            for remaining in exchange:
+                await self._readable(loop, remaining, timeout)
         except (EOFError, OSError):
             raise self._died() from None
+        message = exchange.answer
+        if message[0] == "ok":
+            return message[1]
+        outcome: QueryOutcome = message[1]
+        return outcome, int(message[2])
 
     async def body_chunks(self, size: int, timeout: float) -> AsyncIterator[bytes]:
         """The ``size`` bytes of a result body, chunk by chunk as the worker sends them (each chunk must

@@ -7,7 +7,6 @@ escaped SPARQL terms (never string concatenation of raw input).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
@@ -17,22 +16,21 @@ from kg.facts import fact_rows, unique_observations
 from kg.namespaces import (
     CNKG,
     ENTITY_BASE,
-    ENTITY_TYPES,
     ID_BASE,
-    REPORT_BASE,
     WIKIDATA,
     entity_iri,
-    normalize_name,
     preferred_type,
+    report_iri,
+    rid_of,
+    slug_of,
 )
-from kg.sparql.engine import QueryRequest, SparqlEngine, select_json
+from kg.sparql.engine import QueryRequest, SparqlEngine, binding_int, binding_value, select_json
 from kg.sparql.formats import Format
 from kg.sparql.guard import QueryForm, cnkg_query
 
 __all__ = [
     "describe",
     "entity_detail",
-    "find_entities",
     "iri_term",
     "literal_term",
     "report_overview",
@@ -59,69 +57,6 @@ def literal_term(text: str) -> str:
     '"a \\\\"b\\\\""'
     """
     return str(ox.Literal(text))
-
-
-def _value(row: dict[str, Any], name: str) -> str | None:
-    cell = row.get(name)
-    return None if cell is None else str(cell["value"])
-
-
-def _int(row: dict[str, Any], name: str) -> int | None:
-    value = _value(row, name)
-    return None if value is None else int(float(value))
-
-
-def _slug(iri: str) -> str:
-    return iri[len(ENTITY_BASE) :] if iri.startswith(ENTITY_BASE) else iri
-
-
-def _best_type(types: Iterable[str]) -> str | None:
-    return preferred_type(t for t in types if t.startswith(CNKG))
-
-
-_TYPES_VALUES = " ".join(f"<{CNKG}{t}>" for t in ENTITY_TYPES)
-
-
-async def find_entities(
-    engine: SparqlEngine, q: str | None, type_: str | None, limit: int
-) -> list[dict[str, Any]]:
-    """Entities whose label or alias contains ``q`` (exact, then prefix, then substring matches)."""
-    if type_ is not None and type_ not in ENTITY_TYPES:
-        raise InputError(f"unknown entity type {type_!r}; use one of {', '.join(ENTITY_TYPES)}")
-    types = f"<{CNKG}{type_}>" if type_ else _TYPES_VALUES
-    needle = normalize_name(q) if q else ""
-    match = (
-        f"""?e skos:prefLabel|skos:altLabel|rdfs:label ?l . BIND(LCASE(STR(?l)) AS ?ll)
-  FILTER(CONTAINS(?ll, {literal_term(needle)}))
-  BIND(IF(?ll = {literal_term(needle)}, 0, IF(STRSTARTS(?ll, {literal_term(needle)}), 1, 2)) AS ?rank)"""
-        if needle
-        else "BIND(0 AS ?rank)"
-    )
-    sparql = f"""
-SELECT ?e (MIN(?rank) AS ?score) (GROUP_CONCAT(DISTINCT STR(?t); separator=" ") AS ?types)
-       (SAMPLE(?zh) AS ?labelZh) (SAMPLE(?en) AS ?labelEn)
-WHERE {{
-  VALUES ?t {{ {types} }}
-  ?e a ?t .
-  {match}
-  OPTIONAL {{ ?e skos:prefLabel ?zh FILTER(LANGMATCHES(LANG(?zh), "zh")) }}
-  OPTIONAL {{ ?e skos:prefLabel ?en FILTER(LANGMATCHES(LANG(?en), "en")) }}
-}}
-GROUP BY ?e ORDER BY ?score STRLEN(STR(?e)) ?e LIMIT {int(limit)}"""
-    hits = []
-    for row in await select_json(engine, sparql, row_cap=limit):
-        iri = _value(row, "e") or ""
-        zh, en = _value(row, "labelZh"), _value(row, "labelEn")
-        hits.append(
-            {
-                "iri": iri,
-                "slug": _slug(iri),
-                "label": zh or en or _slug(iri),
-                "labels": {k: v for k, v in (("zh", zh), ("en", en)) if v},
-                "type": _best_type((_value(row, "types") or "").split()),
-            }
-        )
-    return hits
 
 
 async def resource_rows(engine: SparqlEngine, iri: str, limit: int = 2000) -> list[dict[str, Any]]:
@@ -189,7 +124,7 @@ async def entity_detail(engine: SparqlEngine, slug: str) -> dict[str, Any]:
         "label": label,
         "labels": pref,
         "aliases": sorted({x["value"] for x in labels(skos + "altLabel")}),
-        "type": _best_type(types),
+        "type": preferred_type(types),
         "types": types,
         "definition": next(
             (o["value"] for o in values(skos + "definition") + values(rdfs + "comment")), None
@@ -225,7 +160,11 @@ ORDER BY ?dir ?p ?other LIMIT 2000""",
     )
     grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
     for row in rows:
-        key = (_value(row, "dir") or "", _value(row, "p") or "", _value(row, "other") or "")
+        key = (
+            binding_value(row, "dir") or "",
+            binding_value(row, "p") or "",
+            binding_value(row, "other") or "",
+        )
         relation = grouped.setdefault(
             key,
             {
@@ -233,25 +172,25 @@ ORDER BY ?dir ?p ?other LIMIT 2000""",
                 "predicate": key[1],
                 "entity": {
                     "iri": key[2],
-                    "slug": _slug(key[2]),
-                    "label": _value(row, "label") or _slug(key[2]),
+                    "slug": slug_of(key[2]),
+                    "label": binding_value(row, "label") or slug_of(key[2]),
                 },
                 "evidence": [],
             },
         )
-        graph = _value(row, "g") or ""
-        if _value(row, "passage") is None:
+        graph = binding_value(row, "g") or ""
+        if binding_value(row, "passage") is None:
             relation.setdefault("sources", []).append(graph)
             continue
-        start, end = _int(row, "start"), _int(row, "end")
+        start, end = binding_int(row, "start"), binding_int(row, "end")
         relation["evidence"].append(
             {
                 "report": graph,
-                "passage": _value(row, "passage"),
+                "passage": binding_value(row, "passage"),
                 "start": start,
                 "end": end,
-                "confidence": float(_value(row, "conf") or 0) or None,
-                "text": _quote(_value(row, "text"), _int(row, "pstart"), start, end),
+                "confidence": float(binding_value(row, "conf") or 0) or None,
+                "text": _quote(binding_value(row, "text"), binding_int(row, "pstart"), start, end),
             }
         )
     return list(grouped.values())
@@ -266,10 +205,10 @@ async def _mentions(engine: SparqlEngine, term: str) -> list[dict[str, Any]]:
     )
     return [
         {
-            "report": _value(r, "r"),
-            "rid": (_value(r, "r") or "")[len(REPORT_BASE) :],
-            "title": _value(r, "title"),
-            "passages": _int(r, "n"),
+            "report": binding_value(r, "r"),
+            "rid": rid_of(binding_value(r, "r") or ""),
+            "title": binding_value(r, "title"),
+            "passages": binding_int(r, "n"),
         }
         for r in rows
     ]
@@ -285,7 +224,7 @@ async def _facts(engine: SparqlEngine, slug: str) -> list[dict[str, Any]]:
 
 async def report_overview(engine: SparqlEngine, rid: str) -> dict[str, Any]:
     """Graph-side facts about a report: metadata, entities it mentions most, counts."""
-    term = iri_term(REPORT_BASE + rid)
+    term = iri_term(report_iri(rid))
     meta = await select_json(engine, f"SELECT ?p ?o WHERE {{ GRAPH {term} {{ {term} ?p ?o }} }}")
     entities = await select_json(
         engine,
@@ -295,14 +234,15 @@ async def report_overview(engine: SparqlEngine, rid: str) -> dict[str, Any]:
     )
     return {
         "metadata": {
-            (_value(row, "p") or "").rsplit("/", 1)[-1].rsplit("#", 1)[-1]: _value(row, "o") for row in meta
+            (binding_value(row, "p") or "").rsplit("/", 1)[-1].rsplit("#", 1)[-1]: binding_value(row, "o")
+            for row in meta
         },
         "entities": [
             {
-                "iri": _value(e, "e"),
-                "slug": _slug(_value(e, "e") or ""),
-                "label": _value(e, "label"),
-                "passages": _int(e, "n"),
+                "iri": binding_value(e, "e"),
+                "slug": slug_of(binding_value(e, "e") or ""),
+                "label": binding_value(e, "label"),
+                "passages": binding_int(e, "n"),
             }
             for e in entities
         ],

@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from kg.datadir import DataDir
 from kg.errors import CnkgError, QueryError, StoreError
-from kg.namespaces import LEXICON_GRAPH, PREFIXES, REPORT_BASE
+from kg.namespaces import LEXICON_GRAPH, PREFIXES, report_iri, rid_of
 from kg.sparql.errors import ReadOnlyGraphError
 from kg.sparql.formats import format_by_name
 from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation, inspect_query, inspect_update
@@ -168,7 +168,7 @@ def declare_report_graphs(store: ox.Store, rids: Iterable[str]) -> None:
     """Make every report's graph exist, even an emptied one (GRAPH, CLEAR GRAPH and the Graph Store
     tell an empty graph from a missing one)."""
     for rid in rids:
-        store.add_graph(ox.NamedNode(REPORT_BASE + rid))
+        store.add_graph(ox.NamedNode(report_iri(rid)))
 
 
 def run_update(store: ox.Store, job: UpdateJob) -> UpdateOutcome:
@@ -202,7 +202,7 @@ def run_update(store: ox.Store, job: UpdateJob) -> UpdateOutcome:
     reports = set(job.report_rids)
     graphs: dict[str, bytes] = {}
     for name in sorted(changed):
-        rid = name[len(REPORT_BASE) :] if name.startswith(REPORT_BASE) else ""
+        rid = rid_of(name)
         if rid not in reports:
             what = "the lexicon graph (edit ontology/*.ttl instead)" if name == LEXICON_GRAPH else f"<{name}>"
             raise ReadOnlyGraphError(
