@@ -322,9 +322,9 @@ def ingest_many(
     """Ingest ``paths`` with ``options.jobs`` workers and one writer, committing in input order;
     ``on_result`` is called for each file as it is committed or fails. Raises StoreError (and stops)
     when the data directory cannot be written; a file's own errors are in its ``FileResult``."""
-    embedder = embedder_for(datadir, options.embedder) if options.with_indexes else None
-    with datadir.writing():  # another writer now: fail at once, before any work
+    with datadir.writing():  # another writer now, or no way to write: fail at once, before any work
         pass
+    embedder = embedder_for(datadir, options.embedder) if options.with_indexes else None
     workers = job_count(options.jobs, len(paths))
     threads = options.embed_threads or max(1, core_count() // workers)
     jobs = [
