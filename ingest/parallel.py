@@ -38,7 +38,6 @@ from kg.datadir import DataDir, crash_point
 from kg.errors import CnkgError, StoreBusyError
 from kg.lexicon import Lexicon
 from kg.search.embedders import Embedder, core_count, embedder_from_spec
-from kg.search.index import embedder_info
 from kg.search.shards import shard_from_bundle
 from kg.search.updater import EmbedderMismatchError, make_index_updater
 from kg.tokenize import WordSegmenter
@@ -116,7 +115,8 @@ def job_count(requested: int, files: int) -> int:
 def embedder_for(datadir: DataDir, requested: str | None) -> str:
     """The embedder spec the data directory's search index uses (or will, for a new one); raises
     EmbedderMismatchError when ``requested`` differs from the recorded one, before any work is done."""
-    recorded = embedder_info(datadir.read_manifest().search)
+    search = datadir.read_manifest().search
+    recorded = search.embedder if search.order else None  # as the index updater reads it
     if recorded is not None and requested is not None and recorded.name != requested.strip():
         raise EmbedderMismatchError(
             f"the search index of {datadir.root} was built with embedder {recorded.name!r}, not "
