@@ -57,7 +57,7 @@ def test_two_jobs_build_the_store_one_job_builds(sample_paths, tmp_path):
     assert [(r.source, r.counts) for r in m1.reports.values()] == [
         (m2.reports[rid].source, m2.reports[rid].counts) for rid in m1.reports
     ]
-    assert m1.search["order"] == m2.search["order"]  # committed in input order
+    assert m1.search.order == m2.search.order  # committed in input order
     assert _graph_triples(one) == _graph_triples(two)
     assert _index_rows(one) == _index_rows(two)
     for hits1, hits2 in zip(_hits(one), _hits(two), strict=True):
