@@ -30,7 +30,7 @@ mcp.register(app)
 def main() -> None:
     """Entry point: every cnkg error becomes one line on stderr and exit status 1 (2 for usage)."""
     try:
-        app(standalone_mode=False)
+        status = app(standalone_mode=False)  # a command's typer.Exit(n) comes back as n here
     except CnkgError as exc:
         typer.echo(f"cnkg: error: {exc.detail}", err=True)
         sys.exit(1)
@@ -46,6 +46,8 @@ def main() -> None:
             show()
             sys.exit(exit_code)
         raise
+    if isinstance(status, int) and status:
+        sys.exit(status)
 
 
 if __name__ == "__main__":

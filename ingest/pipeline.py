@@ -51,6 +51,7 @@ __all__ = [
     "ingest_bytes",
     "ingest_path",
     "prepare",
+    "prepare_path",
     "warm_up",
     "write_prepared",
 ]
@@ -289,6 +290,26 @@ def prepare(
     return bundle, summary
 
 
+def _read_and_prepare(
+    read: Callable[[], SourceDocument], timer: _Timer, force: bool, date: str | None
+) -> tuple[ReportBundle, IngestSummary]:
+    source = read()
+    timer.done("read")
+    bundle, summary = prepare(source, timer=timer, date=checked_date(date))
+    if force:
+        forced = "+forced." + hashlib.sha256(str(time.time_ns()).encode()).hexdigest()[:6]
+        bundle = dataclasses.replace(bundle, pipeline=bundle.pipeline + forced)
+    return bundle, dataclasses.replace(summary, stage_seconds=timer.seconds)
+
+
+def prepare_path(
+    path: Path, *, max_bytes: int = 50_000_000, date: str | None = None, force: bool = False
+) -> tuple[ReportBundle, IngestSummary]:
+    """Read and extract one file into its report bundle, without touching a data directory (the part
+    of ``ingest_path`` the parallel ingest's workers run); ``write_prepared`` stores the result."""
+    return _read_and_prepare(lambda: read_path(path, max_bytes=max_bytes), _Timer(None), force, date)
+
+
 def _ingest(
     read: Callable[[], SourceDocument],
     datadir: DataDir,
@@ -298,13 +319,7 @@ def _ingest(
     date: str | None = None,
 ) -> IngestSummary:
     timer = _Timer(progress)
-    source = read()
-    timer.done("read")
-    bundle, summary = prepare(source, timer=timer, date=checked_date(date))
-    if force:
-        forced = "+forced." + hashlib.sha256(str(time.time_ns()).encode()).hexdigest()[:6]
-        bundle = dataclasses.replace(bundle, pipeline=bundle.pipeline + forced)
-    summary = dataclasses.replace(summary, stage_seconds=timer.seconds)
+    bundle, summary = _read_and_prepare(read, timer, force, date)
     return write_prepared(bundle, summary, datadir, index_updater=index_updater, timer=timer)
 
 

@@ -9,15 +9,17 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.commands.common import DataOption, EmbedderOption, datadir_for, settings_for
 from api.services import Services
 from api.settings import ServerSettings
 from ingest.metadata import checked_date
-from ingest.pipeline import IngestSummary, ingest_path
+from ingest.parallel import FileResult, IngestOptions, ingest_many, job_count
+from ingest.pipeline import IngestSummary
 from kg.catalog import Catalog
+from kg.datadir import DataDir
 from kg.entities import list_entities
 from kg.errors import InputError
 from kg.namespaces import ENTITY_TYPES
@@ -43,45 +45,56 @@ def ingest_files(
     force: bool = False,
     quiet: bool = False,
     date: str | None = None,
-) -> list[IngestSummary]:
-    """Ingest files one after another with a progress bar; stops at the first bad file."""
+    jobs: int = 1,
+) -> list[FileResult]:
+    """Ingest files with a progress bar: ``jobs`` worker processes read, extract and embed, this process
+    commits the reports in the order given. A file that fails is reported on one line (``cnkg: error:``)
+    and skipped; the caller decides the exit status from the results."""
     date = checked_date(date)
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file")
-    services = Services(settings)
-    summaries = []
+    options = IngestOptions(
+        jobs=jobs,
+        with_indexes=with_indexes,
+        embedder=settings.embedder,
+        embed_threads=settings.embed_threads,
+        force=force,
+        max_bytes=settings.max_upload_bytes,
+        date=date,
+    )
+    workers = job_count(jobs, len(paths))
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        TextColumn("{task.fields[stage]}"),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
         TimeElapsedColumn(),
         console=_console,
         disable=quiet,
         transient=False,
     ) as bar:
-        for path in paths:
-            task = bar.add_task(path.name, total=8, stage="read")
+        task = bar.add_task(
+            f"ingest ({workers} worker{'s' if workers > 1 else ''})", total=len(paths), last=""
+        )
 
-            def tick(stage: str, done: int, total: int, task: TaskID = task) -> None:
-                bar.update(task, completed=done, total=total, stage=stage)
-
-            def embedding(done: int, total: int, task: TaskID = task) -> None:
-                bar.update(task, stage=f"embedding {done}/{total}")
-
-            updater = services.index_updater(progress=embedding) if with_indexes else None
-            summaries.append(
-                ingest_path(
-                    path,
-                    services.datadir,
-                    progress=tick,
-                    force=force,
-                    index_updater=updater,
-                    max_bytes=settings.max_upload_bytes,
-                    date=date,
+        def done(result: FileResult) -> None:
+            if result.error is not None:
+                bar.console.print(
+                    f"cnkg: error: {result.error}", markup=False, highlight=False, soft_wrap=True
                 )
-            )
-    return summaries
+            bar.update(task, advance=1, last=result.path.name)
+
+        return ingest_many(paths, DataDir(settings.data), options, on_result=done)
+
+
+def _finish(results: list[FileResult]) -> None:
+    """Print what was committed; exit with status 1 when a file failed (each already has its line)."""
+    _print_summary([r.summary for r in results if r.summary is not None])
+    failed = sum(1 for r in results if r.error is not None)
+    if failed:
+        typer.echo(f"cnkg: {failed} of {len(results)} files failed; the others were stored", err=True)
+        raise typer.Exit(1)
 
 
 def _print_summary(summaries: list[IngestSummary]) -> None:
@@ -114,10 +127,20 @@ def register(app: typer.Typer) -> None:
                 "against it; overrides the date found in the text or the file's metadata."
             ),
         ] = None,
+        jobs: Annotated[
+            int,
+            typer.Option(
+                "--jobs",
+                "-j",
+                min=0,
+                help="Worker processes that read, extract and embed files in parallel (0: one per core); "
+                "this process alone writes, committing the reports in the order given.",
+            ),
+        ] = 1,
     ) -> None:
         """Ingest report files into the knowledge graph and the search indexes."""
         settings = settings_for(data, embedder=embedder)
-        _print_summary(ingest_files(paths, settings, with_indexes=not no_index, force=force, date=date))
+        _finish(ingest_files(paths, settings, with_indexes=not no_index, force=force, date=date, jobs=jobs))
 
     @app.command("delete")
     def delete_cmd(
@@ -184,6 +207,6 @@ def register(app: typer.Typer) -> None:
         from api.app import create_app
 
         settings = settings_for(data, host=host, port=port)
-        _print_summary(ingest_files(sample_paths(), settings))
+        _finish(ingest_files(sample_paths(), settings))
         typer.echo(f"cnkg: serving {settings.data} on http://{settings.host}:{settings.port}/", err=True)
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")

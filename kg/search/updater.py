@@ -42,14 +42,27 @@ class EmbedderMismatchError(ConflictError):
 
 
 def make_index_updater(
-    embedder: str | None = None, *, threads: int = 0, progress: Progress | None = None
+    embedder: str | None = None,
+    *,
+    threads: int = 0,
+    progress: Progress | None = None,
+    model: Embedder | None = None,
 ) -> IndexUpdater:
     """An ``IndexUpdater`` for ``Catalog``: ``embedder`` is the spec for a new data directory
-    (None: keep the recorded one, else use3); ``progress(done, total)`` is called while embedding."""
+    (None: keep the recorded one, else use3); ``progress(done, total)`` is called while embedding;
+    ``model``: the embedder to use when its name is the data directory's (the parallel ingest passes
+    one that answers from vectors its workers computed)."""
 
     def updater(datadir: DataDir, manifest: Manifest, added: list[ReportBundle], removed: list[str]) -> None:
         update_indexes(
-            datadir, manifest, added, removed, embedder=embedder, threads=threads, progress=progress
+            datadir,
+            manifest,
+            added,
+            removed,
+            embedder=embedder,
+            threads=threads,
+            progress=progress,
+            model=model,
         )
 
     return updater
@@ -64,6 +77,7 @@ def update_indexes(
     embedder: str | None = None,
     threads: int = 0,
     progress: Progress | None = None,
+    model: Embedder | None = None,
 ) -> None:
     """Index the added reports, drop the removed ones, and record the new files in ``manifest.search``."""
     state = manifest.search
@@ -74,7 +88,8 @@ def update_indexes(
             f"the search index of {datadir.root} was built with embedder {recorded.name!r}, not {spec!r}; "
             f"re-embed it with kg.search.reembed (cnkg search --reembed --embedder {spec})"
         )
-    model = embedder_from_spec(spec, threads)
+    if model is None or model.name != spec:
+        model = embedder_from_spec(spec, threads)
     cache = EmbeddingCache.load(datadir, state.vectors if recorded else (), model.dim)
     gone = set(removed)
     order = [rid for rid in state.order if rid not in gone and rid in manifest.reports]
