@@ -54,6 +54,7 @@ class SelectionWeights:
     caption: float = 0.5  # subtracted from a line without any punctuation (a title, a caption, a bullet)
     dense: float = 2.0  # weight of the cosine similarity of question and sentence (USE v3)
     bigrams: float = 1.0  # weight of the share of the question's character bigrams the sentence holds
+    echo: float = 1.0  # subtracted times the share of the sentence's own bigrams that the question holds
 
 
 WEIGHTS = SelectionWeights()
@@ -184,7 +185,8 @@ def candidates(
             if any(_NUMBER_KEY.fullmatch(k) and k not in covered for k in keys.keys):
                 focus = 0.0  # a year or figure the question names must be in the sentence
             dense = similarity.get((hit["passage"], sentence.start), 0.0) if similarity else 0.0
-            shared = len(asked & char_bigrams(sentence.text)) if asked else 0
+            own = char_bigrams(sentence.text)
+            shared = len(asked & own) if asked else 0
             score = (
                 weights.dense * dense
                 + weights.bigrams * shared / max(len(asked), 1)
@@ -193,6 +195,7 @@ def candidates(
                 + weights.answer_type * typed
                 + weights.rank / (1 + rank)
                 - weights.caption * (_PUNCTUATION.search(sentence.text) is None)
+                - weights.echo * shared / max(len(own), 1)
             )
             out.append(
                 Candidate(

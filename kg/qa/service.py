@@ -9,6 +9,7 @@ passages → else say plainly that the reports do not answer.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from typing import Any
 
@@ -16,6 +17,7 @@ from kg.datadir import DataDir
 from kg.errors import InputError
 from kg.lexicon import Lexicon
 from kg.namespaces import ENTITY_BASE, normalize_name
+from kg.qa.answer_type import holds_asked_unit
 from kg.qa.dense import SentenceSimilarity, Similarities
 from kg.qa.evidence import Answer, Evidence
 from kg.qa.graph_members import members_from_graph
@@ -38,6 +40,7 @@ RELATED = 3  # closest passages returned as ``related``, also when the question 
 GRAPH_CONFIDENCE = 0.8  # confidence of a list whose every member the graph states with its evidence
 NO_ANSWER_ZH = "现有报告没有回答这个问题。"
 NO_ANSWER_EN = "The reports do not answer this question."
+_ASKS_FIGURE = re.compile(r"多少|几[个家名位年次倍成]|how\s+(?:many|much)", re.I)  # one per figure asked
 
 
 class QuestionAnswerer:
@@ -176,7 +179,13 @@ class QuestionAnswerer:
         that fits a number question (if any) and the dense similarities of its parts and sentences."""
         parts = self.read_parts(question, hits, similarities)
         answered = [p for p in parts if p.answered]
-        if figure is not None and len(parts) == 1 and parts[0].answered and _states(parts[0], figure):
+        if (
+            figure is not None
+            and len(parts) == 1
+            and parts[0].answered
+            and _states(parts[0], figure)
+            and _fits(question.text, figure)
+        ):
             # the figure the chosen sentence states, as a value with its unit and year
             part = parts[0]
             return self._response(
@@ -193,7 +202,7 @@ class QuestionAnswerer:
             )
         if graph is None and members is not None and len(parts) == 1 and not parts[0].items:
             graph = members  # the members the graph states around the passages, when no sentence lists them
-        if graph is not None and graph.answered and len(parts) == 1:
+        if graph is not None and graph.answered and len(parts) == 1 and _supported(parts[0], graph, hits):
             part = parts[0]
             if part.answer_type in ("list", "name") or question.kind in ("list", "relation"):
                 return self._response(
@@ -314,6 +323,26 @@ def _states(part: PartAnswer, figure: Answer) -> bool:
         return False
     first, cited = part.evidence[0], figure.evidence[0]
     return (first.passage, first.start) == (cited.passage, cited.start)
+
+
+def _fits(text: str, figure: Answer) -> bool:
+    """The observation answers the question: the question asks one figure, and the figure is in the unit
+    it asks (多少个节点 is not answered by "29个" of 29个省)."""
+    if len(_ASKS_FIGURE.findall(text)) > 1 or not figure.facts:
+        return False
+    fact = figure.facts[0]
+    return holds_asked_unit(text, [f"{fact.get('value', '')}{fact.get('unit', '')}"]) is not False
+
+
+def _supported(part: PartAnswer, graph: Answer, hits: list[dict[str, Any]]) -> bool:
+    """A relation of the graph answers when a sentence stating it is among the part's best sentences, or
+    when the search retrieved none of the passages stating it (the graph knows what the search missed); a
+    relation stated in the retrieved passages but not by a leading sentence matched the question's cue word
+    by chance ("支持跨节点流量转发" read as `supports`)."""
+    retrieved = {h["passage"] for h in hits}
+    if not any(e.passage in retrieved for e in graph.evidence):
+        return True
+    return any((e.passage, e.start) in part.leading for e in graph.evidence)
 
 
 def _related(hit: dict[str, Any]) -> dict[str, Any]:
