@@ -202,7 +202,12 @@ class QuestionAnswerer:
             )
         if graph is None and members is not None and len(parts) == 1 and not parts[0].items:
             graph = members  # the members the graph states around the passages, when no sentence lists them
-        if graph is not None and graph.answered and len(parts) == 1 and _supported(parts[0], graph, hits):
+        if (
+            graph is not None
+            and graph.answered
+            and len(parts) == 1
+            and _supported(parts[0], graph, hits, question.kind == "list" or parts[0].answer_type == "list")
+        ):
             part = parts[0]
             if part.answer_type in ("list", "name") or question.kind in ("list", "relation"):
                 return self._response(
@@ -334,11 +339,14 @@ def _fits(text: str, figure: Answer) -> bool:
     return holds_asked_unit(text, [f"{fact.get('value', '')}{fact.get('unit', '')}"]) is not False
 
 
-def _supported(part: PartAnswer, graph: Answer, hits: list[dict[str, Any]]) -> bool:
-    """A relation of the graph answers when a sentence stating it is among the part's best sentences, or
-    when the search retrieved none of the passages stating it (the graph knows what the search missed); a
-    relation stated in the retrieved passages but not by a leading sentence matched the question's cue word
-    by chance ("支持跨节点流量转发" read as `supports`)."""
+def _supported(part: PartAnswer, graph: Answer, hits: list[dict[str, Any]], listing: bool) -> bool:
+    """Whether a relation answer of the graph may stand for the part's answer: the question asks a list
+    (each member rests on its own sentence, often beyond the best few), or the search retrieved none of the
+    passages stating it (the graph knows what the search missed), or a sentence stating it is among the
+    part's best sentences. Otherwise the question's cue word named the relation by chance ("支持跨节点流量
+    转发" read as `supports`)."""
+    if listing:
+        return True
     retrieved = {h["passage"] for h in hits}
     if not any(e.passage in retrieved for e in graph.evidence):
         return True
