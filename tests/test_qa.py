@@ -156,8 +156,8 @@ def test_a_list_without_graph_relations_names_the_members_of_a_sentence(ask):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known miss: the English decline model rests on the dense cosine alone, and this question's "
-    "best sentence stays under its threshold; see docs/qa.md, known misses",
+    reason="known miss: the English decline model (cosine, margin, open offset: no lexical feature) keeps "
+    "this question's best sentence under its threshold; see docs/qa.md, known misses",
 )
 def test_an_english_question_links_entities_and_finds_the_figure(ask):
     response = ask("What was the market size of edge computing in China in 2023?")

@@ -149,3 +149,41 @@ def test_an_english_question_of_entity_names_alone_is_scored_by_its_answer_shape
     assert not keys.focus and not keys.chinese
     ranked = candidates(keys, _hits(), question=question)
     assert ranked and all(c.focus in (0.0, 1.0) for c in ranked)
+
+
+def test_a_sentence_that_only_restates_the_question_does_not_answer_it():
+    from dataclasses import replace
+
+    from kg.qa.selection import WEIGHTS, candidates, question_keys
+
+    restating = "那么，什么是 Apache Way 呢？"
+    answering = "ASF 以其独特的治理模式 - Apache Way 强烈地吸引了众多开源项目与社区加入。"
+    text = restating + answering
+    hits = [{"passage": "p", "report": "r", "text": text, "start": 0, "end": len(text), "score": 1.0}]
+    forms = {"apache-way": ["Apache Way"]}
+    question = "什么是Apache Way？"
+    keys = question_keys(question, forms, (), expected_type(question))
+    without_echo = candidates(keys, hits, replace(WEIGHTS, echo=0.0), None, question)
+    assert without_echo[0].sentence.text == restating
+    assert candidates(keys, hits, WEIGHTS, None, question)[0].sentence.text == answering
+
+
+def test_the_graph_answers_only_where_its_sentences_back_it():
+    from kg.qa.evidence import Answer, Evidence
+    from kg.qa.service import _fits, _supported
+
+    # the observation of "29个省" does not answer "how many edge nodes", nor a question asking two figures
+    provinces = Answer("29个", True, "graph", facts=[{"value": "29", "unit": "个省"}])
+    assert not _fits("基于KubeEdge的高速公路边缘管理系统目前管理着多少个边缘节点？", provinces)
+    share = Answer("10%", True, "graph", facts=[{"value": "10", "unit": "%"}])
+    assert _fits("活跃开发者同比增长了多少？", share)
+    assert not _fits("2024年GitHub全域事件日志总数达到多少，同比增长多少？", share)
+    # a relation stated in a retrieved passage, but not by one of the best sentences, does not answer
+    found = read_answer("阿迪达斯的云原生平台有多少个节点？", _hits(), {"adidas": ["阿迪达斯"]})
+    far = Evidence("p2", "r2", "KubeEdge 是一个基于 Kubernetes 的开源边缘计算项目。", 0, 30)
+    elsewhere = Evidence("p9", "r9", "未检索到的段落里的句子。", 0, 12)
+    best = found.evidence[0]
+    assert not _supported(found, Answer("KubeEdge", True, "graph", [far]), _hits(), listing=False)
+    assert _supported(found, Answer("KubeEdge", True, "graph", [far]), _hits(), listing=True)
+    assert _supported(found, Answer("X", True, "graph", [elsewhere]), _hits(), listing=False)
+    assert _supported(found, Answer("X", True, "graph", [best]), _hits(), listing=False)

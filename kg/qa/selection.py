@@ -58,6 +58,7 @@ class SelectionWeights:
     bigram_key: float = 1.0  # ... and of one that is a character bigram
     entity_in_sentence: float = 1.0  # a question entity named in the sentence counts fully
     entity_in_passage: float = 0.5  # ... named only elsewhere in its passage, this much
+    echo: float = 1.0  # subtracted times the share of the sentence's own bigrams that the question holds
 
 
 WEIGHTS = SelectionWeights()
@@ -188,7 +189,8 @@ def candidates(
             if any(_NUMBER_KEY.fullmatch(k) and k not in covered for k in keys.keys):
                 focus = 0.0  # a year or figure the question names must be in the sentence
             dense = similarity.get((hit["passage"], sentence.start), 0.0) if similarity else 0.0
-            shared = len(asked & char_bigrams(sentence.text)) if asked else 0
+            own = char_bigrams(sentence.text)
+            shared = len(asked & own) if asked else 0
             score = (
                 weights.dense * dense
                 + weights.bigrams * shared / max(len(asked), 1)
@@ -197,6 +199,7 @@ def candidates(
                 + weights.answer_type * typed
                 + weights.rank / (1 + rank)
                 - weights.caption * (_PUNCTUATION.search(sentence.text) is None)
+                - weights.echo * shared / max(len(own), 1)
             )
             out.append(
                 Candidate(

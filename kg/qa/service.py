@@ -9,12 +9,14 @@ passages → else say plainly that the reports do not answer.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from typing import Any
 
 from kg.errors import InputError
 from kg.lexicon import Lexicon
 from kg.namespaces import entity_iri
+from kg.qa.answer_type import holds_asked_unit
 from kg.qa.dense import SentenceSimilarity, Similarities
 from kg.qa.evidence import Answer, Evidence
 from kg.qa.graph_members import members_from_graph
@@ -36,6 +38,7 @@ RELATED = 3  # closest passages returned as ``related``, also when the question 
 GRAPH_CONFIDENCE = 0.8  # confidence of a list whose every member the graph states with its evidence
 NO_ANSWER_ZH = "现有报告没有回答这个问题。"
 NO_ANSWER_EN = "The reports do not answer this question."
+_ASKS_FIGURE = re.compile(r"多少|几[个家名位年次倍成]|how\s+(?:many|much)", re.I)  # one per figure asked
 
 
 class QuestionAnswerer:
@@ -160,7 +163,13 @@ class QuestionAnswerer:
         that fits a number question (if any) and the dense similarities of its parts and sentences."""
         parts = self.read_parts(question, hits, similarities)
         answered = [p for p in parts if p.answered]
-        if figure is not None and len(parts) == 1 and parts[0].answered and _states(parts[0], figure):
+        if (
+            figure is not None
+            and len(parts) == 1
+            and parts[0].answered
+            and _states(parts[0], figure)
+            and _fits(question.text, figure)
+        ):
             # the figure the chosen sentence states, as a value with its unit and year
             part = parts[0]
             return self._response(
@@ -177,7 +186,12 @@ class QuestionAnswerer:
             )
         if graph is None and members is not None and len(parts) == 1 and not parts[0].items:
             graph = members  # the members the graph states around the passages, when no sentence lists them
-        if graph is not None and graph.answered and len(parts) == 1:
+        if (
+            graph is not None
+            and graph.answered
+            and len(parts) == 1
+            and _supported(parts[0], graph, hits, question.kind == "list" or parts[0].answer_type == "list")
+        ):
             part = parts[0]
             if part.answer_type in ("list", "name") or question.kind in ("list", "relation"):
                 return self._response(
@@ -298,6 +312,29 @@ def _states(part: PartAnswer, figure: Answer) -> bool:
         return False
     first, cited = part.evidence[0], figure.evidence[0]
     return (first.passage, first.start) == (cited.passage, cited.start)
+
+
+def _fits(text: str, figure: Answer) -> bool:
+    """The observation answers the question: the question asks one figure, and the figure is in the unit
+    it asks (多少个节点 is not answered by "29个" of 29个省)."""
+    if len(_ASKS_FIGURE.findall(text)) > 1 or not figure.facts:
+        return False
+    fact = figure.facts[0]
+    return holds_asked_unit(text, [f"{fact.get('value', '')}{fact.get('unit', '')}"]) is not False
+
+
+def _supported(part: PartAnswer, graph: Answer, hits: list[dict[str, Any]], listing: bool) -> bool:
+    """Whether a relation answer of the graph may stand for the part's answer: the question asks a list
+    (each member rests on its own sentence, often beyond the best few), or the search retrieved none of the
+    passages stating it (the graph knows what the search missed), or a sentence stating it is among the
+    part's best sentences. Otherwise the question's cue word named the relation by chance ("支持跨节点流量
+    转发" read as `supports`)."""
+    if listing:
+        return True
+    retrieved = {h["passage"] for h in hits}
+    if not any(e.passage in retrieved for e in graph.evidence):
+        return True
+    return any((e.passage, e.start) in part.leading for e in graph.evidence)
 
 
 def _related(hit: dict[str, Any]) -> dict[str, Any]:
