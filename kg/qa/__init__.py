@@ -1,6 +1,6 @@
 """Researcher Q&A over the reports: questions answered from the graph and the passages, with citations.
 
-``QuestionAnswerer(search_service).ask(question, select)`` returns the /ask response (design.md).
+``QuestionAnswerer(search_service).ask(question, select)`` returns the /ask response (docs/design.md).
 """
 
 from kg.qa.question import KINDS, Question, analyse_question

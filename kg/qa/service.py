@@ -1,4 +1,4 @@
-"""``QuestionAnswerer``: one question in, the /ask response out (design.md): an answer taken from the
+"""``QuestionAnswerer``: one question in, the /ask response out (docs/design.md): an answer taken from the
 reports, with every sentence it rests on, the entities the question names and the graph facts used.
 
 The line: analyse the question → retrieve passages (the hybrid search) → answer from the graph where it

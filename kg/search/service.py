@@ -1,5 +1,5 @@
 """``SearchService``: the search indexes of a data directory, loaded once and reloaded when the
-manifest changes, answering ``GET /search`` and ``cnkg search`` in the shape design.md fixes.
+manifest changes, answering ``GET /search`` and ``cnkg search`` in the shape docs/design.md fixes.
 
 One service serves a whole process: the HTTP service and the command line build it from the settings
 (``api.services.Services``), and the Q&A shares it (its index, its embedder and its name matcher)."""
@@ -138,7 +138,7 @@ class SearchService:
         type: str | None = None,
         explain: bool = False,
     ) -> dict[str, Any]:
-        """Passages for a query, as ``{"query", "mode", "total", "hits": [...]}`` (design.md)."""
+        """Passages for a query, as ``{"query", "mode", "total", "hits": [...]}`` (docs/design.md)."""
         query, ranking, vector, analysis, index = self._ranking(q, k, offset, mode, report, type)
         hits = [
             self._hit(index, analysis, ranking, i, vector, explain)
