@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ingest.document import Mention, Relation, Sentence
-from ingest.relation_rule import RelationRule
+from ingest.relation_rule import RelationRule, rule_row
 
 __all__ = ["RULES", "CueRules", "cue_relations", "relation_between"]
 
@@ -43,47 +43,29 @@ _BASED_ON = re.compile(r"基于$")
 @dataclass(frozen=True)
 class CueRules:
     """The clause-level rules, by the cue they read (confidences chosen on the dev split of the real-world
-    corpus)."""
+    corpus), one a line: rule_row(name, predicate, confidence)."""
 
-    verb_object_based_on: RelationRule = RelationRule(
-        name="verb-object-based-on", predicate="basedOn", confidence=0.8
-    )
-    verb_object_issued: RelationRule = RelationRule(
-        name="verb-object-issued", predicate="issuedBy", confidence=0.9
-    )
-    verb_object_open_sourced: RelationRule = RelationRule(
-        name="verb-object-open-sourced", predicate="openSourcedBy", confidence=0.85
-    )
-    verb_object_offers: RelationRule = RelationRule(
-        name="verb-object-offers", predicate="offers", confidence=0.85
-    )
-    verb_object_developed: RelationRule = RelationRule(
-        name="verb-object-developed", predicate="developedBy", confidence=0.8
-    )
-    apposition: RelationRule = RelationRule(name="apposition", predicate="broader", confidence=0.8)
-    predecessor_cue: RelationRule = RelationRule(
-        name="predecessor-cue", predicate="predecessorOf", confidence=0.9
-    )
-    evolved_cue: RelationRule = RelationRule(name="evolved-cue", predicate="predecessorOf", confidence=0.85)
-    part_of_cue: RelationRule = RelationRule(name="part-of-cue", predicate="partOf", confidence=0.85)
-    compatible_with: RelationRule = RelationRule(name="compatible-with", predicate="supports", confidence=0.8)
-    provides_support_for: RelationRule = RelationRule(
-        name="provides-support-for", predicate="supports", confidence=0.8
-    )
-    offer_list: RelationRule = RelationRule(name="offer-list", predicate="offers", confidence=0.8)
-    foundation_of: RelationRule = RelationRule(name="foundation-of", predicate="basedOn", confidence=0.8)
-    foundation: RelationRule = RelationRule(name="foundation", predicate="basedOn", confidence=0.75)
-    industry_adoption: RelationRule = RelationRule(
-        name="industry-adoption", predicate="usedByIndustry", confidence=0.75
-    )
-    made_by_list: RelationRule = RelationRule(name="made-by-list", predicate="developedBy", confidence=0.8)
-    provides_support: RelationRule = RelationRule(
-        name="provides-support", predicate="supports", confidence=0.75
-    )
-    empowers: RelationRule = RelationRule(name="empowers", predicate="supports", confidence=0.75)
-    based_on_list: RelationRule = RelationRule(name="based-on-list", predicate="basedOn", confidence=0.75)
-    base_of: RelationRule = RelationRule(name="base-of", predicate="basedOn", confidence=0.75)
-    such_as: RelationRule = RelationRule(name="such-as", predicate="broader", confidence=0.7)
+    verb_object_based_on: RelationRule = rule_row("verb-object-based-on", "basedOn", 0.8)
+    verb_object_issued: RelationRule = rule_row("verb-object-issued", "issuedBy", 0.9)
+    verb_object_open_sourced: RelationRule = rule_row("verb-object-open-sourced", "openSourcedBy", 0.85)
+    verb_object_offers: RelationRule = rule_row("verb-object-offers", "offers", 0.85)
+    verb_object_developed: RelationRule = rule_row("verb-object-developed", "developedBy", 0.8)
+    apposition: RelationRule = rule_row("apposition", "broader", 0.8)
+    predecessor_cue: RelationRule = rule_row("predecessor-cue", "predecessorOf", 0.9)
+    evolved_cue: RelationRule = rule_row("evolved-cue", "predecessorOf", 0.85)
+    part_of_cue: RelationRule = rule_row("part-of-cue", "partOf", 0.85)
+    compatible_with: RelationRule = rule_row("compatible-with", "supports", 0.8)
+    provides_support_for: RelationRule = rule_row("provides-support-for", "supports", 0.8)
+    offer_list: RelationRule = rule_row("offer-list", "offers", 0.8)
+    foundation_of: RelationRule = rule_row("foundation-of", "basedOn", 0.8)
+    foundation: RelationRule = rule_row("foundation", "basedOn", 0.75)
+    industry_adoption: RelationRule = rule_row("industry-adoption", "usedByIndustry", 0.75)
+    made_by_list: RelationRule = rule_row("made-by-list", "developedBy", 0.8)
+    provides_support: RelationRule = rule_row("provides-support", "supports", 0.75)
+    empowers: RelationRule = rule_row("empowers", "supports", 0.75)
+    based_on_list: RelationRule = rule_row("based-on-list", "basedOn", 0.75)
+    base_of: RelationRule = rule_row("base-of", "basedOn", 0.75)
+    such_as: RelationRule = rule_row("such-as", "broader", 0.7)
 
 
 RULES = CueRules()

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ingest.document import Mention, Relation, Sentence
-from ingest.relation_rule import RelationRule
+from ingest.relation_rule import RelationRule, rule_row
 
 __all__ = ["RULES", "ListRules", "list_relations"]
 
@@ -36,44 +36,28 @@ _NAMED_TECHNICAL = frozenset({"Technology", "Product"})
 @dataclass(frozen=True)
 class ListRules:
     """The enumeration rules, by pattern family (confidences chosen on the dev split of the real-world
-    corpus)."""
+    corpus), one a line: rule_row(name, predicate, confidence)."""
 
-    supports_list: RelationRule = RelationRule(name="supports-list", predicate="supports", confidence=0.75)
-    support_of_list: RelationRule = RelationRule(
-        name="support-of-list", predicate="supports", confidence=0.75
-    )
-    members_of: RelationRule = RelationRule(name="members-of", predicate="partOf", confidence=0.8)
-    projects_include: RelationRule = RelationRule(
-        name="projects-include", predicate="partOf", confidence=0.75
-    )
-    implements_members: RelationRule = RelationRule(
-        name="implements-members", predicate="partOf", confidence=0.75
-    )
-    sub_project: RelationRule = RelationRule(name="sub-project", predicate="partOf", confidence=0.8)
-    named_module: RelationRule = RelationRule(name="named-module", predicate="partOf", confidence=0.8)
-    open_sourced_list: RelationRule = RelationRule(
-        name="open-sourced-list", predicate="openSourcedBy", confidence=0.8
-    )
-    initiator: RelationRule = RelationRule(name="initiator", predicate="developedBy", confidence=0.8)
-    by_maker_open_sourced: RelationRule = RelationRule(
-        name="by-maker", predicate="openSourcedBy", confidence=0.8
-    )
-    by_maker_developed: RelationRule = RelationRule(name="by-maker", predicate="developedBy", confidence=0.8)
-    open_sourced_at: RelationRule = RelationRule(
-        name="open-sourced-at", predicate="openSourcedBy", confidence=0.8
-    )
-    scenario_industries: RelationRule = RelationRule(
-        name="scenarios", predicate="usedByIndustry", confidence=0.7
-    )
-    scenario_supports: RelationRule = RelationRule(name="scenarios", predicate="supports", confidence=0.7)
-    used_in_list: RelationRule = RelationRule(
-        name="used-in-list", predicate="usedByIndustry", confidence=0.75
-    )
-    on_the_base_of: RelationRule = RelationRule(name="on-the-base-of", predicate="basedOn", confidence=0.8)
-    project_of_org: RelationRule = RelationRule(name="project-of-org", predicate="partOf", confidence=0.75)
-    built_on: RelationRule = RelationRule(name="built-on", predicate="basedOn", confidence=0.75)
-    is_a_category: RelationRule = RelationRule(name="is-a-category", predicate="broader", confidence=0.75)
-    such_as: RelationRule = RelationRule(name="such-as", predicate="broader", confidence=0.7)
+    supports_list: RelationRule = rule_row("supports-list", "supports", 0.75)
+    support_of_list: RelationRule = rule_row("support-of-list", "supports", 0.75)
+    members_of: RelationRule = rule_row("members-of", "partOf", 0.8)
+    projects_include: RelationRule = rule_row("projects-include", "partOf", 0.75)
+    implements_members: RelationRule = rule_row("implements-members", "partOf", 0.75)
+    sub_project: RelationRule = rule_row("sub-project", "partOf", 0.8)
+    named_module: RelationRule = rule_row("named-module", "partOf", 0.8)
+    open_sourced_list: RelationRule = rule_row("open-sourced-list", "openSourcedBy", 0.8)
+    initiator: RelationRule = rule_row("initiator", "developedBy", 0.8)
+    by_maker_open_sourced: RelationRule = rule_row("by-maker", "openSourcedBy", 0.8)
+    by_maker_developed: RelationRule = rule_row("by-maker", "developedBy", 0.8)
+    open_sourced_at: RelationRule = rule_row("open-sourced-at", "openSourcedBy", 0.8)
+    scenario_industries: RelationRule = rule_row("scenarios", "usedByIndustry", 0.7)
+    scenario_supports: RelationRule = rule_row("scenarios", "supports", 0.7)
+    used_in_list: RelationRule = rule_row("used-in-list", "usedByIndustry", 0.75)
+    on_the_base_of: RelationRule = rule_row("on-the-base-of", "basedOn", 0.8)
+    project_of_org: RelationRule = rule_row("project-of-org", "partOf", 0.75)
+    built_on: RelationRule = rule_row("built-on", "basedOn", 0.75)
+    is_a_category: RelationRule = rule_row("is-a-category", "broader", 0.75)
+    such_as: RelationRule = rule_row("such-as", "broader", 0.7)
 
 
 RULES = ListRules()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ingest.document import Mention, Relation, Sentence
 
-__all__ = ["LIST_CONTINUATION_DISCOUNT", "RelationRule"]
+__all__ = ["LIST_CONTINUATION_DISCOUNT", "RelationRule", "rule_row"]
 
 # A relation carried over to the next items of a list (A、B及C) is a little less sure than the first.
 LIST_CONTINUATION_DISCOUNT = 0.05
@@ -56,3 +56,12 @@ class RelationRule:
             predicate=self.predicate,
             confidence=self.confidence - LIST_CONTINUATION_DISCOUNT,
         )
+
+
+def rule_row(name: str, predicate: str, confidence: float) -> RelationRule:
+    """One row of a rule table (name, predicate, confidence), so that a table of rules reads one rule a line.
+
+    >>> rule_row("offer-list", "offers", 0.8)
+    RelationRule(name='offer-list', predicate='offers', confidence=0.8)
+    """
+    return RelationRule(name=name, predicate=predicate, confidence=confidence)
