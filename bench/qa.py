@@ -39,7 +39,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.settings import ServerSettings  # noqa: E402
-from bench.live import percentile  # noqa: E402
+from bench.live import bench_parser, percentile  # noqa: E402
 from kg.datadir import DataDir  # noqa: E402
 from kg.qa.evaluation import QAItem, is_correct, load_qa_set  # noqa: E402
 from tests.support.realworld import (  # noqa: E402
@@ -318,9 +318,7 @@ def regression(show_misses: bool) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = bench_parser(__doc__)
     corpus_arguments(parser, store=True)
     parser.add_argument("--misses", action="store_true", help="list the regression set's misses")
     args = parser.parse_args()

@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.live import bench_parser  # noqa: E402
 from kg.catalog import Catalog, PassageRecord  # noqa: E402
 from kg.datadir import DataDir  # noqa: E402
 from kg.namespaces import report_iri  # noqa: E402
@@ -307,9 +308,7 @@ def regression(args: argparse.Namespace) -> tuple[list[str], list[str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = bench_parser(__doc__)
     corpus_arguments(parser, store=True)
     parser.add_argument("--tune", action="store_true", help="evaluate a grid of fusion settings")
     parser.add_argument(
