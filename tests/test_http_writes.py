@@ -8,7 +8,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import rdflib
-from support.server import AUTH, RID, LiveServer, make_datadir, report_bundle, serve, server_settings
+from support.server import (
+    AUTH,
+    RID,
+    LiveServer,
+    make_datadir,
+    report_bundle,
+    serve,
+    serve_sample,
+    server_settings,
+)
 
 from kg.datadir import DataDir
 from kg.namespaces import LEXICON_GRAPH, report_iri
@@ -31,9 +40,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def read_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("cnkg-read-only")
-    make_datadir(root)
-    with serve(server_settings(root, write_token=None)) as live:
+    with serve_sample(tmp_path_factory.mktemp("cnkg-read-only"), write_token=None) as live:
         yield live
 
 

@@ -17,7 +17,7 @@ import docx
 import pytest
 from support.faults import snapshot
 from support.sandbox_jobs import ExpandJob, HogJob, SpinJob, billion_laughs, no_warm_up
-from support.server import AUTH, RID, LiveServer, make_datadir, serve, server_settings
+from support.server import AUTH, RID, LiveServer, make_datadir, serve, serve_sample, server_settings
 
 from api.deps import SANDBOX_PRELOAD
 from kg.errors import ProcessingMemoryError, ProcessingTimeoutError
@@ -70,9 +70,7 @@ def test_the_memory_cap_alone_contains_an_entity_expansion():
 # -- over HTTP -----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("cnkg-sandbox")
-    make_datadir(root)
-    with serve(server_settings(root, ingest_memory_mb=256)) as live:
+    with serve_sample(tmp_path_factory.mktemp("cnkg-sandbox"), ingest_memory_mb=256) as live:
         yield live
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-from support.server import LiveServer, make_datadir, serve, server_settings
+from support.server import LiveServer, make_datadir, serve_sample
 
 from kg.sparql.formats import format_by_name
 from kg.sparql.guard import QueryForm
@@ -35,17 +35,14 @@ HIDDEN_BRACE = (
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("cnkg-caps")
-    make_datadir(root)
-    with serve(server_settings(root, row_cap=ROW_CAP)) as live:
+    with serve_sample(tmp_path_factory.mktemp("cnkg-caps"), row_cap=ROW_CAP) as live:
         yield live
 
 
 @pytest.fixture(scope="module")
 def byte_capped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("cnkg-bytecap")
-    make_datadir(root)
-    with serve(server_settings(root, row_cap=100_000, max_result_bytes=BYTE_CAP)) as live:
+    with serve_sample(root, row_cap=100_000, max_result_bytes=BYTE_CAP) as live:
         yield live
 
 
