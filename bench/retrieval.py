@@ -48,7 +48,7 @@ from tests.support.realworld import (  # noqa: E402
     Corpus,
     CorpusError,
     Question,
-    build_store,
+    build_corpus_store,
     corpus_arguments,
     side_by_side,
     splits_for,
@@ -242,9 +242,7 @@ def realworld(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     corpus = Corpus(args.data)
     splits = splits_for(args.split)
     questions = [q for q in corpus.questions_in(splits) if q.answerable and q.evidence]
-    started = time.perf_counter()
-    datadir = build_store([d.path for d in corpus.documents.values()], args.store)
-    build_seconds = time.perf_counter() - started
+    datadir, build_seconds = build_corpus_store(corpus, args.store)
     service = SearchService(datadir)
     judge = QuoteJudge(datadir, corpus)
     ranks = {
