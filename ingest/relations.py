@@ -14,12 +14,13 @@ from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentenc
 from ingest.relation_carryover import carried_over_relations
 from ingest.relation_cues import cue_relations
 from ingest.relation_lists import list_relations
-from ingest.relation_rule import RelationRule
+from ingest.relation_rule import NAMED_TECHNICAL_TYPES, ORG_TYPES, TECHNICAL_TYPES, RelationRule
 
 __all__ = ["RULES", "extract_relations"]
 
-_ORG = frozenset({"Vendor", "Organization"})
-_TECHNICAL = frozenset({"Technology", "Product", "Concept"})
+# Short names for the rows of the rule table.
+_ORG, _TECHNICAL, _NAMED_TECHNICAL = ORG_TYPES, TECHNICAL_TYPES, NAMED_TECHNICAL_TYPES
+
 _DATE = r"(?:(?:于|在)?\d{4}年(?:\d{1,2}月)?)?"
 
 
@@ -120,7 +121,6 @@ _PRODUCT = frozenset({"Product"})
 _POLICY = frozenset({"Policy"})
 _TECH = frozenset({"Technology"})
 _INDUSTRY = frozenset({"Industry"})
-_NAMED_TECHNICAL = frozenset({"Technology", "Product"})
 _TECH_ORG = _TECHNICAL | _ORG
 _ISSUES = rf"^{_DATE}(?:正式|联合|先后)?(?:发布|印发|出台|颁布|制定)(?:了)?$"
 _DEVELOPS = rf"^{_DATE}(?:率先|最早|最初|自主)?(?:开发|研发|设计|创建|发明)(?:出|了)+$"
