@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,7 @@ from kg.sparql.engine import QueryRequest, SparqlEngine, select_json
 from kg.sparql.formats import format_by_name
 from kg.sparql.resources import entity_detail, iri_term
 
-__all__ = ["MAX_QUERY_TEXT", "CnkgTools", "citation"]
+__all__ = ["MAX_QUERY_TEXT", "CnkgTools", "citation", "span_citation"]
 
 MAX_QUERY_TEXT = 500  # as GET /search
 MAX_FACT_GROUPS = 100  # as GET /facts
@@ -58,6 +58,14 @@ def citation(
         "text": text,
         **more,
     }
+
+
+def span_citation(
+    span: Mapping[str, Any], report: str | None, title: str | None, **more: Any
+) -> dict[str, Any]:
+    """The citation of a passage span given as a mapping with ``passage``, ``start``, ``end`` and ``text``
+    (a search hit, an evidence record)."""
+    return citation(report, title, span["passage"], span["start"], span["end"], span["text"], **more)
 
 
 def _report_of(passage: str) -> str:
@@ -92,16 +100,7 @@ class CnkgTools:
         result = await asyncio.to_thread(service.search, query, k=k, report=report or None, type=type)
         titles = self._titles()
         hits = [
-            citation(
-                h["report"],
-                titles.get(h["report"]),
-                h["passage"],
-                h["start"],
-                h["end"],
-                h["text"],
-                score=h["score"],
-                entities=h["entities"],
-            )
+            span_citation(h, h["report"], titles.get(h["report"]), score=h["score"], entities=h["entities"])
             for h in result["hits"]
         ]
         return {"query": result["query"], "total": result["total"], "citations": hits}  # a hit is a citation
@@ -111,10 +110,7 @@ class CnkgTools:
         answerer = self.services().answerer
         response = await answerer.ask(question, engine_select(self.engine()))
         titles = self._titles()
-        cited = [
-            citation(e["report"], titles.get(e["report"]), e["passage"], e["start"], e["end"], e["text"])
-            for e in response["evidence"]
-        ]
+        cited = [span_citation(e, e["report"], titles.get(e["report"])) for e in response["evidence"]]
         return {**response, "evidence": cited, "citations": cited}
 
     async def sparql(self, query: str) -> dict[str, Any]:
@@ -158,16 +154,7 @@ class CnkgTools:
         for relation in detail["relations"]:
             for evidence in relation["evidence"]:
                 evidence["title"] = titles.get(evidence["report"])
-                cited.append(
-                    citation(
-                        evidence["report"],
-                        evidence["title"],
-                        evidence["passage"],
-                        evidence["start"],
-                        evidence["end"],
-                        evidence["text"],
-                    )
-                )
+                cited.append(span_citation(evidence, evidence["report"], evidence["title"]))
         cited += [_fact_citation(f) for f in detail["facts"]]
         return {**detail, "citations": cited}
 
@@ -254,13 +241,6 @@ class CnkgTools:
 
 def _fact_citation(observation: dict[str, Any]) -> dict[str, Any]:
     evidence, report = observation["evidence"], observation["report"]
-    return citation(
-        report["iri"],
-        report["title"],
-        evidence["passage"],
-        evidence["start"],
-        evidence["end"],
-        evidence["text"],
-        sentence=evidence["sentence"],
-        fact=observation["iri"],
+    return span_citation(
+        evidence, report["iri"], report["title"], sentence=evidence["sentence"], fact=observation["iri"]
     )

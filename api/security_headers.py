@@ -30,30 +30,30 @@ def _policy(**directives: str) -> str:
 
 _COMMON = {"object_src": "'none'", "base_uri": "'none'", "form_action": "'self'", "frame_ancestors": "'none'"}
 
+
+def _own_files_policy(style_src: str, **more: str) -> str:
+    """A page that loads only this server's own files (images also as data: URLs), its styles from
+    ``style_src``, with the ``more`` directives."""
+    return _policy(
+        default_src="'self'",
+        script_src="'self'",
+        style_src=style_src,
+        img_src="'self' data:",
+        connect_src="'self'",
+        **more,
+        **_COMMON,
+    )
+
+
 # The web interface (/, its ES modules and style sheet under /ui/) and the linked-data pages (/id/…): only
 # this server's own files; images also as data: URLs (the page's empty favicon).
-HTML_POLICY = _policy(
-    default_src="'self'",
-    script_src="'self'",
-    style_src="'self'",
-    img_src="'self' data:",
-    connect_src="'self'",
-    **_COMMON,
-)
+HTML_POLICY = _own_files_policy("'self'")
 
 # ReDoc (/redoc, a file of the fastapi-offline wheel) builds its styles at run time as <style> elements
 # (styled-components) and runs its search index in a worker made from a blob: URL; this page, and only
 # this one, allows inline *style* and blob: workers. Its script is a file as everywhere else. (Swagger UI at
 # /docs works under HTML_POLICY once its start-up script is a file: web/js/api-docs.js.)
-REDOC_POLICY = _policy(
-    default_src="'self'",
-    script_src="'self'",
-    style_src="'self' 'unsafe-inline'",
-    img_src="'self' data:",
-    connect_src="'self'",
-    worker_src="'self' blob:",
-    **_COMMON,
-)
+REDOC_POLICY = _own_files_policy("'self' 'unsafe-inline'", worker_src="'self' blob:")
 
 # Everything else (JSON, RDF, scripts, style sheets): a document made of it may load nothing at all.
 NON_HTML_POLICY = _policy(default_src="'none'", frame_ancestors="'none'", base_uri="'none'")

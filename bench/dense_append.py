@@ -12,7 +12,6 @@ reader's start-up).
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -25,6 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.live import bench_parser  # noqa: E402
 from kg.datadir import DataDir  # noqa: E402
 from kg.search.dense import DenseIndex  # noqa: E402
 from kg.search.segments import (  # noqa: E402
@@ -115,9 +115,7 @@ def _tenths(times: list[float], written: list[int]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = bench_parser(__doc__)
     parser.add_argument("--reports", type=int, default=300, help="simulated ingests")
     parser.add_argument("--rows", type=int, default=177, help="passages a report")
     parser.add_argument("--sentences", type=int, default=6, help="sentence vectors a passage")

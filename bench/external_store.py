@@ -13,7 +13,6 @@ Writes bench/results/external_store.txt (or --out).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -27,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from bench.live import dir_size
+from bench.live import bench_parser, dir_size
 from bench.synthetic import write_reports
 from kg.datadir import DataDir
 from kg.settings import Settings
@@ -116,9 +115,7 @@ def measure(name: str, data: Path, reports: int, work: Path) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = bench_parser(__doc__)
     parser.add_argument(
         "--reports", type=int, default=40, help="synthetic reports to ingest (without --data)"
     )

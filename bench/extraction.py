@@ -10,7 +10,6 @@ Writes the tables to bench/results/extraction.txt as well (not with --errors or 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.live import bench_parser
 from ingest.pipeline import extract
 from ingest.read import read_path
 from kg.errors import InputError
@@ -187,9 +187,7 @@ def _table(tallies: dict[str, Tally], splits: tuple[str, ...]) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = bench_parser(__doc__)
     corpus_arguments(parser, store=False)
     parser.add_argument("--errors", action="store_true", help="list misses and spurious items")
     args = parser.parse_args()

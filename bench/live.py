@@ -1,9 +1,10 @@
-"""Helpers of the load and scale benches: the resident memory of a process tree (read from /proc), sizes
-and percentiles. The live ``cnkg serve`` subprocess comes from :mod:`tests.support.processes`, shared with
-the tests."""
+"""Helpers of the benches: their argument parser and transcript, the resident memory of a process tree
+(read from /proc), sizes and percentiles. The live ``cnkg serve`` subprocess comes from
+:mod:`tests.support.processes`, shared with the tests."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 from pathlib import Path
@@ -11,6 +12,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # ``cnkg serve`` over a large synthetic data directory loads for minutes before it answers /health
 SERVE_STARTUP_SECONDS = 1800.0
+
+
+def bench_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The argument parser of a bench script, with its module docstring (line breaks kept) as the help."""
+    return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+class Transcript:
+    """The lines a bench prints as it goes, kept to be written to its results file at the end."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def say(self, line: str = "") -> None:
+        print(line, flush=True)
+        self.lines.append(line)
 
 
 def _children() -> dict[int, list[int]]:

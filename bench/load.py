@@ -12,7 +12,6 @@ run (all clients share 127.0.0.1). Writes bench/results/load.txt.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import random
@@ -28,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from bench.live import ROOT, SERVE_STARTUP_SECONDS, percentile
+from bench.live import ROOT, SERVE_STARTUP_SECONDS, bench_parser, percentile
 from bench.synthetic import synthetic_report
 from kg.namespaces import slug_of
 from tests.support.processes import cnkg_serve
@@ -311,9 +310,7 @@ def report(run: Run, seconds: float, ask: bool, title: str, clients: int) -> str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = bench_parser(__doc__)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--ramp", type=float, default=60.0)
     parser.add_argument("--hold", type=float, default=15.0)

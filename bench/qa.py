@@ -39,7 +39,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.settings import ServerSettings  # noqa: E402
-from bench.live import percentile  # noqa: E402
+from bench.live import bench_parser, percentile  # noqa: E402
 from kg.datadir import DataDir  # noqa: E402
 from kg.qa.evaluation import QAItem, is_correct, load_qa_set  # noqa: E402
 from tests.support.realworld import (  # noqa: E402
@@ -48,6 +48,7 @@ from tests.support.realworld import (  # noqa: E402
     Corpus,
     CorpusError,
     Question,
+    build_corpus_store,
     build_store,
     corpus_arguments,
     ratio,
@@ -272,9 +273,7 @@ def realworld(args: argparse.Namespace) -> list[str]:
     corpus = Corpus(args.data)
     splits = splits_for(args.split)
     questions = corpus.questions_in(splits)
-    started = time.perf_counter()
-    datadir = build_store([d.path for d in corpus.documents.values()], args.store)
-    build_seconds = time.perf_counter() - started
+    datadir, build_seconds = build_corpus_store(corpus, args.store)
     with client_for(datadir) as client:
         outcomes = run_questions(questions, client)
     counts = ", ".join(_counts([q for q in questions if q.split == s], s) for s in splits)
@@ -318,9 +317,7 @@ def regression(show_misses: bool) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = bench_parser(__doc__)
     corpus_arguments(parser, store=True)
     parser.add_argument("--misses", action="store_true", help="list the regression set's misses")
     args = parser.parse_args()

@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.live import bench_parser  # noqa: E402
 from kg.catalog import Catalog, PassageRecord  # noqa: E402
 from kg.datadir import DataDir  # noqa: E402
 from kg.namespaces import report_iri  # noqa: E402
@@ -47,7 +48,7 @@ from tests.support.realworld import (  # noqa: E402
     Corpus,
     CorpusError,
     Question,
-    build_store,
+    build_corpus_store,
     corpus_arguments,
     side_by_side,
     splits_for,
@@ -241,9 +242,7 @@ def realworld(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     corpus = Corpus(args.data)
     splits = splits_for(args.split)
     questions = [q for q in corpus.questions_in(splits) if q.answerable and q.evidence]
-    started = time.perf_counter()
-    datadir = build_store([d.path for d in corpus.documents.values()], args.store)
-    build_seconds = time.perf_counter() - started
+    datadir, build_seconds = build_corpus_store(corpus, args.store)
     service = SearchService(datadir)
     judge = QuoteJudge(datadir, corpus)
     ranks = {
@@ -307,9 +306,7 @@ def regression(args: argparse.Namespace) -> tuple[list[str], list[str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = bench_parser(__doc__)
     corpus_arguments(parser, store=True)
     parser.add_argument("--tune", action="store_true", help="evaluate a grid of fusion settings")
     parser.add_argument(

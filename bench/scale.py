@@ -39,7 +39,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from bench.live import ROOT, SERVE_STARTUP_SECONDS, dir_size, percentile, tree_rss, tree_rss_by_process
+from bench.live import (
+    ROOT,
+    SERVE_STARTUP_SECONDS,
+    bench_parser,
+    dir_size,
+    percentile,
+    tree_rss,
+    tree_rss_by_process,
+)
 from bench.synthetic import write_reports
 from tests.support.processes import cnkg_serve
 
@@ -262,9 +270,7 @@ def _memory_line(label: str, rss: list[int]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = bench_parser(__doc__)
     parser.add_argument("--reports", type=int, default=1000)
     parser.add_argument("--chars", type=int, default=60_000)
     parser.add_argument(

@@ -19,7 +19,6 @@ latency.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import re
 import sys
@@ -32,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.live import bench_parser  # noqa: E402
 from kg.catalog import PassageRecord  # noqa: E402
 from kg.datadir import DataDir  # noqa: E402
 from kg.namespaces import passage_iri  # noqa: E402
@@ -215,9 +215,7 @@ def flat_vs_hnsw(pool: Pool, query_vectors: np.ndarray, sizes: list[int]) -> lis
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = bench_parser(__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--threshold-sizes", type=int, nargs="*", default=[10_000, 25_000, 50_000, 100_000])
     args = parser.parse_args()

@@ -24,7 +24,6 @@ Writes bench/results/sparql.txt.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import multiprocessing
 import os
@@ -42,6 +41,7 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.live import Transcript, bench_parser
 from kg.catalog import Catalog, ReportBundle
 from kg.datadir import DataDir
 from kg.namespaces import (
@@ -419,20 +419,15 @@ def rdflib_baseline(nquads_path: Path, limit: float) -> tuple[dict[str, str], fl
 
 # -- main ------------------------------------------------------------------------------------------
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = bench_parser(__doc__)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rdflib-limit", type=float, default=15.0)
     parser.add_argument("--no-rdflib", action="store_true")
     args = parser.parse_args()
 
-    lines: list[str] = []
-
-    def say(line: str = "") -> None:
-        print(line, flush=True)
-        lines.append(line)
+    transcript = Transcript()
+    say = transcript.say
 
     with tempfile.TemporaryDirectory(prefix="cnkg-bench-") as tmp:
         root = Path(tmp) / "data"
@@ -526,7 +521,7 @@ def main() -> None:
     )
     say("all targets met" if not failures else f"targets missed: {', '.join(failures)}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    RESULTS.write_text("\n".join(transcript.lines) + "\n", encoding="utf-8")
     print(f"written to {RESULTS.relative_to(ROOT)}")
 
 

@@ -34,6 +34,7 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.live import Transcript
 from bench.sparql import QUERIES, _bundle, synthetic_bundles
 from kg import diskstore
 from kg.catalog import Catalog, ReportBundle
@@ -159,11 +160,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    lines: list[str] = []
-
-    def say(line: str = "") -> None:
-        print(line, flush=True)
-        lines.append(line)
+    transcript = Transcript()
+    say = transcript.say
 
     with tempfile.TemporaryDirectory(prefix="cnkg-bench-store-") as tmp:
         root = Path(tmp)
@@ -249,7 +247,7 @@ def main() -> None:
         "(2-core machine shared with other jobs: latencies noisy, ratios from the same run; "
         f"runs={args.runs})"
     )
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    RESULTS.write_text("\n".join(transcript.lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

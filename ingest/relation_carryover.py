@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentence
 from ingest.relation_cues import relation_between
+from ingest.relation_rule import ORG_TYPES, TECHNICAL_TYPES, TypeOf
 
 __all__ = ["CarryOverConfidence", "carried_over_relations"]
 
-TypeOf = Callable[[Mention], str]
-
-_ORG = frozenset({"Vendor", "Organization"})
-_TECHNICAL = frozenset({"Technology", "Product", "Concept"})
 _SUBJECT_TECHNICAL = frozenset({"Technology", "Product"})
 
 
@@ -93,9 +90,9 @@ class _Cue:
 
 
 _CUES = (
-    _Cue("supports", _SUPPORT, _SUBJECT_TECHNICAL, _TECHNICAL, False),
-    _Cue("supports", _SUPPORT_OF, _SUBJECT_TECHNICAL, _TECHNICAL, False, _SUPPORT_OF_END),
-    _Cue("openSourcedBy", _OPEN_SOURCED, _ORG, frozenset({"Technology", "Product"}), True),
+    _Cue("supports", _SUPPORT, _SUBJECT_TECHNICAL, TECHNICAL_TYPES, False),
+    _Cue("supports", _SUPPORT_OF, _SUBJECT_TECHNICAL, TECHNICAL_TYPES, False, _SUPPORT_OF_END),
+    _Cue("openSourcedBy", _OPEN_SOURCED, ORG_TYPES, frozenset({"Technology", "Product"}), True),
 )
 
 
@@ -133,7 +130,7 @@ def carried_over_relations(
                             )
             yield from _foundations(passage.n, sentence, found, subjects, carried, type_of)
             if topic is not None:
-                carried[type_of(topic) in _ORG] = topic
+                carried[type_of(topic) in ORG_TYPES] = topic
 
 
 def _subject(
@@ -146,7 +143,7 @@ def _subject(
 ) -> tuple[Mention | None, float]:
     if topic is not None and topic.end <= at and type_of(topic) in cue.subject_types:
         return topic, CONFIDENCE.same_sentence
-    wants_org = cue.subject_types <= _ORG
+    wants_org = cue.subject_types <= ORG_TYPES
     earlier = carried.get(wants_org)
     if earlier is not None and type_of(earlier) in cue.subject_types:
         return earlier, CONFIDENCE.same_passage
@@ -231,7 +228,7 @@ def _foundations(
     EdgeWize 就是以 KubeEdge 为核心构建的 → EdgeWize basedOn KubeEdge."""
     text, base = sentence.text, sentence.start
     for i, m in enumerate(found):
-        if type_of(m) not in _TECHNICAL:
+        if type_of(m) not in TECHNICAL_TYPES:
             continue
         opening = _ON_TOP_OPENING.search(text, 0, m.start - base)
         if (

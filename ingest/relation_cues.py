@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ingest.document import Mention, Relation, Sentence
-from ingest.relation_rule import RelationRule
+from ingest.relation_rule import ORG_TYPES, TECHNICAL_TYPES, RelationRule, TypeOf, rule_row
 
 __all__ = ["RULES", "CueRules", "cue_relations", "relation_between"]
 
-TypeOf = Callable[[Mention], str]
 
-_ORG = frozenset({"Vendor", "Organization"})
-_TECHNICAL = frozenset({"Technology", "Product", "Concept"})
 _CLAUSE = re.compile(r"[，,。；;！？：:]")
 _LIST_JOIN = re.compile(r"^(?:及|和|与|、|以及|或)$")
 _LOOSE_JOIN = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:及|和|与|、|以及|或)$")
@@ -43,47 +40,29 @@ _BASED_ON = re.compile(r"基于$")
 @dataclass(frozen=True)
 class CueRules:
     """The clause-level rules, by the cue they read (confidences chosen on the dev split of the real-world
-    corpus)."""
+    corpus), one a line: rule_row(name, predicate, confidence)."""
 
-    verb_object_based_on: RelationRule = RelationRule(
-        name="verb-object-based-on", predicate="basedOn", confidence=0.8
-    )
-    verb_object_issued: RelationRule = RelationRule(
-        name="verb-object-issued", predicate="issuedBy", confidence=0.9
-    )
-    verb_object_open_sourced: RelationRule = RelationRule(
-        name="verb-object-open-sourced", predicate="openSourcedBy", confidence=0.85
-    )
-    verb_object_offers: RelationRule = RelationRule(
-        name="verb-object-offers", predicate="offers", confidence=0.85
-    )
-    verb_object_developed: RelationRule = RelationRule(
-        name="verb-object-developed", predicate="developedBy", confidence=0.8
-    )
-    apposition: RelationRule = RelationRule(name="apposition", predicate="broader", confidence=0.8)
-    predecessor_cue: RelationRule = RelationRule(
-        name="predecessor-cue", predicate="predecessorOf", confidence=0.9
-    )
-    evolved_cue: RelationRule = RelationRule(name="evolved-cue", predicate="predecessorOf", confidence=0.85)
-    part_of_cue: RelationRule = RelationRule(name="part-of-cue", predicate="partOf", confidence=0.85)
-    compatible_with: RelationRule = RelationRule(name="compatible-with", predicate="supports", confidence=0.8)
-    provides_support_for: RelationRule = RelationRule(
-        name="provides-support-for", predicate="supports", confidence=0.8
-    )
-    offer_list: RelationRule = RelationRule(name="offer-list", predicate="offers", confidence=0.8)
-    foundation_of: RelationRule = RelationRule(name="foundation-of", predicate="basedOn", confidence=0.8)
-    foundation: RelationRule = RelationRule(name="foundation", predicate="basedOn", confidence=0.75)
-    industry_adoption: RelationRule = RelationRule(
-        name="industry-adoption", predicate="usedByIndustry", confidence=0.75
-    )
-    made_by_list: RelationRule = RelationRule(name="made-by-list", predicate="developedBy", confidence=0.8)
-    provides_support: RelationRule = RelationRule(
-        name="provides-support", predicate="supports", confidence=0.75
-    )
-    empowers: RelationRule = RelationRule(name="empowers", predicate="supports", confidence=0.75)
-    based_on_list: RelationRule = RelationRule(name="based-on-list", predicate="basedOn", confidence=0.75)
-    base_of: RelationRule = RelationRule(name="base-of", predicate="basedOn", confidence=0.75)
-    such_as: RelationRule = RelationRule(name="such-as", predicate="broader", confidence=0.7)
+    verb_object_based_on: RelationRule = rule_row("verb-object-based-on", "basedOn", 0.8)
+    verb_object_issued: RelationRule = rule_row("verb-object-issued", "issuedBy", 0.9)
+    verb_object_open_sourced: RelationRule = rule_row("verb-object-open-sourced", "openSourcedBy", 0.85)
+    verb_object_offers: RelationRule = rule_row("verb-object-offers", "offers", 0.85)
+    verb_object_developed: RelationRule = rule_row("verb-object-developed", "developedBy", 0.8)
+    apposition: RelationRule = rule_row("apposition", "broader", 0.8)
+    predecessor_cue: RelationRule = rule_row("predecessor-cue", "predecessorOf", 0.9)
+    evolved_cue: RelationRule = rule_row("evolved-cue", "predecessorOf", 0.85)
+    part_of_cue: RelationRule = rule_row("part-of-cue", "partOf", 0.85)
+    compatible_with: RelationRule = rule_row("compatible-with", "supports", 0.8)
+    provides_support_for: RelationRule = rule_row("provides-support-for", "supports", 0.8)
+    offer_list: RelationRule = rule_row("offer-list", "offers", 0.8)
+    foundation_of: RelationRule = rule_row("foundation-of", "basedOn", 0.8)
+    foundation: RelationRule = rule_row("foundation", "basedOn", 0.75)
+    industry_adoption: RelationRule = rule_row("industry-adoption", "usedByIndustry", 0.75)
+    made_by_list: RelationRule = rule_row("made-by-list", "developedBy", 0.8)
+    provides_support: RelationRule = rule_row("provides-support", "supports", 0.75)
+    empowers: RelationRule = rule_row("empowers", "supports", 0.75)
+    based_on_list: RelationRule = rule_row("based-on-list", "basedOn", 0.75)
+    base_of: RelationRule = rule_row("base-of", "basedOn", 0.75)
+    such_as: RelationRule = rule_row("such-as", "broader", 0.7)
 
 
 RULES = CueRules()
@@ -135,7 +114,7 @@ def _object_names(
 def _verb_phrases(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """ORG + verb + object phrase, and the verbs chained after it (AWS在2014年发布X、在2017年发布Y)."""
     for subject in found:
-        if type_of(subject) not in _ORG:
+        if type_of(subject) not in ORG_TYPES:
             continue
         verb = _VERB.match(sentence.text, subject.end - sentence.start)
         if verb is None or not _ADVERBS.match(
@@ -185,7 +164,7 @@ def _verb_object(
             if (
                 _BASED_ON.search(before)
                 and re.match(r"^[\u4e00-\u9fff]{0,6}的", between)
-                and (type_of(base) in _TECHNICAL)
+                and (type_of(base) in TECHNICAL_TYPES)
             ):
                 yield from (RULES.verb_object_based_on.relate(o, base, n, sentence) for o in objects)
 
@@ -241,7 +220,12 @@ def _cue_pairs(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
         at = sentence.start + cue.start()
         before = [m for m in found if m.end <= at and _clause_end(sentence, m.end) >= at]
         after = [m for m in found if m.start >= sentence.start + cue.end()][:1]
-        if before and after and type_of(before[-1]) in _TECHNICAL and type_of(after[0]) in _TECHNICAL:
+        if (
+            before
+            and after
+            and type_of(before[-1]) in TECHNICAL_TYPES
+            and type_of(after[0]) in TECHNICAL_TYPES
+        ):
             yield RULES.evolved_cue.relate(before[-1], after[0], n, sentence)
     for cue in _PART_CUE.finditer(text):
         at = sentence.start + cue.start()
@@ -254,7 +238,12 @@ def _cue_pairs(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
         v_at = sentence.start + verb.start()
         subjects = [m for m in found if clause_start <= m.start and m.end <= v_at]
         wholes = [m for m in found if sentence.start + verb.end() <= m.start and m.end <= at]
-        if subjects and wholes and type_of(subjects[-1]) in _TECHNICAL and type_of(wholes[0]) in _TECHNICAL:
+        if (
+            subjects
+            and wholes
+            and type_of(subjects[-1]) in TECHNICAL_TYPES
+            and type_of(wholes[0]) in TECHNICAL_TYPES
+        ):
             for part in _listed_before(sentence, subjects, type_of):
                 yield RULES.part_of_cue.relate(part, wholes[0], n, sentence)
 
@@ -276,16 +265,20 @@ def _supports_and_lists(
             continue
         b = rest[0]
         mid = _span(sentence, a.end, b.start)
-        if type_of(a) in _TECHNICAL and _SUPPORT_VERB.match(mid):
+        if type_of(a) in TECHNICAL_TYPES and _SUPPORT_VERB.match(mid):
             for obj in [b, *_listed_after(sentence, rest, type_of, same_type=False)]:
                 yield RULES.compatible_with.relate(a, obj, n, sentence)
-        if type_of(a) in _TECHNICAL | {"Vendor"} and _SUPPORT_FOR.match(mid) and type_of(b) in _TECHNICAL:
+        if (
+            type_of(a) in TECHNICAL_TYPES | {"Vendor"}
+            and _SUPPORT_FOR.match(mid)
+            and type_of(b) in TECHNICAL_TYPES
+        ):
             after = _span(sentence, b.end, _clause_end(sentence, b.end))
             if _SUPPORT_AFTER.match(after):
                 yield RULES.provides_support_for.relate(a, b, n, sentence)
         if type_of(a) == "Vendor" and _OFFER_LIST.match(mid):
             for obj in [b, *_listed_after(sentence, rest, type_of, same_type=False)]:
-                if type_of(obj) not in _ORG:
+                if type_of(obj) not in ORG_TYPES:
                     yield RULES.offer_list.relate(a, obj, n, sentence)
 
 
@@ -324,7 +317,7 @@ _FOUNDATION_AFTER = re.compile(r"(?:架构|技术)?为(?:基础|底座|核心|�
 def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """以X为基础的Y → Y basedOn X;  A、B以及C…都是以X为基础 → A, B, C basedOn X."""
     for i, base in enumerate(found):
-        if type_of(base) not in _TECHNICAL or not _FOUNDATION.search(
+        if type_of(base) not in TECHNICAL_TYPES or not _FOUNDATION.search(
             _span(sentence, sentence.start, base.start)
         ):
             continue
@@ -332,11 +325,11 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
         if after is None:
             continue
         if after.group("of"):
-            following = [m for m in found[i + 1 :] if type_of(m) in _TECHNICAL][:1]
+            following = [m for m in found[i + 1 :] if type_of(m) in TECHNICAL_TYPES][:1]
             if following and following[0].start - (sentence.start + after.end()) <= FOUNDATION_REACH:
                 yield RULES.foundation_of.relate(following[0], base, n, sentence)
             continue
-        before = [m for m in found[:i] if type_of(m) in _TECHNICAL]
+        before = [m for m in found[:i] if type_of(m) in TECHNICAL_TYPES]
         if before:
             for subject in _listed_before(sentence, before, type_of):
                 yield RULES.foundation.relate(subject, base, n, sentence)
@@ -369,7 +362,7 @@ def _industry_adoption(
         if any(industry.end <= m.start and m.end <= verb_at for m in found):
             continue  # another name stands between the industry and its verb
         objects = [m for m in found if sentence.start + verb.end() <= m.start and m.end <= clause_end]
-        if not objects or type_of(objects[0]) not in _TECHNICAL:
+        if not objects or type_of(objects[0]) not in TECHNICAL_TYPES:
             continue
         users = _listed_before(sentence, found[: i + 1], type_of)
         for obj in [objects[0], *_listed_after(sentence, objects, type_of)]:
@@ -385,13 +378,13 @@ def _made_by_list(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
     """X最初由A、B和C于2017年联合发布 → X developedBy A, B, C."""
     for i, thing in enumerate(found[:-1]):
         makers = found[i + 1 :]
-        if type_of(thing) not in {"Technology", "Product"} or type_of(makers[0]) not in _ORG:
+        if type_of(thing) not in {"Technology", "Product"} or type_of(makers[0]) not in ORG_TYPES:
             continue
         if not _BY.match(_span(sentence, thing.end, makers[0].start)):
             continue
         listed = [makers[0]]
         for m in _listed_after(sentence, makers, type_of, same_type=False):
-            if type_of(m) not in _ORG:
+            if type_of(m) not in ORG_TYPES:
                 break
             listed.append(m)
         if _MADE.match(sentence.text, listed[-1].end - sentence.start):
@@ -428,19 +421,23 @@ def _support_cues(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
         if cue.re is not _PROVIDE and cue.re is not _BECOME_SUPPORT:
             # 'X兼容…，并能够在A上运行', 'X不仅…，也是管理A的手段': X leads the clause before
             clause_start = _clause_start(sentence, clause_start - sentence.start - 1)
-        subjects = [m for m in found if clause_start <= m.start and m.end <= at and type_of(m) in _TECHNICAL]
+        subjects = [
+            m for m in found if clause_start <= m.start and m.end <= at and type_of(m) in TECHNICAL_TYPES
+        ]
         lo, hi = sentence.start + cue.start("objs"), sentence.start + cue.end("objs")
         stop = text.find("等", cue.start("objs"), cue.end("objs"))
         hi = sentence.start + stop if stop != -1 else hi
-        object_types = _TECHNICAL | _ORG if cue.re is _RUNS_ON else _TECHNICAL
+        object_types = TECHNICAL_TYPES | ORG_TYPES if cue.re is _RUNS_ON else TECHNICAL_TYPES
         objects = [m for m in found if lo <= m.start and m.end <= hi and type_of(m) in object_types]
         if subjects and objects:
             for obj in objects:
                 yield RULES.provides_support.relate(subjects[0], obj, n, sentence)
     for cue in _EMPOWER.finditer(text):
         at = sentence.start + cue.start()
-        before = [m for m in found if m.end <= at and type_of(m) in _TECHNICAL]
-        after = [m for m in found if m.start >= sentence.start + cue.end() and type_of(m) in _TECHNICAL][:1]
+        before = [m for m in found if m.end <= at and type_of(m) in TECHNICAL_TYPES]
+        after = [m for m in found if m.start >= sentence.start + cue.end() and type_of(m) in TECHNICAL_TYPES][
+            :1
+        ]
         if before and after and text[: before[-1].start - sentence.start].endswith("以"):
             yield RULES.empowers.relate(before[-1], after[0], n, sentence)
 
@@ -453,7 +450,7 @@ _SUCH_AS = re.compile(r"^等$")
 def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """基于A理念和B架构的C → C basedOn A, B;  X成为Y的基础 → Y basedOn X;  A等B → A broader B."""
     for i, first in enumerate(found):
-        if type_of(first) not in _TECHNICAL or not _BASED_LIST.search(
+        if type_of(first) not in TECHNICAL_TYPES or not _BASED_LIST.search(
             _span(sentence, sentence.start, first.start)
         ):
             continue
@@ -462,18 +459,18 @@ def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: T
         if len(bases) < 2 or not rest:
             continue
         gap = _span(sentence, bases[-1].end, rest[0].start)
-        if re.fullmatch(r"[\u4e00-\u9fff]{0,4}的", gap) and type_of(rest[0]) in _TECHNICAL:
+        if re.fullmatch(r"[\u4e00-\u9fff]{0,4}的", gap) and type_of(rest[0]) in TECHNICAL_TYPES:
             for base in bases:
                 yield RULES.based_on_list.relate(rest[0], base, n, sentence)
     for cue in _BASE_OF.finditer(sentence.text):
         at = sentence.start + cue.start()
-        before = [m for m in found if m.end <= at and type_of(m) in _TECHNICAL]
+        before = [m for m in found if m.end <= at and type_of(m) in TECHNICAL_TYPES]
         wholes = [
             m
             for m in found
             if sentence.start + cue.start("whole") <= m.start
             and m.end <= sentence.start + cue.end("whole")
-            and type_of(m) in _TECHNICAL
+            and type_of(m) in TECHNICAL_TYPES
         ]
         if before and wholes:
             yield RULES.base_of.relate(wholes[-1], before[-1], n, sentence)

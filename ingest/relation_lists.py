@@ -18,62 +18,47 @@ with its own confidence.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ingest.document import Mention, Relation, Sentence
-from ingest.relation_rule import RelationRule
+from ingest.relation_rule import (
+    NAMED_TECHNICAL_TYPES,
+    ORG_TYPES,
+    TECHNICAL_TYPES,
+    RelationRule,
+    TypeOf,
+    rule_row,
+)
 
 __all__ = ["RULES", "ListRules", "list_relations"]
-
-TypeOf = Callable[[Mention], str]
-
-_ORG = frozenset({"Vendor", "Organization"})
-_TECHNICAL = frozenset({"Technology", "Product", "Concept"})
-_NAMED_TECHNICAL = frozenset({"Technology", "Product"})
 
 
 @dataclass(frozen=True)
 class ListRules:
     """The enumeration rules, by pattern family (confidences chosen on the dev split of the real-world
-    corpus)."""
+    corpus), one a line: rule_row(name, predicate, confidence)."""
 
-    supports_list: RelationRule = RelationRule(name="supports-list", predicate="supports", confidence=0.75)
-    support_of_list: RelationRule = RelationRule(
-        name="support-of-list", predicate="supports", confidence=0.75
-    )
-    members_of: RelationRule = RelationRule(name="members-of", predicate="partOf", confidence=0.8)
-    projects_include: RelationRule = RelationRule(
-        name="projects-include", predicate="partOf", confidence=0.75
-    )
-    implements_members: RelationRule = RelationRule(
-        name="implements-members", predicate="partOf", confidence=0.75
-    )
-    sub_project: RelationRule = RelationRule(name="sub-project", predicate="partOf", confidence=0.8)
-    named_module: RelationRule = RelationRule(name="named-module", predicate="partOf", confidence=0.8)
-    open_sourced_list: RelationRule = RelationRule(
-        name="open-sourced-list", predicate="openSourcedBy", confidence=0.8
-    )
-    initiator: RelationRule = RelationRule(name="initiator", predicate="developedBy", confidence=0.8)
-    by_maker_open_sourced: RelationRule = RelationRule(
-        name="by-maker", predicate="openSourcedBy", confidence=0.8
-    )
-    by_maker_developed: RelationRule = RelationRule(name="by-maker", predicate="developedBy", confidence=0.8)
-    open_sourced_at: RelationRule = RelationRule(
-        name="open-sourced-at", predicate="openSourcedBy", confidence=0.8
-    )
-    scenario_industries: RelationRule = RelationRule(
-        name="scenarios", predicate="usedByIndustry", confidence=0.7
-    )
-    scenario_supports: RelationRule = RelationRule(name="scenarios", predicate="supports", confidence=0.7)
-    used_in_list: RelationRule = RelationRule(
-        name="used-in-list", predicate="usedByIndustry", confidence=0.75
-    )
-    on_the_base_of: RelationRule = RelationRule(name="on-the-base-of", predicate="basedOn", confidence=0.8)
-    project_of_org: RelationRule = RelationRule(name="project-of-org", predicate="partOf", confidence=0.75)
-    built_on: RelationRule = RelationRule(name="built-on", predicate="basedOn", confidence=0.75)
-    is_a_category: RelationRule = RelationRule(name="is-a-category", predicate="broader", confidence=0.75)
-    such_as: RelationRule = RelationRule(name="such-as", predicate="broader", confidence=0.7)
+    supports_list: RelationRule = rule_row("supports-list", "supports", 0.75)
+    support_of_list: RelationRule = rule_row("support-of-list", "supports", 0.75)
+    members_of: RelationRule = rule_row("members-of", "partOf", 0.8)
+    projects_include: RelationRule = rule_row("projects-include", "partOf", 0.75)
+    implements_members: RelationRule = rule_row("implements-members", "partOf", 0.75)
+    sub_project: RelationRule = rule_row("sub-project", "partOf", 0.8)
+    named_module: RelationRule = rule_row("named-module", "partOf", 0.8)
+    open_sourced_list: RelationRule = rule_row("open-sourced-list", "openSourcedBy", 0.8)
+    initiator: RelationRule = rule_row("initiator", "developedBy", 0.8)
+    by_maker_open_sourced: RelationRule = rule_row("by-maker", "openSourcedBy", 0.8)
+    by_maker_developed: RelationRule = rule_row("by-maker", "developedBy", 0.8)
+    open_sourced_at: RelationRule = rule_row("open-sourced-at", "openSourcedBy", 0.8)
+    scenario_industries: RelationRule = rule_row("scenarios", "usedByIndustry", 0.7)
+    scenario_supports: RelationRule = rule_row("scenarios", "supports", 0.7)
+    used_in_list: RelationRule = rule_row("used-in-list", "usedByIndustry", 0.75)
+    on_the_base_of: RelationRule = rule_row("on-the-base-of", "basedOn", 0.8)
+    project_of_org: RelationRule = rule_row("project-of-org", "partOf", 0.75)
+    built_on: RelationRule = rule_row("built-on", "basedOn", 0.75)
+    is_a_category: RelationRule = rule_row("is-a-category", "broader", 0.75)
+    such_as: RelationRule = rule_row("such-as", "broader", 0.7)
 
 
 RULES = ListRules()
@@ -129,7 +114,7 @@ def _list_from(sentence: Sentence, found: list[Mention], first: int, type_of: Ty
     listed = [found[first]]
     for m in found[first + 1 :]:
         gap = _gap(sentence, listed[-1].end, m.start)
-        if not _ITEM_GAP.match(gap) or (type_of(m) in _ORG) != (type_of(listed[0]) in _ORG):
+        if not _ITEM_GAP.match(gap) or (type_of(m) in ORG_TYPES) != (type_of(listed[0]) in ORG_TYPES):
             break
         listed.append(m)
     return listed
@@ -188,17 +173,17 @@ def _cued_lists(
 
 def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
-    for cue, topic, listed in _cued_lists(sentence, found, _SUPPORT_CUE, _TECHNICAL, type_of):
+    for cue, topic, listed in _cued_lists(sentence, found, _SUPPORT_CUE, TECHNICAL_TYPES, type_of):
         if text.startswith("的", cue.end()):
             continue  # 提供多线程支持的Linux内核: a modifier, not a list of what is supported
         for obj in listed:
-            if type_of(obj) in _TECHNICAL:
+            if type_of(obj) in TECHNICAL_TYPES:
                 yield RULES.supports_list.relate(topic, obj, n, sentence)
-    for _, topic, listed in _cued_lists(sentence, found, _SUPPORT_OF, _TECHNICAL, type_of):
+    for _, topic, listed in _cued_lists(sentence, found, _SUPPORT_OF, TECHNICAL_TYPES, type_of):
         if not _SUPPORT_OF_END.match(text, listed[-1].end - sentence.start):
             continue
         for obj in listed:
-            if type_of(obj) in _TECHNICAL:
+            if type_of(obj) in TECHNICAL_TYPES:
                 yield RULES.support_of_list.relate(topic, obj, n, sentence)
 
 
@@ -208,32 +193,34 @@ def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) ->
         nxt = found[i + 1]
         gap = _gap(sentence, whole.end, nxt.start)
         # X的A、B等插件
-        if type_of(whole) in _NAMED_TECHNICAL and re.fullmatch(r"\s*的\s*", gap):
+        if type_of(whole) in NAMED_TECHNICAL_TYPES and re.fullmatch(r"\s*的\s*", gap):
             listed = _list_from(sentence, found, i + 1, type_of)
             if _MEMBER_KIND.match(text, listed[-1].end - sentence.start):
                 for part in listed:
-                    if type_of(part) in _TECHNICAL:
+                    if type_of(part) in TECHNICAL_TYPES:
                         yield RULES.members_of.relate(part, whole, n, sentence)
         # ORG 的项目，包括 A、B
-        if type_of(whole) in _ORG and _PROJECTS_INCLUDE.match(gap):
+        if type_of(whole) in ORG_TYPES and _PROJECTS_INCLUDE.match(gap):
             for part in _list_from(sentence, found, i + 1, type_of):
-                if type_of(part) in _NAMED_TECHNICAL:
+                if type_of(part) in NAMED_TECHNICAL_TYPES:
                     yield RULES.projects_include.relate(part, whole, n, sentence)
-    for _, topic, listed in _cued_lists(sentence, found, _IMPLEMENTS, _NAMED_TECHNICAL, type_of):
+    for _, topic, listed in _cued_lists(sentence, found, _IMPLEMENTS, NAMED_TECHNICAL_TYPES, type_of):
         if _MEMBER_KIND.match(text, listed[-1].end - sentence.start):
             for part in listed:
-                if type_of(part) in _TECHNICAL:
+                if type_of(part) in TECHNICAL_TYPES:
                     yield RULES.implements_members.relate(part, topic, n, sentence)
     for i, part in enumerate(found):
         before = _gap(sentence, sentence.start, part.start)
-        wholes = [m for m in found[:i] if type_of(m) in _NAMED_TECHNICAL]
-        if not wholes or type_of(part) not in _TECHNICAL:
+        wholes = [m for m in found[:i] if type_of(m) in NAMED_TECHNICAL_TYPES]
+        if not wholes or type_of(part) not in TECHNICAL_TYPES:
             continue
         whole = wholes[0]
         if _BREAK.search(_gap(sentence, whole.end, part.start)):
             continue
         # X 社区孵化了…子项目 Y;  X 集成了一个名为 Y 的模块
-        if _SUB_PROJECT.search(before) and _topic(sentence, found, part.start, _NAMED_TECHNICAL, type_of):
+        if _SUB_PROJECT.search(before) and _topic(
+            sentence, found, part.start, NAMED_TECHNICAL_TYPES, type_of
+        ):
             yield RULES.sub_project.relate(part, whole, n, sentence)
         elif _NAMED.search(before) and _MODULE_AFTER.match(text, part.end - sentence.start):
             yield RULES.named_module.relate(part, whole, n, sentence)
@@ -241,13 +228,13 @@ def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) ->
 
 def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
-    for _, maker, listed in _cued_lists(sentence, found, _OPEN_SOURCED, _ORG, type_of):
+    for _, maker, listed in _cued_lists(sentence, found, _OPEN_SOURCED, ORG_TYPES, type_of):
         for obj in listed:
-            if type_of(obj) in _NAMED_TECHNICAL:
+            if type_of(obj) in NAMED_TECHNICAL_TYPES:
                 yield RULES.open_sourced_list.relate(obj, maker, n, sentence)
     for i, thing in enumerate(found[:-1]):
         maker = found[i + 1]
-        if type_of(thing) not in _NAMED_TECHNICAL or type_of(maker) not in _ORG:
+        if type_of(thing) not in NAMED_TECHNICAL_TYPES or type_of(maker) not in ORG_TYPES:
             continue
         gap = _gap(sentence, thing.end, maker.start)
         if _INITIATOR.match(gap) and _gap(sentence, sentence.start, thing.start).strip().endswith("作为"):
@@ -264,7 +251,7 @@ def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -
 def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X在A、B等…场景中获得广泛应用 → X supports A, B (usedByIndustry for an industry)."""
     for i, topic in enumerate(found[:-1]):
-        if type_of(topic) not in _NAMED_TECHNICAL or not _IN_SCENARIOS.match(
+        if type_of(topic) not in NAMED_TECHNICAL_TYPES or not _IN_SCENARIOS.match(
             _gap(sentence, topic.end, found[i + 1].start)
         ):
             continue
@@ -274,14 +261,14 @@ def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
         for area in listed:
             if type_of(area) == "Industry":
                 yield RULES.scenario_industries.relate(topic, area, n, sentence)
-            elif type_of(area) in _TECHNICAL:
+            elif type_of(area) in TECHNICAL_TYPES:
                 yield RULES.scenario_supports.relate(topic, area, n, sentence)
 
 
 def _industries(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     for cue in _USED_IN.finditer(sentence.text):
         at, end = sentence.start + cue.start(), sentence.start + cue.end()
-        topic = _topic(sentence, found, at, _TECHNICAL, type_of)
+        topic = _topic(sentence, found, at, TECHNICAL_TYPES, type_of)
         if topic is None:
             continue
         after = [m for m in found if m.start >= end and not _BREAK.search(_gap(sentence, end, m.start))]
@@ -298,21 +285,21 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
         base = found[i + 1]
         gap = _gap(sentence, thing.end, base.start)
         if (
-            type_of(thing) in _NAMED_TECHNICAL
-            and type_of(base) in _TECHNICAL
+            type_of(thing) in NAMED_TECHNICAL_TYPES
+            and type_of(base) in TECHNICAL_TYPES
             and _ON_BASE.match(gap)
             and _BASE_AFTER.match(text, base.end - sentence.start)
         ):
             yield RULES.on_the_base_of.relate(thing, base, n, sentence)
         if (
-            type_of(thing) in _NAMED_TECHNICAL
+            type_of(thing) in NAMED_TECHNICAL_TYPES
             and type_of(base) == "Organization"
             and _JOINS_ORG.match(gap)
             and _ORG_PROJECT.match(text, base.end - sentence.start)
         ):
             yield RULES.project_of_org.relate(thing, base, n, sentence)
     for i, base in enumerate(found[:-1]):
-        if type_of(base) not in _TECHNICAL or not _BUILT_ON.search(
+        if type_of(base) not in TECHNICAL_TYPES or not _BUILT_ON.search(
             _gap(sentence, sentence.start, base.start)
         ):
             continue
@@ -326,7 +313,7 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             )
             + verb.end()
         )
-        built = [m for m in found[i + 1 :] if m.end <= clause_end and type_of(m) in _NAMED_TECHNICAL]
+        built = [m for m in found[i + 1 :] if m.end <= clause_end and type_of(m) in NAMED_TECHNICAL_TYPES]
         if built:
             yield RULES.built_on.relate(built[-1], base, n, sentence)
 
@@ -337,16 +324,16 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
         kind = found[i + 1]
         gap = _gap(sentence, thing.end, kind.start)
         if (
-            type_of(thing) in _NAMED_TECHNICAL
+            type_of(thing) in NAMED_TECHNICAL_TYPES
             and type_of(kind) in {"Concept", "Technology"}
             and _IS_A.match(gap)
             and _CATEGORY_AFTER.match(text, kind.end - sentence.start)
-            and not any(type_of(m) in _TECHNICAL for m in found if thing.end <= m.start < kind.start)
+            and not any(type_of(m) in TECHNICAL_TYPES for m in found if thing.end <= m.start < kind.start)
         ):
             yield RULES.is_a_category.relate(thing, kind, n, sentence)
         if type_of(thing) in {"Concept", "Technology"} and _SUCH_AS.match(gap):
             for member in _list_from(sentence, found, i + 1, type_of):
-                if type_of(member) in _NAMED_TECHNICAL and member.surface[:1].isascii():
+                if type_of(member) in NAMED_TECHNICAL_TYPES and member.surface[:1].isascii():
                     yield RULES.such_as.relate(member, thing, n, sentence)
 
 

@@ -7,11 +7,27 @@ chosen on the dev split of the real-world corpus.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.document import Mention, Relation, Sentence
 
-__all__ = ["LIST_CONTINUATION_DISCOUNT", "RelationRule"]
+__all__ = [
+    "LIST_CONTINUATION_DISCOUNT",
+    "NAMED_TECHNICAL_TYPES",
+    "ORG_TYPES",
+    "TECHNICAL_TYPES",
+    "RelationRule",
+    "TypeOf",
+    "rule_row",
+]
+
+# The entity types the rules name: organisations, technical things, and the technical things with a name of
+# their own (not a concept).
+ORG_TYPES = frozenset({"Vendor", "Organization"})
+TECHNICAL_TYPES = frozenset({"Technology", "Product", "Concept"})
+NAMED_TECHNICAL_TYPES = frozenset({"Technology", "Product"})
+TypeOf = Callable[[Mention], str]  # the type of a mention's entity
 
 # A relation carried over to the next items of a list (A、B及C) is a little less sure than the first.
 LIST_CONTINUATION_DISCOUNT = 0.05
@@ -56,3 +72,12 @@ class RelationRule:
             predicate=self.predicate,
             confidence=self.confidence - LIST_CONTINUATION_DISCOUNT,
         )
+
+
+def rule_row(name: str, predicate: str, confidence: float) -> RelationRule:
+    """One row of a rule table (name, predicate, confidence), so that a table of rules reads one rule a line.
+
+    >>> rule_row("offer-list", "offers", 0.8)
+    RelationRule(name='offer-list', predicate='offers', confidence=0.8)
+    """
+    return RelationRule(name=name, predicate=predicate, confidence=confidence)

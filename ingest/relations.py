@@ -14,12 +14,13 @@ from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentenc
 from ingest.relation_carryover import carried_over_relations
 from ingest.relation_cues import cue_relations
 from ingest.relation_lists import list_relations
-from ingest.relation_rule import RelationRule
+from ingest.relation_rule import NAMED_TECHNICAL_TYPES, ORG_TYPES, TECHNICAL_TYPES, RelationRule
 
 __all__ = ["RULES", "extract_relations"]
 
-_ORG = frozenset({"Vendor", "Organization"})
-_TECHNICAL = frozenset({"Technology", "Product", "Concept"})
+# Short names for the rows of the rule table.
+_ORG, _TECHNICAL, _NAMED_TECHNICAL = ORG_TYPES, TECHNICAL_TYPES, NAMED_TECHNICAL_TYPES
+
 _DATE = r"(?:(?:于|在)?\d{4}年(?:\d{1,2}月)?)?"
 
 
@@ -80,155 +81,141 @@ _WORD_END = re.compile(
     r"^(?:$|[\s，,。；;：:、）)”\"]|是|在|等|和|与|及|为|将|已|也|都|正|可|能|得|被|通过|作为|的)"
 )
 
+
+def _rule(
+    name: str,
+    predicate: str,
+    confidence: float,
+    between: str,
+    types_a: frozenset[str],
+    types_b: frozenset[str],
+    *,
+    reverse: bool = False,
+    context: Callable[[_Pair], bool] = _anywhere,
+) -> _PairRule:
+    """One row of ``RULES``: the ``RelationRule`` it states (name, predicate, confidence), then the pattern
+    the words between the two names must match, the types of the two names, and the further tests."""
+    return _PairRule(
+        states=RelationRule(name=name, predicate=predicate, confidence=confidence),
+        between=re.compile(between),
+        types_a=types_a,
+        types_b=types_b,
+        reverse=reverse,
+        context=context,
+    )
+
+
+def _followed_by(pattern: str) -> Callable[[_Pair], bool]:
+    """A context test: the words right after the second name start with ``pattern``."""
+    after = re.compile(pattern)
+    return lambda pair: after.match(pair.after) is not None
+
+
+def _based_on_before(pair: _Pair) -> bool:
+    """基于X的Y: the pair stands right after 基于 and the second name ends a word."""
+    return pair.before.endswith("基于") and _WORD_END.match(pair.after) is not None
+
+
+_VENDOR = frozenset({"Vendor"})
+_PRODUCT = frozenset({"Product"})
+_POLICY = frozenset({"Policy"})
+_TECH = frozenset({"Technology"})
+_INDUSTRY = frozenset({"Industry"})
+_TECH_ORG = _TECHNICAL | _ORG
+_ISSUES = rf"^{_DATE}(?:正式|联合|先后)?(?:发布|印发|出台|颁布|制定)(?:了)?$"
+_DEVELOPS = rf"^{_DATE}(?:率先|最早|最初|自主)?(?:开发|研发|设计|创建|发明)(?:出|了)+$"
+_BASED_ON = r"^(?:是|均|都|也|同样)?(?:一个|一款|一种)?(?:基于|构建于|构建在|建立在|运行在|运行于)$"
+_ADOPTS = (
+    r"^(?:行业|业|领域|机构|企业)?(?:已|已经|正在|也|均)?(?:广泛|大量|率先|普遍|积极|逐步)?"
+    r"(?:采用|应用|部署|引入|使用)(?:了)?$"
+)
+_ORG_PRODUCT = _ORG | _PRODUCT
+_OPENS_NEXT = _followed_by(r"^(?:正式)?开源")
+_PREDECESSOR_NEXT = _followed_by(r"^的前身")
+_USE_NEXT = _followed_by(
+    r"^(?:行业|业|领域)?(?:中|内|里)?(?:得到|获得|有着|有)?(?:了)?(?:广泛|大量|深入)?(?:的)?(?:应用|落地|使用|采用)"
+)
+_PART_NEXT = _followed_by(r"^(?:的|中的)?(?:重要|核心|关键)?(?:一部分|组成部分|要素|组成|一环)")
+_SUPPORT_NEXT = _followed_by(r"^(?:[/、和与及][^，。；]{0,8}|[\u4e00-\u9fff]{0,4})?的?支持")
+_COMPETES_NEXT = _followed_by(r"^(?:展开|形成|存在)?(?:直接)?竞争")
+_WORD_ENDS = _followed_by(_WORD_END.pattern)
+
+# name, predicate, confidence | words between the names | type of the first | of the second | further tests
 RULES: tuple[_PairRule, ...] = (
-    _PairRule(
-        states=RelationRule(name="vendor-product", predicate="offers", confidence=0.85),
-        between=re.compile(r"^(?:的)?$"),
-        types_a=frozenset({"Vendor"}),
-        types_b=frozenset({"Product"}),
-        reverse=False,
-    ),
-    _PairRule(
-        states=RelationRule(name="vendor-launches", predicate="offers", confidence=0.9),
-        between=re.compile(rf"^{_DATE}{_OFFER_VERB}{_OFFER_NOUN}$"),
-        types_a=frozenset({"Vendor"}),
-        types_b=frozenset({"Product"}),
-        reverse=False,
-    ),
-    _PairRule(
-        states=RelationRule(name="issues-policy", predicate="issuedBy", confidence=0.9),
-        between=re.compile(rf"^{_DATE}(?:正式|联合|先后)?(?:发布|印发|出台|颁布|制定)(?:了)?$"),
-        types_a=_ORG,
-        types_b=frozenset({"Policy"}),
+    _rule("vendor-product", "offers", 0.85, r"^(?:的)?$", _VENDOR, _PRODUCT),
+    _rule("vendor-launches", "offers", 0.9, rf"^{_DATE}{_OFFER_VERB}{_OFFER_NOUN}$", _VENDOR, _PRODUCT),
+    _rule("issues-policy", "issuedBy", 0.9, _ISSUES, _ORG, _POLICY, reverse=True),
+    _rule("develops", "developedBy", 0.8, _DEVELOPS, _ORG, _NAMED_TECHNICAL, reverse=True),
+    _rule(
+        "open-sources",
+        "openSourcedBy",
+        0.9,
+        rf"^{_DATE}(?:正式|率先)?开源(?:了)?$",
+        _ORG,
+        _TECH,
         reverse=True,
     ),
-    _PairRule(
-        states=RelationRule(name="develops", predicate="developedBy", confidence=0.8),
-        between=re.compile(rf"^{_DATE}(?:率先|最早|最初|自主)?(?:开发|研发|设计|创建|发明)(?:出|了)+$"),
-        types_a=_ORG,
-        types_b=frozenset({"Technology", "Product"}),
+    _rule(
+        "open-sources-object",
+        "openSourcedBy",
+        0.85,
+        rf"^{_DATE}将$",
+        _ORG,
+        _TECH,
         reverse=True,
+        context=_OPENS_NEXT,
     ),
-    _PairRule(
-        states=RelationRule(name="open-sources", predicate="openSourcedBy", confidence=0.9),
-        between=re.compile(rf"^{_DATE}(?:正式|率先)?开源(?:了)?$"),
-        types_a=_ORG,
-        types_b=frozenset({"Technology"}),
+    _rule(
+        "based-on-prefix",
+        "basedOn",
+        0.8,
+        r"^的?$",
+        _TECHNICAL,
+        _TECHNICAL,
         reverse=True,
+        context=_based_on_before,
     ),
-    _PairRule(
-        states=RelationRule(name="open-sources-object", predicate="openSourcedBy", confidence=0.85),
-        between=re.compile(rf"^{_DATE}将$"),
-        types_a=_ORG,
-        types_b=frozenset({"Technology"}),
-        reverse=True,
-        context=lambda p: re.match(r"^(?:正式)?开源", p.after) is not None,
+    _rule("based-on", "basedOn", 0.85, _BASED_ON, _TECHNICAL, _TECHNICAL),
+    _rule("predecessor", "predecessorOf", 0.95, r"^的前身(?:是|为)$", _TECH_ORG, _TECH_ORG, reverse=True),
+    _rule(
+        "predecessor-is",
+        "predecessorOf",
+        0.9,
+        r"^(?:是|为|就是)$",
+        _TECH_ORG,
+        _TECH_ORG,
+        context=_PREDECESSOR_NEXT,
     ),
-    _PairRule(
-        states=RelationRule(name="based-on-prefix", predicate="basedOn", confidence=0.8),
-        between=re.compile(r"^的?$"),
-        types_a=_TECHNICAL,
-        types_b=_TECHNICAL,
-        reverse=True,
-        context=lambda p: p.before.endswith("基于") and _WORD_END.match(p.after) is not None,
+    _rule("industry-adopts", "usedByIndustry", 0.85, _ADOPTS, _INDUSTRY, _TECHNICAL, reverse=True),
+    _rule("used-in-industry", "usedByIndustry", 0.8, r"^在$", _TECHNICAL, _INDUSTRY, context=_USE_NEXT),
+    _rule("part-of", "partOf", 0.85, r"^(?:是|为|构成了?|成为)$", _TECHNICAL, _TECHNICAL, context=_PART_NEXT),
+    _rule(
+        "supports",
+        "supports",
+        0.75,
+        r"^(?:可以|能够|全面|还|已|均|都)?支持(?:了)?$",
+        _TECHNICAL | _VENDOR,
+        _TECHNICAL,
     ),
-    _PairRule(
-        states=RelationRule(name="based-on", predicate="basedOn", confidence=0.85),
-        between=re.compile(
-            r"^(?:是|均|都|也|同样)?(?:一个|一款|一种)?(?:基于|构建于|构建在|建立在|运行在|运行于)$"
-        ),
-        types_a=_TECHNICAL,
-        types_b=_TECHNICAL,
-        reverse=False,
+    _rule(
+        "in-essence",
+        "broader",
+        0.75,
+        r"^(?:本质上|实质上|其实)(?:也)?是$",
+        _TECHNICAL,
+        _TECHNICAL,
+        context=_WORD_ENDS,
     ),
-    _PairRule(
-        states=RelationRule(name="predecessor", predicate="predecessorOf", confidence=0.95),
-        between=re.compile(r"^的前身(?:是|为)$"),
-        types_a=_TECHNICAL | _ORG,
-        types_b=_TECHNICAL | _ORG,
-        reverse=True,
-    ),
-    _PairRule(
-        states=RelationRule(name="predecessor-is", predicate="predecessorOf", confidence=0.9),
-        between=re.compile(r"^(?:是|为|就是)$"),
-        types_a=_TECHNICAL | _ORG,
-        types_b=_TECHNICAL | _ORG,
-        reverse=False,
-        context=lambda p: p.after.startswith("的前身"),
-    ),
-    _PairRule(
-        states=RelationRule(name="industry-adopts", predicate="usedByIndustry", confidence=0.85),
-        between=re.compile(
-            r"^(?:行业|业|领域|机构|企业)?(?:已|已经|正在|也|均)?(?:广泛|大量|率先|普遍|积极|逐步)?(?:采用|应用|部署|引入|使用)(?:了)?$"
-        ),
-        types_a=frozenset({"Industry"}),
-        types_b=_TECHNICAL,
-        reverse=True,
-    ),
-    _PairRule(
-        states=RelationRule(name="used-in-industry", predicate="usedByIndustry", confidence=0.8),
-        between=re.compile(r"^在$"),
-        types_a=_TECHNICAL,
-        types_b=frozenset({"Industry"}),
-        reverse=False,
-        context=lambda p: (
-            re.match(
-                r"^(?:行业|业|领域)?(?:中|内|里)?(?:得到|获得|有着|有)?(?:了)?(?:广泛|大量|深入)?(?:的)?(?:应用|落地|使用|采用)",
-                p.after,
-            )
-            is not None
-        ),
-    ),
-    _PairRule(
-        states=RelationRule(name="part-of", predicate="partOf", confidence=0.85),
-        between=re.compile(r"^(?:是|为|构成了?|成为)$"),
-        types_a=_TECHNICAL,
-        types_b=_TECHNICAL,
-        reverse=False,
-        context=lambda p: (
-            re.match(r"^(?:的|中的)?(?:重要|核心|关键)?(?:一部分|组成部分|要素|组成|一环)", p.after)
-            is not None
-        ),
-    ),
-    _PairRule(
-        states=RelationRule(name="supports", predicate="supports", confidence=0.75),
-        between=re.compile(r"^(?:可以|能够|全面|还|已|均|都)?支持(?:了)?$"),
-        types_a=_TECHNICAL | frozenset({"Vendor"}),
-        types_b=_TECHNICAL,
-        reverse=False,
-    ),
-    _PairRule(
-        states=RelationRule(name="in-essence", predicate="broader", confidence=0.75),
-        between=re.compile(r"^(?:本质上|实质上|其实)(?:也)?是$"),
-        types_a=_TECHNICAL,
-        types_b=_TECHNICAL,
-        reverse=False,
-        context=lambda p: _WORD_END.match(p.after) is not None,
-    ),
-    _PairRule(
-        states=RelationRule(name="support-of", predicate="supports", confidence=0.75),
-        between=re.compile(r"^对$"),
-        types_a=_TECHNICAL,
-        types_b=_TECHNICAL,
-        reverse=False,
-        context=lambda p: (
-            re.match(r"^(?:[/、和与及][^，。；]{0,8}|[\u4e00-\u9fff]{0,4})?的?支持", p.after) is not None
-        ),
-    ),
-    _PairRule(
-        states=RelationRule(name="kind-of", predicate="broader", confidence=0.8),
-        between=re.compile(r"^(?:是|为)?一种(?:[^，。；]{0,20}的)?$"),
-        types_a=_TECHNICAL,
-        types_b=_TECHNICAL,
-        reverse=False,
-    ),
-    _PairRule(
-        states=RelationRule(name="competes", predicate="competesWith", confidence=0.75),
-        between=re.compile(r"^(?:与|和|同)$"),
-        types_a=_ORG | frozenset({"Product"}),
-        types_b=_ORG | frozenset({"Product"}),
-        reverse=False,
-        context=lambda p: re.match(r"^(?:展开|形成|存在)?(?:直接)?竞争", p.after) is not None,
+    _rule("support-of", "supports", 0.75, r"^对$", _TECHNICAL, _TECHNICAL, context=_SUPPORT_NEXT),
+    _rule("kind-of", "broader", 0.8, r"^(?:是|为)?一种(?:[^，。；]{0,20}的)?$", _TECHNICAL, _TECHNICAL),
+    _rule(
+        "competes",
+        "competesWith",
+        0.75,
+        r"^(?:与|和|同)$",
+        _ORG_PRODUCT,
+        _ORG_PRODUCT,
+        context=_COMPETES_NEXT,
     ),
 )
 

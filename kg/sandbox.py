@@ -14,7 +14,6 @@ directory: jobs return values, the parent writes them.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import multiprocessing
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
+from kg.child_process import kill_child
 from kg.errors import CnkgError, ProcessingMemoryError, ProcessingTimeoutError, StoreError
 
 __all__ = ["SANDBOX_START_TIMEOUT", "Sandbox", "SandboxJob", "SandboxLimits"]
@@ -107,11 +107,7 @@ class _Child:
         return message
 
     def kill(self) -> None:
-        with contextlib.suppress(Exception):
-            self.process.kill()
-            self.process.join(5)
-        with contextlib.suppress(Exception):
-            self.conn.close()
+        kill_child(self.process, self.conn)
 
 
 _preload_lock = threading.Lock()

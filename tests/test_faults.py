@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.datadirs import copied_datadir
 from support.faults import assert_consistent, assert_one_line_error, run_cnkg, snapshot, start_cnkg
 
 from kg.datadir import DataDir
@@ -32,9 +33,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory, sample_paths: list[Path]) 
 
 @pytest.fixture
 def data(indexed: Path, tmp_path: Path) -> DataDir:
-    root = tmp_path / "data"
-    shutil.copytree(indexed, root)
-    return DataDir(root)
+    return copied_datadir(indexed, tmp_path)
 
 
 # Every write step of an ingest with indexes, in order: graph file, text file, search shard, dense index,

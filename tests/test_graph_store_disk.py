@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import signal
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from support.datadirs import copied_datadir
 from support.faults import assert_consistent, run_cnkg
 
 from kg import diskstore
@@ -42,9 +42,7 @@ def two_reports(tmp_path_factory: pytest.TempPathFactory, sample_paths: list[Pat
 
 @pytest.fixture
 def data(two_reports: Path, tmp_path: Path) -> DataDir:
-    root = tmp_path / "data"
-    shutil.copytree(two_reports, root)
-    return DataDir(root)
+    return copied_datadir(two_reports, tmp_path)
 
 
 def _per_graph(store: GraphStore) -> list[tuple[str, int]]:

@@ -10,7 +10,16 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from support.faults import assert_one_line_error, run_cnkg
-from support.server import AUTH, RID, LiveServer, free_port, make_datadir, serve, server_settings
+from support.server import (
+    AUTH,
+    RID,
+    LiveServer,
+    free_port,
+    make_datadir,
+    serve,
+    serve_sample,
+    server_settings,
+)
 from support.stores import STORES, ExternalStore, external_store
 from support.virtuoso import virtuoso, virtuoso_missing
 
@@ -34,9 +43,7 @@ def store(
 
 @pytest.fixture(scope="module")
 def external(store: ExternalStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("cnkg-external")
-    make_datadir(root)
-    with serve(server_settings(root, **store.settings)) as server:
+    with serve_sample(tmp_path_factory.mktemp("cnkg-external"), **store.settings) as server:
         yield server
 
 

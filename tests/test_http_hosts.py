@@ -9,7 +9,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from support.server import LiveServer, make_datadir, serve, server_settings
+from support.server import LiveServer, make_datadir, serve, serve_sample, server_settings
 
 from api.middleware import allowed_host_names
 from api.settings import ServerSettings
@@ -19,9 +19,7 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("cnkg-hosts")
-    make_datadir(root)
-    with serve(server_settings(root, allowed_hosts=["kg.example"])) as live:
+    with serve_sample(tmp_path_factory.mktemp("cnkg-hosts"), allowed_hosts=["kg.example"]) as live:
         yield live
 
 

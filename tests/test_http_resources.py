@@ -127,9 +127,10 @@ def test_entity_facts(live):
     assert body["facts"][0]["value"] == "15.2" and body["facts"][0]["unit"] == "亿元"
 
 
-def test_unknown_entity_is_404(live):
+@pytest.mark.parametrize("path", ["/entities/no-such-thing", "/reports/0000"])
+def test_unknown_entity_or_report_is_404(live, path):
     with live.client() as client:
-        assert client.get("/entities/no-such-thing").status_code == 404
+        assert client.get(path).status_code == 404
 
 
 def test_reports(live):
@@ -141,11 +142,6 @@ def test_reports(live):
     assert detail["title"] == "容器云测试报告" and detail["metadata"]["publisher"] == "测试研究院"
     assert {e["slug"] for e in detail["entities"]} >= {"kubernetes", "container-cloud"}
     assert prefix["rid"] == RID
-
-
-def test_unknown_report_is_404(live):
-    with live.client() as client:
-        assert client.get("/reports/0000").status_code == 404
 
 
 def test_health(live):

@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 import rdflib
-from support.server import AUTH, RID, LiveServer, make_datadir, report_bundle, serve, server_settings
+from support.server import (
+    AUTH,
+    RID,
+    LiveServer,
+    make_datadir,
+    report_bundle,
+    serve,
+    serve_sample,
+    server_settings,
+)
 
 from kg.datadir import DataDir
 from kg.namespaces import LEXICON_GRAPH, report_iri
@@ -30,10 +40,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def read_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("cnkg-read-only")
-    make_datadir(root)
-    with serve(server_settings(root, write_token=None)) as live:
+    with serve_sample(tmp_path_factory.mktemp("cnkg-read-only"), write_token=None) as live:
         yield live
+
+
+def _update(server: LiveServer, update: str, params: dict[str, str] | None = None) -> httpx.Response:
+    """POST ``update`` as application/sparql-update with the write token (``params``: the protocol's)."""
+    with server.client() as client:
+        return client.post(
+            "/sparql",
+            params=params,
+            content=update,
+            headers={**AUTH, "Content-Type": "application/sparql-update"},
+        )
 
 
 def _ask(server: LiveServer, query: str) -> bool:
@@ -83,12 +102,7 @@ def test_update_via_get_is_rejected(server):
 def test_update_of_a_report_graph_is_persisted(server):
     triple = "<https://w3id.org/cnkg/id/entity/ack> cnkg:competesWith <https://w3id.org/cnkg/id/entity/eks>"
     before = _generation(server)
-    with server.client() as client:
-        response = client.post(
-            "/sparql",
-            content=f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {triple} }} }}",
-            headers={**AUTH, "Content-Type": "application/sparql-update"},
-        )
+    response = _update(server, f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {triple} }} }}")
     assert response.status_code == 200, response.text
     assert response.json()["changedReports"] == [RID]
     assert _generation(server) == before + 1
@@ -102,13 +116,7 @@ def test_update_with_using_graph_uri(server):
         "DELETE { GRAPH ?g { ?s cnkg:basedOn ?o } } INSERT { GRAPH ?g { ?s cnkg:supports ?o } } "
         "WHERE { GRAPH ?g { ?s cnkg:basedOn ?o } }"
     )
-    with server.client() as client:
-        response = client.post(
-            "/sparql",
-            params={"using-named-graph-uri": GRAPH2},
-            content=update,
-            headers={**AUTH, "Content-Type": "application/sparql-update"},
-        )
+    response = _update(server, update, {"using-named-graph-uri": GRAPH2})
     assert response.status_code == 200 and response.json()["changedReports"] == [RID2]
     assert _ask(server, f"ASK {{ GRAPH <{GRAPH2}> {{ ?s cnkg:supports ?o }} }}")
     assert _ask(server, f"ASK {{ GRAPH <{GRAPH}> {{ ?s cnkg:basedOn ?o }} }}")
@@ -116,13 +124,7 @@ def test_update_with_using_graph_uri(server):
 
 def test_using_parameter_conflicts_with_with_clause(server):
     update = f"WITH <{GRAPH}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s cnkg:nothing ?o }}"
-    with server.client() as client:
-        response = client.post(
-            "/sparql",
-            params={"using-graph-uri": GRAPH},
-            content=update,
-            headers={**AUTH, "Content-Type": "application/sparql-update"},
-        )
+    response = _update(server, update, {"using-graph-uri": GRAPH})
     assert response.status_code == 400
 
 

@@ -17,7 +17,7 @@ import docx
 import pytest
 from support.faults import snapshot
 from support.sandbox_jobs import ExpandJob, HogJob, SpinJob, billion_laughs, no_warm_up
-from support.server import AUTH, RID, LiveServer, make_datadir, serve, server_settings
+from support.server import AUTH, RID, LiveServer, make_datadir, serve, serve_sample, server_settings
 
 from api.deps import SANDBOX_PRELOAD
 from kg.errors import ProcessingMemoryError, ProcessingTimeoutError
@@ -70,9 +70,7 @@ def test_the_memory_cap_alone_contains_an_entity_expansion():
 # -- over HTTP -----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("cnkg-sandbox")
-    make_datadir(root)
-    with serve(server_settings(root, ingest_memory_mb=256)) as live:
+    with serve_sample(tmp_path_factory.mktemp("cnkg-sandbox"), ingest_memory_mb=256) as live:
         yield live
 
 
@@ -189,22 +187,32 @@ def test_a_normal_rdf_xml_put_still_works(server):
 
 
 # -- the token before the body ------------------------------------------------------------------------
+def _answer_to_a_body_start(
+    server: LiveServer, path: str, content_type: str, length: int, start: bytes
+) -> bytes:
+    """What the server answers (empty when it does not answer) to a tokenless POST that announces
+    ``length`` bytes of body and sends only ``start`` and the first KB after it."""
+    host, port = server.url.removeprefix("http://").split(":")
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Type: {content_type}\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head + start + b"x" * 1000)
+        try:
+            return sock.recv(4096)
+        except TimeoutError:
+            return b""
+
+
 def test_an_upload_without_token_is_refused_before_its_body_is_sent(server):
     """The server answers 401 after the headers and the first KB of a 5 MB upload, without waiting for the
     rest (which never comes): it never read the body."""
-    host, port = server.url.removeprefix("http://").split(":")
-    head = (
-        f"POST /reports HTTP/1.1\r\nHost: {host}:{port}\r\n"
-        "Content-Type: multipart/form-data; boundary=cnkgboundary\r\n"
-        "Content-Length: 5000000\r\n\r\n"
-    ).encode()
     part = b'--cnkgboundary\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(head + part + b"x" * 1000)
-        try:
-            answer = sock.recv(4096)
-        except TimeoutError:
-            answer = b""
+    answer = _answer_to_a_body_start(
+        server, "/reports", "multipart/form-data; boundary=cnkgboundary", 5_000_000, part
+    )
     assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
     assert b"application/problem+json" in answer
 
@@ -212,18 +220,7 @@ def test_an_upload_without_token_is_refused_before_its_body_is_sent(server):
 def test_a_sparql_update_without_token_is_refused_before_its_body_is_sent(server):
     """The same for `application/sparql-update`: 401 after the headers and the first KB of a 900 KB update
     (under the body cap, which would answer 413 from the Content-Length alone)."""
-    host, port = server.url.removeprefix("http://").split(":")
-    head = (
-        f"POST /sparql HTTP/1.1\r\nHost: {host}:{port}\r\n"
-        "Content-Type: application/sparql-update\r\n"
-        "Content-Length: 900000\r\n\r\n"
-    ).encode()
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        update = b"INSERT DATA { <http://example.org/s> <http://example.org/p> 1 } #"
-        sock.sendall(head + update + b"x" * 1000)
-        try:
-            answer = sock.recv(4096)
-        except TimeoutError:
-            answer = b""
+    update = b"INSERT DATA { <http://example.org/s> <http://example.org/p> 1 } #"
+    answer = _answer_to_a_body_start(server, "/sparql", "application/sparql-update", 900_000, update)
     assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
     assert b"application/problem+json" in answer

@@ -18,6 +18,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from mcp import Client, StdioServerParameters
+from support.datadirs import EDGE_AND_MESH, ingested_samples
 from support.processes import serve as cnkg_serve
 from support.server import serve as serve_in_thread
 from support.server import server_settings
@@ -28,7 +29,6 @@ from kg.namespaces import rid_of
 from kg.store import ONTOLOGY_FILES
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO / "samples"
 EDGE_TITLE = "中国边缘计算与云边协同市场研究报告"
 ROW_CAP = 7  # the stdio server's row cap (CNKG_ROW_CAP), to see the tool keep it
 TOOLS = {
@@ -87,13 +87,7 @@ class McpConnection:
 
 @pytest.fixture(scope="module")
 def datadir(tmp_path_factory: pytest.TempPathFactory) -> DataDir:
-    from ingest.pipeline import ingest_path
-    from kg.search.updater import update_indexes
-
-    datadir = DataDir(tmp_path_factory.mktemp("mcp"))
-    for name in ("edge_computing_2024.md", "service_mesh_2023.md"):
-        ingest_path(SAMPLES / name, datadir, index_updater=update_indexes)
-    return datadir
+    return ingested_samples(tmp_path_factory.mktemp("mcp"), EDGE_AND_MESH)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from support.server import Listener, LiveServer, make_datadir, serve, server_settings
+from support.server import Listener, LiveServer, serve_sample
 
 TIMEOUT = 2.0
 SLACK = 4.0  # killing the worker and answering, on a loaded 2-core machine
@@ -17,8 +17,7 @@ SLACK = 4.0  # killing the worker and answering, on a loaded 2-core machine
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("cnkg-abuse")
-    make_datadir(root)
-    with serve(server_settings(root, query_timeout=TIMEOUT, row_cap=1000, query_workers=2)) as live:
+    with serve_sample(root, query_timeout=TIMEOUT, row_cap=1000, query_workers=2) as live:
         yield live
 
 

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.server import AUTH, RID, Listener, LiveServer, make_datadir, serve, server_settings
+from support.server import AUTH, RID, Listener, LiveServer, make_datadir, serve_sample
 
 from kg.errors import QueryError
 from kg.namespaces import report_iri
@@ -42,9 +42,7 @@ def listener() -> Iterator[Listener]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("cnkg-ssrf")
-    make_datadir(root)
-    with serve(server_settings(root, query_timeout=5.0, query_workers=2)) as live:
+    with serve_sample(tmp_path_factory.mktemp("cnkg-ssrf"), query_timeout=5.0, query_workers=2) as live:
         yield live
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from support.datadirs import EDGE_AND_MESH, ingested_samples
 
 import kg.tables
 import kg.tabular
@@ -29,20 +30,13 @@ from kg.tables import FACT_COLUMNS, SEARCH_COLUMNS
 from kg.tabular import XLSX_MEDIA_TYPE, Table, write_csv, write_xlsx
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO / "samples"
 EDGE_TITLE = "中国边缘计算与云边协同市场研究报告"
 ROW_CAP = 5
 
 
 @pytest.fixture(scope="module")
 def datadir(tmp_path_factory: pytest.TempPathFactory) -> DataDir:
-    from ingest.pipeline import ingest_path
-    from kg.search.updater import update_indexes
-
-    datadir = DataDir(tmp_path_factory.mktemp("spreadsheets"))
-    for name in ("edge_computing_2024.md", "service_mesh_2023.md"):
-        ingest_path(SAMPLES / name, datadir, index_updater=update_indexes)
-    return datadir
+    return ingested_samples(tmp_path_factory.mktemp("spreadsheets"), EDGE_AND_MESH)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from support.server import AUTH, LiveServer, make_datadir, serve, server_settings
+from support.server import AUTH, LiveServer, serve_sample
 
 from ingest.clean import clean
 from ingest.facts import find_figures
@@ -162,9 +162,7 @@ def test_cli_rejects_a_bad_date_in_one_line(tmp_path):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("cnkg-dated")
-    make_datadir(root)
-    with serve(server_settings(root)) as live:
+    with serve_sample(tmp_path_factory.mktemp("cnkg-dated")) as live:
         yield live
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 __all__ = ["Answer", "Evidence"]
@@ -17,13 +17,8 @@ class Evidence:
     end: int
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "passage": self.passage,
-            "report": self.report,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-        }
+        """The evidence as the API writes it: its fields, by their names."""
+        return asdict(self)
 
 
 @dataclass

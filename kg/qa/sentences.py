@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from kg.namespaces import normalize_name
 
-__all__ = ["Sentence", "clean_markup", "sentence_at", "split_sentences", "term_coverage"]
+__all__ = ["Sentence", "clean_markup", "sentence_at", "split_sentences", "term_coverage", "trimmed_span"]
 
 # A Chinese term weighs its length in characters, up to MAX_TERM_WEIGHT; a Latin word, LATIN_TERM_WEIGHT.
 MAX_TERM_WEIGHT = 4
@@ -28,15 +28,24 @@ class Sentence:
     end: int
 
 
+def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start``, ``end`` moved inwards past the white space at both ends of ``text[start:end]``.
+
+    >>> trimmed_span(" 你好。 ", 0, 5)
+    (1, 4)
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def split_sentences(text: str, offset: int) -> list[Sentence]:
     """Sentences of a passage whose text starts at ``offset`` in its report (blank ones dropped)."""
     out = []
     for match in _SENTENCE.finditer(text):
-        s, e = match.start(), match.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
+        s, e = trimmed_span(text, match.start(), match.end())
         if e - s >= 2:
             out.append(Sentence(text[s:e], offset + s, offset + e))
     return out

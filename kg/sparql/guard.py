@@ -167,18 +167,48 @@ def _refuse(nodes: Iterator[CompValue], allow_service: bool) -> None:
             )
 
 
-def inspect_query(text: str, *, max_chars: int, allow_service: bool = False) -> QueryOperation:
-    """Parse a query and apply the policy; raises ``InputError`` subclasses."""
-    _check_size(text, max_chars, "query")
+@dataclass(frozen=True)
+class _Grammar:
+    """One of the two SPARQL grammars: its parser, the other one's, and what to say when a text parses
+    as the other."""
+
+    what: str  # "query" or "update", as the size error names it
+    parse: Any
+    other: Any
+    other_hint: str
+
+
+_QUERY = _Grammar(
+    "query",
+    parseQuery,
+    parseUpdate,
+    "this is a SPARQL Update; send it with POST as 'update=' or application/sparql-update",
+)
+_UPDATE = _Grammar(
+    "update",
+    parseUpdate,
+    parseQuery,
+    "this is a SPARQL query; send it as 'query=' or application/sparql-query",
+)
+
+
+def _parse_checked(text: str, max_chars: int, allow_service: bool, grammar: _Grammar) -> Any:
+    """The parse of ``text`` in ``grammar``, after the size check and before the policy check; raises
+    ``InputError`` subclasses (a text of the other grammar is told where it belongs)."""
+    _check_size(text, max_chars, grammar.what)
     try:
-        parsed = parseQuery(text)
+        parsed = grammar.parse(text)
     except Exception as exc:
-        if _parses_as(parseUpdate, text):
-            raise InputError(
-                "this is a SPARQL Update; send it with POST as 'update=' or application/sparql-update"
-            ) from None
+        if _parses_as(grammar.other, text):
+            raise InputError(grammar.other_hint) from None
         raise _syntax_error(exc) from None
     _refuse(_nodes(parsed), allow_service)
+    return parsed
+
+
+def inspect_query(text: str, *, max_chars: int, allow_service: bool = False) -> QueryOperation:
+    """Parse a query and apply the policy; raises ``InputError`` subclasses."""
+    parsed = _parse_checked(text, max_chars, allow_service, _QUERY)
     body = parsed[1]
     form = QueryForm(_FORMS[body.name])
     return QueryOperation(text, form, has_dataset=bool(dict.get(body, "datasetClause")))
@@ -211,16 +241,7 @@ def inspect_update(
 
 def _check_update(text: str, max_chars: int, allow_service: bool) -> bool:
     """Parse an update and apply the policy; True when it names its own dataset (USING or WITH)."""
-    _check_size(text, max_chars, "update")
-    try:
-        update = parseUpdate(text)
-    except Exception as exc:
-        if _parses_as(parseQuery, text):
-            raise InputError(
-                "this is a SPARQL query; send it as 'query=' or application/sparql-query"
-            ) from None
-        raise _syntax_error(exc) from None
-    _refuse(_nodes(update), allow_service)
+    update = _parse_checked(text, max_chars, allow_service, _UPDATE)
     operations = update.request or ()
     return any(isinstance(op, CompValue) and ("using" in op or "withClause" in op) for op in operations)
 

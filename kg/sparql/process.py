@@ -19,6 +19,7 @@ from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from typing import Any
 
+from kg.child_process import kill_child
 from kg.errors import QueryTimeoutError, StoreError
 from kg.sparql.errors import QueryAbortedError
 from kg.sparql.worker import (
@@ -242,11 +243,7 @@ class WorkerProcess:
         return self.process.is_alive()
 
     def kill(self) -> None:
-        with contextlib.suppress(Exception):
-            self.process.kill()
-            self.process.join(5)
-        with contextlib.suppress(Exception):
-            self.conn.close()
+        kill_child(self.process, self.conn)
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):

@@ -45,6 +45,20 @@ class Score:
     def recall(self) -> float:
         return self.tp_gold / self.gold if self.gold else 1.0
 
+    def count_predicted(self, ok: bool, label: str) -> None:
+        """One predicted item: ``ok`` when it matches gold; ``label`` is listed as spurious when not."""
+        self.pred += 1
+        self.tp_pred += ok
+        if not ok:
+            self.spurious.append(label)
+
+    def count_gold(self, ok: bool, label: str) -> None:
+        """One gold item: ``ok`` when it was found; ``label`` is listed as missed when not."""
+        self.gold += 1
+        self.tp_gold += ok
+        if not ok:
+            self.missed.append(label)
+
     def add(self, other: Score) -> None:
         self.tp_pred += other.tp_pred
         self.pred += other.pred
@@ -76,17 +90,11 @@ def score_entities(ex: Extraction, gold: list[dict], lexicon: Lexicon) -> dict[s
     for slug, entity in ex.entities.items():
         ok = any(entity.type == t and forms[slug] & f for f, t, _ in gold_keys)
         for key in (entity.type, "all"):
-            scores[key].pred += 1
-            scores[key].tp_pred += ok
-            if not ok:
-                scores[key].spurious.append(f"{entity.label}/{entity.type}")
+            scores[key].count_predicted(ok, f"{entity.label}/{entity.type}")
     for f, t, name in gold_keys:
         ok = any(ex.entities[slug].type == t and forms[slug] & f for slug in ex.entities)
         for key in (t, "all"):
-            scores[key].gold += 1
-            scores[key].tp_gold += ok
-            if not ok:
-                scores[key].missed.append(f"{name}/{t}")
+            scores[key].count_gold(ok, f"{name}/{t}")
     return scores
 
 
@@ -114,17 +122,11 @@ def score_relations(ex: Extraction, gold: dict, lexicon: Lexicon) -> dict[str, S
     for rel in ex.relations:
         ok = any(rel.predicate == p and rel.subject in s and rel.object in o for p, s, o, _ in golds)
         for key in (rel.predicate, "all"):
-            scores[key].pred += 1
-            scores[key].tp_pred += ok
-            if not ok:
-                scores[key].spurious.append(f"{rel.subject} {rel.predicate} {rel.object} [{rel.pattern}]")
+            scores[key].count_predicted(ok, f"{rel.subject} {rel.predicate} {rel.object} [{rel.pattern}]")
     for p, s, o, g in golds:
         ok = any(rel.predicate == p and rel.subject in s and rel.object in o for rel in ex.relations)
         for key in (p, "all"):
-            scores[key].gold += 1
-            scores[key].tp_gold += ok
-            if not ok:
-                scores[key].missed.append(f"{g['subject']} {p} {g['object']}")
+            scores[key].count_gold(ok, f"{g['subject']} {p} {g['object']}")
     return scores
 
 

@@ -97,13 +97,19 @@ def cnkg_serve(
             _wait_until_healthy(url, process, out, startup_seconds)
             yield Server(url, process, time.perf_counter() - started)
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop_process_group(process)
+
+
+def stop_process_group(process: subprocess.Popen[bytes], stop_seconds: float = STOP_SECONDS) -> None:
+    """SIGTERM to the process group a server was started in (``start_new_session=True``), SIGKILL when it
+    has not exited after ``stop_seconds``."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(stop_seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], out: IO[bytes], seconds: float) -> None:

@@ -19,6 +19,7 @@ import pytest
 from kg.catalog import Catalog, PassageRecord, ReportBundle
 from kg.datadir import DataDir
 from kg.namespaces import passage_iri, report_id
+from kg.qa.sentences import trimmed_span
 from kg.tokenize import WordSegmenter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,11 +38,7 @@ def cut_passages(text: str, low: int = 150, high: int = 400) -> list[tuple[int, 
     spans: list[tuple[int, int]] = []
     start = end = None
     for match in _SENTENCE.finditer(text):
-        s, e = match.start(), match.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
+        s, e = trimmed_span(text, match.start(), match.end())
         if s >= e:
             continue
         if start is None:

@@ -193,6 +193,15 @@ def serve(settings: ServerSettings) -> Iterator[LiveServer]:
         thread.join(30)
 
 
+@contextmanager
+def serve_sample(root: Path, **overrides: object) -> Iterator[LiveServer]:
+    """A live server over a new data directory at ``root`` holding the test report (:func:`make_datadir`),
+    with ``overrides`` of :func:`server_settings`."""
+    make_datadir(root)
+    with serve(server_settings(root, **overrides)) as live:
+        yield live
+
+
 def server_settings(data: Path, **overrides: object) -> ServerSettings:
     values: dict[str, object] = {
         "data": data,

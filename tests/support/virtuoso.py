@@ -13,7 +13,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from .processes import free_port
+from .processes import free_port, stop_process_group
 
 VIRTUOSO = "virtuoso-t"
 ISQL = "isql-vt"
@@ -165,13 +164,7 @@ def virtuoso(root: Path, result_set_max_rows: int = RESULT_SET_MAX_ROWS) -> Iter
             process.pid,
         )
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process, STOP_SECONDS)
 
 
 def _wait_until_ready(base: str, sql_port: int, process: subprocess.Popen[bytes], root: Path) -> None:

@@ -427,8 +427,11 @@ def _update(server: LiveServer, query: str, text: str) -> None:
     run(server, _post(f"/sparql/{query}", "application/sparql-update", text, token=True))
 
 
-def _ask(server: LiveServer, text: str) -> None:
-    run(server, _post("/sparql/", "application/sparql-query", text, result="boolean", boolean=True))
+def _ask(server: LiveServer, text: str, expected: bool = True) -> None:
+    run(server, _post("/sparql/", "application/sparql-query", text, result="boolean", boolean=expected))
+
+
+TARGET_HAS_TRIPLES = f"ASK {{ GRAPH <{TARGET}> {{ ?s ?p ?o }} }}"
 
 
 def _q(*pairs: tuple[str, str]) -> str:
@@ -448,41 +451,32 @@ INSERT {{ GRAPH <{TARGET}> {{ ?s a dc:BibliographicResource }} }} WHERE {{ ?s a 
     )
 
 
-def test_adapted_update_dataset_default_graphs(server):
-    _update(
-        server,
-        _q(("using-graph-uri", R1), ("using-graph-uri", R2)),
-        f"""{PREFIXES}CLEAR GRAPH <{TARGET}> ;
-{INSERT_DOCUMENTS}
-INSERT {{ GRAPH <{TARGET}> {{ ?s a dc:BibliographicResource }} }} WHERE {{ ?s a foaf:Document }}""",
-    )
-    _ask(
-        server,
-        f"""ASK {{
+# R1 and R2 end up in the target graph, R3 (in the store, not in the dataset) does not.
+R1_R2_NOT_R3 = f"""ASK {{
   GRAPH <{TARGET}> {{ <{R1}> a <http://purl.org/dc/terms/BibliographicResource> .
                       <{R2}> a <http://purl.org/dc/terms/BibliographicResource> . }}
   FILTER NOT EXISTS {{ GRAPH <{TARGET}> {{ <{R3}> a <http://purl.org/dc/terms/BibliographicResource> }} }}
-}}""",
-    )
+}}"""
 
 
-def test_adapted_update_dataset_named_graphs(server):
+@pytest.mark.parametrize(
+    ("parameter", "pattern"),
+    [
+        ("using-graph-uri", "?s a foaf:Document"),  # the USING graphs are the default graph
+        ("using-named-graph-uri", "GRAPH ?g { ?s a foaf:Document }"),  # they are the named graphs
+    ],
+    ids=["default_graphs", "named_graphs"],
+)
+def test_adapted_update_dataset_graphs(server, parameter, pattern):
     _update(
         server,
-        _q(("using-named-graph-uri", R1), ("using-named-graph-uri", R2)),
+        _q((parameter, R1), (parameter, R2)),
         f"""{PREFIXES}CLEAR GRAPH <{TARGET}> ;
 {INSERT_DOCUMENTS}
 INSERT {{ GRAPH <{TARGET}> {{ ?s a dc:BibliographicResource }} }}
-WHERE {{ GRAPH ?g {{ ?s a foaf:Document }} }}""",
+WHERE {{ {pattern} }}""",
     )
-    _ask(
-        server,
-        f"""ASK {{
-  GRAPH <{TARGET}> {{ <{R1}> a <http://purl.org/dc/terms/BibliographicResource> .
-                      <{R2}> a <http://purl.org/dc/terms/BibliographicResource> . }}
-  FILTER NOT EXISTS {{ GRAPH <{TARGET}> {{ <{R3}> a <http://purl.org/dc/terms/BibliographicResource> }} }}
-}}""",
-    )
+    _ask(server, R1_R2_NOT_R3)
 
 
 def test_adapted_update_dataset_full(server):
@@ -514,30 +508,12 @@ def test_adapted_update_post_form(server):
             token=True,
         ),
     )
-    run(
-        server,
-        _post(
-            "/sparql/",
-            "application/sparql-query",
-            f"ASK {{ GRAPH <{TARGET}> {{ ?s ?p ?o }} }}",
-            result="boolean",
-            boolean=False,
-        ),
-    )
+    _ask(server, TARGET_HAS_TRIPLES, expected=False)
 
 
 def test_adapted_update_post_direct(server):
     _update(server, "", f"CLEAR GRAPH <{TARGET}>")
-    run(
-        server,
-        _post(
-            "/sparql/",
-            "application/sparql-query",
-            f"ASK {{ GRAPH <{TARGET}> {{ ?s ?p ?o }} }}",
-            result="boolean",
-            boolean=False,
-        ),
-    )
+    _ask(server, TARGET_HAS_TRIPLES, expected=False)
 
 
 def test_adapted_update_base_uri(server):

@@ -1,0 +1,32 @@
+"""Data directories of the tests: sample reports ingested for real, and private copies of a data directory
+built once per module (for tests that change it)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from kg.datadir import DataDir
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+# The two samples the MCP and spreadsheet tests read (edge computing, service mesh).
+EDGE_AND_MESH = ("edge_computing_2024.md", "service_mesh_2023.md")
+
+
+def ingested_samples(root: Path, names: Sequence[str]) -> DataDir:
+    """A data directory at ``root`` with the named sample reports ingested, graph and search indexes."""
+    from ingest.pipeline import ingest_path
+    from kg.search.updater import update_indexes
+
+    datadir = DataDir(root)
+    for name in names:
+        ingest_path(SAMPLES / name, datadir, index_updater=update_indexes)
+    return datadir
+
+
+def copied_datadir(source: Path, into: Path) -> DataDir:
+    """A copy of the data directory at ``source``, as ``into/data``."""
+    root = into / "data"
+    shutil.copytree(source, root)
+    return DataDir(root)
