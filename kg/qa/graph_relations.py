@@ -25,6 +25,7 @@ _AGENT_PROPERTIES = {"developedBy", "openSourcedBy", "issuedBy"}
 _ORGANIZATIONS = {"Organization", "Vendor"}
 # Two-hop paths go through named things only, never through a broad concept (容器, 云原生 …).
 _HOP_TYPES = {"Product", "Technology", "Vendor", "Organization", "Policy"}
+MAX_CANDIDATES = 200  # (answer, middle) pairs read from the graph for one relation question
 
 
 @dataclass(frozen=True)
@@ -103,22 +104,27 @@ def _pattern(plan: RelationPlan) -> str:
         return triple(plan.hops[0], "?x", anchor) + " BIND(?x AS ?y)"
     outer, inner = plan.hops
     hop_types = " ".join(iri_term(CNKG + t) for t in sorted(_HOP_TYPES))
+    # the middle entities first, each once: the union of the report graphs states a relation once per
+    # report, and joining the repeats of both hops made the lookup grow with the square of the reports
     return (
-        f"{triple(inner, '?y', anchor)} ?y a ?yt . VALUES ?yt {{ {hop_types} }} "
+        f"{{ SELECT DISTINCT ?y WHERE {{ {triple(inner, '?y', anchor)} "
+        f"?y a ?yt . VALUES ?yt {{ {hop_types} }} }} }} "
         f"?x {iri_term(_property(outer.predicate))} ?y . FILTER(?x != ?y)"
     )
 
 
 async def _candidates(select: Select, plan: RelationPlan) -> list[dict[str, str]]:
     rows = await select(
-        f"""SELECT DISTINCT ?x ?y (SAMPLE(?t) AS ?type) (SAMPLE(?zh) AS ?labelZh) (SAMPLE(?en) AS ?labelEn)
+        f"""SELECT ?x ?y (SAMPLE(?t) AS ?type) (SAMPLE(?zh) AS ?labelZh) (SAMPLE(?en) AS ?labelEn)
 WHERE {{
-  {_pattern(plan)}
-  FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{ENTITY_BASE}"))
+  {{ SELECT DISTINCT ?x ?y WHERE {{
+    {_pattern(plan)}
+    FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{ENTITY_BASE}"))
+  }} LIMIT {MAX_CANDIDATES} }}
   OPTIONAL {{ ?x a ?t FILTER(STRSTARTS(STR(?t), "{CNKG}")) }}
   OPTIONAL {{ ?x skos:prefLabel ?zh FILTER(LANGMATCHES(LANG(?zh), "zh")) }}
   OPTIONAL {{ ?x skos:prefLabel ?en FILTER(LANGMATCHES(LANG(?en), "en")) }}
-}} GROUP BY ?x ?y LIMIT 200"""
+}} GROUP BY ?x ?y"""
     )
     out = []
     for row in rows:
