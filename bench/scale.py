@@ -269,6 +269,15 @@ def _memory_line(label: str, rss: list[int]) -> str:
     )
 
 
+def _segment_kinds(dense: dict[str, object]) -> str:
+    """The dense index segments of a manifest's search record, e.g. '2 hnsw + 3 flat segments'."""
+    segments = dense.get("segments")
+    if not isinstance(segments, list):
+        return f"one {dense.get('kind')} file"  # search format 1
+    kinds = [str(segment.get("kind")) for segment in segments if isinstance(segment, dict)]
+    return " + ".join(f"{kinds.count(k)} {k}" for k in sorted(set(kinds))) + " segments"
+
+
 def main() -> None:
     parser = bench_parser(__doc__)
     parser.add_argument("--reports", type=int, default=1000)
@@ -426,7 +435,7 @@ def report_text(
         f"graphs {dir_size(data / 'graphs') / 2**20:,.1f} MiB, "
         f"texts {dir_size(data / 'texts') / 2**20:,.1f} MiB, "
         f"index {dir_size(data / 'index') / 2**20:,.1f} MiB "
-        f"(dense {dense.get('kind')}, {dense.get('count', 0):,} passages)",
+        f"(dense: {_segment_kinds(dense)}, {dense.get('count', 0):,} passages)",
         f"server start to the first answered /health: {before.health_seconds:.1f} s with 1 report, "
         f"{after.health_seconds:.1f} s with {n}",
         f"server start to the first answered /search: {before.search_seconds:.1f} s with 1 report, "
