@@ -20,8 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentence
-from ingest.relation_cues import relation_between
-from ingest.relation_rule import ORG_TYPES, TECHNICAL_TYPES, TypeOf
+from ingest.relation_rule import ORG_TYPES, TECHNICAL_TYPES, RelationRule, TypeOf
 
 __all__ = ["CarryOverConfidence", "carried_over_relations"]
 
@@ -40,6 +39,8 @@ class CarryOverConfidence:
 
 
 CONFIDENCE = CarryOverConfidence()
+ON_TOP_OF = RelationRule(name="on-top-of", predicate="basedOn", confidence=CONFIDENCE.built_on_top)
+WITH_CORE = RelationRule(name="with-core", predicate="basedOn", confidence=CONFIDENCE.built_on_top)
 # the topic of a sentence stands this close to its start (after '- ', 目前，, 截至目前为止，)
 TOPIC_LEAD = 10
 # the report's topic is named at least this often, and this many times as often as the runner-up
@@ -125,9 +126,10 @@ def carried_over_relations(
                     for obj in listed:
                         first, second = (obj, subject) if cue.reverse else (subject, obj)
                         if first.slug != second.slug:
-                            yield relation_between(
-                                first, cue.predicate, second, passage.n, sentence, confidence, "carried-over"
+                            rule = RelationRule(
+                                name="carried-over", predicate=cue.predicate, confidence=confidence
                             )
+                            yield rule.relate(first, second, passage.n, sentence)
             yield from _foundations(passage.n, sentence, found, subjects, carried, type_of)
             if topic is not None:
                 carried[type_of(topic) in ORG_TYPES] = topic
@@ -239,9 +241,7 @@ def _foundations(
             before = [s for s in subjects if s.end <= base + opening.start()]
             subject = before[-1] if before else carried.get(False)
             if subject is not None and type_of(subject) in _SUBJECT_TECHNICAL and subject.slug != m.slug:
-                yield relation_between(
-                    subject, "basedOn", m, n, sentence, CONFIDENCE.built_on_top, "on-top-of"
-                )
+                yield ON_TOP_OF.relate(subject, m, n, sentence)
         if _CORE_OPENING.search(text[: m.start - base]) and _CORE_CLOSING.match(text, m.end - base):
             clause_start = max(text.rfind(c, 0, m.start - base) for c in "，,；;：:")
             earlier = [
@@ -250,6 +250,4 @@ def _foundations(
                 if e.start - base > clause_start and type_of(e) in _SUBJECT_TECHNICAL and e.slug != m.slug
             ]
             if earlier:
-                yield relation_between(
-                    earlier[-1], "basedOn", m, n, sentence, CONFIDENCE.built_on_top, "with-core"
-                )
+                yield WITH_CORE.relate(earlier[-1], m, n, sentence)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ingest.document import Mention, Relation, Sentence
 from ingest.relation_rule import ORG_TYPES, TECHNICAL_TYPES, RelationRule, TypeOf, rule_row
 
-__all__ = ["RULES", "CueRules", "cue_relations", "relation_between"]
+__all__ = ["RULES", "CueRules", "cue_relations"]
 
 
 _CLAUSE = re.compile(r"[，,。；;！？：:]")
@@ -66,14 +66,6 @@ class CueRules:
 
 
 RULES = CueRules()
-
-
-def relation_between(
-    subject: Mention, predicate: str, obj: Mention, n: int, sentence: Sentence, conf: float, pattern: str
-) -> Relation:
-    """The relation of a rule not yet named as a ``RelationRule`` (kept for rule modules written before
-    it; new rules name a ``RelationRule`` and call its ``relate``)."""
-    return RelationRule(name=pattern, predicate=predicate, confidence=conf).relate(subject, obj, n, sentence)
 
 
 def _span(sentence: Sentence, a: int, b: int) -> str:
