@@ -49,6 +49,7 @@ from bench.live import (
     tree_rss_by_process,
 )
 from bench.synthetic import write_reports
+from kg.search_record import DenseRecord, SearchRecord
 from tests.support.processes import cnkg_serve
 
 SEARCHES = [
@@ -269,12 +270,13 @@ def _memory_line(label: str, rss: list[int]) -> str:
     )
 
 
-def _segment_kinds(dense: dict[str, object]) -> str:
-    """The dense index segments of a manifest's search record, e.g. '2 hnsw + 3 flat segments'."""
-    segments = dense.get("segments")
-    if not isinstance(segments, list):
-        return f"one {dense.get('kind')} file"  # search format 1
-    kinds = [str(segment.get("kind")) for segment in segments if isinstance(segment, dict)]
+def _segment_kinds(dense: DenseRecord | None) -> str:
+    """The dense index of a manifest's search record, e.g. '2 hnsw + 3 flat segments'."""
+    if dense is None:
+        return "none"
+    if dense.file is not None:
+        return f"one {dense.kind} file"  # search format 1
+    kinds = [segment.kind for segment in dense.segments]
     return " + ".join(f"{kinds.count(k)} {k}" for k in sorted(set(kinds))) + " segments"
 
 
@@ -395,8 +397,8 @@ def report_text(
             stages[stage] = stages.get(stage, 0.0) + seconds
     window, first, last, first_gap, last_gap = _window_means(records)
     manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
-    indexed = len(manifest["search"].get("order", []))
-    dense = manifest["search"].get("dense", {})
+    search = SearchRecord.from_json(manifest["search"])
+    indexed, dense = len(search.order), search.dense
     n = len(records)
     gib = 2**30
     server_gib = sum(after.rss) / gib
@@ -435,7 +437,7 @@ def report_text(
         f"graphs {dir_size(data / 'graphs') / 2**20:,.1f} MiB, "
         f"texts {dir_size(data / 'texts') / 2**20:,.1f} MiB, "
         f"index {dir_size(data / 'index') / 2**20:,.1f} MiB "
-        f"(dense: {_segment_kinds(dense)}, {dense.get('count', 0):,} passages)",
+        f"(dense: {_segment_kinds(dense)}, {dense.count if dense else 0:,} passages)",
         f"server start to the first answered /health: {before.health_seconds:.1f} s with 1 report, "
         f"{after.health_seconds:.1f} s with {n}",
         f"server start to the first answered /search: {before.search_seconds:.1f} s with 1 report, "
