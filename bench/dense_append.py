@@ -21,20 +21,19 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.live import bench_parser  # noqa: E402
-from kg.datadir import DataDir  # noqa: E402
-from kg.search.dense import DenseIndex  # noqa: E402
-from kg.search.segments import (  # noqa: E402
+from bench.live import bench_parser
+from kg.datadir import DataDir
+from kg.search.dense import DenseIndex
+from kg.search.segments import (
     DEFAULT_MERGE_POLICY,
     SegmentRecord,
     merged_segment,
     open_segment,
     write_segment,
 )
-from kg.search.vectors import build_hnsw, faiss, stored_rows  # noqa: E402
+from kg.search.vectors import build_hnsw, faiss, stored_rows
 
 DIM = 512
 SINGLE_FILE_HNSW_ROWS = 50_000  # the single-file layout switched to HNSW above this many passages

@@ -32,17 +32,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from api.app import create_app  # noqa: E402
-from api.settings import ServerSettings  # noqa: E402
-from bench.live import bench_parser, percentile  # noqa: E402
-from kg.datadir import DataDir  # noqa: E402
-from kg.qa.evaluation import QAItem, is_correct, load_qa_set  # noqa: E402
-from tests.support.realworld import (  # noqa: E402
+from api.app import create_app
+from api.settings import ServerSettings
+from bench.live import ROOT, bench_parser, percentile
+from kg.datadir import DataDir
+from kg.qa.evaluation import QAItem, is_correct, load_qa_set
+from tests.support.realworld import (
     NO_GENRE,
     REALWORLD_DIR,
     Corpus,
@@ -55,7 +54,7 @@ from tests.support.realworld import (  # noqa: E402
     side_by_side,
     splits_for,
 )
-from tests.support.realworld_scores import MemberScore, best_sentence, member_scores  # noqa: E402
+from tests.support.realworld_scores import MemberScore, best_sentence, member_scores
 
 QA_SET = ROOT / "tests" / "data" / "qa_set.json"
 CORPUS = ROOT.parent / "shared" / "corpus" / "000_70a1e0d4758384e6.txt"

@@ -19,18 +19,18 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kg.datadir import DataDir  # noqa: E402
-from kg.related import (  # noqa: E402
+from bench.live import ROOT
+from kg.datadir import DataDir
+from kg.related import (
     SparseVector,
     embedding_vectors,
     load_related_index,
     sparse_cosine,
     term_vectors,
 )
-from kg.search.service import SearchService  # noqa: E402
+from kg.search.service import SearchService
 
 CORPUS = ROOT.parent / "shared/corpus/000_70a1e0d4758384e6.txt"
 

@@ -25,16 +25,15 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.live import bench_parser  # noqa: E402
-from kg.catalog import Catalog, PassageRecord  # noqa: E402
-from kg.datadir import DataDir  # noqa: E402
-from kg.namespaces import report_iri  # noqa: E402
-from kg.search import DEFAULT_FUSION, FusionConfig, SearchService, make_index_updater  # noqa: E402
-from kg.search.embedders import Use3Embedder  # noqa: E402
-from kg.search.evaluation import (  # noqa: E402
+from bench.live import ROOT, bench_parser
+from kg.catalog import Catalog, PassageRecord
+from kg.datadir import DataDir
+from kg.namespaces import report_iri
+from kg.search import DEFAULT_FUSION, FusionConfig, SearchService, make_index_updater
+from kg.search.embedders import Use3Embedder
+from kg.search.evaluation import (
     EvalQuestion,
     Metrics,
     answer_spans,
@@ -42,7 +41,7 @@ from kg.search.evaluation import (  # noqa: E402
     load_eval_set,
     summarise,
 )
-from tests.support.realworld import (  # noqa: E402
+from tests.support.realworld import (
     NO_GENRE,
     REALWORLD_DIR,
     Corpus,
@@ -53,7 +52,7 @@ from tests.support.realworld import (  # noqa: E402
     side_by_side,
     splits_for,
 )
-from tests.support.realworld_scores import quote_in_passage  # noqa: E402
+from tests.support.realworld_scores import quote_in_passage
 
 EVAL_SET = ROOT / "tests" / "data" / "retrieval_eval.json"
 CORPUS = ROOT.parent / "shared" / "corpus"

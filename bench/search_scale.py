@@ -28,23 +28,22 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.live import bench_parser  # noqa: E402
-from kg.catalog import PassageRecord  # noqa: E402
-from kg.datadir import DataDir  # noqa: E402
-from kg.namespaces import passage_iri  # noqa: E402
-from kg.search.dense import DenseIndex  # noqa: E402
-from kg.search.embedders import core_count, embedder_from_spec  # noqa: E402
-from kg.search.evaluation import load_eval_set  # noqa: E402
-from kg.search.index import EmbedderInfo, SearchIndex  # noqa: E402
-from kg.search.keyword import TermCounts  # noqa: E402
-from kg.search.segments import DEFAULT_MERGE_POLICY  # noqa: E402
-from kg.search.service import SearchService  # noqa: E402
-from kg.search.shards import EntityInfo, Shard  # noqa: E402
-from kg.search.vectors import HNSW_EF_SEARCH, VectorIndex, faiss  # noqa: E402
-from kg.tokenize import WordSegmenter  # noqa: E402
+from bench.live import ROOT, bench_parser
+from kg.catalog import PassageRecord
+from kg.datadir import DataDir
+from kg.namespaces import passage_iri
+from kg.search.dense import DenseIndex
+from kg.search.embedders import core_count, embedder_from_spec
+from kg.search.evaluation import load_eval_set
+from kg.search.index import EmbedderInfo, SearchIndex
+from kg.search.keyword import TermCounts
+from kg.search.segments import DEFAULT_MERGE_POLICY
+from kg.search.service import SearchService
+from kg.search.shards import EntityInfo, Shard
+from kg.search.vectors import HNSW_EF_SEARCH, VectorIndex, faiss
+from kg.tokenize import WordSegmenter
 
 RESULTS = ROOT / "bench" / "results" / "search_scale.txt"
 SHARD_SIZE = 500  # passages per synthetic report

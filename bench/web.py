@@ -23,10 +23,10 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Browser, sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.processes import CHROMIUM, CHROMIUM_ARGS, cnkg_serve, ingest  # noqa: E402
+from bench.live import ROOT
+from tests.support.processes import CHROMIUM, CHROMIUM_ARGS, cnkg_serve, ingest
 
 RESULTS = ROOT / "bench" / "results" / "web.txt"
 TOKEN = "bench-web-token"
