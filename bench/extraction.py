@@ -32,12 +32,12 @@ from tests.support.devset import (
     score_relations,
 )
 from tests.support.realworld import (
-    REALWORLD_DIR,
     Corpus,
     CorpusError,
     Document,
     corpus_arguments,
     ratio,
+    save_results,
     side_by_side,
     splits_for,
 )
@@ -203,8 +203,8 @@ def main() -> None:
     out += regression(lexicon, args.errors)
     text = "\n".join(out)
     print(text)
-    if not args.errors and args.data == REALWORLD_DIR:
-        (ROOT / "bench" / "results" / "extraction.txt").write_text(text + "\n", encoding="utf-8")
+    if not args.errors:
+        save_results(ROOT / "bench" / "results" / "extraction.txt", text, args.data)
 
 
 if __name__ == "__main__":

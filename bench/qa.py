@@ -43,7 +43,6 @@ from kg.datadir import DataDir
 from kg.qa.evaluation import QAItem, is_correct, load_qa_set
 from tests.support.realworld import (
     NO_GENRE,
-    REALWORLD_DIR,
     Corpus,
     CorpusError,
     Question,
@@ -51,6 +50,7 @@ from tests.support.realworld import (
     build_store,
     corpus_arguments,
     ratio,
+    save_results,
     side_by_side,
     splits_for,
 )
@@ -336,9 +336,7 @@ def main() -> None:
     ]
     text = "\n".join(out)
     print(text)
-    if args.data == REALWORLD_DIR:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(text + "\n", encoding="utf-8")
+    save_results(RESULTS, text, args.data)
 
 
 if __name__ == "__main__":

@@ -43,12 +43,12 @@ from kg.search.evaluation import (
 )
 from tests.support.realworld import (
     NO_GENRE,
-    REALWORLD_DIR,
     Corpus,
     CorpusError,
     Question,
     build_corpus_store,
     corpus_arguments,
+    save_results,
     side_by_side,
     splits_for,
 )
@@ -330,9 +330,7 @@ def main() -> None:
     print("\n".join(out))
     if args.misses:
         print("\n".join(["", *rw_misses, "", "regression set:", *reg_misses]))
-    if args.data == REALWORLD_DIR:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text("\n".join(out) + "\n", encoding="utf-8")
+    save_results(RESULTS, "\n".join(out), args.data)
 
 
 def _rid_of(datadir: DataDir, source: str) -> str | None:

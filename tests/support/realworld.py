@@ -255,3 +255,11 @@ def corpus_arguments(parser: argparse.ArgumentParser, *, store: bool) -> None:
     parser.add_argument("--data", type=Path, default=REALWORLD_DIR, help="the real-world corpus directory")
     if store:
         parser.add_argument("--store", type=Path, default=None, help="data directory for the search store")
+
+
+def save_results(path: Path, text: str, data: Path) -> None:
+    """Write a real-world bench's printed ``text`` to its results file, only when it scored the committed
+    corpus: a run on another ``--data`` directory is not the recorded figure."""
+    if data == REALWORLD_DIR:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
