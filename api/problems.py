@@ -49,6 +49,7 @@ __all__ = [
     "PROBLEM_RESPONSES",
     "STATUS_OF",
     "install_problem_handlers",
+    "json_responses",
     "problem_docs",
     "problem_response",
     "status_of",
@@ -209,3 +210,14 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 def problem_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI ``responses`` entries for these problem statuses."""
     return {status: PROBLEM_RESPONSES[status] for status in statuses}
+
+
+def json_responses(
+    example: Any, *statuses: int, alternatives: dict[str, Any] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a JSON route: its 200 answer with this example (and the other media
+    types it can send, ``alternatives``), then these problem statuses."""
+    return {
+        200: {"content": {"application/json": {"example": example}, **(alternatives or {})}},
+        **problem_docs(*statuses),
+    }

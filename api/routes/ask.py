@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
 from api.deps import AnswererDep, EngineDep
-from api.problems import problem_docs
+from api.problems import json_responses
 from kg.qa import MAX_QUESTION_CHARS, engine_select
 
 __all__ = ["router"]
@@ -152,10 +152,7 @@ _DESCRIPTION = (
     "closest passages. `q` is at most "
     f'{MAX_QUESTION_CHARS} characters; POST takes `{{"q": …}}` as JSON.'
 )
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/json": {"example": _EXAMPLE}}},
-    **problem_docs(400, 429, 503),
-}
+_RESPONSES = json_responses(_EXAMPLE, 400, 429, 503)
 
 
 @router.get(

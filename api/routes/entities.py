@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import EngineDep
-from api.problems import problem_docs
+from api.problems import json_responses
 from kg.entities import find_entities
 from kg.namespaces import ENTITY_TYPES
 from kg.qa.source import engine_select
@@ -80,10 +80,7 @@ _DETAIL_EXAMPLE = {
     description="Entities whose label or alias contains `q` (case- and width-insensitive), "
     "exact matches first; "
     "without `q`, entities in IRI order. Filter by `type`.",
-    responses={
-        200: {"content": {"application/json": {"example": _LIST_EXAMPLE}}},
-        **problem_docs(400, 429, 503),
-    },
+    responses=json_responses(_LIST_EXAMPLE, 400, 429, 503),
 )
 async def list_entities(
     engine: EngineDep,
@@ -103,10 +100,7 @@ async def list_entities(
     summary="One entity",
     description="Labels, aliases, type, relations (with the evidence sentence and offsets in each report), "
     "mentions per report, facts about it and external links (Wikidata).",
-    responses={
-        200: {"content": {"application/json": {"example": _DETAIL_EXAMPLE}}},
-        **problem_docs(404, 429, 503),
-    },
+    responses=json_responses(_DETAIL_EXAMPLE, 404, 429, 503),
 )
 async def get_entity(slug: str, engine: EngineDep) -> dict[str, Any]:
     return await entity_detail(engine, slug)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import EngineDep
-from api.problems import problem_docs
+from api.problems import json_responses
 from api.spreadsheets import SPREADSHEET_RESPONSES, TableFormatParam, spreadsheet_response
 from kg.facts import compare_facts, entity_filter
 from kg.tables import facts_table
@@ -85,10 +85,7 @@ _EXAMPLE = {
     "`format=csv|xlsx` (or `Accept: text/csv` / the XLSX media type) gives one row per observation, "
     "with the sentence, report title and passage IRI as columns.",
     response_model=None,
-    responses={
-        200: {"content": {"application/json": {"example": _EXAMPLE}, **SPREADSHEET_RESPONSES}},
-        **problem_docs(400, 429, 503),
-    },
+    responses=json_responses(_EXAMPLE, 400, 429, 503, alternatives=SPREADSHEET_RESPONSES),
 )
 async def facts(
     request: Request,

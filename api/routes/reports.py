@@ -21,7 +21,7 @@ from api.deps import (
     WritingCatalogDep,
     sandbox,
 )
-from api.problems import problem_docs
+from api.problems import json_responses, problem_docs
 from kg.datadir import ReportRecord
 from kg.errors import InputError, UnsupportedInputError
 from kg.namespaces import report_iri
@@ -71,7 +71,7 @@ def _record_json(record: ReportRecord) -> dict[str, Any]:
     "",
     summary="List reports",
     description="Every ingested report, oldest first.",
-    responses={200: {"content": {"application/json": {"example": {"reports": [_RECORD_EXAMPLE]}}}}},
+    responses=json_responses({"reports": [_RECORD_EXAMPLE]}),
 )
 async def list_reports(catalog: CatalogDep) -> dict[str, Any]:
     return {"reports": [_record_json(r) for r in catalog.reports()]}
@@ -83,31 +83,28 @@ async def list_reports(catalog: CatalogDep) -> dict[str, Any]:
     description="A report's record (by id, id prefix or source file name), its metadata from the graph "
     "and the "
     "entities it mentions most, and its five most related reports (as `/reports/{rid}/related`).",
-    responses={
-        200: {
-            "content": {
-                "application/json": {
-                    "example": {
-                        **_RECORD_EXAMPLE,
-                        "metadata": {
-                            "title": "2021年中国云原生行业研究报告",
-                            "publisher": "艾瑞咨询",
-                            "issued": "2021",
-                        },
-                        "entities": [
-                            {
-                                "iri": "https://w3id.org/cnkg/id/entity/kubernetes",
-                                "slug": "kubernetes",
-                                "label": "Kubernetes",
-                                "passages": 14,
-                            }
-                        ],
-                    }
+    responses=json_responses(
+        {
+            **_RECORD_EXAMPLE,
+            "metadata": {
+                "title": "2021年中国云原生行业研究报告",
+                "publisher": "艾瑞咨询",
+                "issued": "2021",
+            },
+            "entities": [
+                {
+                    "iri": "https://w3id.org/cnkg/id/entity/kubernetes",
+                    "slug": "kubernetes",
+                    "label": "Kubernetes",
+                    "passages": 14,
                 }
-            }
+            ],
         },
-        **problem_docs(400, 404, 429, 503),
-    },
+        400,
+        404,
+        429,
+        503,
+    ),
 )
 async def get_report(
     rid: ReportRef, catalog: CatalogDep, engine: EngineDep, search: SearchServiceDep
@@ -151,10 +148,7 @@ _RELATED_EXAMPLE = {
     "weighted higher by IDF) and `contentSimilarity` (cosine of TF-IDF vectors of their words); `shared` "
     "lists the shared entities, rarest first, with the passages mentioning them in each report. Reports "
     "sharing nothing are left out. Method and measurements: docs/linking.md.",
-    responses={
-        200: {"content": {"application/json": {"example": _RELATED_EXAMPLE}}},
-        **problem_docs(400, 404, 429, 503),
-    },
+    responses=json_responses(_RELATED_EXAMPLE, 400, 404, 429, 503),
 )
 async def related_reports(
     rid: ReportRef,
@@ -300,10 +294,7 @@ async def upload_report(
     summary="Delete a report",
     description="Delete one report as a unit: its graph, stored text and search index entries. "
     "Needs the write token.",
-    responses={
-        200: {"content": {"application/json": {"example": {"deleted": _RECORD_EXAMPLE}}}},
-        **problem_docs(400, 401, 403, 404, 429),
-    },
+    responses=json_responses({"deleted": _RECORD_EXAMPLE}, 400, 401, 403, 404, 429),
 )
 async def delete_report(
     rid: ReportRef, _: WriteAccess, catalog: WritingCatalogDep, engine: EngineDep

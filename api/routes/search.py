@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.deps import CatalogDep, SearchServiceDep
-from api.problems import problem_docs
+from api.problems import json_responses
 from api.spreadsheets import SPREADSHEET_RESPONSES, TableFormatParam, spreadsheet_response
 from kg.namespaces import ENTITY_TYPES
 from kg.search.service import MAX_K, MAX_WINDOW
@@ -82,10 +82,7 @@ _EXAMPLE = {
     ),
     response_model=SearchResults,
     response_model_exclude_none=True,
-    responses={
-        200: {"content": {"application/json": {"example": _EXAMPLE}, **SPREADSHEET_RESPONSES}},
-        **problem_docs(400, 404, 429),
-    },
+    responses=json_responses(_EXAMPLE, 400, 404, 429, alternatives=SPREADSHEET_RESPONSES),
 )
 async def search(
     request: Request,
