@@ -152,16 +152,15 @@ _DESCRIPTION = (
     "closest passages. `q` is at most "
     f'{MAX_QUESTION_CHARS} characters; POST takes `{{"q": …}}` as JSON.'
 )
-_RESPONSES = json_responses(_EXAMPLE, 400, 429, 503)
+# What GET and POST /ask document alike: the same answer, whichever way the question comes
+_ASK_ROUTE: dict[str, Any] = {
+    "description": _DESCRIPTION,
+    "response_model": AskResponse,
+    "responses": json_responses(_EXAMPLE, 400, 429, 503),
+}
 
 
-@router.get(
-    "/ask",
-    summary="Ask a question",
-    description=_DESCRIPTION,
-    response_model=AskResponse,
-    responses=_RESPONSES,
-)
+@router.get("/ask", summary="Ask a question", **_ASK_ROUTE)
 async def ask(
     answerer: AnswererDep,
     engine: EngineDep,
@@ -178,13 +177,7 @@ async def ask(
     return await answerer.ask(q, engine_select(engine))
 
 
-@router.post(
-    "/ask",
-    summary="Ask a question (JSON body)",
-    description=_DESCRIPTION,
-    response_model=AskResponse,
-    responses=_RESPONSES,
-)
+@router.post("/ask", summary="Ask a question (JSON body)", **_ASK_ROUTE)
 async def ask_post(
     answerer: AnswererDep,
     engine: EngineDep,
