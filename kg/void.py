@@ -141,20 +141,16 @@ def void_quads(stats: VoidStatistics, base: str, title: str) -> list[ox.Quad]:
         (dataset, VOID + "properties", count(len(stats.properties))),
     ]
     triples += [(dataset, VOID + "vocabulary", n(v)) for v in VOCABULARIES]
-    for k, (cls, instances) in enumerate(sorted(stats.classes.items())):
-        part = n(f"{base}.well-known/void#class-{k}")
-        triples += [
-            (dataset, VOID + "classPartition", part),
-            (part, VOID + "class", n(cls)),
-            (part, VOID + "entities", count(instances)),
-        ]
-    for k, (prop, used) in enumerate(sorted(stats.properties.items())):
-        part = n(f"{base}.well-known/void#property-{k}")
-        triples += [
-            (dataset, VOID + "propertyPartition", part),
-            (part, VOID + "property", n(prop)),
-            (part, VOID + "triples", count(used)),
-        ]
+    # a class partition counts its entities, a property partition the triples using the property
+    partitions = (("class", stats.classes, "entities"), ("property", stats.properties, "triples"))
+    for kind, sizes, measure in partitions:
+        for k, (iri, size) in enumerate(sorted(sizes.items())):
+            part = n(f"{base}.well-known/void#{kind}-{k}")
+            triples += [
+                (dataset, VOID + f"{kind}Partition", part),
+                (part, VOID + kind, n(iri)),
+                (part, VOID + measure, count(size)),
+            ]
     for graph, (size, graph_title) in sorted(stats.graphs.items()):
         name = "lexicon" if graph == LEXICON_GRAPH else graph.removeprefix(REPORT_BASE).replace("/", "-")
         subset = n(f"{base}.well-known/void#graph-{name}")
