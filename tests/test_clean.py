@@ -121,50 +121,37 @@ def test_report_keeps_most_of_the_text(cleaned_report: CleanDocument) -> None:
 # --- one rule at a time -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "line", ["来源：某研究院。", "来源:公开资料", "资料来源：国家统计局", "数据来源：企业访谈"]
-)
-def test_source_lines(line: str) -> None:
-    assert _label(f"正文。\n{line}\n", line) == "source-line"
-
-
-def test_a_line_mentioning_a_source_midway_is_content() -> None:
-    line = "本段数据来源于公开资料。"
-    assert _label(f"{line}\n", line) == CONTENT
-
-
-@pytest.mark.parametrize("line", ["海量行研报告免费读", "扫描二维码", "读懂全行业", "海量的数据 专业的报告"])
-def test_ad_phrases(line: str) -> None:
-    assert _label(f"正文。\n{line}\n", line) == "ad"
-
-
-def test_a_long_sentence_with_an_ad_phrase_is_content() -> None:
-    line = "移动支付时代，用户扫描二维码即可完成付款，这一习惯推动了容器云在支付业务中的落地。"
-    assert _label(f"{line}\n", line) == CONTENT
+# Lines of furniture by the label their rule gives them, each standing alone after body text.
+_FURNITURE_LINES = {
+    "source-line": ("来源：某研究院。", "来源:公开资料", "资料来源：国家统计局", "数据来源：企业访谈"),
+    "ad": (
+        *("海量行研报告免费读", "扫描二维码", "读懂全行业", "海量的数据 专业的报告"),
+        # phone numbers and email addresses are ads too
+        *("400-026-2099", "电话：010-12345678", "ask@example.com.cn", "邮箱：a.b@c.org"),
+    ),
+    "watermark": ("iResearch", "艾瑞咨询", "艾 瑞 咨 询", "©2020.12 iResearch Inc.", "Copyright 2021 X"),
+    "page-number": ("7", "- 12 -", "第 3 页", "4 / 20"),
+}
 
 
 @pytest.mark.parametrize(
-    "line", ["400-026-2099", "电话：010-12345678", "ask@example.com.cn", "邮箱：a.b@c.org"]
+    ("line", "label"), [(line, label) for label, lines in _FURNITURE_LINES.items() for line in lines]
 )
-def test_phone_numbers_and_email_addresses_are_ads(line: str) -> None:
-    assert _label(f"正文。\n{line}\n", line) == "ad"
+def test_a_furniture_line_gets_its_rules_label(line: str, label: str) -> None:
+    assert _label(f"正文。\n{line}\n", line) == label
 
 
 @pytest.mark.parametrize(
-    "line", ["iResearch", "艾瑞咨询", "艾 瑞 咨 询", "©2020.12 iResearch Inc.", "Copyright 2021 X"]
+    "line",
+    [
+        "本段数据来源于公开资料。",  # mentions a source midway
+        # a long sentence with an ad phrase
+        "移动支付时代，用户扫描二维码即可完成付款，这一习惯推动了容器云在支付业务中的落地。",
+        "艾瑞咨询认为容器云将持续增长。",  # names the publisher
+    ],
 )
-def test_watermark_lines(line: str) -> None:
-    assert _label(f"正文。\n{line}\n", line) == "watermark"
-
-
-def test_a_sentence_naming_the_publisher_is_content() -> None:
-    line = "艾瑞咨询认为容器云将持续增长。"
+def test_a_sentence_only_mentioning_furniture_is_content(line: str) -> None:
     assert _label(f"{line}\n", line) == CONTENT
-
-
-@pytest.mark.parametrize("line", ["7", "- 12 -", "第 3 页", "4 / 20"])
-def test_number_only_lines_are_page_numbers(line: str) -> None:
-    assert _label(f"正文。\n{line}\n", line) == "page-number"
 
 
 def test_short_line_seen_three_times_is_toc() -> None:
