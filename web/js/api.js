@@ -101,6 +101,12 @@ export async function listReports() {
   return reportsCache;
 }
 
+/** {report IRI: its title, else its source file name}; empty when the report list cannot be read. */
+export async function reportTitles() {
+  const reports = await listReports().catch(() => []);
+  return Object.fromEntries(reports.map((r) => [r.iri, r.title || r.source]));
+}
+
 export function forgetReports() {
   reportsCache = null;
 }

@@ -142,6 +142,14 @@ export function errorBox(error) {
   return h("div", { class: "error", role: "alert" }, h("strong", {}, title), " ", error.detail || error.message);
 }
 
+/** What a query page shows before a first query: a hint, then example queries, each linking to its results. */
+export function examplesHint(hint, page, queries) {
+  return [
+    h("p", { class: "hint" }, hint),
+    h("ul", { class: "examples" }, queries.map((x) => h("li", {}, h("a", { href: `#/${page}?q=${encodeURIComponent(x)}` }, x)))),
+  ];
+}
+
 export function loading(text = "加载中…") {
   return h("p", { class: "loading", "aria-busy": "true" }, text);
 }

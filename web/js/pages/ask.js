@@ -1,8 +1,8 @@
 // Ask: a question in Chinese or English; the answer taken from the reports, each evidence sentence
 // highlighted inside its passage, and links to the entities and reports involved.
 
-import { getJSON, listReports, passageDetails } from "../api.js";
-import { announce, clear, collapseBlankLines, errorBox, h, loading, markRanges, table, fill } from "../dom.js";
+import { getJSON, passageDetails, reportTitles } from "../api.js";
+import { announce, clear, collapseBlankLines, errorBox, examplesHint, h, loading, markRanges, table, fill } from "../dom.js";
 import { entityChip, entityHref, factValue, iriOf, isEntity, reportHref, reportLink, ridOf, slugOf, termLabel } from "../labels.js";
 import { go } from "../main.js";
 
@@ -52,24 +52,20 @@ export async function update(main, route, stale = () => false) {
   main.querySelector("#question").value = q;
   const box = clear(main.querySelector("#answer"));
   if (!q) {
-    box.append(
-      h("p", { class: "hint" }, "答案只取自已导入的报告，每一处都注明出处。试试："),
-      h("ul", { class: "examples" }, EXAMPLES.map((x) => h("li", {}, h("a", { href: `#/ask?q=${encodeURIComponent(x)}` }, x)))),
-    );
+    box.append(...examplesHint("答案只取自已导入的报告，每一处都注明出处。试试：", "ask", EXAMPLES));
     return;
   }
   box.append(loading("正在查找答案…"));
   let body;
-  let reports;
+  let titles;
   try {
-    [body, reports] = await Promise.all([getJSON("/ask", { q }), listReports().catch(() => [])]);
+    [body, titles] = await Promise.all([getJSON("/ask", { q }), reportTitles()]);
   } catch (error) {
     if (!stale()) fill(box, errorBox(error));
     return;
   }
   const passages = await passageDetails(body.evidence.map((e) => e.passage)).catch(() => ({}));
   if (stale()) return;
-  const titles = Object.fromEntries(reports.map((r) => [r.iri, r.title || r.source]));
   const declined = body.answered === false;
   fill(box,
     h(

@@ -1,7 +1,7 @@
 // One entity: labels, aliases, type, Wikidata, its neighbourhood as a graph, relations grouped by property
 // with the sentence each rests on, facts about it, and the reports that mention it.
 
-import { getJSON, iriTerm, listReports, select } from "../api.js";
+import { getJSON, iriTerm, reportTitles, select } from "../api.js";
 import { h, table, fill, webUrl } from "../dom.js";
 import { bestType, entityHref, factValue, hrefFor, iriOf, reportLink, termLabel, typeBadge } from "../labels.js";
 import { neighbourhoodGraph } from "../graph.js";
@@ -14,9 +14,8 @@ export async function render(main, route, stale) {
   const slug = route.rest.join("/");
   const entity = await getJSON(`/entities/${encodeURIComponent(slug)}`);
   const neighbours = await neighbourLabels(entity.relations.map((r) => r.entity.iri)).catch(() => ({}));
-  const reports = await listReports().catch(() => []);
+  const titles = await reportTitles();
   if (stale()) return;
-  const titles = Object.fromEntries(reports.map((r) => [r.iri, r.title || r.source]));
   const zh = entity.labels.find((l) => l.lang.startsWith("zh"))?.value;
   const en = entity.labels.find((l) => l.lang.startsWith("en"))?.value;
   const title = zh || entity.label;

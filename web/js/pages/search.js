@@ -1,8 +1,8 @@
 // Search: one box, passages with the matched words highlighted, their report and section, the entities
 // they mention; filters by report and entity type; hybrid / BM25 / dense ranking; pages of 10.
 
-import { getJSON, listReports, passageDetails } from "../api.js";
-import { announce, clear, errorBox, h, loading, markedText, fill } from "../dom.js";
+import { getJSON, listReports, passageDetails, reportTitles } from "../api.js";
+import { announce, clear, errorBox, examplesHint, h, loading, markedText, fill } from "../dom.js";
 import { config, entityChip, reportHref, ridOf, typeName } from "../labels.js";
 import { go } from "../main.js";
 
@@ -112,18 +112,15 @@ export async function update(main, route, stale = () => false) {
   f.type.value = p.get("type") || "";
   const results = clear(main.querySelector("#results"));
   if (!q) {
-    results.append(
-      h("p", { class: "hint" }, "试试："),
-      h("ul", { class: "examples" }, EXAMPLES.map((x) => h("li", {}, h("a", { href: `#/search?q=${encodeURIComponent(x)}` }, x)))),
-    );
+    results.append(...examplesHint("试试：", "search", EXAMPLES));
     return;
   }
   const page = Math.max(1, Number.parseInt(p.get("page") || "1", 10) || 1);
   results.append(loading("搜索中…"));
   let body;
-  let reports = [];
+  let titles;
   try {
-    [body, reports] = await Promise.all([
+    [body, titles] = await Promise.all([
       getJSON("/search", {
         q,
         k: PAGE_SIZE,
@@ -132,7 +129,7 @@ export async function update(main, route, stale = () => false) {
         report: p.get("report"),
         type: p.get("type"),
       }),
-      listReports().catch(() => []),
+      reportTitles(),
     ]);
   } catch (error) {
     if (!stale()) fill(results, errorBox(error));
@@ -140,7 +137,6 @@ export async function update(main, route, stale = () => false) {
   }
   const details = await passageDetails(body.hits.map((hit) => hit.passage)).catch(() => ({}));
   if (stale()) return;
-  const titles = Object.fromEntries(reports.map((r) => [r.iri, r.title || r.source]));
   fill(results,
     h("p", { class: "count" }, `共 ${body.total} 条结果`, body.total ? `，第 ${page} 页` : ""),
     body.hits.length
