@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+from support.spans import assert_exact_spans
 
 
 def _slugs_with_surface(extraction, surface):
@@ -25,15 +25,8 @@ def test_context_alias_is_ignored_outside_a_cloud_sentence():
     assert "alibaba-cloud" not in extract(doc).entities
 
 
-def test_mentions_carry_exact_offsets(corpus_extraction):
-    text = corpus_extraction.source.text
-    for m in corpus_extraction.mentions:
-        assert text[m.start : m.end] == m.surface
-
-
-def test_mentions_do_not_overlap(corpus_extraction):
-    mentions = corpus_extraction.mentions
-    assert all(a.end <= b.start for a, b in itertools.pairwise(mentions))
+def test_mentions_carry_exact_offsets_and_do_not_overlap(corpus_extraction):
+    assert_exact_spans(corpus_extraction.source.text, corpus_extraction.mentions, lambda m: m.surface)
 
 
 def test_policy_titles_are_policies(corpus_extraction):

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
+from support.spans import assert_exact_spans
 
 from ingest.segment import MAX_PASSAGE
 
 
-def test_passages_are_exact_slices_of_the_stored_text(corpus_extraction):
-    text = corpus_extraction.source.text
-    for p in corpus_extraction.passages:
-        assert text[p.start : p.end] == p.text
+def test_passages_are_exact_slices_of_the_stored_text_in_text_order(corpus_extraction):
+    assert_exact_spans(corpus_extraction.source.text, corpus_extraction.passages, lambda p: p.text)
 
 
 def test_passages_are_numbered_in_text_order(corpus_extraction):
     passages = corpus_extraction.passages
     assert [p.n for p in passages] == list(range(len(passages)))
-    assert all(a.end <= b.start for a, b in itertools.pairwise(passages))
 
 
 def test_passage_lengths_stay_near_the_target(corpus_extraction):
