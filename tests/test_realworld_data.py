@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
-from support.realworld import REALWORLD_DIR, SPLITS, Corpus
+from support.realworld import REALWORLD_DIR, SPLITS, Corpus, Question
 
 from kg.qa.evaluation import fold_text
 
@@ -155,24 +156,27 @@ def test_evidence_quotes_occur_in_their_documents(corpus: Corpus, texts: dict[st
     assert not missing, _report(missing)
 
 
-def test_expected_strings_occur_in_the_questions_documents(corpus: Corpus, texts: dict[str, str]):
-    missing = [
-        f"{q.id}: {option!r} in none of {list(q.documents)}"
+def _missing_from_the_questions_documents(
+    corpus: Corpus, texts: dict[str, str], strings: Callable[[Question], Iterable[str]], what: str
+) -> list[str]:
+    """Each string a question names (``strings``) that is empty once folded or in none of its documents."""
+    return [
+        f"{q.id}: {what}{string!r} in none of {list(q.documents)}"
         for q in corpus.questions
-        for group in q.expected
-        for option in group
-        if not any(fold_text(option) in texts[d] for d in q.documents) or not fold_text(option)
+        for string in strings(q)
+        if not fold_text(string) or not any(fold_text(string) in texts[d] for d in q.documents)
     ]
+
+
+def test_expected_strings_occur_in_the_questions_documents(corpus: Corpus, texts: dict[str, str]):
+    missing = _missing_from_the_questions_documents(
+        corpus, texts, lambda q: [option for group in q.expected for option in group], ""
+    )
     assert not missing, _report(missing)
 
 
 def test_members_occur_in_the_questions_documents(corpus: Corpus, texts: dict[str, str]):
-    missing = [
-        f"{q.id}: member {m!r} in none of {list(q.documents)}"
-        for q in corpus.questions
-        for m in q.members
-        if not any(fold_text(m) in texts[d] for d in q.documents)
-    ]
+    missing = _missing_from_the_questions_documents(corpus, texts, lambda q: q.members, "member ")
     assert not missing, _report(missing)
 
 
