@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 import pytest
@@ -15,15 +16,22 @@ from kg.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, format_by_name
 from kg.sparql.results import serialize_solutions, serialize_triples, tsv_from_json
 
 
+def _store(objects: Iterable[tuple[int, ox.Literal | ox.BlankNode]]) -> ox.Store:
+    """A store of the triples ``<http://e/s{n}> <http://e/p> object`` for each (n, object), in that order."""
+    store = ox.Store()
+    for n, obj in objects:
+        store.add(ox.Quad(ox.NamedNode(f"http://e/s{n}"), ox.NamedNode("http://e/p"), obj))
+    return store
+
+
 @pytest.fixture(scope="module")
 def store() -> ox.Store:
-    store = ox.Store()
-    p = ox.NamedNode("http://e/p")
-    for i in range(100):
-        # literals with newlines, commas, quotes and tabs: the line counting must not be fooled
-        store.add(ox.Quad(ox.NamedNode(f"http://e/s{i}"), p, ox.Literal(f'line\n"{i}",\tx', language="zh")))
-        store.add(ox.Quad(ox.NamedNode(f"http://e/s{i}"), p, ox.BlankNode(f"b{i}")))
-    return store
+    # literals with newlines, commas, quotes and tabs: the line counting must not be fooled
+    return _store(
+        pair
+        for i in range(100)
+        for pair in ((i, ox.Literal(f'line\n"{i}",\tx', language="zh")), (i, ox.BlankNode(f"b{i}")))
+    )
 
 
 @pytest.mark.parametrize("fmt", RESULT_FORMATS, ids=lambda f: f.name)
@@ -68,11 +76,7 @@ def test_construct_row_cap(store, fmt):
 @pytest.fixture(scope="module")
 def big_store() -> ox.Store:
     """More triples than PRETTY_LIMIT, so Turtle/TriG/N3 take the path without prefixes."""
-    store = ox.Store()
-    p = ox.NamedNode("http://e/p")
-    for i in range(2_500):
-        store.add(ox.Quad(ox.NamedNode(f"http://e/s{i % 700}"), p, ox.Literal(f'v\n"{i}"', language="zh")))
-    return store
+    return _store((i % 700, ox.Literal(f'v\n"{i}"', language="zh")) for i in range(2_500))
 
 
 @pytest.mark.parametrize("fmt", GRAPH_FORMATS, ids=lambda f: f.name)
