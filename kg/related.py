@@ -102,24 +102,16 @@ def sparse_cosine(a: SparseVector, b: SparseVector) -> float:
     return _dot(_unit(a), _unit(b))
 
 
+@dataclass(frozen=True, eq=False)
 class RelatedIndex:
     """Report vectors of one version of the data directory, and the related-report lists they give."""
 
-    def __init__(
-        self,
-        mentions: dict[str, dict[str, int]],
-        idf: dict[str, float],
-        entity_vectors: dict[str, dict[str, float]],
-        content: dict[str, SparseVector],
-        titles: dict[str, str],
-        entities: dict[str, EntityInfo],
-    ) -> None:
-        self.mentions = mentions
-        self.idf = idf
-        self.entity_vectors = entity_vectors
-        self.content = content
-        self.titles = titles
-        self.entities = entities
+    mentions: dict[str, dict[str, int]]
+    idf: dict[str, float]
+    entity_vectors: dict[str, dict[str, float]]
+    content: dict[str, SparseVector]
+    titles: dict[str, str]
+    entities: dict[str, EntityInfo]
 
     @classmethod
     def build(
