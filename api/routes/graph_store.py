@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import DataDirDep, EngineDep, WriteAccess, WritingCatalogDep, sandbox
 from api.problems import problem_docs
@@ -66,13 +66,17 @@ _PAYLOAD_DOC = {
 }
 
 
-def _target(graph: str | None, default: str | None) -> str | None:
+# async: FastAPI would run a plain function in its thread pool, a thread hop per request
+async def _target(graph: GraphParam = None, default: DefaultParam = None) -> str | None:
     """The graph IRI addressed, or None for the default graph."""
     if (graph is None) == (default is None):
         raise InputError("address exactly one graph: ?graph=IRI or ?default")
     if graph is not None:
         iri_term(graph)  # validates
     return graph
+
+
+GraphTarget = Annotated[str | None, Depends(_target)]
 
 
 @router.get(
@@ -82,10 +86,7 @@ def _target(graph: str | None, default: str | None) -> str | None:
     "row-capped like a CONSTRUCT (`X-Cnkg-Truncated`).",
     responses=_READ_RESPONSES,
 )
-async def read_graph(
-    request: Request, engine: EngineDep, graph: GraphParam = None, default: DefaultParam = None
-) -> Response:
-    target = _target(graph, default)
+async def read_graph(request: Request, engine: EngineDep, target: GraphTarget) -> Response:
     fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS, request.query_params.get("format"))
     pattern = f"GRAPH {iri_term(target)} {{ ?s ?p ?o }}" if target else "?s ?p ?o"
     sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}"
@@ -114,13 +115,15 @@ async def _payload(request: Request, graph: str) -> bytes:
     return nquads
 
 
-def _writable_target(graph: str | None, default: str | None) -> str:
-    target = _target(graph, default)
+async def _writable_target(target: GraphTarget) -> str:
     if target is None:
         raise ReadOnlyGraphError(
             "the default graph is the read-only union of all graphs; address a report graph"
         )
     return target
+
+
+WritableTarget = Annotated[str, Depends(_writable_target)]
 
 
 def _graph_writer(write: Callable[[DataDir, str, bytes], str]) -> Callable[..., Awaitable[Response]]:
@@ -129,14 +132,8 @@ def _graph_writer(write: Callable[[DataDir, str, bytes], str]) -> Callable[..., 
     once the query workers serve the new version."""
 
     async def write_graph(
-        request: Request,
-        _: WriteAccess,
-        datadir: DataDirDep,
-        engine: EngineDep,
-        graph: GraphParam = None,
-        default: DefaultParam = None,
+        request: Request, _: WriteAccess, datadir: DataDirDep, engine: EngineDep, target: WritableTarget
     ) -> Response:
-        target = _writable_target(graph, default)
         nquads = await _payload(request, target)
         await asyncio.to_thread(write, datadir, target, nquads)
         await engine.published()
@@ -175,13 +172,8 @@ router.post(
     responses=_WRITE_RESPONSES,
 )
 async def delete_graph(
-    _: WriteAccess,
-    catalog: WritingCatalogDep,
-    engine: EngineDep,
-    graph: GraphParam = None,
-    default: DefaultParam = None,
+    _: WriteAccess, catalog: WritingCatalogDep, engine: EngineDep, target: WritableTarget
 ) -> Response:
-    target = _writable_target(graph, default)
     rid = writable_report(target, catalog.datadir.read_manifest())
     await asyncio.to_thread(catalog.delete, rid)
     await engine.published()
