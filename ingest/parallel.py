@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.pipeline import IngestSummary, prepare_path, write_prepared
+from ingest.read import DEFAULT_MAX_BYTES
 from kg.catalog import ReportBundle
 from kg.datadir import DataDir, crash_point
 from kg.errors import CnkgError, StoreBusyError
@@ -71,7 +72,7 @@ class IngestOptions:
     embedder: str | None = None  # spec for a new data directory (an existing one keeps its own)
     embed_threads: int = 0  # embedder threads per process; 0: the cores divided among the workers
     force: bool = False
-    max_bytes: int = 50_000_000
+    max_bytes: int = DEFAULT_MAX_BYTES
     date: str | None = None  # checked YYYY[-MM[-DD]] or None
 
 

@@ -29,7 +29,7 @@ from ingest.facts import find_figures
 from ingest.graph import ReportMetadata, build_report_graph, serialize_nquads
 from ingest.markup import strip_markup
 from ingest.metadata import ReferenceDate, checked_date, publisher, reference_date, title
-from ingest.read import read_bytes, read_path
+from ingest.read import DEFAULT_MAX_BYTES, read_bytes, read_path
 from ingest.relations import extract_relations
 from ingest.segment import segment
 from ingest.tables import table_cells
@@ -303,7 +303,7 @@ def _read_and_prepare(
 
 
 def prepare_path(
-    path: Path, *, max_bytes: int = 50_000_000, date: str | None = None, force: bool = False
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, date: str | None = None, force: bool = False
 ) -> tuple[ReportBundle, IngestSummary]:
     """Read and extract one file into its report bundle, without touching a data directory (the part
     of ``ingest_path`` the parallel ingest's workers run); ``write_prepared`` stores the result."""
@@ -352,7 +352,7 @@ def ingest_path(
     progress: Progress | None = None,
     index_updater: IndexUpdater | None = None,
     force: bool = False,
-    max_bytes: int = 50_000_000,
+    max_bytes: int = DEFAULT_MAX_BYTES,
     date: str | None = None,
 ) -> IngestSummary:
     """Ingest one file into the data directory (atomic; idempotent for an unchanged file); ``date`` is
@@ -369,7 +369,7 @@ def ingest_bytes(
     *,
     progress: Progress | None = None,
     index_updater: IndexUpdater | None = None,
-    max_bytes: int = 50_000_000,
+    max_bytes: int = DEFAULT_MAX_BYTES,
     date: str | None = None,
 ) -> IngestSummary:
     """Ingest an uploaded file; ``filename`` only selects the format; ``date`` as for ingest_path."""
