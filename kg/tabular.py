@@ -50,9 +50,9 @@ __all__ = [
 
 Cell = str | int | float | Decimal | None
 
-JSON = Format("json", "application/json", ("application/json",))
-CSV = Format("csv", "text/csv", ("text/csv",))
-XLSX = Format("xlsx", XLSX_MEDIA_TYPE, (XLSX_MEDIA_TYPE,))
+JSON = Format("json", "application/json")
+CSV = Format("csv", "text/csv")
+XLSX = Format("xlsx", XLSX_MEDIA_TYPE)
 TABLE_FORMATS: tuple[Format, ...] = (JSON, CSV, XLSX)  # JSON first: what a bare or */* Accept gets
 
 # Characters that make a spreadsheet read a text cell as a formula (OWASP "CSV injection").

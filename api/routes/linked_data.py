@@ -20,7 +20,7 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["Linked data"])
 
-_HTML = Format("html", "text/html", ("text/html", "application/xhtml+xml"))
+_HTML = Format("html", "text/html", ("application/xhtml+xml",))
 # Turtle first, so that curl's */* gets RDF; browsers ask for text/html explicitly and get the page.
 _OFFERED = (GRAPH_FORMATS[0], _HTML, *GRAPH_FORMATS[1:])
 

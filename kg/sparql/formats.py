@@ -34,9 +34,14 @@ __all__ = [
 class Format:
     name: str  # short name, also accepted as ?format=
     media_type: str  # what the response says it is
-    accepts: tuple[str, ...]  # media types in Accept that select it (the first is media_type)
+    also_accepts: tuple[str, ...] = ()  # other media types in Accept that select it
     results: ox.QueryResultsFormat | None = None
     rdf: ox.RdfFormat | None = None
+
+    @property
+    def accepts(self) -> tuple[str, ...]:
+        """The media types in Accept that select it, its own first."""
+        return (self.media_type, *self.also_accepts)
 
     @property
     def content_type(self) -> str:
@@ -53,48 +58,31 @@ _UTF8_TYPES = {"application/n-triples", "application/n-quads", "application/trig
 # Order matters: the first acceptable format wins a tie, so the defaults come first.
 RESULT_FORMATS: tuple[Format, ...] = (
     Format(
-        "json",
-        "application/sparql-results+json",
-        ("application/sparql-results+json", "application/json"),
-        results=ox.QueryResultsFormat.JSON,
+        "json", "application/sparql-results+json", ("application/json",), results=ox.QueryResultsFormat.JSON
     ),
     Format(
         "xml",
         "application/sparql-results+xml",
-        ("application/sparql-results+xml", "application/xml", "text/xml"),
+        ("application/xml", "text/xml"),
         results=ox.QueryResultsFormat.XML,
     ),
-    Format("csv", "text/csv", ("text/csv",), results=ox.QueryResultsFormat.CSV),
-    Format(
-        "tsv", "text/tab-separated-values", ("text/tab-separated-values",), results=ox.QueryResultsFormat.TSV
-    ),
+    Format("csv", "text/csv", results=ox.QueryResultsFormat.CSV),
+    Format("tsv", "text/tab-separated-values", results=ox.QueryResultsFormat.TSV),
 )
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # SELECT results as a spreadsheet: written by kg.tabular from the JSON results, not by Oxigraph.
-XLSX_RESULTS = Format("xlsx", XLSX_MEDIA_TYPE, (XLSX_MEDIA_TYPE,))
+XLSX_RESULTS = Format("xlsx", XLSX_MEDIA_TYPE)
 SELECT_FORMATS: tuple[Format, ...] = (*RESULT_FORMATS, XLSX_RESULTS)
 
 GRAPH_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", ("text/turtle", "application/x-turtle"), rdf=ox.RdfFormat.TURTLE),
-    Format(
-        "ntriples",
-        "application/n-triples",
-        ("application/n-triples", "text/plain"),
-        rdf=ox.RdfFormat.N_TRIPLES,
-    ),
-    Format(
-        "jsonld", "application/ld+json", ("application/ld+json", "application/json"), rdf=ox.RdfFormat.JSON_LD
-    ),
-    Format(
-        "rdfxml",
-        "application/rdf+xml",
-        ("application/rdf+xml", "application/xml", "text/xml"),
-        rdf=ox.RdfFormat.RDF_XML,
-    ),
-    Format("trig", "application/trig", ("application/trig",), rdf=ox.RdfFormat.TRIG),
-    Format("nquads", "application/n-quads", ("application/n-quads",), rdf=ox.RdfFormat.N_QUADS),
-    Format("n3", "text/n3", ("text/n3",), rdf=ox.RdfFormat.N3),
+    Format("turtle", "text/turtle", ("application/x-turtle",), rdf=ox.RdfFormat.TURTLE),
+    Format("ntriples", "application/n-triples", ("text/plain",), rdf=ox.RdfFormat.N_TRIPLES),
+    Format("jsonld", "application/ld+json", ("application/json",), rdf=ox.RdfFormat.JSON_LD),
+    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), rdf=ox.RdfFormat.RDF_XML),
+    Format("trig", "application/trig", rdf=ox.RdfFormat.TRIG),
+    Format("nquads", "application/n-quads", rdf=ox.RdfFormat.N_QUADS),
+    Format("n3", "text/n3", rdf=ox.RdfFormat.N3),
 )
 
 _BY_NAME = {f.name: f for f in SELECT_FORMATS + GRAPH_FORMATS}
