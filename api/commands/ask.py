@@ -11,9 +11,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from api.commands.common import DataOption, settings_for
+from api.commands.common import DataOption, ingested, settings_for
 from api.services import Services
-from kg.errors import NotFoundError
 from kg.namespaces import REPORT_BASE
 from kg.qa import store_select
 from kg.store import GraphStore
@@ -64,9 +63,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Answer a question from the ingested reports, citing the sentences it rests on."""
         services = Services(settings_for(data))
-        datadir = services.datadir
-        if not datadir.exists():
-            raise NotFoundError(f"no cnkg data directory at {datadir.root}; run cnkg ingest first")
+        datadir = ingested(services.datadir)
         response = asyncio.run(services.answerer.ask(question, store_select(GraphStore.open(datadir))))
         if fmt is AskFormat.json:
             typer.echo(json.dumps(response, ensure_ascii=False, indent=2))

@@ -1,4 +1,5 @@
-"""Options shared by every command: the data directory and settings."""
+"""Options shared by every command: the data directory (and the check that it holds ingested data) and
+settings."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import typer
 
 from api.settings import ServerSettings
 from kg.datadir import DataDir
+from kg.errors import NotFoundError
 
-__all__ = ["DataOption", "EmbedderOption", "datadir_for", "settings_for"]
+__all__ = ["DataOption", "EmbedderOption", "datadir_for", "ingested", "settings_for"]
 
 DataOption = Annotated[
     Path | None,
@@ -39,3 +41,10 @@ def settings_for(data: Path | None, **overrides: object) -> ServerSettings:
 
 def datadir_for(data: Path | None) -> DataDir:
     return DataDir(settings_for(data).data)
+
+
+def ingested(datadir: DataDir) -> DataDir:
+    """``datadir``, once it is known to exist; else the error that tells the user to ingest first."""
+    if not datadir.exists():
+        raise NotFoundError(f"no cnkg data directory at {datadir.root}; run cnkg ingest first")
+    return datadir

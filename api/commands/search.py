@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from api.commands.common import DataOption, EmbedderOption, settings_for
+from api.commands.common import DataOption, EmbedderOption, ingested, settings_for
 from api.services import Services
-from kg.errors import InputError, NotFoundError
+from kg.errors import InputError
 from kg.namespaces import ENTITY_TYPES, REPORT_BASE
 from kg.search.hybrid import MODES
 from kg.search.service import MAX_K
@@ -74,9 +74,7 @@ def register(app: typer.Typer) -> None:
         if mode not in MODES:
             raise InputError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
         services = Services(settings_for(data, embedder=embedder))
-        datadir = services.datadir
-        if not datadir.exists():
-            raise NotFoundError(f"no cnkg data directory at {datadir.root}; run cnkg ingest first")
+        datadir = ingested(services.datadir)
         if reembed:
             if not embedder:
                 raise InputError("--reembed needs --embedder (use3 or st:<model name or path>)")
