@@ -327,12 +327,13 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
                 yield RULES.foundation.relate(subject, base, n, sentence)
 
 
-_ADOPT = re.compile(r"(?:采用|使用|部署|引入|试水|应用|利用)(?:了)?")
-# Words allowed between an industry and its adoption verb (金融行业已经广泛采用): anything else makes the
-# industry a modifier of another noun (在核心电信运营商系统中使用了 Mesos).
+_ADOPT = re.compile(r"(?:采用|使用|部署|引入|试水|应用|利用|运行在|运行于|迁移到|迁移至)(?:了)?")
+# Words allowed between an industry and its adoption verb (金融行业已经广泛采用, 电商网站就全部运行在了,
+# 电信运营商系统中使用了): the industry's firms or systems and adverbs; anything else makes the industry a
+# modifier of another noun.
 _ADOPTER_GAP = re.compile(
-    r"^(?:等[^，。；]{0,14}的)?(?:行业|业|领域|机构|企业|用户|客户|公司)?(?:中|内)?"
-    r"(?:已|已经|正在|也|均|都|开始|纷纷|逐步|广泛|大量|率先|普遍|积极|地)*$"
+    r"^(?:等[^，。；]{0,14}的)?(?:行业|业|领域|机构|企业|用户|客户|公司|网站|系统|业务|平台)?(?:中|内)?"
+    r"(?:已|已经|正在|也|均|都|就|全部|开始|纷纷|逐步|广泛|大量|率先|普遍|积极|地)*$"
 )
 ACRONYM_MAX = 4  # an all-capital Latin word this short after a category noun is a compound (云原生AI)
 

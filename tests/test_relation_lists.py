@@ -67,8 +67,8 @@ def test_pattern_families(text, expected, lexicon):
 @pytest.mark.parametrize(
     "text",
     [
-        # an industry word modifying another noun is not an adopting industry
-        "尽管中国联通已经在核心电信运营商系统中使用了 Mesos，但团队认为 Kubernetes 是新一代云平台。",
+        # an industry word modifying a noun that is not its firms or systems is not an adopting industry
+        "尽管电信运营商的专家已经使用了 Mesos，但团队认为 Kubernetes 是新一代云平台。",
         # 云原生AI is a compound, not an apposition
         "这不仅是Volcano社区技术演进的重要里程碑，更是华为云在云原生AI领域长期投入的有力见证。",
         # the cue before the first name: no topic to carry over
