@@ -438,6 +438,7 @@ def _support_cues(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
 _BASED_LIST = re.compile(r"基于$")
 _BASE_OF = re.compile(r"(?:成为了?|是)(?P<whole>[^，。；]{1,12}?)的(?:技术)?基础(?=[，。；、]|$)")
 _SUCH_AS = re.compile(r"^等$")
+_KIND_NOUN = re.compile(r"\s*(?:工具|平台|框架|项目|产品|软件|数据库|语言)")
 
 
 def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -468,11 +469,15 @@ def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: T
         if before and wholes:
             yield RULES.base_of.relate(wholes[-1], before[-1], n, sentence)
     for a, b in itertools.pairwise(found):
-        if (
-            _SUCH_AS.match(_span(sentence, a.end, b.start))
-            and type_of(a) == type_of(b)
-            and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start)
-        ):
+        if not _SUCH_AS.match(_span(sentence, a.end, b.start).strip()):
+            continue
+        if type_of(a) == type_of(b) and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start):
+            yield RULES.such_as.relate(a, b, n, sentence)
+        elif (
+            type_of(a) in {"Technology", "Product"}
+            and type_of(b) in {"Technology", "Concept"}
+            and _KIND_NOUN.match(sentence.text, b.end - sentence.start)
+        ):  # GitHub Copilot 等 AI 工具: the category before a kind noun
             yield RULES.such_as.relate(a, b, n, sentence)
 
 

@@ -57,6 +57,7 @@ class ListRules:
     on_the_base_of: RelationRule = rule_row("on-the-base-of", "basedOn", 0.8)
     project_of_org: RelationRule = rule_row("project-of-org", "partOf", 0.75)
     built_on: RelationRule = rule_row("built-on", "basedOn", 0.75)
+    as_core: RelationRule = rule_row("as-core", "partOf", 0.75)
     is_a_category: RelationRule = rule_row("is-a-category", "broader", 0.75)
     such_as: RelationRule = rule_row("such-as", "broader", 0.7)
     bracketed_examples: RelationRule = rule_row("bracketed-examples", "broader", 0.7)
@@ -94,9 +95,14 @@ _INITIATOR = re.compile(
 )
 _IN_SCENARIOS = re.compile(r"^\s*(?:已经|已|也|均|都)?\s*在\s*$")
 _SCENARIO_USE = re.compile(r"[^，。；]{0,24}?(?:场景|领域|行业)[^，。；]{0,16}?(?:应用|落地|使用)")
-_ON_BASE = re.compile(r"^\s*在\s*$")
+# X 在 Y 的基础上 / X 的成功得益于其在 Y 基础上
+_ON_BASE = re.compile(r"^\s*(?:[^，。；]{0,10}?其)?在\s*$")
 _BASE_AFTER = re.compile(r"\s*的?\s*(?:基础上|基础之上|之上)")
 _BUILT_ON = re.compile(r"基于\s*$")
+# X 将 Y 作为核心: Y is a part of X
+_AS_CORE_GAP = re.compile(r"^\s*将\s*$")
+_AS_CORE = re.compile(r"\s*作为(?:其)?(?:核心|核心组件|重要组成部分|组成部分|一部分)")
+
 _BUILD_VERB = re.compile(r"\s*(?:研究|开发|研发|构建|打造|实现|推出|设计)(?:了|出)")
 _JOINS_ORG = re.compile(
     r"^\s*(?:已经|已|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:正式)?"
@@ -123,7 +129,9 @@ _DESIGNED_FOR = re.compile(r"专为|专门为|专门针对")
 _DESIGNED_END = re.compile(r"\s*(?:等)?[^，。；]{0,8}?(?:设计|打造|而生|构建|优化|定制)")
 # X …实现了 A、B 等能力: what X can do
 _CAPABILITY_CUE = re.compile(r"(?:扩展)?(?:实现|提供|具备|拥有)(?:了)?")
-_CAPABILITY_END = re.compile(r"\s*(?:等)?[^，。；、]{0,6}?(?:能力|功能|特性)")
+# the list may go on with names the report does not know (云边协同、计算下沉、边缘自治等能力)
+# (云边协同、计算下沉、边缘自治等能力); 的 before the noun makes the name a modifier (虚拟化架构下的调度能力)
+_CAPABILITY_END = re.compile(r"(?:\s*、[^，。；、]{1,10}?)*\s*(?:等)?[^，。；、的]{0,4}?(?:能力|功能|特性)")
 _COMMUNITY = re.compile(r"\s*社区")
 _SUB_PROJECT_AFTER = re.compile(r"\s*子项目")
 
@@ -326,17 +334,6 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             and _ORG_PROJECT.match(text, base.end - sentence.start)
         ):
             yield RULES.project_of_org.relate(thing, base, n, sentence)
-    for org in found:
-        if type_of(org) != "Organization" or not _ORG_PROJECT.match(text, org.end - sentence.start):
-            continue
-        cue = _JOIN_CUE_BEFORE.search(text, 0, org.start - sentence.start)
-        topic = (
-            _topic(sentence, found, sentence.start + cue.start(), NAMED_TECHNICAL_TYPES, type_of)
-            if cue
-            else None
-        )
-        if topic is not None and not org.surface.startswith(topic.surface):  # Apache 软件基金会: its own name
-            yield RULES.project_of_org.relate(topic, org, n, sentence)
     for i, base in enumerate(found[:-1]):
         if type_of(base) not in TECHNICAL_TYPES or not _BUILT_ON.search(
             _gap(sentence, sentence.start, base.start)
@@ -355,6 +352,29 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
         built = [m for m in found[i + 1 :] if m.end <= clause_end and type_of(m) in NAMED_TECHNICAL_TYPES]
         if built:
             yield RULES.built_on.relate(built[-1], base, n, sentence)
+
+
+def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X 将 Y 作为核心 → Y partOf X;  X …，并成为 ORG 官方项目 → X partOf ORG."""
+    text = sentence.text
+    for i, whole in enumerate(found[:-1]):
+        part = found[i + 1]
+        if (
+            type_of(whole) in NAMED_TECHNICAL_TYPES
+            and type_of(part) in TECHNICAL_TYPES
+            and _AS_CORE_GAP.match(_gap(sentence, whole.end, part.start))
+            and _AS_CORE.match(text, part.end - sentence.start)
+        ):
+            yield RULES.as_core.relate(part, whole, n, sentence)
+    for org in found:
+        if type_of(org) != "Organization" or not _ORG_PROJECT.match(text, org.end - sentence.start):
+            continue
+        joins = _JOIN_CUE_BEFORE.search(text, 0, org.start - sentence.start)
+        if joins is None:
+            continue
+        project = _topic(sentence, found, sentence.start + joins.start(), NAMED_TECHNICAL_TYPES, type_of)
+        if project is not None and not org.surface.startswith(project.surface):  # Apache 软件基金会
+            yield RULES.project_of_org.relate(project, org, n, sentence)
 
 
 def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -417,5 +437,6 @@ def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
     yield from _industries(n, sentence, found, type_of)
     yield from _scenarios(n, sentence, found, type_of)
     yield from _foundations(n, sentence, found, type_of)
+    yield from _compositions(n, sentence, found, type_of)
     yield from _categories(n, sentence, found, type_of)
     yield from _purposes(n, sentence, found, type_of)
