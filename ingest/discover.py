@@ -46,11 +46,13 @@ _BOUNDARY = (
     r"(?:^|[、，,；;：:（(“\"《》\s]|由|与|和|及|是|被|向|对|在|据|将|如|"
     r"包括|例如|其中|联合|携手|拜访了|以及)"
 )
+# an organisation's name ends before a clause mark, a function word, or its session
+# (…常务委员会第二十九次会议)
 ORG_IN_TEXT = re.compile(
     _BOUNDARY
     + r"([A-Za-z0-9\u4e00-\u9fff]{2,16}?(?:"
     + _ORG_SUFFIXES
-    + r"))(?=\s?[、，,。；;：:）)”\"等和与及的在推发提开是为将于进]|$)"
+    + r"))(?=\s?[、，,。；;：:）)”\"等和与及的在推发提开是为将于进]|$|第[一二三四五六七八九十百零\d]+次)"
 )
 # policies without 《》: 关于推进……的指导意见; ……条例; 中华人民共和国……法
 POLICY_IN_TEXT = re.compile(

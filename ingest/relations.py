@@ -15,6 +15,7 @@ from ingest.relation_carryover import carried_over_relations
 from ingest.relation_cues import cue_relations
 from ingest.relation_lists import list_relations
 from ingest.relation_rule import NAMED_TECHNICAL_TYPES, ORG_TYPES, TECHNICAL_TYPES, RelationRule
+from ingest.relation_self import self_relations
 
 __all__ = ["RULES", "extract_relations"]
 
@@ -250,7 +251,10 @@ def extract_relations(
                 key = (relation.subject, relation.predicate, relation.object)
                 if relation.subject != relation.object and key not in relations:
                     relations[key] = relation
-    for relation in carried_over_relations(passages, entities, mentions):
+    for relation in [
+        *carried_over_relations(passages, entities, mentions),
+        *self_relations(passages, entities, mentions),
+    ]:
         relations.setdefault((relation.subject, relation.predicate, relation.object), relation)
     return list(relations.values())
 

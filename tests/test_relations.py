@@ -68,3 +68,32 @@ def test_relation_evidence_is_the_sentence(corpus_extraction):
     for r in corpus_extraction.relations:
         assert 0 < r.end - r.start <= 450
         assert "\n" not in text[r.start : r.end]
+
+
+def _plain(text: str):
+    return extract(SourceDocument(text, "law.txt", "text/plain"))
+
+
+def test_a_law_is_issued_by_the_session_that_adopted_it():
+    """The header of a law (policy-npc-data-security-law-2021, dev): the body that adopted it, named with
+    its term, is discovered and issued the law the title names; a body that only approved did not."""
+    ex = _plain(
+        "中华人民共和国数据安全法\n\n2021年6月10日 第十三届全国人民代表大会常务委员会第二十九次会议通过\n\n"
+        "2021年7月1日 某省第十三届人民代表大会常务委员会第二十五次会议批准\n\n第一章 总则\n"
+    )
+    labels = {slug: e.label for slug, e in ex.entities.items()}
+    issued = {(labels[s], labels[o]) for s, p, o in _triples(ex) if p == "issuedBy"}
+    assert issued == {("《中华人民共和国数据安全法》", "第十三届全国人民代表大会常务委员会")}
+
+
+def test_a_regulation_rests_on_the_laws_its_first_article_names():
+    """'根据《…法》，制定本条例' (policy-gov-cii-protection-2021, dev): the regulation the title names is
+    based on that law; a report whose title is not a policy gets no such relation."""
+    article = (
+        "第一条 为了保障关键信息基础设施安全，维护网络安全，根据《中华人民共和国网络安全法》，制定本条例。\n"
+    )
+    ex = _plain("关键信息基础设施安全保护条例\n\n" + article)
+    labels = {slug: e.label for slug, e in ex.entities.items()}
+    based = {(labels[s], labels[o]) for s, p, o in _triples(ex) if p == "basedOn"}
+    assert based == {("关键信息基础设施安全保护条例", "《中华人民共和国网络安全法》")}
+    assert not {p for _, p, _ in _triples(_plain("云原生发展报告\n\n" + article))}
