@@ -145,6 +145,9 @@ def _list_from(sentence: Sentence, found: list[Mention], first: int, type_of: Ty
     listed = [found[first]]
     for m in found[first + 1 :]:
         gap = _gap(sentence, listed[-1].end, m.start)
+        if not gap.strip() and ORG_TYPES.isdisjoint({type_of(m), type_of(listed[-1])}):
+            listed[-1] = m  # 5G MEC, AI云边协同: names written together are one thing, named by the last
+            continue
         if not _ITEM_GAP.match(gap) or (type_of(m) in ORG_TYPES) != (type_of(listed[0]) in ORG_TYPES):
             break
         listed.append(m)

@@ -162,3 +162,12 @@ def test_guards(text, lexicon):
 )
 def test_no_support_guards(text, lexicon):
     assert not {r for r in _relations(text, lexicon) if r[1] == "supports"}
+
+
+def test_names_written_together_are_one_list_item(lexicon):
+    """5G MEC: the list item is the thing the last name names, not the modifier before it."""
+    found = _relations(
+        "KubeEdge还将通过插件的形式支持5G MEC、AI云边协同等场景，目前在很多领域都已落地应用。", lexicon
+    )
+    assert ("kubeedge", "supports", "multi-access-edge-computing") in found
+    assert ("kubeedge", "supports", "5g") not in found
