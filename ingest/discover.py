@@ -61,6 +61,13 @@ POLICY_IN_TEXT = re.compile(
     r"[\u4e00-\u9fff]{2,16}?条例(?![\u4e00-\u9fff])"
     r"|中华人民共和国[\u4e00-\u9fff]{2,14}?法(?![\u4e00-\u9fff])"
 )
+# a term a law or regulation defines: 本条例所称关键信息基础设施，是指… / （三）敏感个人数据，是指…
+DEFINED_TERM_CHARS = (3, 10)  # 匿名化 … 关键信息基础设施: shorter is a common word (数据), longer a phrase
+_DEFINED_TERM = re.compile(
+    r"(?:所称|(?:^|[：:；;])\s*(?:第[一二三四五六七八九十百零]+条\s*)?(?:（[一二三四五六七八九十]+）|\d+[.、])?)"
+    r"\s*“?(?P<term>[\u4e00-\u9fff]{" + "{},{}".format(*DEFINED_TERM_CHARS) + r"})”?[，,]\s*(?:是指|指)"
+)
+_NOT_IN_TERM = re.compile(r"[的和与及或]|所称|前款|本")
 _POLICY_NOISE = re.compile(r"是|依|据|按|根据|按照|制定|适用|违反|执行|实施")
 # a Latin-script name: CamelCase, lower case, with - _ . + # inside (kube-apiserver, Node.js, C#)
 _LATIN_NAME = r"[A-Za-z][A-Za-z0-9]*(?:[-_.+#][A-Za-z0-9+#]+)*"
@@ -230,6 +237,9 @@ def _candidates(
         if _plausible_org(name, lexicon, segmenter):
             start = base + m.end(1) - len(name)
             yield name, _org_type(name), start, base + m.end(1)
+    for m in _DEFINED_TERM.finditer(text):
+        if not _NOT_IN_TERM.search(m.group("term")):
+            yield m.group("term"), "Concept", base + m.start("term"), base + m.end("term")
     for m in POLICY_IN_TEXT.finditer(text):
         if "本条例" in m.group() or _POLICY_NOISE.match(m.group()):
             continue  # 制定本条例: the document speaking of itself; 是依……条例: a clause

@@ -63,6 +63,7 @@ class ListRules:
     bracketed_examples: RelationRule = rule_row("bracketed-examples", "broader", 0.7)
     designed_for: RelationRule = rule_row("designed-for", "supports", 0.75)
     capabilities: RelationRule = rule_row("capabilities", "supports", 0.7)
+    defined_as: RelationRule = rule_row("defined-as", "broader", 0.75)
 
 
 RULES = ListRules()
@@ -133,6 +134,9 @@ _CAPABILITY_CUE = re.compile(r"(?:扩展)?(?:实现|提供|具备|拥有)(?:了)
 # (云边协同、计算下沉、边缘自治等能力); 的 before the noun makes the name a modifier (虚拟化架构下的调度能力)
 _CAPABILITY_END = re.compile(r"(?:\s*、[^，。；、]{1,10}?)*\s*(?:等)?[^，。；、的]{0,4}?(?:能力|功能|特性)")
 _COMMUNITY = re.compile(r"\s*社区")
+# 敏感个人数据，是指…的个人数据，…: a defined term is a kind of the noun its definition ends on
+_DEFINES = re.compile(r"\s*”?[，,]\s*是指")
+_DEFINITION_HEAD = re.compile(r"[，,。；;]|$")
 _SUB_PROJECT_AFTER = re.compile(r"\s*子项目")
 
 
@@ -417,6 +421,26 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
                 yield RULES.is_a_category.relate(thing, kind, n, sentence)
 
 
+def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X，是指……的Y，… → X broader Y (Y: the first name after 的 that ends the definition's clause)."""
+    text = sentence.text
+    for i, term in enumerate(found[:-1]):
+        cue = _DEFINES.match(text, term.end - sentence.start)
+        if cue is None or type_of(term) not in TECHNICAL_TYPES:
+            continue
+        for head in found[i + 1 :]:
+            before = _gap(sentence, sentence.start, head.start)
+            if _BREAK.search(before[cue.end() :]):
+                break
+            if (
+                before.endswith("的")
+                and type_of(head) in TECHNICAL_TYPES
+                and _DEFINITION_HEAD.match(text, head.end - sentence.start)
+            ):
+                yield RULES.defined_as.relate(term, head, n, sentence)
+                break
+
+
 def _purposes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X 是专为 A 设计的… → X supports A;  X …实现了 A、B 等能力 → X supports A, B."""
     text = sentence.text
@@ -443,3 +467,4 @@ def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
     yield from _compositions(n, sentence, found, type_of)
     yield from _categories(n, sentence, found, type_of)
     yield from _purposes(n, sentence, found, type_of)
+    yield from _definitions(n, sentence, found, type_of)

@@ -97,3 +97,21 @@ def test_a_regulation_rests_on_the_laws_its_first_article_names():
     based = {(labels[s], labels[o]) for s, p, o in _triples(ex) if p == "basedOn"}
     assert based == {("关键信息基础设施安全保护条例", "《中华人民共和国网络安全法》")}
     assert not {p for _, p, _ in _triples(_plain("云原生发展报告\n\n" + article))}
+
+
+def test_terms_a_regulation_defines_are_concepts_of_their_kind():
+    """'（三）敏感个人数据，是指……的个人数据' (policy-sz-data-regulation-2021, dev): the defined terms are
+    discovered as concepts, and a term is a kind of the noun its definition ends on; a phrase with 的 or
+    a two-character word (数据) is not taken as a term."""
+    ex = _plain(
+        "深圳经济特区数据条例\n\n第二条 本条例中下列用语的含义：\n"
+        "（一）数据，是指任何以电子或者其他方式对信息的记录。\n"
+        "（二）个人数据，是指载有可识别特定自然人信息的数据，不包括匿名化处理后的信息。\n"
+        "（三）敏感个人数据，是指一旦泄露、非法提供或者滥用，可能导致自然人受到歧视的个人数据，具体范围依照法律确定。\n"
+        "（四）无条件开放的公共数据，是指可以提供给所有自然人使用的公共数据。\n"
+    )
+    labels = {slug: (e.label, e.type) for slug, e in ex.entities.items()}
+    assert {("个人数据", "Concept"), ("敏感个人数据", "Concept")} <= set(labels.values())
+    assert not {label for label, _ in labels.values() if label in {"数据", "无条件开放的公共数据"}}
+    broader = {(labels[s][0], labels[o][0]) for s, p, o in _triples(ex) if p == "broader"}
+    assert ("敏感个人数据", "个人数据") in broader
