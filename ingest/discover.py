@@ -95,7 +95,9 @@ _BRAND_PRODUCT = re.compile(
     r"(Amazon|AWS|Azure|Google|Microsoft|阿里云|华为云|腾讯云|百度智能云)\s?((?:[A-Z][A-Za-z0-9]*)(?:\s(?:[A-Z][A-Za-z0-9]*)){0,3})"
 )
 _LEADING_NOISE = re.compile(
-    r"^(?:.*?(?:厂商|服务商|提供商|供应商|企业|机构)(?=.{2,}))?(?:的|了|和|与|及|等|在|为|是|由|对|将|从|向|如|于)*"
+    r"^(?:.*?(?:厂商|服务商|提供商|供应商|企业|机构)(?=.{2,}))?"
+    r"(?:时|并|应当|及时|通报|报告|报送|告知|指)*"  # 并通报国务院公安部门, 时向国家网信部门
+    r"(?:的|了|和|与|及|等|在|为|是|由|对|将|从|向|如|于)*"
 )
 _GENERIC = frozenset(
     {"科技", "集团", "公司", "联盟", "基金会", "研究院", "本土", "国内", "国外", "我国", "互联网"}
@@ -113,6 +115,8 @@ _NON_VENDOR_SUFFIX = re.compile(
     r"(?:大学|学院|实验室|委员会|协会|基金会|联盟|研究院|研究所|研究中心|银行|证券|保险|"
     r"部门|机关|人民政府|检察院|法院)$"
 )
+# a government body is named after the field it governs (公安机关, 国家网信部门)
+_GOVERNMENT_BODY = re.compile(r"(?:部门|机关)$")
 # the longest name before an organisation suffix (杭州市第十三届人民代表大会常务 + 委员会)
 ORG_STEM_MAX_CHARS = 16
 # an ordinal of a body's term (第十三届) is part of its name, not a number in a phrase
@@ -336,12 +340,16 @@ def _plausible_org(name: str, lexicon: Lexicon, segmenter: WordSegmenter) -> boo
         return False
     if segmenter.pos_tags(name) == [(name, _ORG_NAME_TAG)]:
         return True  # jieba knows the whole name as an organisation's (北京邮电大学, 中央军事委员会)
-    if segmenter.is_common_word(name):
-        return False
+    if segmenter.is_common_word(name) and not _GOVERNMENT_BODY.search(name):
+        return False  # 云计算联盟-like words are not names; 公安机关 is a body even though a common word
     stem = _ORDINAL.sub("", stem)
     stem_entry = lexicon.resolve(stem)
-    if stem_entry is not None and stem_entry.type in {"Industry", "Concept", "Technology"}:
-        return False
+    if (
+        stem_entry is not None
+        and stem_entry.type in {"Industry", "Concept", "Technology"}
+        and not _GOVERNMENT_BODY.search(name)
+    ):
+        return False  # 金融科技: a field, not a firm; but 公安机关, 网信部门: the body for a field
     tags = segmenter.pos_tags(stem)
     if len(tags) == 1 and tags[0][1] in _GENERIC_NOUN_TAGS and not _SCHOOL.search(name):
         return False  # 专业委员会, 项目委员会: a generic noun, not a proper name, before the suffix
