@@ -48,8 +48,11 @@ def self_relations(
     if not opening or entities[opening[0].slug].type != "Policy":
         return
     own = opening[0]
+    by_passage: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        by_passage.setdefault(mention.passage, []).append(mention)
     for passage in passages:
-        in_passage = [m for m in mentions if m.passage == passage.n]
+        in_passage = by_passage.get(passage.n, [])
         for sentence in passage.sentences:
             text, base = sentence.text, sentence.start
             found = [m for m in in_passage if base <= m.start and m.end <= sentence.end]
