@@ -46,11 +46,13 @@ _BOUNDARY = (
     r"(?:^|[、，,；;：:（(“\"《》\s]|由|与|和|及|是|被|向|对|在|据|将|如|"
     r"包括|例如|其中|联合|携手|拜访了|以及)"
 )
+# an organisation's name ends before a clause mark, a function word, or its session
+# (…常务委员会第二十九次会议)
 ORG_IN_TEXT = re.compile(
     _BOUNDARY
     + r"([A-Za-z0-9\u4e00-\u9fff]{2,16}?(?:"
     + _ORG_SUFFIXES
-    + r"))(?=\s?[、，,。；;：:）)”\"等和与及的在推发提开是为将于进]|$)"
+    + r"))(?=\s?[、，,。；;：:）)”\"等和与及的在推发提开是为将于进]|$|第[一二三四五六七八九十百零\d]+次)"
 )
 # policies without 《》: 关于推进……的指导意见; ……条例; 中华人民共和国……法
 POLICY_IN_TEXT = re.compile(
@@ -59,6 +61,13 @@ POLICY_IN_TEXT = re.compile(
     r"[\u4e00-\u9fff]{2,16}?条例(?![\u4e00-\u9fff])"
     r"|中华人民共和国[\u4e00-\u9fff]{2,14}?法(?![\u4e00-\u9fff])"
 )
+# a term a law or regulation defines: 本条例所称关键信息基础设施，是指… / （三）敏感个人数据，是指…
+DEFINED_TERM_CHARS = (3, 10)  # 匿名化 … 关键信息基础设施: shorter is a common word (数据), longer a phrase
+_DEFINED_TERM = re.compile(
+    r"(?:所称|(?:^|[：:；;])\s*(?:第[一二三四五六七八九十百零]+条\s*)?(?:（[一二三四五六七八九十]+）|\d+[.、])?)"
+    r"\s*“?(?P<term>[\u4e00-\u9fff]{" + "{},{}".format(*DEFINED_TERM_CHARS) + r"})”?[，,]\s*(?:是指|指)"
+)
+_NOT_IN_TERM = re.compile(r"[的和与及或]|所称|前款|本")
 _POLICY_NOISE = re.compile(r"是|依|据|按|根据|按照|制定|适用|违反|执行|实施")
 # a Latin-script name: CamelCase, lower case, with - _ . + # inside (kube-apiserver, Node.js, C#)
 _LATIN_NAME = r"[A-Za-z][A-Za-z0-9]*(?:[-_.+#][A-Za-z0-9+#]+)*"
@@ -86,7 +95,9 @@ _BRAND_PRODUCT = re.compile(
     r"(Amazon|AWS|Azure|Google|Microsoft|阿里云|华为云|腾讯云|百度智能云)\s?((?:[A-Z][A-Za-z0-9]*)(?:\s(?:[A-Z][A-Za-z0-9]*)){0,3})"
 )
 _LEADING_NOISE = re.compile(
-    r"^(?:.*?(?:厂商|服务商|提供商|供应商|企业|机构)(?=.{2,}))?(?:的|了|和|与|及|等|在|为|是|由|对|将|从|向|如|于)*"
+    r"^(?:.*?(?:厂商|服务商|提供商|供应商|企业|机构)(?=.{2,}))?"
+    r"(?:时|并|应当|及时|通报|报告|报送|告知|指)*"  # 并通报国务院公安部门, 时向国家网信部门
+    r"(?:的|了|和|与|及|等|在|为|是|由|对|将|从|向|如|于)*"
 )
 _GENERIC = frozenset(
     {"科技", "集团", "公司", "联盟", "基金会", "研究院", "本土", "国内", "国外", "我国", "互联网"}
@@ -104,6 +115,8 @@ _NON_VENDOR_SUFFIX = re.compile(
     r"(?:大学|学院|实验室|委员会|协会|基金会|联盟|研究院|研究所|研究中心|银行|证券|保险|"
     r"部门|机关|人民政府|检察院|法院)$"
 )
+# a government body is named after the field it governs (公安机关, 国家网信部门)
+_GOVERNMENT_BODY = re.compile(r"(?:部门|机关)$")
 # the longest name before an organisation suffix (杭州市第十三届人民代表大会常务 + 委员会)
 ORG_STEM_MAX_CHARS = 16
 # an ordinal of a body's term (第十三届) is part of its name, not a number in a phrase
@@ -228,6 +241,9 @@ def _candidates(
         if _plausible_org(name, lexicon, segmenter):
             start = base + m.end(1) - len(name)
             yield name, _org_type(name), start, base + m.end(1)
+    for m in _DEFINED_TERM.finditer(text):
+        if not _NOT_IN_TERM.search(m.group("term")):
+            yield m.group("term"), "Concept", base + m.start("term"), base + m.end("term")
     for m in POLICY_IN_TEXT.finditer(text):
         if "本条例" in m.group() or _POLICY_NOISE.match(m.group()):
             continue  # 制定本条例: the document speaking of itself; 是依……条例: a clause
@@ -324,12 +340,16 @@ def _plausible_org(name: str, lexicon: Lexicon, segmenter: WordSegmenter) -> boo
         return False
     if segmenter.pos_tags(name) == [(name, _ORG_NAME_TAG)]:
         return True  # jieba knows the whole name as an organisation's (北京邮电大学, 中央军事委员会)
-    if segmenter.is_common_word(name):
-        return False
+    if segmenter.is_common_word(name) and not _GOVERNMENT_BODY.search(name):
+        return False  # 云计算联盟-like words are not names; 公安机关 is a body even though a common word
     stem = _ORDINAL.sub("", stem)
     stem_entry = lexicon.resolve(stem)
-    if stem_entry is not None and stem_entry.type in {"Industry", "Concept", "Technology"}:
-        return False
+    if (
+        stem_entry is not None
+        and stem_entry.type in {"Industry", "Concept", "Technology"}
+        and not _GOVERNMENT_BODY.search(name)
+    ):
+        return False  # 金融科技: a field, not a firm; but 公安机关, 网信部门: the body for a field
     tags = segmenter.pos_tags(stem)
     if len(tags) == 1 and tags[0][1] in _GENERIC_NOUN_TAGS and not _SCHOOL.search(name):
         return False  # 专业委员会, 项目委员会: a generic noun, not a proper name, before the suffix

@@ -61,8 +61,8 @@ _ITEM_GAP = re.compile(
 )  # one name the report does not know may stand between two known ones (… MindSpore、Paddlepaddle 、MPI)
 _NOT_TOPIC_LEAD = re.compile(r"支持|兼容|对|在|通过|使用|基于|将|与|和")
 # words between a cue and its list that make what follows something else than a list of names
-# (支持在集群运行AI任务, 支持跨集群的AI任务部署, 支持从节点标签…转换)
-_NOT_A_LIST_OPENING = re.compile(r"[在从的把将对于向为由]")
+# (支持在集群运行AI任务, 支持跨集群的AI任务部署, 支持从节点标签…转换, 支持按照Namespace等条件过滤)
+_NOT_A_LIST_OPENING = re.compile(r"[在从的把将对于向为由按]|根据|通过")
 # what may follow the last name of a list: 等, a clause break, or the kind of thing supported
 _LIST_END = re.compile(
     r"\s*(?:等|[、，,。；;：:（()）]|$|(?:的)?(?:支持|适配|兼容)|部署|调度|作业|任务|框架|引擎|工作负载|原生|API|硬件|设备)"
@@ -72,8 +72,10 @@ _LACKING = re.compile(r"\s*(?:不足|不够|不好|欠缺|较差|有限|缺失)"
 SUBJECT_LEAD = 2
 
 
-# 在 B（原生的…能力）之上 / 在 B 的基础上 opening a clause: the clause's subject is built on B
-_ON_TOP_OPENING = re.compile(_CLAUSE_START + r"(?:并|也|还|则)?在\s*")
+# (它)在 B（原生的…能力）之上 / 在 B 的基础上 opening a clause: the clause's subject is built on B
+_ON_TOP_OPENING = re.compile(
+    _CLAUSE_START + r"(?:它|其)?(?:并|也|还|则)?在\s*"
+)  # 它在 B 之上: B under the topic
 _ON_TOP_CLOSING = re.compile(r"[^，,。；;]{0,20}?(?:之上|基础上|基础之上)")
 # 以 B 为核心/基础/底座: what the clause is about is built on B
 _CORE_OPENING = re.compile(r"以\s*$")

@@ -327,12 +327,13 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
                 yield RULES.foundation.relate(subject, base, n, sentence)
 
 
-_ADOPT = re.compile(r"(?:采用|使用|部署|引入|试水|应用|利用)(?:了)?")
-# Words allowed between an industry and its adoption verb (金融行业已经广泛采用): anything else makes the
-# industry a modifier of another noun (在核心电信运营商系统中使用了 Mesos).
+_ADOPT = re.compile(r"(?:采用|使用|部署|引入|试水|应用|利用|运行在|运行于|迁移到|迁移至)(?:了)?")
+# Words allowed between an industry and its adoption verb (金融行业已经广泛采用, 电商网站就全部运行在了,
+# 电信运营商系统中使用了): the industry's firms or systems and adverbs; anything else makes the industry a
+# modifier of another noun.
 _ADOPTER_GAP = re.compile(
-    r"^(?:等[^，。；]{0,14}的)?(?:行业|业|领域|机构|企业|用户|客户|公司)?(?:中|内)?"
-    r"(?:已|已经|正在|也|均|都|开始|纷纷|逐步|广泛|大量|率先|普遍|积极|地)*$"
+    r"^(?:等[^，。；]{0,14}的)?(?:行业|业|领域|机构|企业|用户|客户|公司|网站|系统|业务|平台)?(?:中|内)?"
+    r"(?:已|已经|正在|也|均|都|就|全部|开始|纷纷|逐步|广泛|大量|率先|普遍|积极|地)*$"
 )
 ACRONYM_MAX = 4  # an all-capital Latin word this short after a category noun is a compound (云原生AI)
 
@@ -437,6 +438,7 @@ def _support_cues(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
 _BASED_LIST = re.compile(r"基于$")
 _BASE_OF = re.compile(r"(?:成为了?|是)(?P<whole>[^，。；]{1,12}?)的(?:技术)?基础(?=[，。；、]|$)")
 _SUCH_AS = re.compile(r"^等$")
+_KIND_NOUN = re.compile(r"\s*(?:工具|平台|框架|项目|产品|软件|数据库|语言)")
 
 
 def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -467,11 +469,15 @@ def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: T
         if before and wholes:
             yield RULES.base_of.relate(wholes[-1], before[-1], n, sentence)
     for a, b in itertools.pairwise(found):
-        if (
-            _SUCH_AS.match(_span(sentence, a.end, b.start))
-            and type_of(a) == type_of(b)
-            and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start)
-        ):
+        if not _SUCH_AS.match(_span(sentence, a.end, b.start).strip()):
+            continue
+        if type_of(a) == type_of(b) and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start):
+            yield RULES.such_as.relate(a, b, n, sentence)
+        elif (
+            type_of(a) in {"Technology", "Product"}
+            and type_of(b) in {"Technology", "Concept"}
+            and _KIND_NOUN.match(sentence.text, b.end - sentence.start)
+        ):  # GitHub Copilot 等 AI 工具: the category before a kind noun
             yield RULES.such_as.relate(a, b, n, sentence)
 
 

@@ -57,8 +57,13 @@ class ListRules:
     on_the_base_of: RelationRule = rule_row("on-the-base-of", "basedOn", 0.8)
     project_of_org: RelationRule = rule_row("project-of-org", "partOf", 0.75)
     built_on: RelationRule = rule_row("built-on", "basedOn", 0.75)
+    as_core: RelationRule = rule_row("as-core", "partOf", 0.75)
     is_a_category: RelationRule = rule_row("is-a-category", "broader", 0.75)
     such_as: RelationRule = rule_row("such-as", "broader", 0.7)
+    bracketed_examples: RelationRule = rule_row("bracketed-examples", "broader", 0.7)
+    designed_for: RelationRule = rule_row("designed-for", "supports", 0.75)
+    capabilities: RelationRule = rule_row("capabilities", "supports", 0.7)
+    defined_as: RelationRule = rule_row("defined-as", "broader", 0.75)
 
 
 RULES = ListRules()
@@ -91,18 +96,48 @@ _INITIATOR = re.compile(
 )
 _IN_SCENARIOS = re.compile(r"^\s*(?:已经|已|也|均|都)?\s*在\s*$")
 _SCENARIO_USE = re.compile(r"[^，。；]{0,24}?(?:场景|领域|行业)[^，。；]{0,16}?(?:应用|落地|使用)")
-_ON_BASE = re.compile(r"^\s*在\s*$")
+# X 在 Y 的基础上 / X 的成功得益于其在 Y 基础上
+_ON_BASE = re.compile(r"^\s*(?:[^，。；]{0,10}?其)?在\s*$")
 _BASE_AFTER = re.compile(r"\s*的?\s*(?:基础上|基础之上|之上)")
 _BUILT_ON = re.compile(r"基于\s*$")
+# X 将 Y 作为核心: Y is a part of X
+_AS_CORE_GAP = re.compile(r"^\s*将\s*$")
+_AS_CORE = re.compile(r"\s*作为(?:其)?(?:核心|核心组件|重要组成部分|组成部分|一部分)")
+
 _BUILD_VERB = re.compile(r"\s*(?:研究|开发|研发|构建|打造|实现|推出|设计)(?:了|出)")
 _JOINS_ORG = re.compile(
     r"^\s*(?:已经|已|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:正式)?"
     r"(?:作为|成为|加入|进入|捐赠给|捐献给)(?:了)?\s*$"
 )
 _ORG_PROJECT = re.compile(r"\s*(?:的)?[^，。；]{0,16}?(?:项目|系统)")
+# …，并在 2020 年 4 月成为 ORG 官方项目: the sentence's topic joins the organisation, clauses later
+_JOIN_CUE_BEFORE = re.compile(
+    r"(?:并|也|已|已经|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*)?(?:正式)?"
+    r"(?:成为|加入|进入|被接受为|晋升为)(?:了)?\s*$"
+)
 _IS_A = re.compile(r"^\s*(?:是|为)(?:一个|一款|一种|一套)[^，。；]{0,12}?$")
 _CATEGORY_AFTER = re.compile(r"\s*(?:平台|项目|框架|系统|引擎|工具|技术|方案|软件|数据库|服务)")
 _SUCH_AS = re.compile(r"^\s*[（(，,]?\s*(?:如|例如|比如|诸如)\s*$")
+# Y（A、B等）: examples in brackets right after a category
+_BRACKET_OPEN = re.compile(r"^\s*[（(]\s*$")
+_BRACKET_CLOSE = re.compile(r"\s*(?:等)?\s*[）)]")
+# X 是一个基于 K 的开源 Y 项目: the 基于…的 phrase may name another thing between X and its category
+_IS_A_BASED = re.compile(
+    r"^\s*(?:是|为)(?:一个|一款|一种|一套)\s*基于\s*\x00\s*(?:架构|技术)?\s*的[^，。；\x00]{0,12}?$"
+)
+# X 是专为 Y 设计的…: what X is made for
+_DESIGNED_FOR = re.compile(r"专为|专门为|专门针对")
+_DESIGNED_END = re.compile(r"\s*(?:等)?[^，。；]{0,8}?(?:设计|打造|而生|构建|优化|定制)")
+# X …实现了 A、B 等能力: what X can do
+_CAPABILITY_CUE = re.compile(r"(?:扩展)?(?:实现|提供|具备|拥有)(?:了)?")
+# the list may go on with names the report does not know (云边协同、计算下沉、边缘自治等能力)
+# (云边协同、计算下沉、边缘自治等能力); 的 before the noun makes the name a modifier (虚拟化架构下的调度能力)
+_CAPABILITY_END = re.compile(r"(?:\s*、[^，。；、]{1,10}?)*\s*(?:等)?[^，。；、的]{0,4}?(?:能力|功能|特性)")
+_COMMUNITY = re.compile(r"\s*社区")
+# 敏感个人数据，是指…的个人数据，…: a defined term is a kind of the noun its definition ends on
+_DEFINES = re.compile(r"\s*”?[，,]\s*是指")
+_DEFINITION_HEAD = re.compile(r"[，,。；;]|$")
+_SUB_PROJECT_AFTER = re.compile(r"\s*子项目")
 
 
 def _gap(sentence: Sentence, a: int, b: int) -> str:
@@ -114,6 +149,9 @@ def _list_from(sentence: Sentence, found: list[Mention], first: int, type_of: Ty
     listed = [found[first]]
     for m in found[first + 1 :]:
         gap = _gap(sentence, listed[-1].end, m.start)
+        if not gap.strip() and ORG_TYPES.isdisjoint({type_of(m), type_of(listed[-1])}):
+            listed[-1] = m  # 5G MEC, AI云边协同: names written together are one thing, named by the last
+            continue
         if not _ITEM_GAP.match(gap) or (type_of(m) in ORG_TYPES) != (type_of(listed[0]) in ORG_TYPES):
             break
         listed.append(m)
@@ -145,10 +183,12 @@ def _topic(
 
 
 def _leads_clause(sentence: Sentence, topic: Mention, m: Mention) -> bool:
-    """Whether ``m`` opens a clause after the topic's (，ACK 则… — a new subject, not an object)."""
+    """Whether ``m`` opens a clause after the topic's (，ACK 则… — a new subject, not an object;
+    ，它在 Kubernetes …之上 — an object of 在, not a subject)."""
     gap = _gap(sentence, topic.end, m.start)
     cut = max(gap.rfind(c) for c in "，,；;：:")
-    return cut != -1 and len(gap[cut + 1 :].strip()) <= SUBJECT_LEAD
+    lead = gap[cut + 1 :].strip()
+    return cut != -1 and len(lead) <= SUBJECT_LEAD and not _NOT_A_SUBJECT.search(lead)
 
 
 def _first_after(found: list[Mention], at: int, limit: int) -> int | None:
@@ -214,12 +254,15 @@ def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) ->
         wholes = [m for m in found[:i] if type_of(m) in NAMED_TECHNICAL_TYPES]
         if not wholes or type_of(part) not in TECHNICAL_TYPES:
             continue
-        whole = wholes[0]
+        # the project whose community is named (Volcano 社区…), else the sentence's first project
+        communities = [m for m in wholes if _COMMUNITY.match(text, m.end - sentence.start)]
+        whole = communities[-1] if communities else wholes[0]
         if _BREAK.search(_gap(sentence, whole.end, part.start)):
             continue
-        # X 社区孵化了…子项目 Y;  X 集成了一个名为 Y 的模块
-        if _SUB_PROJECT.search(before) and _topic(
-            sentence, found, part.start, NAMED_TECHNICAL_TYPES, type_of
+        # X 社区孵化了…子项目 Y / Y 子项目;  X 集成了一个名为 Y 的模块
+        sub_project = _SUB_PROJECT.search(before) or _SUB_PROJECT_AFTER.match(text, part.end - sentence.start)
+        if sub_project and (
+            communities or _topic(sentence, found, part.start, NAMED_TECHNICAL_TYPES, type_of)
         ):
             yield RULES.sub_project.relate(part, whole, n, sentence)
         elif _NAMED.search(before) and _MODULE_AFTER.match(text, part.end - sentence.start):
@@ -318,6 +361,29 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             yield RULES.built_on.relate(built[-1], base, n, sentence)
 
 
+def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X 将 Y 作为核心 → Y partOf X;  X …，并成为 ORG 官方项目 → X partOf ORG."""
+    text = sentence.text
+    for i, whole in enumerate(found[:-1]):
+        part = found[i + 1]
+        if (
+            type_of(whole) in NAMED_TECHNICAL_TYPES
+            and type_of(part) in TECHNICAL_TYPES
+            and _AS_CORE_GAP.match(_gap(sentence, whole.end, part.start))
+            and _AS_CORE.match(text, part.end - sentence.start)
+        ):
+            yield RULES.as_core.relate(part, whole, n, sentence)
+    for org in found:
+        if type_of(org) != "Organization" or not _ORG_PROJECT.match(text, org.end - sentence.start):
+            continue
+        joins = _JOIN_CUE_BEFORE.search(text, 0, org.start - sentence.start)
+        if joins is None:
+            continue
+        project = _topic(sentence, found, sentence.start + joins.start(), NAMED_TECHNICAL_TYPES, type_of)
+        if project is not None and not org.surface.startswith(project.surface):  # Apache 软件基金会
+            yield RULES.project_of_org.relate(project, org, n, sentence)
+
+
 def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
     for i, thing in enumerate(found[:-1]):
@@ -335,6 +401,59 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
             for member in _list_from(sentence, found, i + 1, type_of):
                 if type_of(member) in NAMED_TECHNICAL_TYPES and member.surface[:1].isascii():
                     yield RULES.such_as.relate(member, thing, n, sentence)
+        if type_of(thing) in {"Concept", "Technology"} and _BRACKET_OPEN.match(gap):
+            listed = _list_from(sentence, found, i + 1, type_of)
+            close = _BRACKET_CLOSE.match(text, listed[-1].end - sentence.start)
+            # one name alone in brackets is the category's own name in English (高性能计算（HPC））
+            if close and (len(listed) > 1 or "等" in close.group()):
+                for member in listed:
+                    if type_of(member) in NAMED_TECHNICAL_TYPES and member.surface[:1].isascii():
+                        yield RULES.bracketed_examples.relate(member, thing, n, sentence)
+        if type_of(thing) in NAMED_TECHNICAL_TYPES and i + 2 < len(found):
+            kind = found[i + 2]
+            masked = _gap(sentence, thing.end, found[i + 1].start) + "\x00"
+            masked += _gap(sentence, found[i + 1].end, kind.start)
+            if (
+                type_of(kind) in {"Concept", "Technology"}
+                and _IS_A_BASED.match(masked)
+                and _CATEGORY_AFTER.match(text, kind.end - sentence.start)
+            ):
+                yield RULES.is_a_category.relate(thing, kind, n, sentence)
+
+
+def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X，是指……的Y，… → X broader Y (Y: the first name after 的 that ends the definition's clause)."""
+    text = sentence.text
+    for i, term in enumerate(found[:-1]):
+        cue = _DEFINES.match(text, term.end - sentence.start)
+        if cue is None or type_of(term) not in TECHNICAL_TYPES:
+            continue
+        for head in found[i + 1 :]:
+            before = _gap(sentence, sentence.start, head.start)
+            if _BREAK.search(before[cue.end() :]):
+                break
+            if (
+                before.endswith("的")
+                and type_of(head) in TECHNICAL_TYPES
+                and _DEFINITION_HEAD.match(text, head.end - sentence.start)
+            ):
+                yield RULES.defined_as.relate(term, head, n, sentence)
+                break
+
+
+def _purposes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X 是专为 A 设计的… → X supports A;  X …实现了 A、B 等能力 → X supports A, B."""
+    text = sentence.text
+    for _, topic, listed in _cued_lists(sentence, found, _DESIGNED_FOR, NAMED_TECHNICAL_TYPES, type_of):
+        if _DESIGNED_END.match(text, listed[-1].end - sentence.start):
+            for obj in listed:
+                if type_of(obj) in TECHNICAL_TYPES:
+                    yield RULES.designed_for.relate(topic, obj, n, sentence)
+    for _, topic, listed in _cued_lists(sentence, found, _CAPABILITY_CUE, NAMED_TECHNICAL_TYPES, type_of):
+        if _CAPABILITY_END.match(text, listed[-1].end - sentence.start):
+            for obj in listed:
+                if type_of(obj) in TECHNICAL_TYPES:
+                    yield RULES.capabilities.relate(topic, obj, n, sentence)
 
 
 def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -345,4 +464,7 @@ def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
     yield from _industries(n, sentence, found, type_of)
     yield from _scenarios(n, sentence, found, type_of)
     yield from _foundations(n, sentence, found, type_of)
+    yield from _compositions(n, sentence, found, type_of)
     yield from _categories(n, sentence, found, type_of)
+    yield from _purposes(n, sentence, found, type_of)
+    yield from _definitions(n, sentence, found, type_of)

@@ -15,6 +15,7 @@ from ingest.relation_carryover import carried_over_relations
 from ingest.relation_cues import cue_relations
 from ingest.relation_lists import list_relations
 from ingest.relation_rule import NAMED_TECHNICAL_TYPES, ORG_TYPES, TECHNICAL_TYPES, RelationRule
+from ingest.relation_self import self_relations
 
 __all__ = ["RULES", "extract_relations"]
 
@@ -124,7 +125,11 @@ _INDUSTRY = frozenset({"Industry"})
 _TECH_ORG = _TECHNICAL | _ORG
 _ISSUES = rf"^{_DATE}(?:正式|联合|先后)?(?:发布|印发|出台|颁布|制定)(?:了)?$"
 _DEVELOPS = rf"^{_DATE}(?:率先|最早|最初|自主)?(?:开发|研发|设计|创建|发明)(?:出|了)+$"
-_BASED_ON = r"^(?:是|均|都|也|同样)?(?:一个|一款|一种)?(?:基于|构建于|构建在|建立在|运行在|运行于)$"
+# Yarn调度器是基于Hadoop的: a category noun may follow the first name
+_BASED_ON = (
+    r"^(?:调度器|平台|框架|系统|引擎|项目|工具|组件)?(?:是|均|都|也|同样)?(?:一个|一款|一种)?"
+    r"(?:基于|构建于|构建在|建立在|运行在|运行于)$"
+)
 _ADOPTS = (
     r"^(?:行业|业|领域|机构|企业)?(?:已|已经|正在|也|均)?(?:广泛|大量|率先|普遍|积极|逐步)?"
     r"(?:采用|应用|部署|引入|使用)(?:了)?$"
@@ -246,7 +251,10 @@ def extract_relations(
                 key = (relation.subject, relation.predicate, relation.object)
                 if relation.subject != relation.object and key not in relations:
                     relations[key] = relation
-    for relation in carried_over_relations(passages, entities, mentions):
+    for relation in [
+        *carried_over_relations(passages, entities, mentions),
+        *self_relations(passages, entities, mentions),
+    ]:
         relations.setdefault((relation.subject, relation.predicate, relation.object), relation)
     return list(relations.values())
 

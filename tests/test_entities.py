@@ -106,3 +106,15 @@ def test_landscape_service_provider_is_a_vendor():
         "2017 年初，阿迪达斯选择 Giant Swarm 来咨询、安装、配置和运行其在 AWS 和本地的所有 Kubernetes 集群。"
     )
     assert found["Giant Swarm"] == "Vendor"
+
+
+def test_a_government_body_is_discovered_without_the_verb_before_it():
+    """'…，并通报国务院公安部门' (policy-gov-cii-protection-2021, dev): the body is 国务院公安部门, not the
+    verb phrase; a body named after the field it governs is a body (not the field)."""
+    from ingest.document import SourceDocument
+    from ingest.pipeline import extract
+
+    text = "保护工作部门自收到报告之日起3个月内完成重新认定，将认定结果通知运营者，并通报国务院公安部门。\n"
+    labels = {e.label for e in extract(SourceDocument(text, "t.txt", "text/plain")).entities.values()}
+    assert "国务院公安部门" in labels
+    assert not {label for label in labels if label.startswith(("通报", "并通报"))}

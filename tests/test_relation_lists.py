@@ -58,6 +58,72 @@ def _relations(text: str, lexicon: Lexicon) -> set[tuple[str, str, str]]:
             {("volcano", "partOf", "cncf")},
         ),
         ("Volcano在2020年4月成为 CNCF 官方项目。", {("volcano", "partOf", "cncf")}),
+        # the topic joins the organisation clauses later
+        (
+            "Volcano是业界首个云原生批量计算项目，于2019年6月在上海 KubeCon 正式开源，"
+            "并在2020年4月成为 CNCF 官方项目。",
+            {("volcano", "partOf", "cncf")},
+        ),
+        # examples in brackets after their category
+        (
+            "对开源的贡献例如在大数据（Hadoop、HDFS等）、深度学习（如TensorFlow）都是有目共睹。",
+            {("apache-hadoop", "broader", "big-data"), ("hdfs", "broader", "big-data")},
+        ),
+        # 是一个基于 K 的…Y项目: the category after the 基于 phrase
+        ("KubeEdge 是一个基于 Kubernetes 的开源边缘计算项目。", {("kubeedge", "broader", "edge-computing")}),
+        # what a system is made for
+        (
+            "Volcano 社区迎来了一个新的子项目 Kthena。"
+            "Kthena 是一个专为 Kubernetes 设计的、云原生、高性能的 LLM 推理路由和编排、调度系统。",
+            {("kthena", "supports", "kubernetes")},
+        ),
+        (
+            "volcano是专为kubernetes而生的批处理调度引擎，其提供了以下能力：",
+            {("volcano", "supports", "kubernetes")},
+        ),
+        # 它在 B 之上 (the topic is built on B), and the capabilities it adds, unknown names among them
+        (
+            "KubeEdge 是一个开源的边缘计算平台，它在Kubernetes原生的容器编排和调度能力之上，"
+            "扩展实现了云边协同、计算下沉、海量边缘设备管理、边缘自治等能力。",
+            {("kubeedge", "basedOn", "kubernetes"), ("kubeedge", "supports", "cloud-edge-collaboration")},
+        ),
+        # a sub-project of the project whose community is named
+        (
+            "今天，我们激动地向全球开发者和 MLOps 工程师宣布，Volcano 社区迎来了一个新的子项目 Kthena！",
+            {("kthena", "partOf", "volcano")},
+        ),
+        (
+            "为了更好地支持多集群环境中的 AI 任务，Volcano 社区孵化了 Volcano Global子项目。",
+            {("volcano-global", "partOf", "volcano")},
+        ),
+        # X 将 Y 作为核心
+        (
+            "BOE 引入自动缺陷分类系统（ADC），启动了工业智能检测平台（I3Plat）的建设。"
+            "I3Plat 将 ADC 作为核心，扩展至模型训练和检测复判。",
+            {("adc", "partOf", "i3plat")},
+        ),
+        # an industry whose sites run on X
+        (
+            "项目启动仅六个月后，阿迪达斯的电商网站就全部运行在了 Kubernetes 上。",
+            {("kubernetes", "usedByIndustry", "e-commerce")},
+        ),
+        (
+            "尽管中国联通已经在核心电信运营商系统中使用了 Mesos。",
+            {("apache-mesos", "usedByIndustry", "telecommunications")},
+        ),
+        # a category noun after the first name;  其在 Y 基础上;  A 等 Y 工具
+        (
+            "Yarn调度器是基于Hadoop的，而我们现在的架构已经转型为基于k8s。",
+            {("yarn", "basedOn", "apache-hadoop")},
+        ),
+        (
+            "TypeScript 的成功得益于其在 JavaScript 基础上引入的静态类型检查。",
+            {("typescript", "basedOn", "javascript")},
+        ),
+        (
+            "GitHub Copilot 等 AI 工具的普及吸引了更多开发者。",
+            {("github-copilot", "broader", "artificial-intelligence")},
+        ),
     ],
 )
 def test_pattern_families(text, expected, lexicon):
@@ -67,17 +133,41 @@ def test_pattern_families(text, expected, lexicon):
 @pytest.mark.parametrize(
     "text",
     [
-        # an industry word modifying another noun is not an adopting industry
-        "尽管中国联通已经在核心电信运营商系统中使用了 Mesos，但团队认为 Kubernetes 是新一代云平台。",
+        # an industry word modifying a noun that is not its firms or systems is not an adopting industry
+        "尽管电信运营商的专家已经使用了 Mesos，但团队认为 Kubernetes 是新一代云平台。",
         # 云原生AI is a compound, not an apposition
         "这不仅是Volcano社区技术演进的重要里程碑，更是华为云在云原生AI领域长期投入的有力见证。",
         # the cue before the first name: no topic to carry over
         "- 支持在集群运行AI任务作业，支持GPU，NPU，FPGA等硬件",
         # a Latin name followed by a lower-case word is a longer name the lexicon lacks
         "发现Volcano的前身是Kubernetes batch，可以完全解决我们的痛点。",
+        # one name alone in brackets is the category's English name, not an example of it
+        "Volcano在高性能计算（HPC）场景中被广泛使用。",
     ],
 )
 def test_guards(text, lexicon):
     found = _relations(text, lexicon)
     assert not {r for r in found if r[1] in {"usedByIndustry", "broader", "predecessorOf"}}
     assert not {r for r in found if r[0] in {"artificial-intelligence"}}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 按照 after 支持: conditions to filter by, not what is supported
+        "Volcano 新增了作业视图。- 支持按照Namespace、Queue、Status等条件过滤，支持Job排序展示。",
+        # 的 before the capability noun: the name modifies another noun
+        "裸金属服务器既拥有物理服务器的高性能、又在一定程度上拥有虚拟化架构下的资源调度能力",
+    ],
+)
+def test_no_support_guards(text, lexicon):
+    assert not {r for r in _relations(text, lexicon) if r[1] == "supports"}
+
+
+def test_names_written_together_are_one_list_item(lexicon):
+    """5G MEC: the list item is the thing the last name names, not the modifier before it."""
+    found = _relations(
+        "KubeEdge还将通过插件的形式支持5G MEC、AI云边协同等场景，目前在很多领域都已落地应用。", lexicon
+    )
+    assert ("kubeedge", "supports", "multi-access-edge-computing") in found
+    assert ("kubeedge", "supports", "5g") not in found
