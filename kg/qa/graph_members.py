@@ -35,14 +35,15 @@ async def _stated(select: Select, passages: Sequence[str], predicates: Sequence[
     ``otype``). The types are read in a second query, once per entity: joined in the first, a type that
     every report graph repeats multiplied the rows by the reports twice over."""
     values = " ".join(iri_term(p) for p in passages)
-    props = " ".join(iri_term(_property(p)) for p in predicates)
+    props = ", ".join(iri_term(_property(p)) for p in predicates)
     rows = await select(
         # the passages' statements first (a subquery is evaluated first): left to the optimizer, the join
-        # began with every statement of the predicate, which grows with the store
+        # began with every statement of the predicate, which grows with the store; for the same reason
+        # the predicates are a FILTER on the statements found, not a VALUES block joined to them
         f"""SELECT DISTINCT ?s ?p ?o ?passage ?start ?end WHERE {{
   {{ SELECT ?x ?passage WHERE {{ VALUES ?passage {{ {values} }} ?x prov:wasDerivedFrom ?passage }} }}
-  VALUES ?p {{ {props} }}
   ?x rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o ; cnkg:start ?start ; cnkg:end ?end .
+  FILTER(?p IN ({props}))
 }} ORDER BY ?passage ?start"""
     )
     types = await _types(select, {row[side]["value"] for row in rows for side in ("s", "o")})

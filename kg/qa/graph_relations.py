@@ -103,12 +103,14 @@ def _pattern(plan: RelationPlan) -> str:
     if len(plan.hops) == 1:
         return triple(plan.hops[0], "?x", anchor) + " BIND(?x AS ?y)"
     outer, inner = plan.hops
-    hop_types = " ".join(iri_term(CNKG + t) for t in sorted(_HOP_TYPES))
+    hop_types = ", ".join(iri_term(CNKG + t) for t in sorted(_HOP_TYPES))
     # the middle entities first, each once: the union of the report graphs states a relation once per
-    # report, and joining the repeats of both hops made the lookup grow with the square of the reports
+    # report, and joining the repeats of both hops made the lookup grow with the square of the reports.
+    # Their types are checked from them (the innermost subquery is evaluated first, FILTER IN keeps the
+    # lookup bound): with a VALUES block of types the join began with every entity of those types
     return (
-        f"{{ SELECT DISTINCT ?y WHERE {{ {triple(inner, '?y', anchor)} "
-        f"?y a ?yt . VALUES ?yt {{ {hop_types} }} }} }} "
+        f"{{ SELECT DISTINCT ?y WHERE {{ {{ SELECT DISTINCT ?y WHERE {{ {triple(inner, '?y', anchor)} }} }} "
+        f"?y a ?yt FILTER(?yt IN ({hop_types})) }} }} "
         f"?x {iri_term(_property(outer.predicate))} ?y . FILTER(?x != ?y)"
     )
 
@@ -144,29 +146,61 @@ WHERE {{
 async def _statements(
     select: Select, triples: list[tuple[str, str, str]]
 ) -> dict[tuple[str, str, str], Evidence]:
-    """The first cited sentence of each (subject, property, object) triple."""
-    if not triples:
+    """The cited sentence of each (subject, property, object) triple: one per triple, that of its statement
+    of highest confidence (then the first passage IRI, then the first offset).
+
+    Two queries. The first reads the statements of the triples without their passages' text, starting from
+    the triples (a subquery is evaluated first: joined to a plain VALUES block, the lookup began with every
+    statement of the store); every report states a relation again in its own graph, so this reads one small
+    row per report that states it. The second reads the text of the chosen passages only, one row each."""
+    wanted = list(dict.fromkeys(triples))  # a two-hop answer repeats its inner triple for every member
+    if not wanted:
         return {}
-    values = " ".join(f"({iri_term(s)} {iri_term(p)} {iri_term(o)})" for s, p, o in triples)
+    values = " ".join(f"({iri_term(s)} {iri_term(p)} {iri_term(o)})" for s, p, o in wanted)
     rows = await select(
-        f"""SELECT ?s ?p ?o ?passage ?r ?start ?end ?text ?pstart WHERE {{
-  VALUES (?s ?p ?o) {{ {values} }}
+        f"""SELECT ?s ?p ?o ?passage ?start ?end ?conf WHERE {{
+  {{ SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {values} }} }} }}
   ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?passage ;
       cnkg:start ?start ; cnkg:end ?end ; cnkg:confidence ?conf .
-  ?passage cnkg:text ?text ; cnkg:start ?pstart ; dcterms:isPartOf ?r .
-}} ORDER BY DESC(?conf) ?passage"""
+}}"""
     )
-    found: dict[tuple[str, str, str], Evidence] = {}
+    best: dict[tuple[str, str, str], tuple[float, str, int, int]] = {}
     for row in rows:
         key = (row["s"]["value"], row["p"]["value"], row["o"]["value"])
-        if key in found:
-            continue
-        text, pstart = row["text"]["value"], int(row["pstart"]["value"])
-        sentence = sentence_at(text, pstart, int(row["start"]["value"]), int(row["end"]["value"]))
-        found[key] = Evidence(
-            row["passage"]["value"], row["r"]["value"], sentence.text, sentence.start, sentence.end
+        found = (
+            -float(row["conf"]["value"]),
+            row["passage"]["value"],
+            int(row["start"]["value"]),
+            int(row["end"]["value"]),
         )
-    return found
+        if key not in best or found < best[key]:
+            best[key] = found
+    passages = await _passages(select, {passage for _, passage, _, _ in best.values()})
+    cited: dict[tuple[str, str, str], Evidence] = {}
+    for key, (_, passage, start, end) in best.items():
+        if passage not in passages:
+            continue  # a passage without its text cites nothing
+        report, text, pstart = passages[passage]
+        sentence = sentence_at(text, pstart, start, end)
+        cited[key] = Evidence(passage, report, sentence.text, sentence.start, sentence.end)
+    return cited
+
+
+async def _passages(select: Select, passages: set[str]) -> dict[str, tuple[str, str, int]]:
+    """passage IRI -> (report IRI, text, offset of the text in the report)."""
+    if not passages:
+        return {}
+    values = " ".join(iri_term(p) for p in sorted(passages))
+    rows = await select(
+        f"""SELECT ?passage ?r ?text ?pstart WHERE {{
+  {{ SELECT ?passage WHERE {{ VALUES ?passage {{ {values} }} }} }}
+  ?passage cnkg:text ?text ; cnkg:start ?pstart ; dcterms:isPartOf ?r .
+}}"""
+    )
+    return {
+        row["passage"]["value"]: (row["r"]["value"], row["text"]["value"], int(row["pstart"]["value"]))
+        for row in rows
+    }
 
 
 def _type_fits(found: str, wanted: tuple[str, ...]) -> bool:
