@@ -194,6 +194,7 @@ class _Writer:
                 self.embedder,
                 threads=self.threads,
                 model=_PreparedEmbedder(self.embedder, self.threads, prepared),
+                keep_cache=True,
             )
 
             def updater(*args: object) -> None:

@@ -4,6 +4,7 @@ records, HNSW, and reloading by the manifest stamp."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from kg.search.embedders import Use3Embedder
 from kg.search.embedding_cache import EmbeddingCache
 from kg.search.segments import MergePolicy
 from kg.search.shards import read_shard
+from kg.search import updater as updater_module
 from kg.search.updater import EmbedderMismatchError, update_indexes
 from kg.search.vectors import VectorIndex
 from kg.search_record import EmbedderInfo
@@ -143,3 +145,42 @@ def test_adding_a_report_appends_a_segment_without_reading_other_shards(datadir,
     cache = EmbeddingCache.load(datadir, state.vectors, 512)
     rebuilt = cache.lookup([h for shard in index.shards for h in shard.hashes])
     assert np.array_equal(index.dense.vectors, rebuilt)
+
+
+def test_a_writer_of_many_reports_keeps_its_embedding_cache_between_commits(datadir, monkeypatch):
+    """cnkg ingest of many files keeps the cache (its hashes, not its vectors) from one commit to the
+    next instead of reading every hash again; what it writes is what a writer reading the cache writes."""
+    loads: list[tuple[str, ...]] = []
+    real_load = EmbeddingCache.load.__func__
+
+    def counting_load(cls, datadir, segments, dim):
+        loads.append(tuple(segments))
+        return real_load(cls, datadir, segments, dim)
+
+    monkeypatch.setattr(EmbeddingCache, "load", classmethod(counting_load))
+    keeping = Catalog(datadir, index_updater=make_index_updater("use3", keep_cache=True))
+    samples = [p for p in SAMPLES if p not in (SERVERLESS, EDGE)][:3]
+    for path in samples:
+        keeping.write(_bundle(path))
+    assert len(loads) == 1  # the first commit reads the (empty) cache; the next ones keep it
+    kept = updater_module._KEPT_CACHES[datadir.root.resolve()]
+    assert all(isinstance(block, Path) or block.size == 0 for block in kept._blocks)  # no vectors held
+
+    state = datadir.read_manifest().search
+    assert kept.segments == state.vectors
+    index = SearchService(datadir).index()
+    hashes = [h for shard in index.shards for h in shard.hashes]
+    from_files = EmbeddingCache.load(datadir, state.vectors, 512).lookup(hashes)
+    assert np.array_equal(kept.lookup(hashes), from_files)
+    assert np.array_equal(index.dense.vectors, from_files)
+
+    # another writer commits in between: the kept cache no longer matches the manifest and is not used
+    Catalog(datadir, index_updater=make_index_updater("use3")).write(_bundle(SERVERLESS))
+    between = datadir.read_manifest().search.vectors
+    loads.clear()
+    keeping.write(_bundle(EDGE))
+    assert loads == [between]
+    index = SearchService(datadir).index()
+    assert len(index.shards) == len(samples) + 2
+    rebuilt = EmbeddingCache.load(datadir, datadir.read_manifest().search.vectors, 512)
+    assert np.array_equal(index.dense.vectors, rebuilt.lookup([h for s in index.shards for h in s.hashes]))

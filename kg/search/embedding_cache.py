@@ -32,6 +32,7 @@ _BATCH = 256
 _DIGEST = np.dtype((np.void, 32))  # a sha256 as one 32-byte item
 
 Progress = Callable[[int, int], None]
+_RELEASED = np.zeros((0, 0), dtype=np.float32)  # a block whose rows were all moved to a segment file
 
 
 class EmbeddingCache:
@@ -39,11 +40,15 @@ class EmbeddingCache:
         self.dim = dim
         self._rows: dict[bytes, int] = {}
         self._blocks: list[np.ndarray | Path] = []  # vectors, or the segment file to read them from
+        self._block_file: list[Path | None] = []  # each block's segment file; None: embedded since loading
         self._block_of: list[tuple[int, int]] = []  # row -> (block, offset)
         self._row_key: list[bytes] = []  # row -> hash
         self._row_segment: list[int] = []  # row -> index in _segments; -1: embedded since loading
         self._fresh: list[int] = []  # rows added since load
         self._segments: list[str] = []
+        # True while every row in the cache is in one of its segments: after a save that dropped rows
+        # (a compaction) a row may still point into a file the manifest no longer names
+        self.reusable = True
 
     @classmethod
     def load(cls, datadir: DataDir, segments: Sequence[str], dim: int) -> EmbeddingCache:
@@ -79,6 +84,7 @@ class EmbeddingCache:
         its row. Built with dict and list operations in C: loading reads every hash of the cache."""
         block = len(self._blocks)
         self._blocks.append(vectors)
+        self._block_file.append(vectors if isinstance(vectors, Path) else None)
         digests = np.ascontiguousarray(hashes, dtype=np.uint8).reshape(-1, 32)
         keys = cast(list[bytes], digests.view(_DIGEST).ravel().tolist())
         # the offset of each key's first occurrence: later occurrences are overwritten by earlier ones
@@ -170,7 +176,31 @@ class EmbeddingCache:
         self._row_segment = owner.tolist()
         self._segments = written
         self._fresh = []
+        self.reusable = not bool((owner == -2).any())
+        for name, group, path in zip(segments, groups, written, strict=True):
+            if name is None:
+                self._repoint(group, datadir.path(path))
+        self._release_vectors()
         return written
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """The segment files the cache was loaded from or last saved to."""
+        return tuple(self._segments)
+
+    def _repoint(self, rows: np.ndarray, path: Path) -> None:
+        """Read ``rows`` from now on from the segment just written at ``path`` (in that order)."""
+        block = len(self._blocks)
+        self._blocks.append(path)
+        self._block_file.append(path)
+        for offset, row in enumerate(rows.tolist()):
+            self._block_of[row] = (block, offset)
+
+    def _release_vectors(self) -> None:
+        """Drop the vectors held in memory once every row can be read from a segment file again, so that
+        a cache kept across commits (``reusable``) holds hashes, not vectors."""
+        for block, path in enumerate(self._block_file):
+            self._blocks[block] = path if path is not None else _RELEASED
 
     def _write(self, datadir: DataDir, rows: Sequence[int]) -> str:
         digests = b"".join(self._row_key[r] for r in rows)

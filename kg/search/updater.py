@@ -9,6 +9,7 @@ Wiring (ingest)::
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 
@@ -33,6 +34,11 @@ from kg.tokenize import WordSegmenter
 __all__ = ["MERGE_POLICY", "EmbedderMismatchError", "make_index_updater", "reembed", "update_indexes"]
 
 MERGE_POLICY: MergePolicy = DEFAULT_MERGE_POLICY  # read at every commit (tests narrow it)
+# A writer that commits many reports in a row (cnkg ingest of many files) keeps each data directory's
+# embedding cache between its commits instead of reading every hash of it again at each one, which made
+# a commit's cost grow with the store (bench/results/scale.txt). Keyed by the data directory's root; an
+# entry is used only while the manifest still names exactly the segments it was saved to.
+_KEPT_CACHES: dict[Path, EmbeddingCache] = {}
 
 
 class EmbedderMismatchError(ConflictError):
@@ -47,11 +53,13 @@ def make_index_updater(
     threads: int = 0,
     progress: Progress | None = None,
     model: Embedder | None = None,
+    keep_cache: bool = False,
 ) -> IndexUpdater:
     """An ``IndexUpdater`` for ``Catalog``: ``embedder`` is the spec for a new data directory
     (None: keep the recorded one, else use3); ``progress(done, total)`` is called while embedding;
     ``model``: the embedder to use when its name is the data directory's (the parallel ingest passes
-    one that answers from vectors its workers computed)."""
+    one that answers from vectors its workers computed); ``keep_cache``: keep the embedding cache in
+    this process for the next commit (a writer of many reports; it costs the cache's hashes in memory)."""
 
     def updater(datadir: DataDir, manifest: Manifest, added: list[ReportBundle], removed: list[str]) -> None:
         update_indexes(
@@ -63,6 +71,7 @@ def make_index_updater(
             threads=threads,
             progress=progress,
             model=model,
+            keep_cache=keep_cache,
         )
 
     return updater
@@ -78,8 +87,10 @@ def update_indexes(
     threads: int = 0,
     progress: Progress | None = None,
     model: Embedder | None = None,
+    keep_cache: bool = False,
 ) -> None:
-    """Index the added reports, drop the removed ones, and record the new files in ``manifest.search``."""
+    """Index the added reports, drop the removed ones, and record the new files in ``manifest.search``
+    (``keep_cache``: see ``make_index_updater``)."""
     state = manifest.search
     recorded = state.embedder if state.order else None
     spec = embedder or (recorded.name if recorded else "use3")
@@ -90,7 +101,7 @@ def update_indexes(
         )
     if model is None or model.name != spec:
         model = embedder_from_spec(spec, threads)
-    cache = EmbeddingCache.load(datadir, state.vectors if recorded else (), model.dim)
+    cache = _embedding_cache(datadir, state.vectors if recorded else (), model.dim)
     gone = set(removed)
     order = [rid for rid in state.order if rid not in gone and rid in manifest.reports]
     files: dict[str, str] = {rid: state.shards[rid] for rid in order}
@@ -118,6 +129,17 @@ def update_indexes(
         appended if not rebuild else None,
         compact=rebuild,
     )
+    if keep_cache and cache.reusable:
+        _KEPT_CACHES[datadir.root.resolve()] = cache
+
+
+def _embedding_cache(datadir: DataDir, segments: tuple[str, ...], dim: int) -> EmbeddingCache:
+    """The cache kept from this process's last commit to ``datadir`` when the manifest still names the
+    segments it saved (no other writer came between), else the cache read from its segment files."""
+    kept = _KEPT_CACHES.pop(datadir.root.resolve(), None)
+    if kept is not None and kept.dim == dim and kept.segments == tuple(segments):
+        return kept
+    return EmbeddingCache.load(datadir, segments, dim)
 
 
 def reembed(datadir: DataDir, embedder: str, *, threads: int = 0, progress: Progress | None = None) -> int:
