@@ -28,6 +28,8 @@ from ingest.relation_rule import (
     TECHNICAL_TYPES,
     RelationRule,
     TypeOf,
+    between,
+    cued_mentions,
     rule_row,
 )
 
@@ -140,15 +142,11 @@ _DEFINITION_HEAD = re.compile(r"[，,。；;]|$")
 _SUB_PROJECT_AFTER = re.compile(r"\s*子项目")
 
 
-def _gap(sentence: Sentence, a: int, b: int) -> str:
-    return sentence.text[a - sentence.start : b - sentence.start]
-
-
 def _list_from(sentence: Sentence, found: list[Mention], first: int, type_of: TypeOf) -> list[Mention]:
     """The mention at index ``first`` and those listed after it (A、B、C / A、B和C / A，B 等)."""
     listed = [found[first]]
     for m in found[first + 1 :]:
-        gap = _gap(sentence, listed[-1].end, m.start)
+        gap = between(sentence, listed[-1].end, m.start)
         if not gap.strip() and ORG_TYPES.isdisjoint({type_of(m), type_of(listed[-1])}):
             listed[-1] = m  # 5G MEC, AI云边协同: names written together are one thing, named by the last
             continue
@@ -166,10 +164,10 @@ def _topic(
     if not found or type_of(found[0]) not in types or found[0].end > before:
         return None
     topic = found[0]
-    lead = _gap(sentence, sentence.start, topic.start)
+    lead = between(sentence, sentence.start, topic.start)
     if len(lead) > TOPIC_LEAD or _CLAUSE.search(lead) or _NOT_A_SUBJECT.search(lead):
         return None
-    if before - topic.end > TOPIC_REACH or _BREAK.search(_gap(sentence, topic.end, before)):
+    if before - topic.end > TOPIC_REACH or _BREAK.search(between(sentence, topic.end, before)):
         return None
     for m in found[1:]:
         if (
@@ -185,7 +183,7 @@ def _topic(
 def _leads_clause(sentence: Sentence, topic: Mention, m: Mention) -> bool:
     """Whether ``m`` opens a clause after the topic's (，ACK 则… — a new subject, not an object;
     ，它在 Kubernetes …之上 — an object of 在, not a subject)."""
-    gap = _gap(sentence, topic.end, m.start)
+    gap = between(sentence, topic.end, m.start)
     cut = max(gap.rfind(c) for c in "，,；;：:")
     lead = gap[cut + 1 :].strip()
     return cut != -1 and len(lead) <= SUBJECT_LEAD and not _NOT_A_SUBJECT.search(lead)
@@ -211,53 +209,68 @@ def _cued_lists(
             yield match, topic, _list_from(sentence, found, first, type_of)
 
 
+def _ended_lists(
+    sentence: Sentence,
+    found: list[Mention],
+    cue: re.Pattern[str],
+    end: re.Pattern[str],
+    subjects: frozenset[str],
+    type_of: TypeOf,
+) -> Iterator[tuple[Mention, list[Mention]]]:
+    """(topic, list) for each cued list (``_cued_lists``) that ``end`` follows right after its last item
+    (对 A、B 的支持, A、B 等插件, 专为 A 设计, A、B 等能力)."""
+    for _, topic, listed in _cued_lists(sentence, found, cue, subjects, type_of):
+        if end.match(sentence.text, listed[-1].end - sentence.start):
+            yield topic, listed
+
+
+def _of_types(listed: list[Mention], types: frozenset[str], type_of: TypeOf) -> list[Mention]:
+    """The items of ``listed`` of ``types``."""
+    return [m for m in listed if type_of(m) in types]
+
+
 def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
     for cue, topic, listed in _cued_lists(sentence, found, _SUPPORT_CUE, TECHNICAL_TYPES, type_of):
         if text.startswith("的", cue.end()):
             continue  # 提供多线程支持的Linux内核: a modifier, not a list of what is supported
-        for obj in listed:
-            if type_of(obj) in TECHNICAL_TYPES:
-                yield RULES.supports_list.relate(topic, obj, n, sentence)
-    for _, topic, listed in _cued_lists(sentence, found, _SUPPORT_OF, TECHNICAL_TYPES, type_of):
-        if not _SUPPORT_OF_END.match(text, listed[-1].end - sentence.start):
-            continue
-        for obj in listed:
-            if type_of(obj) in TECHNICAL_TYPES:
-                yield RULES.support_of_list.relate(topic, obj, n, sentence)
+        for obj in _of_types(listed, TECHNICAL_TYPES, type_of):
+            yield RULES.supports_list.relate(topic, obj, n, sentence)
+    support_of = _ended_lists(sentence, found, _SUPPORT_OF, _SUPPORT_OF_END, TECHNICAL_TYPES, type_of)
+    for topic, listed in support_of:
+        for obj in _of_types(listed, TECHNICAL_TYPES, type_of):
+            yield RULES.support_of_list.relate(topic, obj, n, sentence)
 
 
 def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
     for i, whole in enumerate(found[:-1]):
         nxt = found[i + 1]
-        gap = _gap(sentence, whole.end, nxt.start)
+        gap = between(sentence, whole.end, nxt.start)
         # X的A、B等插件
         if type_of(whole) in NAMED_TECHNICAL_TYPES and re.fullmatch(r"\s*的\s*", gap):
             listed = _list_from(sentence, found, i + 1, type_of)
             if _MEMBER_KIND.match(text, listed[-1].end - sentence.start):
-                for part in listed:
-                    if type_of(part) in TECHNICAL_TYPES:
-                        yield RULES.members_of.relate(part, whole, n, sentence)
+                for part in _of_types(listed, TECHNICAL_TYPES, type_of):
+                    yield RULES.members_of.relate(part, whole, n, sentence)
         # ORG 的项目，包括 A、B
         if type_of(whole) in ORG_TYPES and _PROJECTS_INCLUDE.match(gap):
-            for part in _list_from(sentence, found, i + 1, type_of):
-                if type_of(part) in NAMED_TECHNICAL_TYPES:
-                    yield RULES.projects_include.relate(part, whole, n, sentence)
-    for _, topic, listed in _cued_lists(sentence, found, _IMPLEMENTS, NAMED_TECHNICAL_TYPES, type_of):
-        if _MEMBER_KIND.match(text, listed[-1].end - sentence.start):
-            for part in listed:
-                if type_of(part) in TECHNICAL_TYPES:
-                    yield RULES.implements_members.relate(part, topic, n, sentence)
+            projects = _list_from(sentence, found, i + 1, type_of)
+            for part in _of_types(projects, NAMED_TECHNICAL_TYPES, type_of):
+                yield RULES.projects_include.relate(part, whole, n, sentence)
+    implemented = _ended_lists(sentence, found, _IMPLEMENTS, _MEMBER_KIND, NAMED_TECHNICAL_TYPES, type_of)
+    for topic, listed in implemented:
+        for part in _of_types(listed, TECHNICAL_TYPES, type_of):
+            yield RULES.implements_members.relate(part, topic, n, sentence)
     for i, part in enumerate(found):
-        before = _gap(sentence, sentence.start, part.start)
+        before = between(sentence, sentence.start, part.start)
         wholes = [m for m in found[:i] if type_of(m) in NAMED_TECHNICAL_TYPES]
         if not wholes or type_of(part) not in TECHNICAL_TYPES:
             continue
         # the project whose community is named (Volcano 社区…), else the sentence's first project
         communities = [m for m in wholes if _COMMUNITY.match(text, m.end - sentence.start)]
         whole = communities[-1] if communities else wholes[0]
-        if _BREAK.search(_gap(sentence, whole.end, part.start)):
+        if _BREAK.search(between(sentence, whole.end, part.start)):
             continue
         # X 社区孵化了…子项目 Y / Y 子项目;  X 集成了一个名为 Y 的模块
         sub_project = _SUB_PROJECT.search(before) or _SUB_PROJECT_AFTER.match(text, part.end - sentence.start)
@@ -272,15 +285,14 @@ def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) ->
 def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
     for _, maker, listed in _cued_lists(sentence, found, _OPEN_SOURCED, ORG_TYPES, type_of):
-        for obj in listed:
-            if type_of(obj) in NAMED_TECHNICAL_TYPES:
-                yield RULES.open_sourced_list.relate(obj, maker, n, sentence)
+        for obj in _of_types(listed, NAMED_TECHNICAL_TYPES, type_of):
+            yield RULES.open_sourced_list.relate(obj, maker, n, sentence)
     for i, thing in enumerate(found[:-1]):
         maker = found[i + 1]
         if type_of(thing) not in NAMED_TECHNICAL_TYPES or type_of(maker) not in ORG_TYPES:
             continue
-        gap = _gap(sentence, thing.end, maker.start)
-        if _INITIATOR.match(gap) and _gap(sentence, sentence.start, thing.start).strip().endswith("作为"):
+        gap = between(sentence, thing.end, maker.start)
+        if _INITIATOR.match(gap) and between(sentence, sentence.start, thing.start).strip().endswith("作为"):
             yield RULES.initiator.relate(thing, maker, n, sentence)
             continue
         made = _MADE.match(text, maker.end - sentence.start)
@@ -295,7 +307,7 @@ def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
     """X在A、B等…场景中获得广泛应用 → X supports A, B (usedByIndustry for an industry)."""
     for i, topic in enumerate(found[:-1]):
         if type_of(topic) not in NAMED_TECHNICAL_TYPES or not _IN_SCENARIOS.match(
-            _gap(sentence, topic.end, found[i + 1].start)
+            between(sentence, topic.end, found[i + 1].start)
         ):
             continue
         listed = _list_from(sentence, found, i + 1, type_of)
@@ -314,7 +326,7 @@ def _industries(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
         topic = _topic(sentence, found, at, TECHNICAL_TYPES, type_of)
         if topic is None:
             continue
-        after = [m for m in found if m.start >= end and not _BREAK.search(_gap(sentence, end, m.start))]
+        after = [m for m in found if m.start >= end and not _BREAK.search(between(sentence, end, m.start))]
         for user in after:
             if type_of(user) == "Industry":
                 yield RULES.used_in_list.relate(topic, user, n, sentence)
@@ -326,7 +338,7 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
     text = sentence.text
     for i, thing in enumerate(found[:-1]):
         base = found[i + 1]
-        gap = _gap(sentence, thing.end, base.start)
+        gap = between(sentence, thing.end, base.start)
         if (
             type_of(thing) in NAMED_TECHNICAL_TYPES
             and type_of(base) in TECHNICAL_TYPES
@@ -341,11 +353,7 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             and _ORG_PROJECT.match(text, base.end - sentence.start)
         ):
             yield RULES.project_of_org.relate(thing, base, n, sentence)
-    for i, base in enumerate(found[:-1]):
-        if type_of(base) not in TECHNICAL_TYPES or not _BUILT_ON.search(
-            _gap(sentence, sentence.start, base.start)
-        ):
-            continue
+    for i, base in cued_mentions(sentence, found[:-1], _BUILT_ON, TECHNICAL_TYPES, type_of):
         verb = _BUILD_VERB.match(text, base.end - sentence.start)
         if verb is None:
             continue
@@ -369,7 +377,7 @@ def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
         if (
             type_of(whole) in NAMED_TECHNICAL_TYPES
             and type_of(part) in TECHNICAL_TYPES
-            and _AS_CORE_GAP.match(_gap(sentence, whole.end, part.start))
+            and _AS_CORE_GAP.match(between(sentence, whole.end, part.start))
             and _AS_CORE.match(text, part.end - sentence.start)
         ):
             yield RULES.as_core.relate(part, whole, n, sentence)
@@ -388,7 +396,7 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
     text = sentence.text
     for i, thing in enumerate(found[:-1]):
         kind = found[i + 1]
-        gap = _gap(sentence, thing.end, kind.start)
+        gap = between(sentence, thing.end, kind.start)
         if (
             type_of(thing) in NAMED_TECHNICAL_TYPES
             and type_of(kind) in {"Concept", "Technology"}
@@ -411,8 +419,8 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
                         yield RULES.bracketed_examples.relate(member, thing, n, sentence)
         if type_of(thing) in NAMED_TECHNICAL_TYPES and i + 2 < len(found):
             kind = found[i + 2]
-            masked = _gap(sentence, thing.end, found[i + 1].start) + "\x00"
-            masked += _gap(sentence, found[i + 1].end, kind.start)
+            masked = between(sentence, thing.end, found[i + 1].start) + "\x00"
+            masked += between(sentence, found[i + 1].end, kind.start)
             if (
                 type_of(kind) in {"Concept", "Technology"}
                 and _IS_A_BASED.match(masked)
@@ -429,7 +437,7 @@ def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
         if cue is None or type_of(term) not in TECHNICAL_TYPES:
             continue
         for head in found[i + 1 :]:
-            before = _gap(sentence, sentence.start, head.start)
+            before = between(sentence, sentence.start, head.start)
             if _BREAK.search(before[cue.end() :]):
                 break
             if (
@@ -443,17 +451,14 @@ def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
 
 def _purposes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X 是专为 A 设计的… → X supports A;  X …实现了 A、B 等能力 → X supports A, B."""
-    text = sentence.text
-    for _, topic, listed in _cued_lists(sentence, found, _DESIGNED_FOR, NAMED_TECHNICAL_TYPES, type_of):
-        if _DESIGNED_END.match(text, listed[-1].end - sentence.start):
-            for obj in listed:
-                if type_of(obj) in TECHNICAL_TYPES:
-                    yield RULES.designed_for.relate(topic, obj, n, sentence)
-    for _, topic, listed in _cued_lists(sentence, found, _CAPABILITY_CUE, NAMED_TECHNICAL_TYPES, type_of):
-        if _CAPABILITY_END.match(text, listed[-1].end - sentence.start):
-            for obj in listed:
-                if type_of(obj) in TECHNICAL_TYPES:
-                    yield RULES.capabilities.relate(topic, obj, n, sentence)
+    designed = _ended_lists(sentence, found, _DESIGNED_FOR, _DESIGNED_END, NAMED_TECHNICAL_TYPES, type_of)
+    for topic, listed in designed:
+        for obj in _of_types(listed, TECHNICAL_TYPES, type_of):
+            yield RULES.designed_for.relate(topic, obj, n, sentence)
+    capable = _ended_lists(sentence, found, _CAPABILITY_CUE, _CAPABILITY_END, NAMED_TECHNICAL_TYPES, type_of)
+    for topic, listed in capable:
+        for obj in _of_types(listed, TECHNICAL_TYPES, type_of):
+            yield RULES.capabilities.relate(topic, obj, n, sentence)
 
 
 def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
