@@ -96,15 +96,7 @@ def _object_names(
     sentence: Sentence, found: list[Mention], start: int, end: int, type_of: TypeOf
 ) -> list[Mention]:
     inside = [m for m in found if start <= m.start and m.end <= end]
-    if not inside:
-        return []
-    names = [inside[-1]]
-    for m in reversed(inside[:-1]):
-        if _LIST_JOIN.match(between(sentence, m.end, names[0].start)) and type_of(m) == type_of(names[0]):
-            names.insert(0, m)
-        else:
-            break
-    return names
+    return _listed_before(sentence, inside, type_of) if inside else []
 
 
 def _verb_phrases(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:

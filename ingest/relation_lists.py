@@ -209,24 +209,53 @@ def _cued_lists(
             yield match, topic, _list_from(sentence, found, first, type_of)
 
 
-def _ended_lists(
-    sentence: Sentence,
-    found: list[Mention],
-    cue: re.Pattern[str],
-    end: re.Pattern[str],
-    subjects: frozenset[str],
-    type_of: TypeOf,
-) -> Iterator[tuple[Mention, list[Mention]]]:
-    """(topic, list) for each cued list (``_cued_lists``) that ``end`` follows right after its last item
-    (对 A、B 的支持, A、B 等插件, 专为 A 设计, A、B 等能力)."""
-    for _, topic, listed in _cued_lists(sentence, found, cue, subjects, type_of):
-        if end.match(sentence.text, listed[-1].end - sentence.start):
-            yield topic, listed
-
-
 def _of_types(listed: list[Mention], types: frozenset[str], type_of: TypeOf) -> list[Mention]:
     """The items of ``listed`` of ``types``."""
     return [m for m in listed if type_of(m) in types]
+
+
+@dataclass(frozen=True)
+class _EndedList:
+    """A list rule read the same way for each of its cues: the sentence's topic (of ``subjects`` types), a
+    ``cue`` after it, a list right after the cue, and ``end`` right after the list's last item
+    (对 A、B 的支持, 实现了 A、B 等插件, 专为 A 设计, 实现了 A、B 等能力); each item of ``items`` types is
+    related to the topic (the item is the subject when ``item_first``)."""
+
+    rule: RelationRule
+    cue: re.Pattern[str]
+    end: re.Pattern[str]
+    subjects: frozenset[str]
+    items: frozenset[str]
+    item_first: bool = False
+
+    def relations(
+        self, n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
+    ) -> Iterator[Relation]:
+        for _, topic, listed in _cued_lists(sentence, found, self.cue, self.subjects, type_of):
+            if self.end.match(sentence.text, listed[-1].end - sentence.start):
+                for item in _of_types(listed, self.items, type_of):
+                    subject, obj = (item, topic) if self.item_first else (topic, item)
+                    yield self.rule.relate(subject, obj, n, sentence)
+
+
+# The end-marked list rules: rule, cue, end, topic types, item types (, item_first).
+_SUPPORT_OF_LIST = _EndedList(
+    RULES.support_of_list, _SUPPORT_OF, _SUPPORT_OF_END, TECHNICAL_TYPES, TECHNICAL_TYPES
+)
+_IMPLEMENTED = _EndedList(
+    RULES.implements_members,
+    _IMPLEMENTS,
+    _MEMBER_KIND,
+    NAMED_TECHNICAL_TYPES,
+    TECHNICAL_TYPES,
+    item_first=True,
+)
+_DESIGNED_FOR_LIST = _EndedList(
+    RULES.designed_for, _DESIGNED_FOR, _DESIGNED_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES
+)
+_CAPABILITY_LIST = _EndedList(
+    RULES.capabilities, _CAPABILITY_CUE, _CAPABILITY_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES
+)
 
 
 def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -236,10 +265,7 @@ def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf)
             continue  # 提供多线程支持的Linux内核: a modifier, not a list of what is supported
         for obj in _of_types(listed, TECHNICAL_TYPES, type_of):
             yield RULES.supports_list.relate(topic, obj, n, sentence)
-    support_of = _ended_lists(sentence, found, _SUPPORT_OF, _SUPPORT_OF_END, TECHNICAL_TYPES, type_of)
-    for topic, listed in support_of:
-        for obj in _of_types(listed, TECHNICAL_TYPES, type_of):
-            yield RULES.support_of_list.relate(topic, obj, n, sentence)
+    yield from _SUPPORT_OF_LIST.relations(n, sentence, found, type_of)
 
 
 def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -258,10 +284,7 @@ def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) ->
             projects = _list_from(sentence, found, i + 1, type_of)
             for part in _of_types(projects, NAMED_TECHNICAL_TYPES, type_of):
                 yield RULES.projects_include.relate(part, whole, n, sentence)
-    implemented = _ended_lists(sentence, found, _IMPLEMENTS, _MEMBER_KIND, NAMED_TECHNICAL_TYPES, type_of)
-    for topic, listed in implemented:
-        for part in _of_types(listed, TECHNICAL_TYPES, type_of):
-            yield RULES.implements_members.relate(part, topic, n, sentence)
+    yield from _IMPLEMENTED.relations(n, sentence, found, type_of)
     for i, part in enumerate(found):
         before = between(sentence, sentence.start, part.start)
         wholes = [m for m in found[:i] if type_of(m) in NAMED_TECHNICAL_TYPES]
@@ -451,14 +474,8 @@ def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
 
 def _purposes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X 是专为 A 设计的… → X supports A;  X …实现了 A、B 等能力 → X supports A, B."""
-    designed = _ended_lists(sentence, found, _DESIGNED_FOR, _DESIGNED_END, NAMED_TECHNICAL_TYPES, type_of)
-    for topic, listed in designed:
-        for obj in _of_types(listed, TECHNICAL_TYPES, type_of):
-            yield RULES.designed_for.relate(topic, obj, n, sentence)
-    capable = _ended_lists(sentence, found, _CAPABILITY_CUE, _CAPABILITY_END, NAMED_TECHNICAL_TYPES, type_of)
-    for topic, listed in capable:
-        for obj in _of_types(listed, TECHNICAL_TYPES, type_of):
-            yield RULES.capabilities.relate(topic, obj, n, sentence)
+    yield from _DESIGNED_FOR_LIST.relations(n, sentence, found, type_of)
+    yield from _CAPABILITY_LIST.relations(n, sentence, found, type_of)
 
 
 def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
