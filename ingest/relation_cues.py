@@ -10,7 +10,6 @@ the roles. They complement the pairwise rules of ``ingest.relations``.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from ingest.relation_rule import (
     TypeOf,
     between,
     cued_mentions,
+    neighbours,
     rule_row,
 )
 
@@ -173,8 +173,7 @@ def _verb_relation(
 
 def _appositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """容器编排工具Kubernetes, 安全容器X-Container: a category noun right before a Latin name."""
-    for a, b in itertools.pairwise(found):
-        link = between(sentence, a.end, b.start)
+    for _, a, b, link in neighbours(sentence, found):
         if (
             type_of(a) in {"Technology", "Concept"}
             and type_of(b) in {"Technology", "Product"}
@@ -456,8 +455,8 @@ def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: T
         ]
         if before and wholes:
             yield RULES.base_of.relate(wholes[-1], before[-1], n, sentence)
-    for a, b in itertools.pairwise(found):
-        if not _SUCH_AS.match(between(sentence, a.end, b.start).strip()):
+    for _, a, b, gap in neighbours(sentence, found):
+        if not _SUCH_AS.match(gap.strip()):
             continue
         if type_of(a) == type_of(b) and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start):
             yield RULES.such_as.relate(a, b, n, sentence)

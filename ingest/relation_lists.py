@@ -30,6 +30,7 @@ from ingest.relation_rule import (
     TypeOf,
     between,
     cued_mentions,
+    neighbours,
     rule_row,
 )
 
@@ -270,9 +271,7 @@ def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf)
 
 def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
-    for i, whole in enumerate(found[:-1]):
-        nxt = found[i + 1]
-        gap = between(sentence, whole.end, nxt.start)
+    for i, whole, _, gap in neighbours(sentence, found):
         # X的A、B等插件
         if type_of(whole) in NAMED_TECHNICAL_TYPES and re.fullmatch(r"\s*的\s*", gap):
             listed = _list_from(sentence, found, i + 1, type_of)
@@ -310,11 +309,9 @@ def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -
     for _, maker, listed in _cued_lists(sentence, found, _OPEN_SOURCED, ORG_TYPES, type_of):
         for obj in _of_types(listed, NAMED_TECHNICAL_TYPES, type_of):
             yield RULES.open_sourced_list.relate(obj, maker, n, sentence)
-    for i, thing in enumerate(found[:-1]):
-        maker = found[i + 1]
+    for _, thing, maker, gap in neighbours(sentence, found):
         if type_of(thing) not in NAMED_TECHNICAL_TYPES or type_of(maker) not in ORG_TYPES:
             continue
-        gap = between(sentence, thing.end, maker.start)
         if _INITIATOR.match(gap) and between(sentence, sentence.start, thing.start).strip().endswith("作为"):
             yield RULES.initiator.relate(thing, maker, n, sentence)
             continue
@@ -328,10 +325,8 @@ def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -
 
 def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X在A、B等…场景中获得广泛应用 → X supports A, B (usedByIndustry for an industry)."""
-    for i, topic in enumerate(found[:-1]):
-        if type_of(topic) not in NAMED_TECHNICAL_TYPES or not _IN_SCENARIOS.match(
-            between(sentence, topic.end, found[i + 1].start)
-        ):
+    for i, topic, _, gap in neighbours(sentence, found):
+        if type_of(topic) not in NAMED_TECHNICAL_TYPES or not _IN_SCENARIOS.match(gap):
             continue
         listed = _list_from(sentence, found, i + 1, type_of)
         if not _SCENARIO_USE.match(sentence.text, listed[-1].end - sentence.start):
@@ -359,9 +354,7 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
     """X 在 Y 的基础上… → X basedOn Y;  基于 Y 研究了自己的训练框架 X → X basedOn Y;
     X 作为/成为/加入 ORG …项目 → X partOf ORG (a foundation's project)."""
     text = sentence.text
-    for i, thing in enumerate(found[:-1]):
-        base = found[i + 1]
-        gap = between(sentence, thing.end, base.start)
+    for _, thing, base, gap in neighbours(sentence, found):
         if (
             type_of(thing) in NAMED_TECHNICAL_TYPES
             and type_of(base) in TECHNICAL_TYPES
@@ -395,12 +388,11 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
 def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X 将 Y 作为核心 → Y partOf X;  X …，并成为 ORG 官方项目 → X partOf ORG."""
     text = sentence.text
-    for i, whole in enumerate(found[:-1]):
-        part = found[i + 1]
+    for _, whole, part, gap in neighbours(sentence, found):
         if (
             type_of(whole) in NAMED_TECHNICAL_TYPES
             and type_of(part) in TECHNICAL_TYPES
-            and _AS_CORE_GAP.match(between(sentence, whole.end, part.start))
+            and _AS_CORE_GAP.match(gap)
             and _AS_CORE.match(text, part.end - sentence.start)
         ):
             yield RULES.as_core.relate(part, whole, n, sentence)
@@ -417,9 +409,7 @@ def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
 
 def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
-    for i, thing in enumerate(found[:-1]):
-        kind = found[i + 1]
-        gap = between(sentence, thing.end, kind.start)
+    for i, thing, kind, gap in neighbours(sentence, found):
         if (
             type_of(thing) in NAMED_TECHNICAL_TYPES
             and type_of(kind) in {"Concept", "Technology"}
@@ -441,15 +431,14 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
                     if type_of(member) in NAMED_TECHNICAL_TYPES and member.surface[:1].isascii():
                         yield RULES.bracketed_examples.relate(member, thing, n, sentence)
         if type_of(thing) in NAMED_TECHNICAL_TYPES and i + 2 < len(found):
-            kind = found[i + 2]
-            masked = between(sentence, thing.end, found[i + 1].start) + "\x00"
-            masked += between(sentence, found[i + 1].end, kind.start)
+            beyond = found[i + 2]  # X 是一个基于 K(the neighbour, masked) 的…Y: Y is the category
+            masked = gap + "\x00" + between(sentence, kind.end, beyond.start)
             if (
-                type_of(kind) in {"Concept", "Technology"}
+                type_of(beyond) in {"Concept", "Technology"}
                 and _IS_A_BASED.match(masked)
-                and _CATEGORY_AFTER.match(text, kind.end - sentence.start)
+                and _CATEGORY_AFTER.match(text, beyond.end - sentence.start)
             ):
-                yield RULES.is_a_category.relate(thing, kind, n, sentence)
+                yield RULES.is_a_category.relate(thing, beyond, n, sentence)
 
 
 def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:

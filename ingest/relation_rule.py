@@ -1,6 +1,6 @@
 """The record every relation rule shares: what it states and how sure it is; and the sentence helpers
-the rule modules share (the text between two offsets, the mentions of each sentence, the mentions a cue
-stands before).
+the rule modules share (the text between two offsets or two neighbouring mentions, the mentions of each
+sentence, the mentions a cue stands before).
 
 The pairwise rules of ``ingest.relations``, the clause rules of ``ingest.relation_cues`` and the list
 rules of ``ingest.relation_lists`` each name their rules with a ``RelationRule``; its confidences were
@@ -9,6 +9,7 @@ chosen on the dev split of the real-world corpus.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ __all__ = [
     "between",
     "cued_mentions",
     "mentions_in",
+    "neighbours",
     "rule_row",
     "sentences_with_mentions",
 ]
@@ -97,6 +99,12 @@ def between(sentence: Sentence, a: int, b: int) -> str:
     '推出'
     """
     return sentence.text[a - sentence.start : b - sentence.start]
+
+
+def neighbours(sentence: Sentence, found: list[Mention]) -> Iterator[tuple[int, Mention, Mention, str]]:
+    """(i, mention i, mention i + 1, the text between them) for each mention of ``found`` and the next."""
+    for i, (a, b) in enumerate(itertools.pairwise(found)):
+        yield i, a, b, between(sentence, a.end, b.start)
 
 
 def mentions_in(sentence: Sentence, mentions: list[Mention]) -> list[Mention]:
