@@ -259,6 +259,35 @@ _CAPABILITY_LIST = _EndedList(
 )
 
 
+@dataclass(frozen=True)
+class _NeighbourCue:
+    """Two neighbouring mentions that a rule relates: the first of ``first`` types, the next of ``second``
+    types, ``gap`` matching the text between them and ``after`` the text right after the second
+    (X 在 Y 的基础上, X 加入 ORG 的项目, X 将 Y 作为核心, X 是一个 Y 平台)."""
+
+    first: frozenset[str]
+    second: frozenset[str]
+    gap: re.Pattern[str]
+    after: re.Pattern[str]
+
+    def fits(self, sentence: Sentence, a: Mention, b: Mention, gap: str, type_of: TypeOf) -> bool:
+        return (
+            type_of(a) in self.first
+            and type_of(b) in self.second
+            and self.gap.match(gap) is not None
+            and self.after.match(sentence.text, b.end - sentence.start) is not None
+        )
+
+
+_CATEGORY_TYPES = frozenset({"Concept", "Technology"})  # what a named thing is a kind of
+_ON_BASE_OF = _NeighbourCue(NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, _ON_BASE, _BASE_AFTER)
+_JOINS_ORG_PROJECT = _NeighbourCue(
+    NAMED_TECHNICAL_TYPES, frozenset({"Organization"}), _JOINS_ORG, _ORG_PROJECT
+)
+_AS_CORE_OF = _NeighbourCue(NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, _AS_CORE_GAP, _AS_CORE)
+_IS_A_KIND = _NeighbourCue(NAMED_TECHNICAL_TYPES, _CATEGORY_TYPES, _IS_A, _CATEGORY_AFTER)
+
+
 def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
     for cue, topic, listed in _cued_lists(sentence, found, _SUPPORT_CUE, TECHNICAL_TYPES, type_of):
@@ -355,19 +384,9 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
     X 作为/成为/加入 ORG …项目 → X partOf ORG (a foundation's project)."""
     text = sentence.text
     for _, thing, base, gap in neighbours(sentence, found):
-        if (
-            type_of(thing) in NAMED_TECHNICAL_TYPES
-            and type_of(base) in TECHNICAL_TYPES
-            and _ON_BASE.match(gap)
-            and _BASE_AFTER.match(text, base.end - sentence.start)
-        ):
+        if _ON_BASE_OF.fits(sentence, thing, base, gap, type_of):
             yield RULES.on_the_base_of.relate(thing, base, n, sentence)
-        if (
-            type_of(thing) in NAMED_TECHNICAL_TYPES
-            and type_of(base) == "Organization"
-            and _JOINS_ORG.match(gap)
-            and _ORG_PROJECT.match(text, base.end - sentence.start)
-        ):
+        if _JOINS_ORG_PROJECT.fits(sentence, thing, base, gap, type_of):
             yield RULES.project_of_org.relate(thing, base, n, sentence)
     for i, base in cued_mentions(sentence, found[:-1], _BUILT_ON, TECHNICAL_TYPES, type_of):
         verb = _BUILD_VERB.match(text, base.end - sentence.start)
@@ -389,12 +408,7 @@ def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
     """X 将 Y 作为核心 → Y partOf X;  X …，并成为 ORG 官方项目 → X partOf ORG."""
     text = sentence.text
     for _, whole, part, gap in neighbours(sentence, found):
-        if (
-            type_of(whole) in NAMED_TECHNICAL_TYPES
-            and type_of(part) in TECHNICAL_TYPES
-            and _AS_CORE_GAP.match(gap)
-            and _AS_CORE.match(text, part.end - sentence.start)
-        ):
+        if _AS_CORE_OF.fits(sentence, whole, part, gap, type_of):
             yield RULES.as_core.relate(part, whole, n, sentence)
     for org in found:
         if type_of(org) != "Organization" or not _ORG_PROJECT.match(text, org.end - sentence.start):
@@ -410,19 +424,15 @@ def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
 def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
     for i, thing, kind, gap in neighbours(sentence, found):
-        if (
-            type_of(thing) in NAMED_TECHNICAL_TYPES
-            and type_of(kind) in {"Concept", "Technology"}
-            and _IS_A.match(gap)
-            and _CATEGORY_AFTER.match(text, kind.end - sentence.start)
-            and not any(type_of(m) in TECHNICAL_TYPES for m in found if thing.end <= m.start < kind.start)
+        if _IS_A_KIND.fits(sentence, thing, kind, gap, type_of) and not any(
+            type_of(m) in TECHNICAL_TYPES for m in found if thing.end <= m.start < kind.start
         ):
             yield RULES.is_a_category.relate(thing, kind, n, sentence)
-        if type_of(thing) in {"Concept", "Technology"} and _SUCH_AS.match(gap):
+        if type_of(thing) in _CATEGORY_TYPES and _SUCH_AS.match(gap):
             for member in _list_from(sentence, found, i + 1, type_of):
                 if type_of(member) in NAMED_TECHNICAL_TYPES and member.surface[:1].isascii():
                     yield RULES.such_as.relate(member, thing, n, sentence)
-        if type_of(thing) in {"Concept", "Technology"} and _BRACKET_OPEN.match(gap):
+        if type_of(thing) in _CATEGORY_TYPES and _BRACKET_OPEN.match(gap):
             listed = _list_from(sentence, found, i + 1, type_of)
             close = _BRACKET_CLOSE.match(text, listed[-1].end - sentence.start)
             # one name alone in brackets is the category's own name in English (高性能计算（HPC））
@@ -434,7 +444,7 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
             beyond = found[i + 2]  # X 是一个基于 K(the neighbour, masked) 的…Y: Y is the category
             masked = gap + "\x00" + between(sentence, kind.end, beyond.start)
             if (
-                type_of(beyond) in {"Concept", "Technology"}
+                type_of(beyond) in _CATEGORY_TYPES
                 and _IS_A_BASED.match(masked)
                 and _CATEGORY_AFTER.match(text, beyond.end - sentence.start)
             ):
