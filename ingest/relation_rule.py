@@ -102,7 +102,13 @@ def between(sentence: Sentence, a: int, b: int) -> str:
 
 
 def neighbours(sentence: Sentence, found: list[Mention]) -> Iterator[tuple[int, Mention, Mention, str]]:
-    """(i, mention i, mention i + 1, the text between them) for each mention of ``found`` and the next."""
+    """(i, mention i, mention i + 1, the text between them) for each mention of ``found`` and the next.
+
+    >>> sentence = Sentence(start=0, end=19, text="Volcano基于Kubernetes")
+    >>> found = [Mention("volcano", 0, 0, 7, "Volcano"), Mention("kubernetes", 0, 9, 19, "Kubernetes")]
+    >>> [(i, a.slug, b.slug, gap) for i, a, b, gap in neighbours(sentence, found)]
+    [(0, 'volcano', 'kubernetes', '基于')]
+    """
     for i, (a, b) in enumerate(itertools.pairwise(found)):
         yield i, a, b, between(sentence, a.end, b.start)
 
@@ -129,7 +135,14 @@ def cued_mentions(
     sentence: Sentence, found: list[Mention], cue: re.Pattern[str], types: frozenset[str], type_of: TypeOf
 ) -> Iterator[tuple[int, Mention]]:
     """(index, mention) for each mention of ``found`` of ``types`` whose sentence text before it ``cue``
-    finds (a cue such as 基于 that ends right before the name, when ``cue`` is anchored with ``$``)."""
+    finds (a cue such as 基于 that ends right before the name, when ``cue`` is anchored with ``$``).
+
+    >>> sentence = Sentence(start=0, end=19, text="Volcano基于Kubernetes")
+    >>> found = [Mention("volcano", 0, 0, 7, "Volcano"), Mention("kubernetes", 0, 9, 19, "Kubernetes")]
+    >>> cued = cued_mentions(sentence, found, re.compile("基于$"), TECHNICAL_TYPES, lambda m: "Technology")
+    >>> [(i, m.slug) for i, m in cued]
+    [(1, 'kubernetes')]
+    """
     for i, m in enumerate(found):
         if type_of(m) in types and cue.search(between(sentence, sentence.start, m.start)):
             yield i, m
