@@ -20,11 +20,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentence
-from ingest.relation_rule import ORG_TYPES, TECHNICAL_TYPES, RelationRule, TypeOf
+from ingest.relation_rule import (
+    NAMED_TECHNICAL_TYPES,
+    ORG_TYPES,
+    TECHNICAL_TYPES,
+    RelationRule,
+    TypeOf,
+    between,
+    mentions_in,
+)
 
 __all__ = ["CarryOverConfidence", "carried_over_relations"]
-
-_SUBJECT_TECHNICAL = frozenset({"Technology", "Product"})
 
 
 @dataclass(frozen=True)
@@ -93,8 +99,8 @@ class _Cue:
 
 
 _CUES = (
-    _Cue("supports", _SUPPORT, _SUBJECT_TECHNICAL, TECHNICAL_TYPES, False),
-    _Cue("supports", _SUPPORT_OF, _SUBJECT_TECHNICAL, TECHNICAL_TYPES, False, _SUPPORT_OF_END),
+    _Cue("supports", _SUPPORT, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False),
+    _Cue("supports", _SUPPORT_OF, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False, _SUPPORT_OF_END),
     _Cue("openSourcedBy", _OPEN_SOURCED, ORG_TYPES, frozenset({"Technology", "Product"}), True),
 )
 
@@ -110,7 +116,7 @@ def carried_over_relations(
         in_passage = [m for m in mentions if m.passage == passage.n]
         carried: dict[bool, Mention] = {}  # is an organisation → the last topic of that kind
         for sentence in passage.sentences:
-            found = [m for m in in_passage if sentence.start <= m.start and m.end <= sentence.end]
+            found = mentions_in(sentence, in_passage)
             subjects = _clause_subjects(sentence, found)
             topic = subjects[-1] if subjects else None
             for cue in _CUES:
@@ -172,7 +178,7 @@ def _clause_subjects(sentence: Sentence, found: list[Mention]) -> list[Mention]:
 
 def _clause_of(sentence: Sentence, m: Mention, at: int) -> bool:
     """Whether ``m`` stands in the clause that opens at ``at`` (then the clause has a subject)."""
-    return not re.search(r"[，,：:；;]", sentence.text[m.end - sentence.start : at - sentence.start])
+    return not re.search(r"[，,：:；;]", between(sentence, m.end, at))
 
 
 def _list_after(
@@ -181,12 +187,12 @@ def _list_after(
     after = [m for m in found if m.start >= end]
     if not after or after[0].start - end > LIST_OPENING:
         return []
-    opening = sentence.text[end - sentence.start : after[0].start - sentence.start]
+    opening = between(sentence, end, after[0].start)
     if re.search(r"[，,。；;：:]", opening) or _NOT_A_LIST_OPENING.search(opening):
         return []
     listed = [after[0]]
     for m in after[1:]:
-        if not _ITEM_GAP.match(sentence.text[listed[-1].end - sentence.start : m.start - sentence.start]):
+        if not _ITEM_GAP.match(between(sentence, listed[-1].end, m.start)):
             break
         listed.append(m)
     closing = listed[-1].end - sentence.start
@@ -205,7 +211,7 @@ def _report_topic(
     """The technology or product the report is about: of those its first passage (title and lead) names,
     the one named most often in the report; else the one the report names most, when it stands well
     clear of the others."""
-    counts = Counter(m.slug for m in mentions if type_of(m) in _SUBJECT_TECHNICAL)
+    counts = Counter(m.slug for m in mentions if type_of(m) in NAMED_TECHNICAL_TYPES)
     if passages:
         lead = [m for m in mentions if m.passage == passages[0].n and m.slug in counts]
         if lead:
@@ -242,14 +248,14 @@ def _foundations(
         ):
             before = [s for s in subjects if s.end <= base + opening.start()]
             subject = before[-1] if before else carried.get(False)
-            if subject is not None and type_of(subject) in _SUBJECT_TECHNICAL and subject.slug != m.slug:
+            if subject is not None and type_of(subject) in NAMED_TECHNICAL_TYPES and subject.slug != m.slug:
                 yield ON_TOP_OF.relate(subject, m, n, sentence)
         if _CORE_OPENING.search(text[: m.start - base]) and _CORE_CLOSING.match(text, m.end - base):
             clause_start = max(text.rfind(c, 0, m.start - base) for c in "，,；;：:")
             earlier = [
                 e
                 for e in found[:i]
-                if e.start - base > clause_start and type_of(e) in _SUBJECT_TECHNICAL and e.slug != m.slug
+                if e.start - base > clause_start and type_of(e) in NAMED_TECHNICAL_TYPES and e.slug != m.slug
             ]
             if earlier:
                 yield WITH_CORE.relate(earlier[-1], m, n, sentence)

@@ -10,13 +10,21 @@ the roles. They complement the pairwise rules of ``ingest.relations``.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ingest.document import Mention, Relation, Sentence
-from ingest.relation_rule import ORG_TYPES, TECHNICAL_TYPES, RelationRule, TypeOf, rule_row
+from ingest.relation_rule import (
+    ORG_TYPES,
+    TECHNICAL_TYPES,
+    RelationRule,
+    TypeOf,
+    between,
+    cued_mentions,
+    neighbours,
+    rule_row,
+)
 
 __all__ = ["RULES", "CueRules", "cue_relations"]
 
@@ -68,10 +76,6 @@ class CueRules:
 RULES = CueRules()
 
 
-def _span(sentence: Sentence, a: int, b: int) -> str:
-    return sentence.text[a - sentence.start : b - sentence.start]
-
-
 def _clause_end(sentence: Sentence, pos: int) -> int:
     m = _CLAUSE.search(sentence.text, pos - sentence.start)
     return sentence.start + m.start() if m else sentence.end
@@ -92,15 +96,7 @@ def _object_names(
     sentence: Sentence, found: list[Mention], start: int, end: int, type_of: TypeOf
 ) -> list[Mention]:
     inside = [m for m in found if start <= m.start and m.end <= end]
-    if not inside:
-        return []
-    names = [inside[-1]]
-    for m in reversed(inside[:-1]):
-        if _LIST_JOIN.match(_span(sentence, m.end, names[0].start)) and type_of(m) == type_of(names[0]):
-            names.insert(0, m)
-        else:
-            break
-    return names
+    return _listed_before(sentence, inside, type_of) if inside else []
 
 
 def _verb_phrases(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -110,7 +106,7 @@ def _verb_phrases(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
             continue
         verb = _VERB.match(sentence.text, subject.end - sentence.start)
         if verb is None or not _ADVERBS.match(
-            _span(sentence, subject.end, sentence.start + verb.start("verb"))
+            between(sentence, subject.end, sentence.start + verb.start("verb"))
         ):
             continue
         previous: list[Mention] = []
@@ -127,7 +123,7 @@ def _verb_phrases(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
             verb = _VERB.search(sentence.text, end - sentence.start)
             if verb is None:
                 break
-            gap = _span(sentence, end, sentence.start + verb.start("verb"))
+            gap = between(sentence, end, sentence.start + verb.start("verb"))
             gap = gap[: len(gap) - len(verb.group("anaphor") or "")] if verb.group("anaphor") else gap
             if not (_ANAPHOR_GAP if verb.group("anaphor") else _CHAIN_GAP).match(gap):
                 break
@@ -151,11 +147,11 @@ def _verb_object(
     head = objects[0]
     for base in found:
         if verb_end <= base.start and base.end <= head.start and base not in objects:
-            before = _span(sentence, verb_end, base.start)
-            between = _span(sentence, base.end, head.start)
+            before = between(sentence, verb_end, base.start)
+            gap = between(sentence, base.end, head.start)
             if (
                 _BASED_ON.search(before)
-                and re.match(r"^[\u4e00-\u9fff]{0,6}的", between)
+                and re.match(r"^[\u4e00-\u9fff]{0,6}的", gap)
                 and (type_of(base) in TECHNICAL_TYPES)
             ):
                 yield from (RULES.verb_object_based_on.relate(o, base, n, sentence) for o in objects)
@@ -177,8 +173,7 @@ def _verb_relation(
 
 def _appositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """容器编排工具Kubernetes, 安全容器X-Container: a category noun right before a Latin name."""
-    for a, b in itertools.pairwise(found):
-        link = _span(sentence, a.end, b.start)
+    for _, a, b, link in neighbours(sentence, found):
         if (
             type_of(a) in {"Technology", "Concept"}
             and type_of(b) in {"Technology", "Product"}
@@ -256,7 +251,7 @@ def _supports_and_lists(
         if not rest:
             continue
         b = rest[0]
-        mid = _span(sentence, a.end, b.start)
+        mid = between(sentence, a.end, b.start)
         if type_of(a) in TECHNICAL_TYPES and _SUPPORT_VERB.match(mid):
             for obj in [b, *_listed_after(sentence, rest, type_of, same_type=False)]:
                 yield RULES.compatible_with.relate(a, obj, n, sentence)
@@ -265,7 +260,7 @@ def _supports_and_lists(
             and _SUPPORT_FOR.match(mid)
             and type_of(b) in TECHNICAL_TYPES
         ):
-            after = _span(sentence, b.end, _clause_end(sentence, b.end))
+            after = between(sentence, b.end, _clause_end(sentence, b.end))
             if _SUPPORT_AFTER.match(after):
                 yield RULES.provides_support_for.relate(a, b, n, sentence)
         if type_of(a) == "Vendor" and _OFFER_LIST.match(mid):
@@ -278,7 +273,7 @@ def _listed_before(sentence: Sentence, before: list[Mention], type_of: TypeOf) -
     """The last mention of ``before`` and the ones listed with it (A、B以及C → [A, B, C])."""
     listed = [before[-1]]
     for m in reversed(before[:-1]):
-        if _LIST_JOIN.match(_span(sentence, m.end, listed[0].start)) and type_of(m) == type_of(listed[0]):
+        if _LIST_JOIN.match(between(sentence, m.end, listed[0].start)) and type_of(m) == type_of(listed[0]):
             listed.insert(0, m)
         else:
             break
@@ -291,7 +286,7 @@ def _listed_after(
     listed: list[Mention] = []
     previous = rest[0]
     for m in rest[1:]:
-        gap = _span(sentence, previous.end, m.start)
+        gap = between(sentence, previous.end, m.start)
         if not (_LOOSE_JOIN.match(gap) or re.fullmatch(r"、?[\u4e00-\u9fffA-Za-z]{0,6}、", gap)):
             break
         if same_type and type_of(m) != type_of(rest[0]):
@@ -308,11 +303,7 @@ _FOUNDATION_AFTER = re.compile(r"(?:架构|技术)?为(?:基础|底座|核心|�
 
 def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """以X为基础的Y → Y basedOn X;  A、B以及C…都是以X为基础 → A, B, C basedOn X."""
-    for i, base in enumerate(found):
-        if type_of(base) not in TECHNICAL_TYPES or not _FOUNDATION.search(
-            _span(sentence, sentence.start, base.start)
-        ):
-            continue
+    for i, base in cued_mentions(sentence, found, _FOUNDATION, TECHNICAL_TYPES, type_of):
         after = _FOUNDATION_AFTER.match(sentence.text, base.end - sentence.start)
         if after is None:
             continue
@@ -373,7 +364,7 @@ def _made_by_list(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
         makers = found[i + 1 :]
         if type_of(thing) not in {"Technology", "Product"} or type_of(makers[0]) not in ORG_TYPES:
             continue
-        if not _BY.match(_span(sentence, thing.end, makers[0].start)):
+        if not _BY.match(between(sentence, thing.end, makers[0].start)):
             continue
         listed = [makers[0]]
         for m in _listed_after(sentence, makers, type_of, same_type=False):
@@ -443,16 +434,12 @@ _KIND_NOUN = re.compile(r"\s*(?:工具|平台|框架|项目|产品|软件|数据
 
 def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """基于A理念和B架构的C → C basedOn A, B;  X成为Y的基础 → Y basedOn X;  A等B → A broader B."""
-    for i, first in enumerate(found):
-        if type_of(first) not in TECHNICAL_TYPES or not _BASED_LIST.search(
-            _span(sentence, sentence.start, first.start)
-        ):
-            continue
+    for i, first in cued_mentions(sentence, found, _BASED_LIST, TECHNICAL_TYPES, type_of):
         bases = [first, *_listed_after(sentence, found[i:], type_of, same_type=False)]
         rest = found[i + len(bases) :]
         if len(bases) < 2 or not rest:
             continue
-        gap = _span(sentence, bases[-1].end, rest[0].start)
+        gap = between(sentence, bases[-1].end, rest[0].start)
         if re.fullmatch(r"[\u4e00-\u9fff]{0,4}的", gap) and type_of(rest[0]) in TECHNICAL_TYPES:
             for base in bases:
                 yield RULES.based_on_list.relate(rest[0], base, n, sentence)
@@ -468,8 +455,8 @@ def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: T
         ]
         if before and wholes:
             yield RULES.base_of.relate(wholes[-1], before[-1], n, sentence)
-    for a, b in itertools.pairwise(found):
-        if not _SUCH_AS.match(_span(sentence, a.end, b.start).strip()):
+    for _, a, b, gap in neighbours(sentence, found):
+        if not _SUCH_AS.match(gap.strip()):
             continue
         if type_of(a) == type_of(b) and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start):
             yield RULES.such_as.relate(a, b, n, sentence)

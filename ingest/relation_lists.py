@@ -28,6 +28,9 @@ from ingest.relation_rule import (
     TECHNICAL_TYPES,
     RelationRule,
     TypeOf,
+    between,
+    cued_mentions,
+    neighbours,
     rule_row,
 )
 
@@ -140,15 +143,11 @@ _DEFINITION_HEAD = re.compile(r"[，,。；;]|$")
 _SUB_PROJECT_AFTER = re.compile(r"\s*子项目")
 
 
-def _gap(sentence: Sentence, a: int, b: int) -> str:
-    return sentence.text[a - sentence.start : b - sentence.start]
-
-
 def _list_from(sentence: Sentence, found: list[Mention], first: int, type_of: TypeOf) -> list[Mention]:
     """The mention at index ``first`` and those listed after it (A、B、C / A、B和C / A，B 等)."""
     listed = [found[first]]
     for m in found[first + 1 :]:
-        gap = _gap(sentence, listed[-1].end, m.start)
+        gap = between(sentence, listed[-1].end, m.start)
         if not gap.strip() and ORG_TYPES.isdisjoint({type_of(m), type_of(listed[-1])}):
             listed[-1] = m  # 5G MEC, AI云边协同: names written together are one thing, named by the last
             continue
@@ -166,10 +165,10 @@ def _topic(
     if not found or type_of(found[0]) not in types or found[0].end > before:
         return None
     topic = found[0]
-    lead = _gap(sentence, sentence.start, topic.start)
+    lead = between(sentence, sentence.start, topic.start)
     if len(lead) > TOPIC_LEAD or _CLAUSE.search(lead) or _NOT_A_SUBJECT.search(lead):
         return None
-    if before - topic.end > TOPIC_REACH or _BREAK.search(_gap(sentence, topic.end, before)):
+    if before - topic.end > TOPIC_REACH or _BREAK.search(between(sentence, topic.end, before)):
         return None
     for m in found[1:]:
         if (
@@ -185,7 +184,7 @@ def _topic(
 def _leads_clause(sentence: Sentence, topic: Mention, m: Mention) -> bool:
     """Whether ``m`` opens a clause after the topic's (，ACK 则… — a new subject, not an object;
     ，它在 Kubernetes …之上 — an object of 在, not a subject)."""
-    gap = _gap(sentence, topic.end, m.start)
+    gap = between(sentence, topic.end, m.start)
     cut = max(gap.rfind(c) for c in "，,；;：:")
     lead = gap[cut + 1 :].strip()
     return cut != -1 and len(lead) <= SUBJECT_LEAD and not _NOT_A_SUBJECT.search(lead)
@@ -211,53 +210,118 @@ def _cued_lists(
             yield match, topic, _list_from(sentence, found, first, type_of)
 
 
+def _of_types(listed: list[Mention], types: frozenset[str], type_of: TypeOf) -> list[Mention]:
+    """The items of ``listed`` of ``types``."""
+    return [m for m in listed if type_of(m) in types]
+
+
+@dataclass(frozen=True)
+class _EndedList:
+    """A list rule read the same way for each of its cues: the sentence's topic (of ``subjects`` types), a
+    ``cue`` after it, a list right after the cue, and ``end`` right after the list's last item
+    (对 A、B 的支持, 实现了 A、B 等插件, 专为 A 设计, 实现了 A、B 等能力); each item of ``items`` types is
+    related to the topic (the item is the subject when ``item_first``)."""
+
+    rule: RelationRule
+    cue: re.Pattern[str]
+    end: re.Pattern[str]
+    subjects: frozenset[str]
+    items: frozenset[str]
+    item_first: bool = False
+
+    def relations(
+        self, n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
+    ) -> Iterator[Relation]:
+        for _, topic, listed in _cued_lists(sentence, found, self.cue, self.subjects, type_of):
+            if self.end.match(sentence.text, listed[-1].end - sentence.start):
+                for item in _of_types(listed, self.items, type_of):
+                    subject, obj = (item, topic) if self.item_first else (topic, item)
+                    yield self.rule.relate(subject, obj, n, sentence)
+
+
+# The end-marked list rules: rule, cue, end, topic types, item types (, item_first).
+_SUPPORT_OF_LIST = _EndedList(
+    RULES.support_of_list, _SUPPORT_OF, _SUPPORT_OF_END, TECHNICAL_TYPES, TECHNICAL_TYPES
+)
+_IMPLEMENTED = _EndedList(
+    RULES.implements_members,
+    _IMPLEMENTS,
+    _MEMBER_KIND,
+    NAMED_TECHNICAL_TYPES,
+    TECHNICAL_TYPES,
+    item_first=True,
+)
+_DESIGNED_FOR_LIST = _EndedList(
+    RULES.designed_for, _DESIGNED_FOR, _DESIGNED_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES
+)
+_CAPABILITY_LIST = _EndedList(
+    RULES.capabilities, _CAPABILITY_CUE, _CAPABILITY_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES
+)
+
+
+@dataclass(frozen=True)
+class _NeighbourCue:
+    """Two neighbouring mentions that a rule relates: the first of ``first`` types, the next of ``second``
+    types, ``gap`` matching the text between them and ``after`` the text right after the second
+    (X 在 Y 的基础上, X 加入 ORG 的项目, X 将 Y 作为核心, X 是一个 Y 平台)."""
+
+    first: frozenset[str]
+    second: frozenset[str]
+    gap: re.Pattern[str]
+    after: re.Pattern[str]
+
+    def fits(self, sentence: Sentence, a: Mention, b: Mention, gap: str, type_of: TypeOf) -> bool:
+        return (
+            type_of(a) in self.first
+            and type_of(b) in self.second
+            and self.gap.match(gap) is not None
+            and self.after.match(sentence.text, b.end - sentence.start) is not None
+        )
+
+
+_CATEGORY_TYPES = frozenset({"Concept", "Technology"})  # what a named thing is a kind of
+_ON_BASE_OF = _NeighbourCue(NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, _ON_BASE, _BASE_AFTER)
+_JOINS_ORG_PROJECT = _NeighbourCue(
+    NAMED_TECHNICAL_TYPES, frozenset({"Organization"}), _JOINS_ORG, _ORG_PROJECT
+)
+_AS_CORE_OF = _NeighbourCue(NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, _AS_CORE_GAP, _AS_CORE)
+_IS_A_KIND = _NeighbourCue(NAMED_TECHNICAL_TYPES, _CATEGORY_TYPES, _IS_A, _CATEGORY_AFTER)
+
+
 def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
     for cue, topic, listed in _cued_lists(sentence, found, _SUPPORT_CUE, TECHNICAL_TYPES, type_of):
         if text.startswith("的", cue.end()):
             continue  # 提供多线程支持的Linux内核: a modifier, not a list of what is supported
-        for obj in listed:
-            if type_of(obj) in TECHNICAL_TYPES:
-                yield RULES.supports_list.relate(topic, obj, n, sentence)
-    for _, topic, listed in _cued_lists(sentence, found, _SUPPORT_OF, TECHNICAL_TYPES, type_of):
-        if not _SUPPORT_OF_END.match(text, listed[-1].end - sentence.start):
-            continue
-        for obj in listed:
-            if type_of(obj) in TECHNICAL_TYPES:
-                yield RULES.support_of_list.relate(topic, obj, n, sentence)
+        for obj in _of_types(listed, TECHNICAL_TYPES, type_of):
+            yield RULES.supports_list.relate(topic, obj, n, sentence)
+    yield from _SUPPORT_OF_LIST.relations(n, sentence, found, type_of)
 
 
 def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
-    for i, whole in enumerate(found[:-1]):
-        nxt = found[i + 1]
-        gap = _gap(sentence, whole.end, nxt.start)
+    for i, whole, _, gap in neighbours(sentence, found):
         # X的A、B等插件
         if type_of(whole) in NAMED_TECHNICAL_TYPES and re.fullmatch(r"\s*的\s*", gap):
             listed = _list_from(sentence, found, i + 1, type_of)
             if _MEMBER_KIND.match(text, listed[-1].end - sentence.start):
-                for part in listed:
-                    if type_of(part) in TECHNICAL_TYPES:
-                        yield RULES.members_of.relate(part, whole, n, sentence)
+                for part in _of_types(listed, TECHNICAL_TYPES, type_of):
+                    yield RULES.members_of.relate(part, whole, n, sentence)
         # ORG 的项目，包括 A、B
         if type_of(whole) in ORG_TYPES and _PROJECTS_INCLUDE.match(gap):
-            for part in _list_from(sentence, found, i + 1, type_of):
-                if type_of(part) in NAMED_TECHNICAL_TYPES:
-                    yield RULES.projects_include.relate(part, whole, n, sentence)
-    for _, topic, listed in _cued_lists(sentence, found, _IMPLEMENTS, NAMED_TECHNICAL_TYPES, type_of):
-        if _MEMBER_KIND.match(text, listed[-1].end - sentence.start):
-            for part in listed:
-                if type_of(part) in TECHNICAL_TYPES:
-                    yield RULES.implements_members.relate(part, topic, n, sentence)
+            projects = _list_from(sentence, found, i + 1, type_of)
+            for part in _of_types(projects, NAMED_TECHNICAL_TYPES, type_of):
+                yield RULES.projects_include.relate(part, whole, n, sentence)
+    yield from _IMPLEMENTED.relations(n, sentence, found, type_of)
     for i, part in enumerate(found):
-        before = _gap(sentence, sentence.start, part.start)
+        before = between(sentence, sentence.start, part.start)
         wholes = [m for m in found[:i] if type_of(m) in NAMED_TECHNICAL_TYPES]
         if not wholes or type_of(part) not in TECHNICAL_TYPES:
             continue
         # the project whose community is named (Volcano 社区…), else the sentence's first project
         communities = [m for m in wholes if _COMMUNITY.match(text, m.end - sentence.start)]
         whole = communities[-1] if communities else wholes[0]
-        if _BREAK.search(_gap(sentence, whole.end, part.start)):
+        if _BREAK.search(between(sentence, whole.end, part.start)):
             continue
         # X 社区孵化了…子项目 Y / Y 子项目;  X 集成了一个名为 Y 的模块
         sub_project = _SUB_PROJECT.search(before) or _SUB_PROJECT_AFTER.match(text, part.end - sentence.start)
@@ -272,15 +336,12 @@ def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) ->
 def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
     for _, maker, listed in _cued_lists(sentence, found, _OPEN_SOURCED, ORG_TYPES, type_of):
-        for obj in listed:
-            if type_of(obj) in NAMED_TECHNICAL_TYPES:
-                yield RULES.open_sourced_list.relate(obj, maker, n, sentence)
-    for i, thing in enumerate(found[:-1]):
-        maker = found[i + 1]
+        for obj in _of_types(listed, NAMED_TECHNICAL_TYPES, type_of):
+            yield RULES.open_sourced_list.relate(obj, maker, n, sentence)
+    for _, thing, maker, gap in neighbours(sentence, found):
         if type_of(thing) not in NAMED_TECHNICAL_TYPES or type_of(maker) not in ORG_TYPES:
             continue
-        gap = _gap(sentence, thing.end, maker.start)
-        if _INITIATOR.match(gap) and _gap(sentence, sentence.start, thing.start).strip().endswith("作为"):
+        if _INITIATOR.match(gap) and between(sentence, sentence.start, thing.start).strip().endswith("作为"):
             yield RULES.initiator.relate(thing, maker, n, sentence)
             continue
         made = _MADE.match(text, maker.end - sentence.start)
@@ -293,10 +354,8 @@ def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -
 
 def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X在A、B等…场景中获得广泛应用 → X supports A, B (usedByIndustry for an industry)."""
-    for i, topic in enumerate(found[:-1]):
-        if type_of(topic) not in NAMED_TECHNICAL_TYPES or not _IN_SCENARIOS.match(
-            _gap(sentence, topic.end, found[i + 1].start)
-        ):
+    for i, topic, _, gap in neighbours(sentence, found):
+        if type_of(topic) not in NAMED_TECHNICAL_TYPES or not _IN_SCENARIOS.match(gap):
             continue
         listed = _list_from(sentence, found, i + 1, type_of)
         if not _SCENARIO_USE.match(sentence.text, listed[-1].end - sentence.start):
@@ -314,7 +373,7 @@ def _industries(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
         topic = _topic(sentence, found, at, TECHNICAL_TYPES, type_of)
         if topic is None:
             continue
-        after = [m for m in found if m.start >= end and not _BREAK.search(_gap(sentence, end, m.start))]
+        after = [m for m in found if m.start >= end and not _BREAK.search(between(sentence, end, m.start))]
         for user in after:
             if type_of(user) == "Industry":
                 yield RULES.used_in_list.relate(topic, user, n, sentence)
@@ -324,28 +383,12 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
     """X 在 Y 的基础上… → X basedOn Y;  基于 Y 研究了自己的训练框架 X → X basedOn Y;
     X 作为/成为/加入 ORG …项目 → X partOf ORG (a foundation's project)."""
     text = sentence.text
-    for i, thing in enumerate(found[:-1]):
-        base = found[i + 1]
-        gap = _gap(sentence, thing.end, base.start)
-        if (
-            type_of(thing) in NAMED_TECHNICAL_TYPES
-            and type_of(base) in TECHNICAL_TYPES
-            and _ON_BASE.match(gap)
-            and _BASE_AFTER.match(text, base.end - sentence.start)
-        ):
+    for _, thing, base, gap in neighbours(sentence, found):
+        if _ON_BASE_OF.fits(sentence, thing, base, gap, type_of):
             yield RULES.on_the_base_of.relate(thing, base, n, sentence)
-        if (
-            type_of(thing) in NAMED_TECHNICAL_TYPES
-            and type_of(base) == "Organization"
-            and _JOINS_ORG.match(gap)
-            and _ORG_PROJECT.match(text, base.end - sentence.start)
-        ):
+        if _JOINS_ORG_PROJECT.fits(sentence, thing, base, gap, type_of):
             yield RULES.project_of_org.relate(thing, base, n, sentence)
-    for i, base in enumerate(found[:-1]):
-        if type_of(base) not in TECHNICAL_TYPES or not _BUILT_ON.search(
-            _gap(sentence, sentence.start, base.start)
-        ):
-            continue
+    for i, base in cued_mentions(sentence, found[:-1], _BUILT_ON, TECHNICAL_TYPES, type_of):
         verb = _BUILD_VERB.match(text, base.end - sentence.start)
         if verb is None:
             continue
@@ -364,14 +407,8 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
 def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X 将 Y 作为核心 → Y partOf X;  X …，并成为 ORG 官方项目 → X partOf ORG."""
     text = sentence.text
-    for i, whole in enumerate(found[:-1]):
-        part = found[i + 1]
-        if (
-            type_of(whole) in NAMED_TECHNICAL_TYPES
-            and type_of(part) in TECHNICAL_TYPES
-            and _AS_CORE_GAP.match(_gap(sentence, whole.end, part.start))
-            and _AS_CORE.match(text, part.end - sentence.start)
-        ):
+    for _, whole, part, gap in neighbours(sentence, found):
+        if _AS_CORE_OF.fits(sentence, whole, part, gap, type_of):
             yield RULES.as_core.relate(part, whole, n, sentence)
     for org in found:
         if type_of(org) != "Organization" or not _ORG_PROJECT.match(text, org.end - sentence.start):
@@ -386,22 +423,16 @@ def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
 
 def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
-    for i, thing in enumerate(found[:-1]):
-        kind = found[i + 1]
-        gap = _gap(sentence, thing.end, kind.start)
-        if (
-            type_of(thing) in NAMED_TECHNICAL_TYPES
-            and type_of(kind) in {"Concept", "Technology"}
-            and _IS_A.match(gap)
-            and _CATEGORY_AFTER.match(text, kind.end - sentence.start)
-            and not any(type_of(m) in TECHNICAL_TYPES for m in found if thing.end <= m.start < kind.start)
+    for i, thing, kind, gap in neighbours(sentence, found):
+        if _IS_A_KIND.fits(sentence, thing, kind, gap, type_of) and not any(
+            type_of(m) in TECHNICAL_TYPES for m in found if thing.end <= m.start < kind.start
         ):
             yield RULES.is_a_category.relate(thing, kind, n, sentence)
-        if type_of(thing) in {"Concept", "Technology"} and _SUCH_AS.match(gap):
+        if type_of(thing) in _CATEGORY_TYPES and _SUCH_AS.match(gap):
             for member in _list_from(sentence, found, i + 1, type_of):
                 if type_of(member) in NAMED_TECHNICAL_TYPES and member.surface[:1].isascii():
                     yield RULES.such_as.relate(member, thing, n, sentence)
-        if type_of(thing) in {"Concept", "Technology"} and _BRACKET_OPEN.match(gap):
+        if type_of(thing) in _CATEGORY_TYPES and _BRACKET_OPEN.match(gap):
             listed = _list_from(sentence, found, i + 1, type_of)
             close = _BRACKET_CLOSE.match(text, listed[-1].end - sentence.start)
             # one name alone in brackets is the category's own name in English (高性能计算（HPC））
@@ -410,15 +441,14 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
                     if type_of(member) in NAMED_TECHNICAL_TYPES and member.surface[:1].isascii():
                         yield RULES.bracketed_examples.relate(member, thing, n, sentence)
         if type_of(thing) in NAMED_TECHNICAL_TYPES and i + 2 < len(found):
-            kind = found[i + 2]
-            masked = _gap(sentence, thing.end, found[i + 1].start) + "\x00"
-            masked += _gap(sentence, found[i + 1].end, kind.start)
+            beyond = found[i + 2]  # X 是一个基于 K(the neighbour, masked) 的…Y: Y is the category
+            masked = gap + "\x00" + between(sentence, kind.end, beyond.start)
             if (
-                type_of(kind) in {"Concept", "Technology"}
+                type_of(beyond) in _CATEGORY_TYPES
                 and _IS_A_BASED.match(masked)
-                and _CATEGORY_AFTER.match(text, kind.end - sentence.start)
+                and _CATEGORY_AFTER.match(text, beyond.end - sentence.start)
             ):
-                yield RULES.is_a_category.relate(thing, kind, n, sentence)
+                yield RULES.is_a_category.relate(thing, beyond, n, sentence)
 
 
 def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -429,7 +459,7 @@ def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
         if cue is None or type_of(term) not in TECHNICAL_TYPES:
             continue
         for head in found[i + 1 :]:
-            before = _gap(sentence, sentence.start, head.start)
+            before = between(sentence, sentence.start, head.start)
             if _BREAK.search(before[cue.end() :]):
                 break
             if (
@@ -443,17 +473,8 @@ def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
 
 def _purposes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X 是专为 A 设计的… → X supports A;  X …实现了 A、B 等能力 → X supports A, B."""
-    text = sentence.text
-    for _, topic, listed in _cued_lists(sentence, found, _DESIGNED_FOR, NAMED_TECHNICAL_TYPES, type_of):
-        if _DESIGNED_END.match(text, listed[-1].end - sentence.start):
-            for obj in listed:
-                if type_of(obj) in TECHNICAL_TYPES:
-                    yield RULES.designed_for.relate(topic, obj, n, sentence)
-    for _, topic, listed in _cued_lists(sentence, found, _CAPABILITY_CUE, NAMED_TECHNICAL_TYPES, type_of):
-        if _CAPABILITY_END.match(text, listed[-1].end - sentence.start):
-            for obj in listed:
-                if type_of(obj) in TECHNICAL_TYPES:
-                    yield RULES.capabilities.relate(topic, obj, n, sentence)
+    yield from _DESIGNED_FOR_LIST.relations(n, sentence, found, type_of)
+    yield from _CAPABILITY_LIST.relations(n, sentence, found, type_of)
 
 
 def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:

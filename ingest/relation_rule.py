@@ -1,4 +1,6 @@
-"""The record every relation rule shares: what it states and how sure it is.
+"""The record every relation rule shares: what it states and how sure it is; and the sentence helpers
+the rule modules share (the text between two offsets or two neighbouring mentions, the mentions of each
+sentence, the mentions a cue stands before).
 
 The pairwise rules of ``ingest.relations``, the clause rules of ``ingest.relation_cues`` and the list
 rules of ``ingest.relation_lists`` each name their rules with a ``RelationRule``; its confidences were
@@ -7,10 +9,12 @@ chosen on the dev split of the real-world corpus.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ingest.document import Mention, Relation, Sentence
+from ingest.document import Mention, Passage, Relation, Sentence
 
 __all__ = [
     "LIST_CONTINUATION_DISCOUNT",
@@ -19,7 +23,12 @@ __all__ = [
     "TECHNICAL_TYPES",
     "RelationRule",
     "TypeOf",
+    "between",
+    "cued_mentions",
+    "mentions_in",
+    "neighbours",
     "rule_row",
+    "sentences_with_mentions",
 ]
 
 # The entity types the rules name: organisations, technical things, and the technical things with a name of
@@ -81,3 +90,59 @@ def rule_row(name: str, predicate: str, confidence: float) -> RelationRule:
     RelationRule(name='offer-list', predicate='offers', confidence=0.8)
     """
     return RelationRule(name=name, predicate=predicate, confidence=confidence)
+
+
+def between(sentence: Sentence, a: int, b: int) -> str:
+    """The sentence's text from document offset ``a`` to ``b``.
+
+    >>> between(Sentence(start=10, end=17, text="阿里云推出ACK"), 13, 15)
+    '推出'
+    """
+    return sentence.text[a - sentence.start : b - sentence.start]
+
+
+def neighbours(sentence: Sentence, found: list[Mention]) -> Iterator[tuple[int, Mention, Mention, str]]:
+    """(i, mention i, mention i + 1, the text between them) for each mention of ``found`` and the next.
+
+    >>> sentence = Sentence(start=0, end=19, text="Volcano基于Kubernetes")
+    >>> found = [Mention("volcano", 0, 0, 7, "Volcano"), Mention("kubernetes", 0, 9, 19, "Kubernetes")]
+    >>> [(i, a.slug, b.slug, gap) for i, a, b, gap in neighbours(sentence, found)]
+    [(0, 'volcano', 'kubernetes', '基于')]
+    """
+    for i, (a, b) in enumerate(itertools.pairwise(found)):
+        yield i, a, b, between(sentence, a.end, b.start)
+
+
+def mentions_in(sentence: Sentence, mentions: list[Mention]) -> list[Mention]:
+    """The mentions (of the sentence's passage, in order) that stand within the sentence."""
+    return [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
+
+
+def sentences_with_mentions(
+    passages: tuple[Passage, ...], mentions: tuple[Mention, ...]
+) -> Iterator[tuple[Passage, Sentence, list[Mention]]]:
+    """Each sentence of each passage, with the mentions that stand within it, in order."""
+    by_passage: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        by_passage.setdefault(mention.passage, []).append(mention)
+    for passage in passages:
+        in_passage = by_passage.get(passage.n, [])
+        for sentence in passage.sentences:
+            yield passage, sentence, mentions_in(sentence, in_passage)
+
+
+def cued_mentions(
+    sentence: Sentence, found: list[Mention], cue: re.Pattern[str], types: frozenset[str], type_of: TypeOf
+) -> Iterator[tuple[int, Mention]]:
+    """(index, mention) for each mention of ``found`` of ``types`` whose sentence text before it ``cue``
+    finds (a cue such as 基于 that ends right before the name, when ``cue`` is anchored with ``$``).
+
+    >>> sentence = Sentence(start=0, end=19, text="Volcano基于Kubernetes")
+    >>> found = [Mention("volcano", 0, 0, 7, "Volcano"), Mention("kubernetes", 0, 9, 19, "Kubernetes")]
+    >>> cued = cued_mentions(sentence, found, re.compile("基于$"), TECHNICAL_TYPES, lambda m: "Technology")
+    >>> [(i, m.slug) for i, m in cued]
+    [(1, 'kubernetes')]
+    """
+    for i, m in enumerate(found):
+        if type_of(m) in types and cue.search(between(sentence, sentence.start, m.start)):
+            yield i, m

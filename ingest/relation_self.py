@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation
-from ingest.relation_rule import ORG_TYPES, RelationRule, rule_row
+from ingest.relation_rule import ORG_TYPES, RelationRule, rule_row, sentences_with_mentions
 
 __all__ = ["SELF_RULES", "SelfRules", "self_relations"]
 
@@ -48,24 +48,18 @@ def self_relations(
     if not opening or entities[opening[0].slug].type != "Policy":
         return
     own = opening[0]
-    by_passage: dict[int, list[Mention]] = {}
-    for mention in mentions:
-        by_passage.setdefault(mention.passage, []).append(mention)
-    for passage in passages:
-        in_passage = by_passage.get(passage.n, [])
-        for sentence in passage.sentences:
-            text, base = sentence.text, sentence.start
-            found = [m for m in in_passage if base <= m.start and m.end <= sentence.end]
-            for m in found:
-                if entities[m.slug].type in ORG_TYPES and _SESSION.match(text, m.end - base):
-                    yield SELF_RULES.adopted_by.relate(own, m, passage.n, sentence)
-            for cue in _MADE_UNDER.finditer(text):
-                lo, hi = base + cue.start("laws"), base + cue.end("laws")
-                for law in found:
-                    if (
-                        lo <= law.start
-                        and law.end <= hi
-                        and entities[law.slug].type == "Policy"
-                        and law.slug != own.slug
-                    ):
-                        yield SELF_RULES.made_under.relate(own, law, passage.n, sentence)
+    for passage, sentence, found in sentences_with_mentions(passages, mentions):
+        text, base = sentence.text, sentence.start
+        for m in found:
+            if entities[m.slug].type in ORG_TYPES and _SESSION.match(text, m.end - base):
+                yield SELF_RULES.adopted_by.relate(own, m, passage.n, sentence)
+        for cue in _MADE_UNDER.finditer(text):
+            lo, hi = base + cue.start("laws"), base + cue.end("laws")
+            for law in found:
+                if (
+                    lo <= law.start
+                    and law.end <= hi
+                    and entities[law.slug].type == "Policy"
+                    and law.slug != own.slug
+                ):
+                    yield SELF_RULES.made_under.relate(own, law, passage.n, sentence)

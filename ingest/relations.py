@@ -14,7 +14,14 @@ from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentenc
 from ingest.relation_carryover import carried_over_relations
 from ingest.relation_cues import cue_relations
 from ingest.relation_lists import list_relations
-from ingest.relation_rule import NAMED_TECHNICAL_TYPES, ORG_TYPES, TECHNICAL_TYPES, RelationRule
+from ingest.relation_rule import (
+    NAMED_TECHNICAL_TYPES,
+    ORG_TYPES,
+    TECHNICAL_TYPES,
+    RelationRule,
+    between,
+    sentences_with_mentions,
+)
 from ingest.relation_self import self_relations
 
 __all__ = ["RULES", "extract_relations"]
@@ -240,17 +247,11 @@ def extract_relations(
     passages: tuple[Passage, ...], entities: dict[str, ExtractedEntity], mentions: tuple[Mention, ...]
 ) -> list[Relation]:
     relations: dict[tuple[str, str, str], Relation] = {}
-    by_passage: dict[int, list[Mention]] = {}
-    for mention in mentions:
-        by_passage.setdefault(mention.passage, []).append(mention)
-    for passage in passages:
-        in_passage = by_passage.get(passage.n, [])
-        for sentence in passage.sentences:
-            found = [m for m in in_passage if sentence.start <= m.start and m.end <= sentence.end]
-            for relation in _sentence_relations(passage.n, sentence, found, entities):
-                key = (relation.subject, relation.predicate, relation.object)
-                if relation.subject != relation.object and key not in relations:
-                    relations[key] = relation
+    for passage, sentence, found in sentences_with_mentions(passages, mentions):
+        for relation in _sentence_relations(passage.n, sentence, found, entities):
+            key = (relation.subject, relation.predicate, relation.object)
+            if relation.subject != relation.object and key not in relations:
+                relations[key] = relation
     for relation in [
         *carried_over_relations(passages, entities, mentions),
         *self_relations(passages, entities, mentions),
@@ -319,7 +320,7 @@ def _list_continuation(
     """A、B及C after a matched pair: the same relation holds for B and C."""
     previous = found[j]
     for nxt in found[j + 1 :]:
-        mid = sentence.text[previous.end - sentence.start : nxt.start - sentence.start]
+        mid = between(sentence, previous.end, nxt.start)
         if not _LIST_JOIN.match(mid) or type_of(nxt) != type_of(previous):
             return
         subject, obj = (nxt, head) if rule.reverse else (head, nxt)
