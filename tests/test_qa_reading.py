@@ -187,3 +187,55 @@ def test_the_graph_answers_only_where_its_sentences_back_it():
     assert _supported(found, Answer("KubeEdge", True, "graph", [far]), _hits(), listing=True)
     assert _supported(found, Answer("X", True, "graph", [elsewhere]), _hits(), listing=False)
     assert _supported(found, Answer("X", True, "graph", [best]), _hits(), listing=False)
+
+
+def test_a_before_after_question_prefers_the_sentence_setting_one_value_against_another():
+    # real text: the "impact" section of the China Unicom case study (k8s-case-chinaunicom)
+    from kg.qa.answer_type import states_change, value_count
+    from kg.qa.selection import WEIGHTS, candidates, question_keys
+
+    impact = (
+        "在中国联通，Kubernetes 提高了运营和开发效率。资源利用率提高了 20-50%， 降低了 IT 基础设施成本，"
+        "部署时间从几个小时缩短到 5-10 分钟。 “这主要是因为 Kubernetes 的自愈和可扩展性，促使我们提高了运维"
+        "效率，”张承宇说。 “例如，我们目前只有五个人维护这么多系统。"
+    )
+    assert states_change("部署时间从几个小时缩短到 5-10 分钟。")
+    assert not states_change("我们目前只有五个人维护这么多系统。")
+    assert value_count("资源利用率提高了 20-50%，部署时间从几个小时缩短到 5-10 分钟。") >= 2
+    hits = [{"passage": "p", "report": "r", "text": impact, "start": 0, "end": len(impact), "score": 1.0}]
+    question = "采用Kubernetes前后，中国联通的部署时间有何不同？"
+    forms = {"kubernetes": ["Kubernetes"], "china-unicom": ["中国联通"]}
+    keys = question_keys(question, forms, (), expected_type(question))
+    best = candidates(keys, hits, WEIGHTS, None, question)[0]
+    assert "几个小时" in best.sentence.text and "5-10 分钟" in best.sentence.text
+
+
+def test_a_figure_in_the_asked_unit_raises_its_sentence():
+    from kg.qa.selection import WEIGHTS, candidates, question_keys
+
+    question = "阿迪达斯的云原生平台有多少个节点？"
+    keys = question_keys(question, {"adidas": ["阿迪达斯"]}, (), expected_type(question))
+    ranked = candidates(keys, _hits(), WEIGHTS, None, question)
+    with_unit = next(c for c in ranked if "200 个节点" in c.sentence.text)
+    other = next(c for c in ranked if "六个月" in c.sentence.text)
+    assert WEIGHTS.asked_unit > 0 and with_unit.score > other.score + WEIGHTS.asked_unit
+
+
+def test_a_comparison_is_answered_from_both_sides_sentences():
+    # real text: the Nordstrom case study (k8s-case-nordstrom); one sentence per side of the comparison
+    from kg.qa.selection import WEIGHTS, candidates, question_keys, select_sentences
+
+    text = (
+        "Patel 说：“我们在 AWS 上运行了数千个 VM，它们的总体平均 CPU 利用率约为 4%。"
+        "借助 Kubernetes，我们甚至不需要尝试去提高集群的效率，目前 CPU 利用率为 40%，较之前增长了 10 倍。"
+        "我们正在运行 2600 多个客户 Pod，如果它们直接上云，这些 Pod 将是 2600 多个 VM。"
+    )
+    hits = [{"passage": "p", "report": "r", "text": text, "start": 0, "end": len(text), "score": 1.0}]
+    question = "Nordstrom在AWS上直接运行虚拟机时的平均CPU利用率与使用Kubernetes后相比如何？"
+    forms = {"nordstrom": ["Nordstrom"], "aws": ["AWS"], "kubernetes": ["Kubernetes"]}
+    keys = question_keys(question, forms, (), expected_type(question))
+    assert keys.answer_type == "comparison"
+    chosen = " ".join(
+        c.sentence.text for c in select_sentences(keys, candidates(keys, hits, WEIGHTS, None, question))
+    )
+    assert "约为 4%" in chosen and "利用率为 40%" in chosen

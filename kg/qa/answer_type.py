@@ -19,7 +19,17 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "asked_unit", "expected_type", "has_span", "holds_asked_unit", "span_positions"]
+__all__ = [
+    "ANSWER_TYPES",
+    "asked_figure",
+    "asked_unit",
+    "expected_type",
+    "has_span",
+    "holds_asked_unit",
+    "span_positions",
+    "states_change",
+    "value_count",
+]
 
 ANSWER_TYPES = (
     "quantity",
@@ -165,8 +175,51 @@ def holds_asked_unit(question: str, sentences: list[str]) -> bool | None:
     >>> holds_asked_unit("每年节省了多少亿元？", ["降低了 IT 基础设施成本"])
     False
     """
-    unit = asked_unit(question)
-    if unit is None:
+    figure = asked_figure(question)
+    if figure is None:
         return None
-    figure = re.compile(r"\d[\d,.]*\s*[+＋]?\s*[万亿千百]?\s*" + unit, re.I)
     return any(figure.search(s) for s in sentences)
+
+
+def asked_figure(question: str) -> re.Pattern[str] | None:
+    """A pattern for a figure in the unit a "how many / how much" question asks (None: it names none).
+
+    >>> bool(asked_figure("平台有多少个节点？").search("拥有 200 个节点"))
+    True
+    """
+    unit = asked_unit(question)
+    return None if unit is None else re.compile(r"\d[\d,.]*\s*[+＋]?\s*[万亿千百]?\s*" + unit, re.I)
+
+
+# A change stated in one sentence: from one value to another (从每 4 到 6 周一次变为每天 3 到 4 次,
+# 由几个小时缩短到 5-10 分钟, 从 24% 增长到 40%), or a value set against another (相比…, …提升了…倍).
+_CHANGE = re.compile(
+    r"[从由].{1,40}?(?:变为|变成|缩短|减少|降低|降|提升|提高|增加|增长|增|升|扩大|到|至)"
+    r"|(?:相比|相较|比起|对比).{1,40}?\d"
+)
+
+
+def value_count(text: str) -> int:
+    """How many figures (a number with its unit) and times ``text`` states.
+
+    >>> value_count("平均 CPU 利用率从 4% 提高到 40%。")
+    2
+    """
+    spans = sorted(span_positions("quantity", text) + span_positions("time", text))
+    count, end = 0, -1
+    for s, e in spans:
+        if s >= end:
+            count += 1
+        end = max(end, e)
+    return count
+
+
+def states_change(text: str) -> bool:
+    """``text`` sets one value against another: a change from … to …, or a comparison with a figure.
+
+    >>> states_change("部署时间从几个小时缩短到 5-10 分钟。")
+    True
+    >>> states_change("阿迪达斯拥有 4,000 个 Pod。")
+    False
+    """
+    return bool(_CHANGE.search(text)) and value_count(text) >= 1

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kg.qa.answer_type import has_span
+from kg.qa.answer_type import asked_figure, has_span, states_change, value_count
 from kg.qa.evaluation import fold_text
 from kg.qa.sentences import Sentence, split_sentences
 
@@ -59,6 +59,11 @@ class SelectionWeights:
     entity_in_sentence: float = 1.0  # a question entity named in the sentence counts fully
     entity_in_passage: float = 0.5  # ... named only elsewhere in its passage, this much
     echo: float = 1.0  # subtracted times the share of the sentence's own bigrams that the question holds
+    asked_unit: float = 1.5  # a "多少个节点" question: the sentence states a figure in that unit (N 个节点)
+    change: float = 1.0  # a comparison question: the sentence sets one value against another (从…到…)
+    # extra_gain for a comparison question: 0, a further sentence within extra_score of the best that names
+    # the question's entities joins even when it adds no key (the other side is often said in the same words)
+    comparison_gain: float = 0.0
 
 
 WEIGHTS = SelectionWeights()
@@ -171,6 +176,8 @@ def candidates(
     the question and each sentence, by (passage, sentence start)."""
     out = []
     asked = char_bigrams(question) if question else frozenset()
+    in_unit = asked_figure(question) if question and keys.answer_type == "quantity" else None
+    comparing = keys.answer_type == "comparison"
     for rank, hit in enumerate(hits[: weights.passages]):
         passage = fold_text(hit["text"])
         for position, sentence in enumerate(split_sentences(hit["text"], int(hit["start"]))):
@@ -201,6 +208,10 @@ def candidates(
                 - weights.caption * (_PUNCTUATION.search(sentence.text) is None)
                 - weights.echo * shared / max(len(own), 1)
             )
+            if in_unit is not None and in_unit.search(sentence.text):
+                score += weights.asked_unit
+            if comparing and (states_change(sentence.text) or value_count(sentence.text) >= 2):
+                score += weights.change
             out.append(
                 Candidate(
                     sentence, hit, rank, position, covered, focus, lexical, entities, typed, score, dense
@@ -224,8 +235,9 @@ def select_sentences(
         if c.score < weights.extra_score * ranked[0].score:
             break
         gain = sum(keys.keys[k] for k in c.covered - covered) / keys.total
+        comparing = keys.answer_type == "comparison"
         if (
-            gain >= weights.extra_gain
+            gain >= (weights.comparison_gain if comparing else weights.extra_gain)
             and c.entities >= chosen[0].entities  # no sentence about something else joins
             and c.sentence.text != chosen[0].sentence.text
         ):
