@@ -13,11 +13,11 @@ from support.search_data import SAMPLES, bundle_from_text
 from kg.catalog import Catalog
 from kg.datadir import DataDir
 from kg.search import SearchService, make_index_updater
+from kg.search import updater as updater_module
 from kg.search.embedders import Use3Embedder
 from kg.search.embedding_cache import EmbeddingCache
 from kg.search.segments import MergePolicy
 from kg.search.shards import read_shard
-from kg.search import updater as updater_module
 from kg.search.updater import EmbedderMismatchError, update_indexes
 from kg.search.vectors import VectorIndex
 from kg.search_record import EmbedderInfo
