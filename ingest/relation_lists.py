@@ -135,7 +135,11 @@ _DESIGNED_END = re.compile(r"\s*(?:等)?[^，。；]{0,8}?(?:设计|打造|而�
 _CAPABILITY_CUE = re.compile(r"(?:扩展)?(?:实现|提供|具备|拥有)(?:了)?")
 # the list may go on with names the report does not know (云边协同、计算下沉、边缘自治等能力)
 # (云边协同、计算下沉、边缘自治等能力); 的 before the noun makes the name a modifier (虚拟化架构下的调度能力)
-_CAPABILITY_END = re.compile(r"(?:\s*、[^，。；、]{1,10}?)*\s*(?:等)?[^，。；、的]{0,4}?(?:能力|功能|特性)")
+# an item starts and ends on a non-blank, so the blanks between items belong to the next item's \s* alone
+# (an item that could end in blanks made the split ambiguous: exponential backtracking on 、x  、x  、x …)
+_CAPABILITY_END = re.compile(
+    r"(?:\s*、\s*[^，。；、\s](?:[^，。；、]{0,8}?[^，。；、\s])??)*\s*(?:等)?[^，。；、的]{0,4}?(?:能力|功能|特性)"
+)
 _COMMUNITY = re.compile(r"\s*社区")
 # 敏感个人数据，是指…的个人数据，…: a defined term is a kind of the noun its definition ends on
 _DEFINES = re.compile(r"\s*”?[，,]\s*是指")

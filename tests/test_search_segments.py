@@ -37,6 +37,9 @@ def _ingest(root: Path, paths: list[Path]) -> DataDir:
     return datadir
 
 
+SCORE_ROUNDING = 2e-6  # scores are rounded to 6 decimals; one unit of the last place apart is rounding
+
+
 def _segments(datadir: DataDir) -> tuple[SegmentRecord, ...]:
     dense = datadir.read_manifest().search.dense
     assert dense is not None
@@ -81,7 +84,12 @@ def test_the_policy_merges_segments_of_similar_size_into_one(split_and_merged):
 @pytest.mark.parametrize("mode", ["dense", "hybrid"])
 def test_search_over_several_segments_equals_search_over_one(split_and_merged, mode):
     split, merged = split_and_merged
-    assert _answers(split, mode) == _answers(merged, mode)
+    in_segments, in_one = _answers(split, mode), _answers(merged, mode)
+    # the same passages in the same order; the scores equal up to float32 rounding (a sum over several
+    # segments adds in another order than over one: seen 0.420518 against 0.420517)
+    assert [[p for p, _ in hits] for hits in in_segments] == [[p for p, _ in hits] for hits in in_one]
+    for hits, expected in zip(in_segments, in_one, strict=True):
+        assert [s for _, s in hits] == pytest.approx([s for _, s in expected], abs=SCORE_ROUNDING)
 
 
 def test_merge_plan_tiers_by_size():
