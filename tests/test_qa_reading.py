@@ -163,7 +163,7 @@ def test_a_sentence_that_only_restates_the_question_does_not_answer_it():
     forms = {"apache-way": ["Apache Way"]}
     question = "什么是Apache Way？"
     keys = question_keys(question, forms, (), expected_type(question))
-    without_echo = candidates(keys, hits, replace(WEIGHTS, echo=0.0), None, question)
+    without_echo = candidates(keys, hits, replace(WEIGHTS, echo=0.0, asking=0.0), None, question)
     assert without_echo[0].sentence.text == restating
     assert candidates(keys, hits, WEIGHTS, None, question)[0].sentence.text == answering
 

@@ -66,8 +66,13 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
+    # "how does X define Y", "what does Y mean", "如何定义": a definition, not a method or a name
+    ("definition", re.compile(r"\bdefine[sd]?\b|\bmean\b|如何定义|怎样定义|怎么定义", re.I)),
     ("reason", re.compile(r"为什么|为何|原因|出于什么|\bwhy\b|\breasons?\b", re.I)),
-    ("list", re.compile(r"哪些|哪几|有哪|列举|\bwhich\s+\w+s\b|\bwhat\s+\w+s\b|\blist\b", re.I)),
+    (
+        "list",
+        re.compile(r"哪些|哪几|有哪|列举|\b(?:which|what)\s+(?!(?:is|was|does|has)\b)\w+s\b|\blist\b", re.I),
+    ),
     ("method", re.compile(r"如何|怎样|怎么|通过什么|用什么方法|\bhow\b", re.I)),
     (
         "definition",

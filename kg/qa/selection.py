@@ -64,6 +64,8 @@ class SelectionWeights:
     # extra_gain for a comparison question: 0, a further sentence within extra_score of the best that names
     # the question's entities joins even when it adds no key (the other side is often said in the same words)
     comparison_gain: float = 0.0
+    asking: float = 1.0  # subtracted from a sentence that itself asks (ends in ？/?): "那么，什么是 X 呢？"
+    defined_term: float = 0.6  # a definition question: the sentence defines a term it asks (X是指…, 所谓X…)
 
 
 WEIGHTS = SelectionWeights()
@@ -82,6 +84,10 @@ _PUNCTUATION = re.compile(r"[。，,；;：:！？!?、]")
 _NUMBER_KEY = re.compile(r"(?<![\d.])\d+(?:\.\d+)*(?![\d.])")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9.+-]*[a-z0-9]|[a-z]", re.I)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_ASKS = re.compile(r"[？?]\s*[”\"』」）)]*\s*$")
+# A definition's cue, and how far before it the defined term may start (所谓X指的是, X，是指, X是一种)
+_DEFINES = re.compile(r"是指|指的是|是一种|是一个|定义为|即是|所谓")
+DEFINED_TERM_SPAN = 12
 _NON_KEY = re.compile(r"[^\u4e00-\u9fffa-z0-9]", re.I)
 
 
@@ -165,6 +171,19 @@ def char_bigrams(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def _defines(folded: str, keys: QuestionKeys) -> bool:
+    """The (folded) sentence defines a term the question asks: one of its entities' names, or one of
+    its Latin words or character bigrams, stands just before (or after 所谓) a definition cue."""
+    terms = [f for forms in keys.entity_forms.values() for f in forms] + list(keys.keys)
+    for cue in _DEFINES.finditer(folded):
+        around = folded[max(0, cue.start() - DEFINED_TERM_SPAN) : cue.start()]
+        if cue.group() == "所谓":
+            around = folded[cue.end() : cue.end() + DEFINED_TERM_SPAN]
+        if any(t and t in around for t in terms):
+            return True
+    return False
+
+
 def candidates(
     keys: QuestionKeys,
     hits: Sequence[dict[str, Any]],
@@ -212,6 +231,10 @@ def candidates(
                 score += weights.asked_unit
             if comparing and (states_change(sentence.text) or value_count(sentence.text) >= 2):
                 score += weights.change
+            if _ASKS.search(sentence.text):
+                score -= weights.asking
+            if keys.answer_type == "definition" and _defines(folded, keys):
+                score += weights.defined_term
             out.append(
                 Candidate(
                     sentence, hit, rank, position, covered, focus, lexical, entities, typed, score, dense
