@@ -48,7 +48,8 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "time",
         re.compile(
-            r"哪一?年|何时|什么时候|哪个月|多长时间|多久|\bwhen\b|\bwhat\s+year|\bhow\s+long\b|since\s+when",
+            r"哪一?年|何时|什么时候|哪个月|多长时间|多久|^\W*when\b|\bwhen\s+(?:did|was|were|is|are|does|do|will|has|have|had)\b"
+            r"|\b(?:what|which)\s+(?:year|month|date|day)\b|\bhow\s+long\b|since\s+when",
             re.I,
         ),
     ),
