@@ -24,6 +24,7 @@ __all__ = [
     "asked_figure",
     "asked_unit",
     "expected_type",
+    "has_core_shape",
     "has_span",
     "holds_asked_unit",
     "span_positions",
@@ -115,6 +116,27 @@ _SPANS: dict[str, re.Pattern[str]] = {
         r"[A-Za-z][A-Za-z0-9.+-]{1,}|[\u4e00-\u9fff]{2,8}(?:公司|集团|科技|云|实验室|基金会|社区|团队)"
     ),
 }
+
+
+# The core of a reason or a method: the words that state the cause itself (因为…, 由于…, 为了…, 原因是…)
+# or the means itself (通过…, 采用…, 借助…, 利用…). The wider `_SPANS` shapes (需要, 解决, 使用, 实现 …)
+# also hold in sentences that merely restate the question.
+_CORE_SHAPES: dict[str, re.Pattern[str]] = {
+    "reason": re.compile(r"因为|由于|为了|原因|之所以|是为了"),
+    "method": re.compile(r"通过|采用|借助|利用"),
+}
+
+
+def has_core_shape(answer_type: str, text: str) -> bool:
+    """``text`` states a cause (for a reason question) or a means (for a method question) outright.
+
+    >>> has_core_shape("reason", "“主要原因是 Kubernetes 有一个成熟的社区，”张承宇说。")
+    True
+    >>> has_core_shape("reason", "团队认为 Kubernetes 是新一代云平台的自然选择。")
+    False
+    """
+    pattern = _CORE_SHAPES.get(answer_type)
+    return bool(pattern and pattern.search(text))
 
 
 def expected_type(question: str) -> str:

@@ -13,7 +13,16 @@ from typing import Any
 
 from kg.qa.answer_type import expected_type, holds_asked_unit
 from kg.qa.evidence import Evidence
-from kg.qa.selection import WEIGHTS, Candidate, SelectionWeights, candidates, question_keys, select_sentences
+from kg.qa.selection import (
+    BACK_REFERENCE_TYPES,
+    WEIGHTS,
+    Candidate,
+    SelectionWeights,
+    candidates,
+    question_keys,
+    select_sentences,
+    with_antecedents,
+)
 from kg.qa.shaping import enumeration
 
 __all__ = ["DECLINE", "DECLINE_EN", "DECLINE_SCORE", "DeclineModel", "PartAnswer", "read_answer"]
@@ -232,6 +241,8 @@ def read_answer(
                 leading,
             )
     chosen = select_sentences(keys, ranked, weights)
+    if weights.antecedents and answer_type in BACK_REFERENCE_TYPES:
+        chosen = with_antecedents(chosen, ranked)
     answer = "；".join(dict.fromkeys(_display(c.sentence.text) for c in chosen))
     return PartAnswer(
         text,

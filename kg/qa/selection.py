@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kg.qa.answer_type import asked_figure, has_span, states_change, value_count
+from kg.qa.answer_type import asked_figure, has_core_shape, has_span, states_change, value_count
 from kg.qa.evaluation import fold_text
 from kg.qa.sentences import Sentence, split_sentences
 
@@ -34,6 +34,7 @@ __all__ = [
     "char_bigrams",
     "question_keys",
     "select_sentences",
+    "with_antecedents",
 ]
 
 
@@ -65,6 +66,10 @@ class SelectionWeights:
     # the question's entities joins even when it adds no key (the other side is often said in the same words)
     comparison_gain: float = 0.0
     asking: float = 1.0  # subtracted from a sentence that itself asks (ends in ？/?): "那么，什么是 X 呢？"
+    # a why/how question: the sentence states a cause (因为, 由于, 为了 …) or a means (通过, 采用 …)
+    core_shape: float = 0.3
+    # a why/how answer sentence that refers back (因此…, 对于这种情况…, 为此…) brings the sentence before it
+    antecedents: bool = True
     defined_term: float = 0.6  # a definition question: the sentence defines a term it asks (X是指…, 所谓X…)
 
 
@@ -233,6 +238,8 @@ def candidates(
                 score += weights.change
             if _ASKS.search(sentence.text):
                 score -= weights.asking
+            if has_core_shape(keys.answer_type, sentence.text):
+                score += weights.core_shape
             if keys.answer_type == "definition" and _defines(folded, keys):
                 score += weights.defined_term
             out.append(
@@ -241,6 +248,28 @@ def candidates(
                 )
             )
     out.sort(key=lambda c: (-c.score, c.rank, c.position))
+    return out
+
+
+# A sentence opening with a back-reference: what it answers with is said in the sentence before it.
+_REFERS_BACK = re.compile(
+    r"^\s*(?:[-*•·]\s*)?(?:因此|所以|为此|对此|于是|因而|这样|(?:在|对于|针对)?这种情况下?|针对这个问题|"
+    r"为了(?:应对|解决)(?:这种情况|这个问题|这一问题|此问题)|基于此|鉴于此)"
+)
+BACK_REFERENCE_TYPES = frozenset({"reason", "method"})
+
+
+def with_antecedents(chosen: Sequence[Candidate], ranked: Sequence[Candidate]) -> list[Candidate]:
+    """The chosen sentences, each that refers back preceded by the sentence before it in its passage."""
+    by_place = {(c.hit["passage"], c.position): c for c in ranked}
+    out: list[Candidate] = []
+    for c in chosen:
+        before = by_place.get((c.hit["passage"], c.position - 1))
+        refers = _REFERS_BACK.match(c.sentence.text) is not None
+        if refers and before is not None and before not in chosen and before not in out:
+            out.append(before)
+        if c not in out:
+            out.append(c)
     return out
 
 
