@@ -8,9 +8,13 @@ Every sentence of the top ``SelectionWeights.passages`` hybrid passages is a can
   - answer type: the sentence holds a span of the shape the question wants (a number with its unit, a year
     or date, a definition, a reason …, see :mod:`kg.qa.answer_type`);
   - the passage's rank in the hybrid search (which already carries the dense similarity of the question
-    and the passage, and works across languages).
+    and the passage, and works across languages);
+  - for some shapes the core of the answer: a figure in the asked unit, a change for a comparison, a cause
+    or a means stated outright for why/how, the asked term just before a definition cue; a sentence that
+    itself asks loses.
 The best sentence answers; further sentences join it only when they hold question keys the chosen ones do
-not (multi-hop, why with several reasons, both sides of a comparison). The weights were chosen on the dev
+not (multi-hop, why with several reasons, both sides of a comparison); for why/how a chosen sentence that
+refers back (因此…, 对于这种情况…) brings the sentence before it. The weights were chosen on the dev
 split of the real-world corpus (a grid over the values below, see docs/qa.md).
 """
 
