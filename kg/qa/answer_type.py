@@ -24,6 +24,7 @@ __all__ = [
     "asked_figure",
     "asked_unit",
     "expected_type",
+    "has_core_shape",
     "has_span",
     "holds_asked_unit",
     "span_positions",
@@ -48,7 +49,8 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "time",
         re.compile(
-            r"哪一?年|何时|什么时候|哪个月|多长时间|多久|\bwhen\b|\bwhat\s+year|\bhow\s+long\b|since\s+when",
+            r"哪一?年|何时|什么时候|哪个月|多长时间|多久|^\W*when\b|\bwhen\s+(?:did|was|were|is|are|does|do|will|has|have|had)\b"
+            r"|\b(?:what|which)\s+(?:year|month|date|day)\b|\bhow\s+long\b|since\s+when",
             re.I,
         ),
     ),
@@ -66,8 +68,13 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
+    # "how does X define Y", "what does Y mean", "如何定义": a definition, not a method or a name
+    ("definition", re.compile(r"\bdefine[sd]?\b|\bmean\b|如何定义|怎样定义|怎么定义", re.I)),
     ("reason", re.compile(r"为什么|为何|原因|出于什么|\bwhy\b|\breasons?\b", re.I)),
-    ("list", re.compile(r"哪些|哪几|有哪|列举|\bwhich\s+\w+s\b|\bwhat\s+\w+s\b|\blist\b", re.I)),
+    (
+        "list",
+        re.compile(r"哪些|哪几|有哪|列举|\b(?:which|what)\s+(?!(?:is|was|does|has)\b)\w+s\b|\blist\b", re.I),
+    ),
     ("method", re.compile(r"如何|怎样|怎么|通过什么|用什么方法|\bhow\b", re.I)),
     (
         "definition",
@@ -109,6 +116,27 @@ _SPANS: dict[str, re.Pattern[str]] = {
         r"[A-Za-z][A-Za-z0-9.+-]{1,}|[\u4e00-\u9fff]{2,8}(?:公司|集团|科技|云|实验室|基金会|社区|团队)"
     ),
 }
+
+
+# The core of a reason or a method: the words that state the cause itself (因为…, 由于…, 为了…, 原因是…)
+# or the means itself (通过…, 采用…, 借助…, 利用…). The wider `_SPANS` shapes (需要, 解决, 使用, 实现 …)
+# also hold in sentences that merely restate the question.
+_CORE_SHAPES: dict[str, re.Pattern[str]] = {
+    "reason": re.compile(r"因为|由于|为了|原因|之所以|是为了"),
+    "method": re.compile(r"通过|采用|借助|利用"),
+}
+
+
+def has_core_shape(answer_type: str, text: str) -> bool:
+    """``text`` states a cause (for a reason question) or a means (for a method question) outright.
+
+    >>> has_core_shape("reason", "“主要原因是 Kubernetes 有一个成熟的社区，”张承宇说。")
+    True
+    >>> has_core_shape("reason", "团队认为 Kubernetes 是新一代云平台的自然选择。")
+    False
+    """
+    pattern = _CORE_SHAPES.get(answer_type)
+    return bool(pattern and pattern.search(text))
 
 
 def expected_type(question: str) -> str:

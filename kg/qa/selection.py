@@ -8,9 +8,13 @@ Every sentence of the top ``SelectionWeights.passages`` hybrid passages is a can
   - answer type: the sentence holds a span of the shape the question wants (a number with its unit, a year
     or date, a definition, a reason …, see :mod:`kg.qa.answer_type`);
   - the passage's rank in the hybrid search (which already carries the dense similarity of the question
-    and the passage, and works across languages).
+    and the passage, and works across languages);
+  - for some shapes the core of the answer: a figure in the asked unit, a change for a comparison, a cause
+    or a means stated outright for why/how, the asked term just before a definition cue; a sentence that
+    itself asks loses.
 The best sentence answers; further sentences join it only when they hold question keys the chosen ones do
-not (multi-hop, why with several reasons, both sides of a comparison). The weights were chosen on the dev
+not (multi-hop, why with several reasons, both sides of a comparison); for why/how a chosen sentence that
+refers back (因此…, 对于这种情况…) brings the sentence before it. The weights were chosen on the dev
 split of the real-world corpus (a grid over the values below, see docs/qa.md).
 """
 
@@ -21,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kg.qa.answer_type import asked_figure, has_span, states_change, value_count
+from kg.qa.answer_type import asked_figure, has_core_shape, has_span, states_change, value_count
 from kg.qa.evaluation import fold_text
 from kg.qa.sentences import Sentence, split_sentences
 
@@ -34,6 +38,7 @@ __all__ = [
     "char_bigrams",
     "question_keys",
     "select_sentences",
+    "with_antecedents",
 ]
 
 
@@ -64,6 +69,12 @@ class SelectionWeights:
     # extra_gain for a comparison question: 0, a further sentence within extra_score of the best that names
     # the question's entities joins even when it adds no key (the other side is often said in the same words)
     comparison_gain: float = 0.0
+    asking: float = 1.0  # subtracted from a sentence that itself asks (ends in ？/?): "那么，什么是 X 呢？"
+    # a why/how question: the sentence states a cause (因为, 由于, 为了 …) or a means (通过, 采用 …)
+    core_shape: float = 0.3
+    # a why/how answer sentence that refers back (因此…, 对于这种情况…, 为此…) brings the sentence before it
+    antecedents: bool = True
+    defined_term: float = 0.6  # a definition question: the sentence defines a term it asks (X是指…, 所谓X…)
 
 
 WEIGHTS = SelectionWeights()
@@ -82,6 +93,10 @@ _PUNCTUATION = re.compile(r"[。，,；;：:！？!?、]")
 _NUMBER_KEY = re.compile(r"(?<![\d.])\d+(?:\.\d+)*(?![\d.])")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9.+-]*[a-z0-9]|[a-z]", re.I)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_ASKS = re.compile(r"[？?]\s*[”\"』」）)]*\s*$")
+# A definition's cue, and how far before it the defined term may start (所谓X指的是, X，是指, X是一种)
+_DEFINES = re.compile(r"是指|指的是|是一种|是一个|定义为|即是|所谓")
+DEFINED_TERM_SPAN = 12
 _NON_KEY = re.compile(r"[^\u4e00-\u9fffa-z0-9]", re.I)
 
 
@@ -165,6 +180,19 @@ def char_bigrams(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def _defines(folded: str, keys: QuestionKeys) -> bool:
+    """The (folded) sentence defines a term the question asks: one of its entities' names, or one of
+    its Latin words or character bigrams, stands just before (or after 所谓) a definition cue."""
+    terms = [f for forms in keys.entity_forms.values() for f in forms] + list(keys.keys)
+    for cue in _DEFINES.finditer(folded):
+        around = folded[max(0, cue.start() - DEFINED_TERM_SPAN) : cue.start()]
+        if cue.group() == "所谓":
+            around = folded[cue.end() : cue.end() + DEFINED_TERM_SPAN]
+        if any(t and t in around for t in terms):
+            return True
+    return False
+
+
 def candidates(
     keys: QuestionKeys,
     hits: Sequence[dict[str, Any]],
@@ -212,12 +240,40 @@ def candidates(
                 score += weights.asked_unit
             if comparing and (states_change(sentence.text) or value_count(sentence.text) >= 2):
                 score += weights.change
+            if _ASKS.search(sentence.text):
+                score -= weights.asking
+            if has_core_shape(keys.answer_type, sentence.text):
+                score += weights.core_shape
+            if keys.answer_type == "definition" and _defines(folded, keys):
+                score += weights.defined_term
             out.append(
                 Candidate(
                     sentence, hit, rank, position, covered, focus, lexical, entities, typed, score, dense
                 )
             )
     out.sort(key=lambda c: (-c.score, c.rank, c.position))
+    return out
+
+
+# A sentence opening with a back-reference: what it answers with is said in the sentence before it.
+_REFERS_BACK = re.compile(
+    r"^\s*(?:[-*•·]\s*)?(?:因此|所以|为此|对此|于是|因而|这样|(?:在|对于|针对)?这种情况下?|针对这个问题|"
+    r"为了(?:应对|解决)(?:这种情况|这个问题|这一问题|此问题)|基于此|鉴于此)"
+)
+BACK_REFERENCE_TYPES = frozenset({"reason", "method"})
+
+
+def with_antecedents(chosen: Sequence[Candidate], ranked: Sequence[Candidate]) -> list[Candidate]:
+    """The chosen sentences, each that refers back preceded by the sentence before it in its passage."""
+    by_place = {(c.hit["passage"], c.position): c for c in ranked}
+    out: list[Candidate] = []
+    for c in chosen:
+        before = by_place.get((c.hit["passage"], c.position - 1))
+        refers = _REFERS_BACK.match(c.sentence.text) is not None
+        if refers and before is not None and before not in chosen and before not in out:
+            out.append(before)
+        if c not in out:
+            out.append(c)
     return out
 
 
