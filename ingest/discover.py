@@ -66,6 +66,12 @@ _LATIN_ORG = re.compile(
     r"(?<![A-Za-z0-9.\-_/])((?:[\u4e00-\u9fff]{2,6}(?:大学|学院)\s?)?"
     r"[A-Z][A-Za-z0-9]*(?:[ .\-][A-Z][A-Za-z0-9]*){0,2}\s?(?:" + LATIN_ORG_SUFFIXES + r"))"
 )
+# an organisation named in English: capitalised words ending in an organisation word
+# (Internet Systems Consortium, The Academy Software Foundation, NMB PostBank Group)
+ENGLISH_ORG_SUFFIXES = r"Foundation|Consortium|Alliance|Association|Institute|Group|Capital|Network"
+_ENGLISH_ORG = re.compile(
+    r"(?<![A-Za-z0-9.\-_/])((?:[A-Z][A-Za-z0-9]*\s){1,4}(?:" + ENGLISH_ORG_SUFFIXES + r"))(?![A-Za-z0-9])"
+)
 # policies without 《》: 关于推进……的指导意见; ……条例; 中华人民共和国……法
 POLICY_IN_TEXT = re.compile(
     r"关于[\u4e00-\u9fff、“”]{2,30}?的(?:指导意见|实施意见|意见|通知|规划|决定|办法)"
@@ -97,6 +103,8 @@ _CUED_LATIN = re.compile(
 _HYPHENATED = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![A-Za-z0-9./\-_])")
 _CAMEL = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Za-z0-9]*(?![A-Za-z0-9_])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# a command-line client named after what it controls: kubectl, karmadactl, vcctl
+_COMMAND_LINE_TOOL = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[a-z][a-z0-9]*ctl(?![A-Za-z0-9_\-])")
 # the last word of a CamelCase identifier of code rather than a project's name: a state, an event, a
 # key or a service class (PodStatus, WillEvicted, PullRequestEvent, JobID, UploadService)
 _CODE_IDENTIFIER = re.compile(
@@ -262,8 +270,9 @@ def _candidates(
         if _plausible_org(name, lexicon, segmenter):
             start = base + m.end(1) - len(name)
             yield name, _org_type(name), start, base + m.end(1)
-    for m in _LATIN_ORG.finditer(text):
-        yield m.group(1), "Organization", base + m.start(1), base + m.end(1)
+    for pattern in (_LATIN_ORG, _ENGLISH_ORG):
+        for m in pattern.finditer(text):
+            yield m.group(1), "Organization", base + m.start(1), base + m.end(1)
     for m in _DEFINED_TERM.finditer(text):
         if not _NOT_IN_TERM.search(m.group("term")):
             yield m.group("term"), "Concept", base + m.start("term"), base + m.end("term")
@@ -287,7 +296,7 @@ def _candidates(
             continue
         type_ = _latin_type(text, base, m.start(group), lexicon, known_by_end)
         yield name, type_, base + m.start(group), base + m.end(group)
-    for pattern in (_HYPHENATED, _CAMEL):
+    for pattern in (_HYPHENATED, _CAMEL, _COMMAND_LINE_TOOL):
         for m in pattern.finditer(text):
             if _CODE_IDENTIFIER.search(m.group()):
                 continue  # PodStatus, MainTaskEvent, UploadService: a field, event or class of code

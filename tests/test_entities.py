@@ -160,3 +160,22 @@ def test_a_body_named_before_a_verb_of_legal_prose_is_found():
     assert found["国家网信部门"] == "Organization"
     found = _entities_of("省级以上人民政府应当将数字经济发展纳入本级国民经济和社会发展规划。")
     assert not any(label.startswith("省级以上") for label in found)  # a rank, not a body's name
+
+
+def test_an_organisation_named_in_english_is_found_by_its_last_word():
+    found = _entities_of(
+        "根据 OSS Capital 的预测，商业开源公司的市值有望在未来达到惊人的 3 万亿美元。"
+        "基金会名单还有 Internet Systems Consortium (ISC) 和 The Academy Software Foundation。"
+    )
+    assert found["OSS Capital"] == "Organization"
+    assert found["Internet Systems Consortium"] == "Organization"
+    assert found["The Academy Software Foundation"] == "Organization"
+
+
+def test_a_command_line_client_is_a_technology():
+    found = _entities_of(
+        "Volcano只清理worker pod，保留master pod，这样用户kubectl命令获取执行结果。"
+        "使用 karmadactl token create 控制面生成 token。"
+    )
+    assert found["kubectl"] == "Technology"
+    assert found["karmadactl"] == "Technology"
