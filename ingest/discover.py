@@ -9,6 +9,9 @@
   Amazon EKS, 博云BeyondContainer), after a project its component (Volcano Scheduler);
 - Latin-script names (CamelCase, lower-case, hyphenated: kube-apiserver) next to a name cue (项目, 开源,
   框架, 工具, 平台, 组件 …), and Latin-script members of a list whose known members are technologies.
+- acronyms in technical prose (ingest/discover_acronyms.py), organisations with a Latin-script name
+  before a suffix (Eclipse 基金会) or named in English (Internet Systems Consortium), command-line
+  clients (kubectl); CamelCase identifiers of code (PodStatus, UploadService) are left alone.
 
 Every discovered entity is marked ``discovered`` so that a curator can review it. Its IRI comes from its
 canonical name alone (``entity_slug``: width, case and spaces folded; organisations without their legal
