@@ -6,7 +6,7 @@ types, licences, hardware). Kept out, because they name no technology:
 
 - words of at most two letters (IT, IP, PR, OS, DB: too often generic or ambiguous), unless a model
   number follows (A100);
-- job titles, HTTP methods and throughput units (CEO, GET, QPS);
+- job titles, HTTP methods, rates and growth measures, and app in capitals (CEO, GET, QPS, CAGR, APP);
 - anything the lexicon knows in any form, also glossary terms that are not matched in text (API, Pod):
   the caller drops those.
 
@@ -29,10 +29,11 @@ _ACRONYM = re.compile(
     + r"}[0-9]{0,3}(?![A-Za-z0-9_\-+#]|\.[A-Za-z0-9])"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-# words in capitals that are not names of a technology: roles, request methods, rate units
+# words in capitals that are not names of a technology: roles, request methods, rates and growth
+# measures, and the common word app written in capitals (手机APP)
 NOT_A_TECHNOLOGY = frozenset(
     {"CEO", "CTO", "CIO", "CFO", "COO", "CMO", "GET", "PUT", "POST", "PATCH", "DELETE", "HEAD"}
-    | {"QPS", "TPS", "RPS", "IOPS"}
+    | {"QPS", "TPS", "RPS", "IOPS", "CAGR", "APP"}
 )
 
 
