@@ -9,6 +9,9 @@
   Amazon EKS, 博云BeyondContainer), after a project its component (Volcano Scheduler);
 - Latin-script names (CamelCase, lower-case, hyphenated: kube-apiserver) next to a name cue (项目, 开源,
   框架, 工具, 平台, 组件 …), and Latin-script members of a list whose known members are technologies.
+- acronyms in technical prose (ingest/discover_acronyms.py), organisations with a Latin-script name
+  before a suffix (Eclipse 基金会) or named in English (Internet Systems Consortium), command-line
+  clients (kubectl); CamelCase identifiers of code (PodStatus, UploadService) are left alone.
 
 Every discovered entity is marked ``discovered`` so that a curator can review it. Its IRI comes from its
 canonical name alone (``entity_slug``: width, case and spaces folded; organisations without their legal
@@ -22,6 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ingest.discover_acronyms import acronyms_in_prose
 from ingest.discover_apposition import bracketed_names
 from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
@@ -42,17 +46,34 @@ _ORG_SUFFIXES = (
 ORG_SUFFIX = re.compile(r"(?:" + _ORG_SUFFIXES + r"|公司)$")
 # an organisation whose name says it makes IT (the rest are users, regulators, schools …: Organization)
 _IT_VENDOR = re.compile(r"科技|网络|信息技术|软件|数据|智能|云|算")  # 算: 算力, 智算, 超算
+# verbs of what a body does in legal prose (国家网信部门依照本法…, 市网信部门负责统筹…, 中央军事委员会依据
+# 本法…): a name ends before them, and the next name may start after them (…统筹协调国务院公安部门)
+BODY_VERBS = r"负责|依照|依据|根据|应当|会同|结合|设立|承担|可以|组织|指导|统筹"
 _BOUNDARY = (
     r"(?:^|[、，,；;：:（(“\"《》\s]|由|与|和|及|是|被|向|对|在|据|将|如|"
-    r"包括|例如|其中|联合|携手|拜访了|以及)"
+    r"包括|例如|其中|联合|携手|拜访了|以及|" + BODY_VERBS + r")"
 )
-# an organisation's name ends before a clause mark, a function word, or its session
+# an organisation's name ends before a clause mark, a function word, a body's verb or its session
 # (…常务委员会第二十九次会议)
 ORG_IN_TEXT = re.compile(
     _BOUNDARY
     + r"([A-Za-z0-9\u4e00-\u9fff]{2,16}?(?:"
     + _ORG_SUFFIXES
-    + r"))(?=\s?[、，,。；;：:）)”\"等和与及的在推发提开是为将于进]|$|第[一二三四五六七八九十百零\d]+次)"
+    + r"))(?=\s?[、，,。；;：:）)”\"等和与及的在推发提开是为将于进]|$|第[一二三四五六七八九十百零\d]+次|"
+    + BODY_VERBS
+    + r")"
+)
+# a Latin-script name before a non-commercial suffix: Eclipse 基金会, FreeBSD 基金会, 浙江大学 SEL 实验室
+LATIN_ORG_SUFFIXES = r"基金会|联盟|协会|委员会|实验室|研究院|研究所"
+_LATIN_ORG = re.compile(
+    r"(?<![A-Za-z0-9.\-_/])((?:[\u4e00-\u9fff]{2,6}(?:大学|学院)\s?)?"
+    r"[A-Z][A-Za-z0-9]*(?:[ .\-][A-Z][A-Za-z0-9]*){0,2}\s?(?:" + LATIN_ORG_SUFFIXES + r"))"
+)
+# an organisation named in English: capitalised words ending in an organisation word
+# (Internet Systems Consortium, The Academy Software Foundation, NMB PostBank Group)
+ENGLISH_ORG_SUFFIXES = r"Foundation|Consortium|Alliance|Association|Institute|Group|Capital|Network"
+_ENGLISH_ORG = re.compile(
+    r"(?<![A-Za-z0-9.\-_/])((?:[A-Z][A-Za-z0-9]*\s){1,4}(?:" + ENGLISH_ORG_SUFFIXES + r"))(?![A-Za-z0-9])"
 )
 # policies without 《》: 关于推进……的指导意见; ……条例; 中华人民共和国……法
 POLICY_IN_TEXT = re.compile(
@@ -85,9 +106,18 @@ _CUED_LATIN = re.compile(
 _HYPHENATED = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![A-Za-z0-9./\-_])")
 _CAMEL = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Za-z0-9]*(?![A-Za-z0-9_])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# a command-line client named after what it controls: kubectl, karmadactl, vcctl
+_COMMAND_LINE_TOOL = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[a-z][a-z0-9]*ctl(?![A-Za-z0-9_\-])")
+# the last word of a CamelCase identifier of code rather than a project's name: a state, an event, a
+# key or a service class (PodStatus, WillEvicted, PullRequestEvent, JobID, UploadService)
+_CODE_IDENTIFIER = re.compile(
+    r"[a-z0-9](?:Status|State|Event|ID|Id|Pending|Evicted|Failed|Running|Succeeded|Service|Request|Response)$"
+)
 # a capitalised name written right after a known name (华为云CCE, Volcano Scheduler)
 _NAME_AFTER = re.compile(r"\s?([A-Z][A-Za-z0-9]*(?:[- ][A-Z][A-Za-z0-9]*){0,2})(?![A-Za-z0-9])")
 _TECHNICAL = frozenset({"Technology", "Product"})
+# an acronym is a name only in a sentence that names a known one of these (MPI 作业 next to Volcano)
+_TECHNICAL_CONTEXT = frozenset({"Technology", "Product", "Concept"})
 _ACRONYM = re.compile(r"[A-Z0-9]{1,3}")
 _LIST_ITEM = re.compile(r"[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .\-]{0,14}")
 _LIST_RUN = re.compile(r"(?:[^、，,。；;：:（()）“”\s]{1,15}、){1,}[^、，,。；;：:（()）“”\s]{1,15}")
@@ -117,6 +147,8 @@ _NON_VENDOR_SUFFIX = re.compile(
 )
 # a government body is named after the field it governs (公安机关, 国家网信部门)
 _GOVERNMENT_BODY = re.compile(r"(?:部门|机关)$")
+# a body named by its relation or rank, not a proper name: 有关部门, 省级以上人民政府
+_ROLE_BODY = re.compile(r"(?:有关|相关|其他|以上|以下|各级)(?:部门|机关|人民政府)$")
 # the longest name before an organisation suffix (杭州市第十三届人民代表大会常务 + 委员会)
 ORG_STEM_MAX_CHARS = 16
 # an ordinal of a body's term (第十三届) is part of its name, not a number in a phrase
@@ -241,6 +273,9 @@ def _candidates(
         if _plausible_org(name, lexicon, segmenter):
             start = base + m.end(1) - len(name)
             yield name, _org_type(name), start, base + m.end(1)
+    for pattern in (_LATIN_ORG, _ENGLISH_ORG):
+        for m in pattern.finditer(text):
+            yield m.group(1), "Organization", base + m.start(1), base + m.end(1)
     for m in _DEFINED_TERM.finditer(text):
         if not _NOT_IN_TERM.search(m.group("term")):
             yield m.group("term"), "Concept", base + m.start("term"), base + m.end("term")
@@ -251,6 +286,9 @@ def _candidates(
             yield m.group(), "Policy", base + m.start(), base + m.end()
     yield from _list_members(text, base, lexicon, segmenter)
     yield from latin_list_members(text, base, lexicon)
+    if any(lexicon.entries[m.slug].type in _TECHNICAL_CONTEXT for m in known_by_end.values()):
+        for name, _type, start, end in acronyms_in_prose(text, base):
+            yield name, _latin_type(text, base, start - base, lexicon, known_by_end), start, end
     for m in _BRAND_PRODUCT.finditer(text):
         yield m.group(0), "Product", base + m.start(), base + m.end()
     yield from _names_after_known(text, base, lexicon, known_by_end)
@@ -261,8 +299,10 @@ def _candidates(
             continue
         type_ = _latin_type(text, base, m.start(group), lexicon, known_by_end)
         yield name, type_, base + m.start(group), base + m.end(group)
-    for pattern in (_HYPHENATED, _CAMEL):
+    for pattern in (_HYPHENATED, _CAMEL, _COMMAND_LINE_TOOL):
         for m in pattern.finditer(text):
+            if _CODE_IDENTIFIER.search(m.group()):
+                continue  # PodStatus, MainTaskEvent, UploadService: a field, event or class of code
             if _in_chinese_prose(text, m.start(), m.end()):
                 type_ = _latin_type(text, base, m.start(), lexicon, known_by_end)
                 yield m.group(), type_, base + m.start(), base + m.end()
@@ -336,7 +376,7 @@ def _plausible_org(name: str, lexicon: Lexicon, segmenter: WordSegmenter) -> boo
     """Reject common words (金融科技, 高科技) and phrases (注重新兴科技) that end like an organisation."""
     suffix = ORG_SUFFIX.search(name)
     stem = name[: suffix.start()] if suffix else name
-    if len(stem) < 2 or len(stem) > ORG_STEM_MAX_CHARS:
+    if len(stem) < 2 or len(stem) > ORG_STEM_MAX_CHARS or _ROLE_BODY.search(name):
         return False
     if segmenter.pos_tags(name) == [(name, _ORG_NAME_TAG)]:
         return True  # jieba knows the whole name as an organisation's (北京邮电大学, 中央军事委员会)

@@ -118,3 +118,66 @@ def test_a_government_body_is_discovered_without_the_verb_before_it():
     labels = {e.label for e in extract(SourceDocument(text, "t.txt", "text/plain")).entities.values()}
     assert "国务院公安部门" in labels
     assert not {label for label in labels if label.startswith(("通报", "并通报"))}
+
+
+def test_acronyms_in_technical_prose_are_technologies_but_roles_and_short_words_are_not():
+    found = _entities_of(
+        "Volcano作为CNCF首个面向批量计算的分布式调度系统，也支持MPI作业的调度，"
+        "本文以传统的HPC应用WRF为例，探讨Volcano是如何支持HPC应用的。"
+    )
+    assert found["MPI"] == "Technology"
+    assert found["HPC"] == "Technology"
+    found = _entities_of("比如在AI大模型训练中分别为队列中不同的GPU型号如A100和V100，设置不同的资源容量。")
+    assert found["A100"] == "Technology"  # a letter with a model number
+    found = _entities_of(
+        "KubeEdge 的 CTO 表示，Kubernetes 集群的 IT 成本与 QPS 都有改善，手机APP 调用云原生服务也更快。"
+    )
+    assert not {"CTO", "IT", "QPS", "APP"} & set(found)
+
+
+def test_a_latin_name_before_an_organisation_suffix_is_an_organisation():
+    found = _entities_of(
+        "贡献者来自中国联通、Inovex、ARM、浙江实验室、浙江大学 SEL 实验室、北京邮电大学和电子科技大学。"
+    )
+    assert found["浙江大学 SEL 实验室"] == "Organization"
+    assert "SEL" not in found
+    found = _entities_of("开源基金会包括 Eclipse 基金会、Mozilla 基金会和 Apache 软件基金会。")
+    assert found["Eclipse 基金会"] == "Organization"
+    assert found["Mozilla 基金会"] == "Organization"
+
+
+def test_camel_case_states_events_and_service_classes_of_code_are_not_names():
+    found = _entities_of(
+        "需要精简NodeStatus和PodStatus上报的信息。DiskCleanService 则实现了定期数据清理功能；"
+        "UploadService 则负责数据的上传。KubeEdge 的 EdgeMesh 组件提供服务发现。"
+    )
+    assert not {"NodeStatus", "PodStatus", "DiskCleanService", "UploadService"} & set(found)
+    assert found["EdgeMesh"] == "Technology"
+
+
+def test_a_body_named_before_a_verb_of_legal_prose_is_found():
+    found = _entities_of(
+        "国家网信部门依照本法和有关法律、行政法规的规定，负责统筹协调网络数据安全和相关监管工作。"
+    )
+    assert found["国家网信部门"] == "Organization"
+    found = _entities_of("省级以上人民政府应当将数字经济发展纳入本级国民经济和社会发展规划。")
+    assert not any(label.startswith("省级以上") for label in found)  # a rank, not a body's name
+
+
+def test_an_organisation_named_in_english_is_found_by_its_last_word():
+    found = _entities_of(
+        "根据 OSS Capital 的预测，商业开源公司的市值有望在未来达到惊人的 3 万亿美元。"
+        "基金会名单还有 Internet Systems Consortium (ISC) 和 The Academy Software Foundation。"
+    )
+    assert found["OSS Capital"] == "Organization"
+    assert found["Internet Systems Consortium"] == "Organization"
+    assert found["The Academy Software Foundation"] == "Organization"
+
+
+def test_a_command_line_client_is_a_technology():
+    found = _entities_of(
+        "Volcano只清理worker pod，保留master pod，这样用户kubectl命令获取执行结果。"
+        "使用 karmadactl token create 控制面生成 token。"
+    )
+    assert found["kubectl"] == "Technology"
+    assert found["karmadactl"] == "Technology"
