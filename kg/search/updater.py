@@ -36,8 +36,8 @@ __all__ = ["MERGE_POLICY", "EmbedderMismatchError", "make_index_updater", "reemb
 MERGE_POLICY: MergePolicy = DEFAULT_MERGE_POLICY  # read at every commit (tests narrow it)
 # A writer that commits many reports in a row (cnkg ingest of many files) keeps each data directory's
 # embedding cache between its commits instead of reading every hash of it again at each one, which made
-# a commit's cost grow with the store (bench/results/scale.txt, docs/scaling.md). Keyed by the data directory's root; an
-# entry is used only while the manifest still names exactly the segments it was saved to.
+# a commit's cost grow with the store (bench/results/scale.txt, docs/scaling.md). Keyed by the data
+# directory's root; an entry is used only while the manifest still names exactly the segments it was saved to.
 _KEPT_CACHES: dict[Path, EmbeddingCache] = {}
 
 
