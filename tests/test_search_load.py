@@ -16,7 +16,7 @@ from kg.datadir import DataDir
 from kg.related import term_vectors
 from kg.search import make_index_updater
 from kg.search.index import SearchIndex
-from kg.search.keyword import KeywordIndex, TermCounts
+from kg.search.keyword import KeywordIndex, TermCounts, _place_among_equals
 from kg.search.shards import Shard, read_shard
 from kg.tokenize import WordSegmenter
 
@@ -135,3 +135,38 @@ def test_the_keyword_index_numbers_terms_by_first_appearance_and_keeps_their_cou
 def test_a_passage_without_terms_has_length_zero_wherever_it_stands():
     counts = TermCounts.from_token_lists([["云"], [], ["容器", "云", "云"], []])
     assert counts.lengths().tolist() == [1, 0, 3, 0]
+
+
+@pytest.mark.parametrize("bound", [7, 70_000])  # a radix sort of 16-bit keys, and wider ones
+def test_each_value_s_place_among_equal_values_before_it(bound):
+    values = np.random.default_rng(16).integers(0, bound, 5_000).astype(np.int32)
+    seen: Counter[int] = Counter()
+    expected = []
+    for value in values.tolist():
+        expected.append(seen[value])
+        seen[value] += 1
+    assert _place_among_equals(values, bound).tolist() == expected
+
+
+def test_postings_from_many_parts_are_each_term_s_entries_in_row_order():
+    rng = np.random.default_rng(7)
+    words = [f"w{i}" for i in range(300)]
+    parts = [
+        TermCounts.from_token_lists(
+            [list(rng.choice(words, int(rng.integers(0, 12)))) for _ in range(int(rng.integers(0, 30)))]
+        )
+        for _ in range(40)
+    ]
+    index = KeywordIndex.build(parts)
+    expected: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    offset = 0
+    for part in parts:
+        for row in range(len(part)):
+            for j in range(int(part.indptr[row]), int(part.indptr[row + 1])):
+                term = index.vocabulary[part.vocabulary[int(part.indices[j])]]
+                expected[term].append((offset + row, int(part.counts[j])))
+        offset += len(part)
+    indptr, rows, counts = index.postings()
+    for term in range(len(index.vocabulary)):
+        lo, hi = int(indptr[term]), int(indptr[term + 1])
+        assert list(zip(rows[lo:hi].tolist(), counts[lo:hi].tolist(), strict=True)) == expected[term]

@@ -163,9 +163,19 @@ class KeywordBuilder:
         renumber = np.zeros(self._seen, dtype=np.int32)
         renumber[first] = np.arange(len(first), dtype=np.int32)
         vocabulary = dict(zip(self._first, range(len(first)), strict=True))
-        cols = np.concatenate(
-            [renumber[ids][indices] for ids, indices in zip(self._local_to_first, self._indices, strict=True)]
-        )
+        # each entry's place among its term's entries (in row order): where it goes in the term-major
+        # arrays, without sorting all of them at once
+        df = np.zeros(len(vocabulary), dtype=np.int64)
+        entries = sum(len(indices) for indices in self._indices)
+        cols = np.empty(entries, dtype=np.int32)
+        place = np.empty(entries, dtype=np.int64)
+        at = 0
+        for ids, indices in zip(self._local_to_first, self._indices, strict=True):
+            terms = renumber[ids]  # the part's terms, by global id (distinct)
+            cols[at : at + len(indices)] = terms[indices]
+            place[at : at + len(indices)] = df[terms][indices] + _place_among_equals(indices, len(terms))
+            df[terms] += np.bincount(indices, minlength=len(terms))
+            at += len(indices)
         rows = np.repeat(np.arange(size, dtype=np.int32), np.concatenate(self._per_row))
         counts = np.concatenate(self._counts)
         lengths = np.concatenate(self._lengths)
@@ -173,22 +183,29 @@ class KeywordBuilder:
         del first, renumber
         tf = counts.astype(np.float32)
         avg_length = float(lengths.mean()) or 1.0
-        df = np.bincount(cols, minlength=len(vocabulary)).astype(np.float64)
         idf = np.log1p((size - df + 0.5) / (df + 0.5)).astype(np.float32)
         norm = k1 * (1.0 - b + b * lengths[rows] / avg_length)
-        weights = idf[cols] * tf * (k1 + 1.0) / (tf + norm)
+        weights = (idf[cols] * tf * (k1 + 1.0) / (tf + norm)).astype(np.float32)
         del norm, tf
-        order = np.argsort(cols, kind="stable")
-        del cols
         indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        np.cumsum(df.astype(np.int64), out=indptr[1:])
+        np.cumsum(df, out=indptr[1:])
+        place += indptr[cols]
+        del cols
         narrow = np.uint16 if counts.max(initial=0) <= np.iinfo(np.uint16).max else counts.dtype
-        return KeywordIndex(
-            vocabulary,
-            indptr,
-            rows[order],
-            weights[order].astype(np.float32),
-            idf,
-            size,
-            counts[order].astype(narrow),
-        )
+        by_term_rows = np.empty_like(rows)
+        by_term_rows[place] = rows
+        by_term_weights = np.empty_like(weights)
+        by_term_weights[place] = weights
+        by_term_counts = np.empty(len(counts), dtype=narrow)
+        by_term_counts[place] = counts
+        return KeywordIndex(vocabulary, indptr, by_term_rows, by_term_weights, idf, size, by_term_counts)
+
+
+def _place_among_equals(values: np.ndarray, bound: int) -> np.ndarray:
+    """For each of ``values`` (ints in ``[0, bound)``), how many equal values come before it."""
+    key = values.astype(np.uint16) if bound <= np.iinfo(np.uint16).max + 1 else values  # radix sort
+    order = np.argsort(key, kind="stable")
+    starts = np.cumsum(np.bincount(values, minlength=bound)) - np.bincount(values, minlength=bound)
+    place = np.empty(len(values), dtype=np.int64)
+    place[order] = np.arange(len(values), dtype=np.int64) - starts[values[order]]
+    return place
