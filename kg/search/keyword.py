@@ -205,7 +205,8 @@ def _place_among_equals(values: np.ndarray, bound: int) -> np.ndarray:
     """For each of ``values`` (ints in ``[0, bound)``), how many equal values come before it."""
     key = values.astype(np.uint16) if bound <= np.iinfo(np.uint16).max + 1 else values  # radix sort
     order = np.argsort(key, kind="stable")
-    starts = np.cumsum(np.bincount(values, minlength=bound)) - np.bincount(values, minlength=bound)
+    per_value = np.bincount(values, minlength=bound)
+    starts = np.cumsum(per_value) - per_value
     place = np.empty(len(values), dtype=np.int64)
     place[order] = np.arange(len(values), dtype=np.int64) - starts[values[order]]
     return place
