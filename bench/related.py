@@ -74,7 +74,7 @@ def main() -> None:
     datadir = _prepare(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
     search = SearchService(datadir)
     index = search.index()
-    reports = len(index.shards)
+    reports = len(index.report_rows)
     print(f"reports: {reports}, passages: {len(index)}")
     print("halves check (does a report's first half find its own second half?)")
     print(f"{'signal':<22}{'own half nearest':>18}{'mean margin':>14}{'mean other sim':>16}")

@@ -204,34 +204,37 @@ def _by_report(rid: str, _row: int, _count: int) -> str:
 
 
 def term_vectors(index: SearchIndex, key: GroupKey = _by_report) -> dict[str, SparseVector]:
-    """TF-IDF term vectors over one vocabulary (the search shards' jieba terms), one per ``key``: by
-    default one per report; ``bench/related.py`` also splits reports in halves."""
-    vocabulary: dict[str, int] = {}
-    term_ids = []  # per shard: the global id of each (passage, term) entry
-    for shard in index.shards:
-        local = np.asarray(
-            [vocabulary.setdefault(t, len(vocabulary)) for t in shard.terms.vocabulary], dtype=np.int64
-        )
-        term_ids.append(local[shard.terms.indices])
-    passage_df = np.zeros(len(vocabulary))
-    for ids in term_ids:  # a term appears once per passage in TermCounts
-        np.add.at(passage_df, ids, 1.0)
+    """TF-IDF term vectors over one vocabulary (the keyword index's jieba terms, by their ids there), one
+    per ``key``: by default one per report; ``bench/related.py`` also splits reports in halves."""
+    indptr, rows, counts = index.keyword.postings()
+    passage_df = np.diff(indptr).astype(np.float64)  # a term appears once per passage in a posting list
     idf = np.log((1 + len(index)) / (1 + passage_df)) + 1.0
-    grouped: dict[str, list[np.ndarray]] = {}
-    grouped_counts: dict[str, list[np.ndarray]] = {}
-    for shard, ids in zip(index.shards, term_ids, strict=True):
-        indptr, counts = shard.terms.indptr, shard.terms.counts
-        for row in range(len(shard)):
-            k = key(shard.rid, row, len(shard))
-            grouped.setdefault(k, []).append(ids[indptr[row] : indptr[row + 1]])
-            grouped_counts.setdefault(k, []).append(counts[indptr[row] : indptr[row + 1]])
-    vectors: dict[str, SparseVector] = {}
-    for k, parts in grouped.items():
-        terms, inverse = np.unique(np.concatenate(parts), return_inverse=True)
-        weights = np.concatenate(grouped_counts[k]).astype(np.float64)
-        tf = np.bincount(inverse, weights=weights, minlength=len(terms))
-        vectors[k] = dict(zip(terms.tolist(), ((1 + np.log(tf)) * idf[terms]).tolist(), strict=True))
-    return vectors
+    keys: dict[str, int] = {}  # in the order of the passages' rows
+    group_of_row = np.zeros(len(index), dtype=np.int64)
+    for rid, report_rows in index.report_rows.items():
+        for i, row in enumerate(report_rows.tolist()):
+            group_of_row[row] = keys.setdefault(key(rid, i, len(report_rows)), len(keys))
+    if not len(rows):
+        return {k: {} for k in keys}
+    # (term, group) of every posting: already ascending when the groups follow the rows (by report,
+    # by half report), since a term's postings are by row
+    pairs = np.repeat(np.arange(len(passage_df), dtype=np.int64), np.diff(indptr)) * len(keys)
+    pairs += group_of_row[rows]
+    tf_of = counts.astype(np.float64)
+    if np.any(np.diff(group_of_row) < 0):
+        order = np.argsort(pairs, kind="stable")
+        pairs, tf_of = pairs[order], tf_of[order]
+    starts = np.flatnonzero(np.concatenate(([True], pairs[1:] != pairs[:-1])))
+    tf = np.add.reduceat(tf_of, starts)  # summed over the group's passages
+    terms, groups = np.divmod(pairs[starts], len(keys))
+    by_group = np.argsort(groups, kind="stable")  # terms stay ascending within a group
+    terms, groups, tf = terms[by_group], groups[by_group], tf[by_group]
+    weights = (1 + np.log(tf)) * idf[terms]
+    bounds = np.searchsorted(groups, np.arange(len(keys) + 1))
+    return {
+        k: dict(zip(terms[lo:hi].tolist(), weights[lo:hi].tolist(), strict=True))
+        for k, lo, hi in zip(keys, bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    }
 
 
 def embedding_vectors(index: SearchIndex, key: GroupKey = _by_report) -> dict[str, SparseVector]:

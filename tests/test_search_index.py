@@ -143,7 +143,7 @@ def test_adding_a_report_appends_a_segment_without_reading_other_shards(datadir,
     # the segments hold exactly the vectors a rebuild from the cache would hold, in passage order
     index = SearchService(datadir).index()
     cache = EmbeddingCache.load(datadir, state.vectors, 512)
-    rebuilt = cache.lookup([h for shard in index.shards for h in shard.hashes])
+    rebuilt = cache.lookup(_passage_hashes(datadir))
     assert np.array_equal(index.dense.vectors, rebuilt)
 
 
@@ -169,7 +169,7 @@ def test_a_writer_of_many_reports_keeps_its_embedding_cache_between_commits(data
     state = datadir.read_manifest().search
     assert kept.segments == state.vectors
     index = SearchService(datadir).index()
-    hashes = [h for shard in index.shards for h in shard.hashes]
+    hashes = _passage_hashes(datadir)
     from_files = EmbeddingCache.load(datadir, state.vectors, 512).lookup(hashes)
     assert np.array_equal(kept.lookup(hashes), from_files)
     assert np.array_equal(index.dense.vectors, from_files)
@@ -181,6 +181,12 @@ def test_a_writer_of_many_reports_keeps_its_embedding_cache_between_commits(data
     keeping.write(_bundle(EDGE))
     assert loads == [between]
     index = SearchService(datadir).index()
-    assert len(index.shards) == len(samples) + 2
+    assert len(index.report_rows) == len(samples) + 2
     rebuilt = EmbeddingCache.load(datadir, datadir.read_manifest().search.vectors, 512)
-    assert np.array_equal(index.dense.vectors, rebuilt.lookup([h for s in index.shards for h in s.hashes]))
+    assert np.array_equal(index.dense.vectors, rebuilt.lookup(_passage_hashes(datadir)))
+
+
+def _passage_hashes(datadir) -> list[str]:
+    """The embedding hashes of every passage, in passage-row order (the search index keeps none)."""
+    state = datadir.read_manifest().search
+    return [h for rid in state.order for h in read_shard(datadir.path(state.shards[rid])).hashes]

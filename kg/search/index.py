@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,7 +14,7 @@ from kg.errors import StoreError
 from kg.namespaces import preferred_type
 from kg.search.dense import DenseIndex
 from kg.search.embedding_cache import EmbeddingCache
-from kg.search.keyword import KeywordIndex
+from kg.search.keyword import KeywordBuilder, KeywordIndex
 from kg.search.segments import open_segment
 from kg.search.shards import EntityInfo, Shard, read_shard
 from kg.search.vectors import VectorIndex, faiss, stored_rows
@@ -24,9 +25,11 @@ __all__ = ["SEARCH_FORMAT", "EmbedderInfo", "SearchIndex"]
 
 @dataclass
 class SearchIndex:
+    """What queries use: the passage table, BM25 and dense indexes and entity lookups. The shards are
+    not kept (their hashes matter only to writers, their term counts live on in ``keyword``)."""
+
     embedder: EmbedderInfo | None
     passages: list[PassageRecord]
-    shards: list[Shard]
     keyword: KeywordIndex
     dense: DenseIndex | None
     entities: dict[str, EntityInfo]
@@ -39,24 +42,12 @@ class SearchIndex:
 
     @classmethod
     def from_shards(
-        cls, shards: list[Shard], embedder: EmbedderInfo | None, dense: DenseIndex | None
+        cls, shards: Iterable[Shard], embedder: EmbedderInfo | None, dense: DenseIndex | None
     ) -> SearchIndex:
-        passages = [p for shard in shards for p in shard.passages]
-        keyword = KeywordIndex.build([shard.terms for shard in shards])
-        entities: dict[str, EntityInfo] = {}
-        report_rows: dict[str, np.ndarray] = {}
-        by_entity: dict[str, list[int]] = {}
-        row = 0
+        assembler = _Assembler()
         for shard in shards:
-            for slug, info in shard.entities.items():
-                entities[slug] = _merged_entity(entities.get(slug), info)
-            report_rows[shard.rid] = np.arange(row, row + len(shard), dtype=np.int64)
-            for passage in shard.passages:
-                for slug in passage.entities:
-                    by_entity.setdefault(slug, []).append(row)
-                row += 1
-        entity_rows = {slug: np.unique(np.asarray(rows, dtype=np.int64)) for slug, rows in by_entity.items()}
-        return cls(embedder, passages, shards, keyword, dense, entities, report_rows, entity_rows)
+            assembler.add(shard)
+        return assembler.finish(embedder, dense)
 
     @classmethod
     def load(cls, datadir: DataDir, manifest: Manifest) -> SearchIndex:
@@ -68,15 +59,23 @@ class SearchIndex:
         embedder = state.embedder
         if embedder is None:
             raise StoreError("manifest.search names no embedder; re-ingest")
-        shards = [read_shard(datadir.path(state.shards[rid])) for rid in state.order]
         if state.format == SINGLE_FILE_FORMAT:
+            shards = [read_shard(datadir.path(state.shards[rid])) for rid in state.order]
             dense = _single_file_dense(datadir, state, shards, embedder.dim)
-        else:
-            segments = state.dense.segments if state.dense else ()
-            dense = DenseIndex([open_segment(datadir, record) for record in segments])
-        if len(dense) != sum(len(shard) for shard in shards):
+            return cls._checked(cls.from_shards(shards, embedder, dense))
+        segments = state.dense.segments if state.dense else ()
+        dense = DenseIndex([open_segment(datadir, record) for record in segments])
+        # one shard at a time, without its hashes: only what queries use stays in memory
+        assembler = _Assembler()
+        for rid in state.order:
+            assembler.add(read_shard(datadir.path(state.shards[rid]), hashes=False, known=assembler.entities))
+        return cls._checked(assembler.finish(embedder, dense))
+
+    @staticmethod
+    def _checked(index: SearchIndex) -> SearchIndex:
+        if index.dense is None or len(index.dense) != len(index.passages):
             raise StoreError("the dense index and the passage table disagree; re-ingest or reembed")
-        return cls.from_shards(shards, embedder, dense)
+        return index
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -87,6 +86,42 @@ class SearchIndex:
         if not slugs:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate([self.entity_rows.get(s, np.zeros(0, np.int64)) for s in slugs]))
+
+
+class _Assembler:
+    """A ``SearchIndex`` built from shards given one at a time; of each shard only its passages and term
+    ids are kept (its entities are merged into one table, its vocabulary into the keyword index's)."""
+
+    def __init__(self) -> None:
+        self.passages: list[PassageRecord] = []
+        self.keyword = KeywordBuilder()
+        self.entities: dict[str, EntityInfo] = {}
+        self.report_rows: dict[str, np.ndarray] = {}
+        self.by_entity: dict[str, list[int]] = {}
+
+    def add(self, shard: Shard) -> None:
+        entities, by_entity = self.entities, self.by_entity
+        self.keyword.add(shard.terms)
+        for slug, info in shard.entities.items():
+            known = entities.get(slug)
+            if known is not info:  # read_shard shares the object of an entity read the same before
+                entities[slug] = _merged_entity(known, info)
+        row = len(self.passages)
+        self.report_rows[shard.rid] = np.arange(row, row + len(shard), dtype=np.int64)
+        for passage in shard.passages:
+            for slug in passage.entities:
+                by_entity.setdefault(slug, []).append(row)
+            row += 1
+        self.passages += shard.passages
+
+    def finish(self, embedder: EmbedderInfo | None, dense: DenseIndex | None) -> SearchIndex:
+        entity_rows = {
+            slug: np.unique(np.asarray(rows, dtype=np.int64)) for slug, rows in self.by_entity.items()
+        }
+        keyword = self.keyword.finish()
+        return SearchIndex(
+            embedder, self.passages, keyword, dense, self.entities, self.report_rows, entity_rows
+        )
 
 
 def _merged_entity(known: EntityInfo | None, seen: EntityInfo) -> EntityInfo:

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +88,11 @@ class Shard:
         return datadir.new_artifact("index/shards", self.rid, ".npz", self.to_bytes())
 
 
-def read_shard(path: Path) -> Shard:
+def read_shard(path: Path, hashes: bool = True, known: Mapping[str, EntityInfo] | None = None) -> Shard:
+    """One shard file. With ``hashes=False`` its embedding hashes are left out (empty lists): a reader
+    of the search index needs none, and at 1,000 reports they are a million strings. An entity found in
+    ``known`` with the same label and type is that object, not a new one (1,000 reports name about 1.2
+    million entities, most of them the same few)."""
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(data["meta"].tobytes().decode("utf-8"))
@@ -103,14 +108,18 @@ def read_shard(path: Path) -> Shard:
         )
         for iri, n, text, start, end, section, ents in meta["passages"]
     ]
-    entities = {
-        s: EntityInfo(slug=s, label=label, type=type_) for s, (label, type_) in meta["entities"].items()
-    }
+    known = known or {}
+    entities: dict[str, EntityInfo] = {}
+    for slug, (label, type_) in meta["entities"].items():
+        info = known.get(slug)
+        if info is None or info.label != label or info.type != type_:
+            info = EntityInfo(slug=slug, label=label, type=type_)
+        entities[slug] = info
     return Shard(
         rid=rid,
         passages=passages,
-        hashes=meta["hashes"],
-        sentence_hashes=meta["sentences"],
+        hashes=meta["hashes"] if hashes else [],
+        sentence_hashes=meta["sentences"] if hashes else [],
         terms=terms,
         entities=entities,
     )
