@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import fcntl
 import math
-import shutil
 import signal
 import time
 from pathlib import Path
@@ -138,12 +137,14 @@ def _alive(pid: int) -> bool:
 @pytest.mark.slow
 def test_ctrl_c_keeps_the_committed_reports_whole_and_stops_the_workers(sample_paths, tmp_path):
     files = []
-    for i in range(6):  # 24 distinct reports: the run outlasts the first commit, even on a loaded machine
+    # 24 reports whose every paragraph is new (marked with its copy's number), so that none of them is
+    # served from the embedding cache and the run outlasts the first commit, even on a loaded machine
+    for i in range(6):
         for sample in sample_paths:
             copy = tmp_path / "in" / f"{i}-{sample.name}"
             copy.parent.mkdir(exist_ok=True)
-            shutil.copyfile(sample, copy)
-            copy.write_text(copy.read_text(encoding="utf-8") + f"\n\n第{i}版。\n", encoding="utf-8")
+            paragraphs = sample.read_text(encoding="utf-8").split("\n\n")
+            copy.write_text("\n\n".join(f"{p}（第{i}版）" for p in paragraphs), encoding="utf-8")
             files.append(copy)
     data = DataDir(tmp_path / "data")
     proc = start_cnkg("ingest", "--jobs", "2", "--data", str(data.root), *(str(f) for f in files))
