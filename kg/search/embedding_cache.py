@@ -6,7 +6,9 @@ newest older segments while they are no more than twice its size (size-tiered, s
 O(log n) times over n ingests, not once per ingest); a compaction (after a report was removed, or with
 too many segments) merges all of them and drops the rows no current passage uses once they outnumber
 the live ones. Vectors are read from a segment only when a row of it is needed: adding a report reads
-the hashes of the cache, not its vectors. The cache belongs to one embedder: switching embedders starts a
+the hashes of the cache, not its vectors, and a writer of many reports keeps those hashes from one commit
+to the next (``kg.search.updater``; after a save every row points into a segment file again and the
+vectors held in memory are dropped). The cache belongs to one embedder: switching embedders starts a
 new cache (see ``reembed``).
 """
 
