@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -36,11 +37,20 @@ def run_cnkg(
     )
 
 
+def _interruptible() -> None:
+    """Ctrl-C (SIGINT) handled as at a terminal: a shell without job control starts background jobs with
+    SIGINT ignored, the ignore is inherited across exec, and Python then installs no KeyboardInterrupt
+    handler, so a test runner started in the background (``.ci/run &``) would pass that on to ``cnkg``."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_cnkg(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """``cnkg ARGS`` started in the background, interruptible by SIGINT like a command at a terminal."""
     return subprocess.Popen(
         [sys.executable, "-m", "api.cli", *args],
         cwd=REPO,
         env={**os.environ, **(env or {})},
+        preexec_fn=_interruptible,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
