@@ -133,8 +133,8 @@ _DESIGNED_FOR = re.compile(r"专为|专门为|专门针对")
 _DESIGNED_END = re.compile(r"\s*(?:等)?[^，。；]{0,8}?(?:设计|打造|而生|构建|优化|定制)")
 # X …实现了 A、B 等能力: what X can do
 _CAPABILITY_CUE = re.compile(r"(?:扩展)?(?:实现|提供|具备|拥有)(?:了)?")
-# the list may go on with names the report does not know (云边协同、计算下沉、边缘自治等能力)
-# (云边协同、计算下沉、边缘自治等能力); 的 before the noun makes the name a modifier (虚拟化架构下的调度能力)
+# the list may go on with names the report does not know (云边协同、计算下沉、边缘自治等能力);
+# 的 before the noun makes the name a modifier (虚拟化架构下的调度能力)
 # an item starts and ends on a non-blank, so the blanks between items belong to the next item's \s* alone
 # (an item that could end in blanks made the split ambiguous: exponential backtracking on 、x  、x  、x …)
 _CAPABILITY_END = re.compile(
