@@ -8,12 +8,15 @@ read by ``kg.search.index``, stored as JSON in ``manifest.json``::
      "sizes": {rid: passages},                 # rows of each shard, so an append reads no old shard
      "vectors": ["index/vectors/seg.….npz"],   # embedding cache segments
      "dense": {"count": N, "segments": [{"rows", "kind", "vectors" | "graph", "sentences",
-                                         "sentence_indptr"}, ...]},  # kg.search.segments
+                                         "sentence_indptr", "table"}, ...]},  # kg.search.segments
      "files": [every file above]}               # what the data directory's GC keeps
 
 Search format 1, written before dense segments, held one dense file instead:
 ``"dense": {"file": "index/dense.….faiss", "kind": "flat" | "hnsw", "count": N}``. It is still read, and
-the next ingest writes segments. A data directory with no index holds ``{}``.
+the next ingest writes segments. A segment's ``table`` (``kg.search.table``: passages, entities and
+keyword postings of its reports) is absent in data directories written before tables; they are read
+from the shards, and the next ingest writes the missing tables. A data directory with no index
+holds ``{}``.
 """
 
 from __future__ import annotations
@@ -53,10 +56,11 @@ class SegmentRecord:
     graph: str | None
     sentences: str
     sentence_indptr: str
+    table: str | None = None  # the search table of the same reports (kg.search.table); None: written before
 
     @property
     def files(self) -> list[str]:
-        return [f for f in (self.vectors, self.graph, self.sentences, self.sentence_indptr) if f]
+        return [f for f in (self.vectors, self.graph, self.sentences, self.sentence_indptr, self.table) if f]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,12 +70,13 @@ class SegmentRecord:
             "graph": self.graph,
             "sentences": self.sentences,
             "sentence_indptr": self.sentence_indptr,
+            "table": self.table,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SegmentRecord:
         """The record as stored; raises ValueError, TypeError or KeyError on a malformed one."""
-        vectors, graph = data.get("vectors"), data.get("graph")
+        vectors, graph, table = data.get("vectors"), data.get("graph"), data.get("table")
         return cls(
             rows=int(data["rows"]),
             kind=str(data["kind"]),
@@ -79,6 +84,7 @@ class SegmentRecord:
             graph=str(graph) if graph is not None else None,
             sentences=str(data["sentences"]),
             sentence_indptr=str(data["sentence_indptr"]),
+            table=str(table) if table is not None else None,
         )
 
 

@@ -10,6 +10,7 @@ Used by ingest (entity mentions) and by the query side (entities named in a ques
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ class SurfaceMatch:
     exact: bool = False  # matched through a common-word name in its exact case (Flux, Harbor)
 
 
+@functools.cache  # a text has few distinct characters; a server's names and queries fold millions
 def _fold_char(ch: str) -> str:
     folded = unicodedata.normalize("NFKC", ch).casefold()
     return "".join(c for c in folded if not c.isspace())
@@ -65,7 +67,7 @@ class SurfaceMatcher:
         return cls(lexicon.surface_forms(), lexicon.context_forms(), lexicon.exact_forms())
 
     def _add(self, form: str, value: _Value) -> None:
-        key = "".join(_fold_char(c) for c in form)
+        key = "".join(map(_fold_char, form))
         if not key:
             return
         node = self._trie

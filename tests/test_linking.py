@@ -19,8 +19,8 @@ from kg.datadir import DataDir
 from kg.entities import list_entities
 from kg.namespaces import CNKG, ENTITY_BASE, RDF, entity_iri, normalize_name, preferred_type, report_iri
 from kg.qa.source import store_select
-from kg.search.index import _merged_entity
 from kg.search.shards import EntityInfo
+from kg.search.table import merged_entity
 from kg.search.updater import make_index_updater
 from kg.store import GraphStore
 
@@ -92,7 +92,7 @@ def test_legal_form_is_folded_into_the_trade_name(store):
 def test_conflicting_types_resolve_by_precedence_whatever_the_order(store):
     assert preferred_type(["Technology", "Product"]) == preferred_type(["Product", "Technology"]) == "Product"
     a, b = EntityInfo("x", "X", "Technology"), EntityInfo("x", "X", "Product")
-    assert _merged_entity(a, b) == _merged_entity(b, a) == EntityInfo("x", "X", "Product")
+    assert merged_entity(a, b) == merged_entity(b, a) == EntityInfo("x", "X", "Product")
     # a third report typing the shared company Organization does not change its type (Vendor wins)
     extra = ox.NamedNode(report_iri("0" * 16))
     quad = ox.Quad(

@@ -1,11 +1,14 @@
-"""Loading the search index: what ``SearchIndex.load`` keeps (no shards, no embedding hashes) gives the
-same index as assembling every shard read in full, and the content vectors of related reports come
-from the keyword index's postings exactly as from the shards' term counts."""
+"""Loading the search index: the tables written beside the dense segments (``kg.search.table``) give
+the same index as assembling every shard read in full; a data directory from before tables is read
+from its shards and gets its tables at its next ingest; and the content vectors of related reports
+come from the keyword index's postings exactly as from the shards' term counts."""
 
 from __future__ import annotations
 
 import math
+import shutil
 from collections import Counter, defaultdict
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -17,18 +20,27 @@ from kg.related import term_vectors
 from kg.search import make_index_updater
 from kg.search.index import SearchIndex
 from kg.search.keyword import KeywordIndex, TermCounts, _place_among_equals
+from kg.search.segments import MergePolicy
 from kg.search.shards import Shard, read_shard
+from kg.search.table import Table
 from kg.tokenize import WordSegmenter
 
 QUERIES = ["边缘计算市场规模", "服务网格 Istio 落地难点", "Serverless 冷启动", "Kubernetes 容器 安全"]
+NEVER_MERGE = MergePolicy(tier_ratio=0)  # a segment (and a table) per report
+
+
+def _write(datadir: DataDir, paths) -> None:
+    catalog = Catalog(datadir, index_updater=make_index_updater("use3"))
+    for path in paths:
+        catalog.write(bundle_from_text(path.read_text(encoding="utf-8"), path.name))
 
 
 @pytest.fixture(scope="module")
 def datadir(tmp_path_factory) -> DataDir:
     datadir = DataDir(tmp_path_factory.mktemp("load") / "data")
-    catalog = Catalog(datadir, index_updater=make_index_updater("use3"))
-    for path in SAMPLES[:3]:
-        catalog.write(bundle_from_text(path.read_text(encoding="utf-8"), path.name))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("kg.search.updater.MERGE_POLICY", NEVER_MERGE)
+        _write(datadir, SAMPLES[:3])
     return datadir
 
 
@@ -37,17 +49,17 @@ def _full_shards(datadir: DataDir) -> list[Shard]:
     return [read_shard(datadir.path(state.shards[rid])) for rid in state.order]
 
 
-def test_the_loaded_index_equals_the_index_of_every_shard_read_in_full(datadir):
-    loaded = SearchIndex.load(datadir, datadir.read_manifest())
-    assert not hasattr(loaded, "shards")
-    whole = SearchIndex.from_shards(_full_shards(datadir), loaded.embedder, loaded.dense)
-    assert loaded.passages == whole.passages
-    assert loaded.entities == whole.entities
+def _assert_same_index(loaded: SearchIndex, whole: SearchIndex) -> None:
+    assert list(loaded.passages) == list(whole.passages)
+    assert [loaded.passages[row] for row in range(len(whole))] == list(whole.passages)
+    assert list(loaded.entities.items()) == list(whole.entities.items())  # the same order too
     assert list(loaded.report_rows) == list(whole.report_rows)
     assert all(np.array_equal(loaded.report_rows[r], whole.report_rows[r]) for r in whole.report_rows)
-    assert loaded.entity_rows.keys() == whole.entity_rows.keys()
+    assert set(loaded.entity_rows) == set(whole.entity_rows)
     assert all(np.array_equal(loaded.entity_rows[s], whole.entity_rows[s]) for s in whole.entity_rows)
     assert loaded.keyword.vocabulary == whole.keyword.vocabulary
+    for ours, theirs in zip(loaded.keyword.postings(), whole.keyword.postings(), strict=True):
+        assert np.array_equal(ours, theirs)
     segmenter = WordSegmenter.shared()
     for query in QUERIES:
         terms = segmenter.search_terms(query)
@@ -55,20 +67,60 @@ def test_the_loaded_index_equals_the_index_of_every_shard_read_in_full(datadir):
         assert loaded.keyword.ideal_score(terms) == whole.keyword.ideal_score(terms)
 
 
-def test_a_shard_read_for_queries_has_no_hashes_and_shares_entities_read_before(datadir):
+def test_the_index_loaded_from_its_tables_equals_the_index_of_every_shard_read_in_full(datadir):
+    manifest = datadir.read_manifest()
+    segments = manifest.search.dense.segments
+    assert len(segments) == 3 and all(record.table for record in segments)
+    loaded = SearchIndex.load(datadir, manifest)
+    assert len(loaded.keyword.parts) == 3  # one keyword part per table, none merged at load
+    whole = SearchIndex.from_shards(_full_shards(datadir), loaded.embedder, loaded.dense)
+    _assert_same_index(loaded, whole)
+
+
+def test_a_table_read_back_from_its_file_is_the_table_written(datadir, tmp_path):
+    table = Table.from_shards(_full_shards(datadir))
+    path = tmp_path / "t.pack"
+    path.write_bytes(table.to_bytes())
+    again = Table.open(path)
+    assert again.rids == table.rids and again.entities == table.entities and again.slugs == table.slugs
+    assert [again.passage(r) for r in range(len(again))] == [table.passage(r) for r in range(len(table))]
+    assert again.postings.vocabulary == table.postings.vocabulary
+    for name in ("indptr", "rows", "counts", "lengths"):
+        assert np.array_equal(getattr(again.postings, name), getattr(table.postings, name))
+
+
+def test_a_data_directory_from_before_tables_is_read_from_shards_and_gets_tables_at_its_next_ingest(
+    datadir, tmp_path
+):
+    old = DataDir(tmp_path / "old")
+    shutil.copytree(datadir.root, old.root)
+    with old.writing():  # the manifest as written before tables: the segments name none
+        manifest = old.read_manifest()
+        dense = manifest.search.dense
+        assert dense is not None
+        untabled = tuple(replace(record, table=None) for record in dense.segments)
+        manifest.search = replace(manifest.search, dense=replace(dense, segments=untabled))
+        old.commit(manifest)
+    loaded = SearchIndex.load(old, old.read_manifest())
+    _assert_same_index(loaded, SearchIndex.from_shards(_full_shards(old), loaded.embedder, loaded.dense))
+
+    _write(old, SAMPLES[3:4])
+    manifest = old.read_manifest()
+    assert manifest.search.dense is not None
+    assert all(record.table for record in manifest.search.dense.segments)
+    tabled = SearchIndex.load(old, manifest)
+    _assert_same_index(tabled, SearchIndex.from_shards(_full_shards(old), tabled.embedder, tabled.dense))
+
+
+def test_a_shard_read_for_queries_has_no_hashes(datadir):
     state = datadir.read_manifest().search
-    first, second = (datadir.path(state.shards[rid]) for rid in state.order[:2])
+    first = datadir.path(state.shards[state.order[0]])
     full = read_shard(first)
     assert full.hashes and len(full.sentence_hashes) == len(full)
     lean = read_shard(first, hashes=False)
     assert lean.hashes == [] and lean.sentence_hashes == []
     assert lean.passages == full.passages and lean.entities == full.entities
     assert np.array_equal(lean.terms.counts, full.terms.counts)
-    again = read_shard(second, hashes=False, known=full.entities)
-    shared = set(again.entities) & set(full.entities)
-    assert shared  # the sample reports name some of the same entities
-    assert all(again.entities[s] is full.entities[s] for s in shared if again.entities[s] == full.entities[s])
-    assert again.entities == read_shard(second).entities
 
 
 def _reference_vectors(shards: list[Shard], index: SearchIndex, key) -> dict[str, dict[int, float]]:

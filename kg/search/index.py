@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,12 +11,12 @@ import numpy as np
 from kg.catalog import PassageRecord
 from kg.datadir import DataDir, Manifest
 from kg.errors import StoreError
-from kg.namespaces import preferred_type
 from kg.search.dense import DenseIndex
 from kg.search.embedding_cache import EmbeddingCache
-from kg.search.keyword import KeywordBuilder, KeywordIndex
+from kg.search.keyword import KeywordIndex
 from kg.search.segments import open_segment
 from kg.search.shards import EntityInfo, Shard, read_shard
+from kg.search.table import EntityRows, PassageTable, Table, merged_entity
 from kg.search.vectors import VectorIndex, faiss, stored_rows
 from kg.search_record import SEARCH_FORMAT, SINGLE_FILE_FORMAT, EmbedderInfo, SearchRecord
 
@@ -25,29 +25,44 @@ __all__ = ["SEARCH_FORMAT", "EmbedderInfo", "SearchIndex"]
 
 @dataclass
 class SearchIndex:
-    """What queries use: the passage table, BM25 and dense indexes and entity lookups. The shards are
-    not kept (their hashes matter only to writers, their term counts live on in ``keyword``)."""
+    """What queries use: the passage table, BM25 and dense indexes and entity lookups, over the search
+    tables of the dense segments (``kg.search.table``), memory-mapped; a data directory whose segments
+    have no tables yet (written before them) is read from its shards until its next ingest."""
 
     embedder: EmbedderInfo | None
-    passages: list[PassageRecord]
+    passages: Sequence[PassageRecord]
     keyword: KeywordIndex
     dense: DenseIndex | None
     entities: dict[str, EntityInfo]
     report_rows: dict[str, np.ndarray] = field(default_factory=dict)  # rid -> its rows
-    entity_rows: dict[str, np.ndarray] = field(default_factory=dict)  # slug -> rows mentioning it
+    entity_rows: Mapping[str, np.ndarray] = field(default_factory=dict)  # slug -> rows mentioning it
 
     @classmethod
     def empty(cls) -> SearchIndex:
-        return cls.from_shards([], None, None)
+        return cls.from_tables([], None, None)
 
     @classmethod
     def from_shards(
         cls, shards: Iterable[Shard], embedder: EmbedderInfo | None, dense: DenseIndex | None
     ) -> SearchIndex:
-        assembler = _Assembler()
-        for shard in shards:
-            assembler.add(shard)
-        return assembler.finish(embedder, dense)
+        return cls.from_tables([Table.from_shards(shards)], embedder, dense)
+
+    @classmethod
+    def from_tables(
+        cls, tables: Sequence[Table], embedder: EmbedderInfo | None, dense: DenseIndex | None
+    ) -> SearchIndex:
+        entities: dict[str, EntityInfo] = {}
+        report_rows: dict[str, np.ndarray] = {}
+        base = 0
+        for table in tables:
+            for info in table.entities:
+                entities[info.slug] = merged_entity(entities.get(info.slug), info)
+            bounds = (table.report_indptr + base).tolist()
+            for rid, lo, hi in zip(table.rids, bounds[:-1], bounds[1:], strict=True):
+                report_rows[rid] = np.arange(lo, hi, dtype=np.int64)
+            base += len(table)
+        keyword = KeywordIndex([table.postings for table in tables])
+        return cls(embedder, PassageTable(tables), keyword, dense, entities, report_rows, EntityRows(tables))
 
     @classmethod
     def load(cls, datadir: DataDir, manifest: Manifest) -> SearchIndex:
@@ -65,11 +80,14 @@ class SearchIndex:
             return cls._checked(cls.from_shards(shards, embedder, dense))
         segments = state.dense.segments if state.dense else ()
         dense = DenseIndex([open_segment(datadir, record) for record in segments])
-        # one shard at a time, without its hashes: only what queries use stays in memory
-        assembler = _Assembler()
-        for rid in state.order:
-            assembler.add(read_shard(datadir.path(state.shards[rid]), hashes=False, known=assembler.entities))
-        return cls._checked(assembler.finish(embedder, dense))
+        if segments and all(record.table for record in segments):
+            tables = [Table.open(datadir.path(record.table)) for record in segments if record.table]
+            if [rid for table in tables for rid in table.rids] != list(state.order):
+                raise StoreError("the search tables and the manifest's reports disagree; re-ingest")
+            return cls._checked(cls.from_tables(tables, embedder, dense))
+        # written before search tables: one shard at a time, without its hashes
+        lean = (read_shard(datadir.path(state.shards[rid]), hashes=False) for rid in state.order)
+        return cls._checked(cls.from_shards(lean, embedder, dense))
 
     @staticmethod
     def _checked(index: SearchIndex) -> SearchIndex:
@@ -86,51 +104,6 @@ class SearchIndex:
         if not slugs:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate([self.entity_rows.get(s, np.zeros(0, np.int64)) for s in slugs]))
-
-
-class _Assembler:
-    """A ``SearchIndex`` built from shards given one at a time; of each shard only its passages and term
-    ids are kept (its entities are merged into one table, its vocabulary into the keyword index's)."""
-
-    def __init__(self) -> None:
-        self.passages: list[PassageRecord] = []
-        self.keyword = KeywordBuilder()
-        self.entities: dict[str, EntityInfo] = {}
-        self.report_rows: dict[str, np.ndarray] = {}
-        self.by_entity: dict[str, list[int]] = {}
-
-    def add(self, shard: Shard) -> None:
-        entities, by_entity = self.entities, self.by_entity
-        self.keyword.add(shard.terms)
-        for slug, info in shard.entities.items():
-            known = entities.get(slug)
-            if known is not info:  # read_shard shares the object of an entity read the same before
-                entities[slug] = _merged_entity(known, info)
-        row = len(self.passages)
-        self.report_rows[shard.rid] = np.arange(row, row + len(shard), dtype=np.int64)
-        for passage in shard.passages:
-            for slug in passage.entities:
-                by_entity.setdefault(slug, []).append(row)
-            row += 1
-        self.passages += shard.passages
-
-    def finish(self, embedder: EmbedderInfo | None, dense: DenseIndex | None) -> SearchIndex:
-        entity_rows = {
-            slug: np.unique(np.asarray(rows, dtype=np.int64)) for slug, rows in self.by_entity.items()
-        }
-        keyword = self.keyword.finish()
-        return SearchIndex(
-            embedder, self.passages, keyword, dense, self.entities, self.report_rows, entity_rows
-        )
-
-
-def _merged_entity(known: EntityInfo | None, seen: EntityInfo) -> EntityInfo:
-    """One entity as two reports saw it: the type by TYPE_PRECEDENCE and the smaller label, so that the
-    result does not depend on the order the reports were ingested in (docs/linking.md)."""
-    if known is None or known == seen:
-        return seen
-    type_ = preferred_type((known.type, seen.type)) or known.type
-    return EntityInfo(slug=seen.slug, label=min(known.label, seen.label), type=type_)
 
 
 def _single_file_dense(datadir: DataDir, state: SearchRecord, shards: list[Shard], dim: int) -> DenseIndex:

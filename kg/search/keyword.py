@@ -1,7 +1,8 @@
 """The keyword leg: Okapi BM25 over ``WordSegmenter.search_terms`` tokens, numpy only.
 
-Each report keeps its own term counts (``TermCounts``, in its shard); ``KeywordIndex.build`` merges
-them into one term-major matrix of precomputed BM25 weights, so a query costs one column per term.
+Each report keeps its own term counts (``TermCounts``, in its shard); ``KeywordBuilder`` merges those of
+a run of reports into term-major ``Postings`` (stored with the run, ``kg.search.table``), and a
+``KeywordIndex`` over the runs' postings weighs a query's terms when asked: one column per term and run.
 
 >>> counts = TermCounts.from_token_lists([["容器", "云"], ["容器", "安全", "安全"], ["金融"]])
 >>> index = KeywordIndex.build([counts])
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BM25_B", "BM25_K1", "KeywordBuilder", "KeywordIndex", "TermCounts"]
+__all__ = ["BM25_B", "BM25_K1", "KeywordBuilder", "KeywordIndex", "Postings", "TermCounts"]
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -60,28 +61,44 @@ class TermCounts:
         return running[self.indptr[1:]] - running[self.indptr[:-1]]
 
 
-class KeywordIndex:
-    """BM25 weights of every (term, passage) pair, stored term-major (CSC-like), with the pair's term
-    count (what ``kg.related`` builds its TF-IDF vectors from, so the shards need not be kept)."""
+@dataclass(frozen=True)
+class Postings:
+    """The term counts of a run of passages, term-major: term ``t`` (its id in ``vocabulary``) occurs
+    ``counts[i]`` times in passage ``rows[i]`` (rows of the run, ascending) for ``i`` in
+    ``indptr[t]:indptr[t + 1]``; ``lengths``: the terms of each passage."""
 
-    def __init__(
-        self,
-        vocabulary: dict[str, int],
-        indptr: np.ndarray,
-        rows: np.ndarray,
-        weights: np.ndarray,
-        idf: np.ndarray,
-        size: int,
-        counts: np.ndarray,
-    ) -> None:
-        self.vocabulary = vocabulary
-        self._indptr = indptr
-        self._rows = rows
-        self._weights = weights
-        self._idf = idf
-        self._counts = counts
-        self.size = size
-        self._unseen_idf = float(np.log1p((size + 0.5) / 0.5))
+    vocabulary: dict[str, int]
+    indptr: np.ndarray  # int64, len(vocabulary) + 1
+    rows: np.ndarray  # int32
+    counts: np.ndarray  # uint16 (int32 if a count is larger)
+    lengths: np.ndarray  # float32, one per passage
+
+    @classmethod
+    def empty(cls) -> Postings:
+        nothing = np.zeros(0, dtype=np.int32)
+        return cls({}, np.zeros(1, dtype=np.int64), nothing, nothing, nothing.astype(np.float32))
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+
+class KeywordIndex:
+    """BM25 over the postings of consecutive runs of passages (the parts; rows numbered on across them).
+    A term's weight in a passage is computed when a query asks for the term, from the counts and the
+    passage lengths, with the document frequencies and average length of all the parts: the parts
+    can be stored and memory-mapped one by one (``kg.search.table``) and nothing is built at load."""
+
+    def __init__(self, parts: Sequence[Postings], k1: float = BM25_K1, b: float = BM25_B) -> None:
+        self.parts = list(parts)
+        self.k1, self.b = k1, b
+        self._bases = np.cumsum([0] + [len(part) for part in self.parts], dtype=np.int64)
+        self.size = int(self._bases[-1])
+        lengths = np.concatenate([part.lengths for part in self.parts]) if self.parts else np.zeros(0)
+        self._lengths = lengths.astype(np.float32)
+        self._avg_length = float(self._lengths.mean()) if self.size else 1.0
+        self._avg_length = self._avg_length or 1.0
+        self._unseen_idf = float(np.log1p((self.size + 0.5) / 0.5))
+        self._merged: Postings | None = None
 
     @classmethod
     def build(cls, parts: Iterable[TermCounts], k1: float = BM25_K1, b: float = BM25_B) -> KeywordIndex:
@@ -89,22 +106,32 @@ class KeywordIndex:
         builder = KeywordBuilder()
         for part in parts:
             builder.add(part)
-        return builder.finish(k1, b)
+        return cls([builder.finish()], k1, b)
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """Every term, numbered in the order of its first occurrence."""
+        return self.parts[0].vocabulary if len(self.parts) == 1 else self._merged_postings().vocabulary
 
     def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(indptr, rows, counts)``: term ``t`` (its id in ``vocabulary``) occurs ``counts[i]`` times
-        in passage ``rows[i]`` for ``i`` in ``indptr[t]:indptr[t + 1]``, rows ascending."""
-        return self._indptr, self._rows, self._counts
+        """``(indptr, rows, counts)`` over all the parts, by term id in ``vocabulary`` (see Postings)."""
+        whole = self.parts[0] if len(self.parts) == 1 else self._merged_postings()
+        return whole.indptr, whole.rows, whole.counts
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage for a query's terms (each distinct term counted once)."""
         scores = np.zeros(self.size, dtype=np.float32)
         for term in dict.fromkeys(terms):
-            col = self.vocabulary.get(term)
-            if col is None:
+            found = self._columns(term)
+            if not found:
                 continue
-            lo, hi = self._indptr[col], self._indptr[col + 1]
-            scores[self._rows[lo:hi]] += self._weights[lo:hi]  # rows are unique within a column
+            idf = self._idf(sum(hi - lo for _, lo, hi in found))
+            for at, lo, hi in found:
+                part, base = self.parts[at], int(self._bases[at])
+                rows = part.rows[lo:hi] + base  # unique within a column
+                tf = part.counts[lo:hi].astype(np.float32)
+                norm = self.k1 * (1.0 - self.b + self.b * self._lengths[rows] / self._avg_length)
+                scores[rows] += (idf * tf * (self.k1 + 1.0) / (tf + norm)).astype(np.float32)
         return scores
 
     def ideal_score(self, terms: Sequence[str]) -> float:
@@ -112,13 +139,35 @@ class KeywordIndex:
         for how much of a query a passage matches (terms no passage has count with the highest idf)."""
         total = 0.0
         for term in dict.fromkeys(terms):
-            col = self.vocabulary.get(term)
-            total += self._unseen_idf if col is None else float(self._idf[col])
+            df = self.document_frequency(term)
+            total += self._unseen_idf if df == 0 else float(self._idf(df))
         return total
 
     def document_frequency(self, term: str) -> int:
-        col = self.vocabulary.get(term)
-        return 0 if col is None else int(self._indptr[col + 1] - self._indptr[col])
+        return sum(hi - lo for _, lo, hi in self._columns(term))
+
+    def _columns(self, term: str) -> list[tuple[int, int, int]]:
+        """``(part, lo, hi)``: where the term's postings are in each part that has it."""
+        found = []
+        for at, part in enumerate(self.parts):
+            col = part.vocabulary.get(term)
+            if col is not None:
+                lo, hi = int(part.indptr[col]), int(part.indptr[col + 1])
+                if hi > lo:
+                    found.append((at, lo, hi))
+        return found
+
+    def _idf(self, df: int) -> np.float32:
+        return np.float32(np.log1p((self.size - np.float64(df) + 0.5) / (np.float64(df) + 0.5)))
+
+    def _merged_postings(self) -> Postings:
+        """The parts' postings as one (built on first use: only related reports read them whole)."""
+        if self._merged is None:
+            builder = KeywordBuilder()
+            for part in self.parts:
+                builder.add_postings(part)
+            self._merged = builder.finish()
+        return self._merged
 
 
 class KeywordBuilder:
@@ -152,13 +201,19 @@ class KeywordBuilder:
         self._lengths.append(part.lengths().astype(np.float32))
         self.size += len(part)
 
-    def finish(self, k1: float = BM25_K1, b: float = BM25_B) -> KeywordIndex:
+    def add_postings(self, part: Postings) -> None:
+        """Add a run of passages given term-major (what ``finish`` returns)."""
+        by_row = np.argsort(part.rows, kind="stable")
+        terms = np.repeat(np.arange(len(part.vocabulary), dtype=np.int32), np.diff(part.indptr))
+        indptr = np.zeros(len(part) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(part.rows, minlength=len(part)), out=indptr[1:])
+        counts = np.asarray(part.counts, dtype=np.int32)[by_row]
+        self.add(TermCounts(list(part.vocabulary), indptr, terms[by_row], counts))
+
+    def finish(self) -> Postings:
         size = self.size
         if size == 0:
-            empty = np.zeros(0, dtype=np.int64)
-            none = empty.astype(np.float32)
-            nothing = empty.astype(np.int32)
-            return KeywordIndex({}, np.zeros(1, dtype=np.int64), nothing, none, none, 0, nothing)
+            return Postings.empty()
         first = np.fromiter(self._first.values(), dtype=np.int64, count=len(self._first))  # ascending
         renumber = np.zeros(self._seen, dtype=np.int32)
         renumber[first] = np.arange(len(first), dtype=np.int32)
@@ -181,12 +236,6 @@ class KeywordBuilder:
         lengths = np.concatenate(self._lengths)
         self._reset()  # the parts are no longer needed
         del first, renumber
-        tf = counts.astype(np.float32)
-        avg_length = float(lengths.mean()) or 1.0
-        idf = np.log1p((size - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = k1 * (1.0 - b + b * lengths[rows] / avg_length)
-        weights = (idf[cols] * tf * (k1 + 1.0) / (tf + norm)).astype(np.float32)
-        del norm, tf
         indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
         place += indptr[cols]
@@ -194,11 +243,9 @@ class KeywordBuilder:
         narrow = np.uint16 if counts.max(initial=0) <= np.iinfo(np.uint16).max else counts.dtype
         by_term_rows = np.empty_like(rows)
         by_term_rows[place] = rows
-        by_term_weights = np.empty_like(weights)
-        by_term_weights[place] = weights
         by_term_counts = np.empty(len(counts), dtype=narrow)
         by_term_counts[place] = counts
-        return KeywordIndex(vocabulary, indptr, by_term_rows, by_term_weights, idf, size, by_term_counts)
+        return Postings(vocabulary, indptr, by_term_rows, by_term_counts, lengths)
 
 
 def _place_among_equals(values: np.ndarray, bound: int) -> np.ndarray:

@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,11 +87,9 @@ class Shard:
         return datadir.new_artifact("index/shards", self.rid, ".npz", self.to_bytes())
 
 
-def read_shard(path: Path, hashes: bool = True, known: Mapping[str, EntityInfo] | None = None) -> Shard:
+def read_shard(path: Path, hashes: bool = True) -> Shard:
     """One shard file. With ``hashes=False`` its embedding hashes are left out (empty lists): a reader
-    of the search index needs none, and at 1,000 reports they are a million strings. An entity found in
-    ``known`` with the same label and type is that object, not a new one (1,000 reports name about 1.2
-    million entities, most of them the same few)."""
+    of the search index needs none, and at 1,000 reports they are a million strings."""
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(data["meta"].tobytes().decode("utf-8"))
@@ -108,13 +105,10 @@ def read_shard(path: Path, hashes: bool = True, known: Mapping[str, EntityInfo] 
         )
         for iri, n, text, start, end, section, ents in meta["passages"]
     ]
-    known = known or {}
-    entities: dict[str, EntityInfo] = {}
-    for slug, (label, type_) in meta["entities"].items():
-        info = known.get(slug)
-        if info is None or info.label != label or info.type != type_:
-            info = EntityInfo(slug=slug, label=label, type=type_)
-        entities[slug] = info
+    entities = {
+        slug: EntityInfo(slug=slug, label=label, type=type_)
+        for slug, (label, type_) in meta["entities"].items()
+    }
     return Shard(
         rid=rid,
         passages=passages,

@@ -9,13 +9,14 @@ Wiring (ingest)::
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from kg.catalog import IndexUpdater, ReportBundle
 from kg.datadir import DataDir, Manifest
-from kg.errors import ConflictError
+from kg.errors import ConflictError, StoreError
 from kg.lexicon import Lexicon
 from kg.search.embedders import Embedder, embedder_from_spec
 from kg.search.embedding_cache import EmbeddingCache, Progress
@@ -28,6 +29,7 @@ from kg.search.segments import (
     write_segment,
 )
 from kg.search.shards import Shard, read_shard, shard_from_bundle
+from kg.search.table import Table
 from kg.search_record import SEARCH_FORMAT, DenseRecord, EmbedderInfo, SearchRecord
 from kg.tokenize import WordSegmenter
 
@@ -242,7 +244,35 @@ def _dense_segments(
     if count:
         parts = [open_segment(datadir, r) for r in segments[-count:]]
         segments[-count:] = [merged_segment(datadir, parts, MERGE_POLICY)]
-    return segments
+    # each segment's search table, over the same reports: new with a new or merged segment, and written
+    # once for the segments of a data directory from before tables
+    runs = _segment_reports(segments, order, shards)
+    return [
+        record if record.table else replace(record, table=_table(datadir, [shards[rid] for rid in run]))
+        for record, run in zip(segments, runs, strict=True)
+    ]
+
+
+def _segment_reports(segments: list[SegmentRecord], order: list[str], shards: _Shards) -> list[list[str]]:
+    """The reports of each segment: the run of ``order`` whose passages are the segment's rows."""
+    runs: list[list[str]] = []
+    reports = iter(order)
+    for record in segments:
+        run, rows = [], 0
+        while rows < record.rows:
+            rid = next(reports, None)
+            if rid is None:
+                raise StoreError("the dense segments hold more rows than the indexed reports")
+            run.append(rid)
+            rows += shards.size(rid)
+        if rows != record.rows:
+            raise StoreError("a dense segment does not end where a report ends")
+        runs.append(run)
+    return runs
+
+
+def _table(datadir: DataDir, shards: list[Shard]) -> str:
+    return Table.from_shards(shards).write(datadir)
 
 
 def _groups(rids: list[str], shards: _Shards, max_rows: int) -> list[list[str]]:
