@@ -116,7 +116,6 @@ class WorkerProcess:
         )
         self.process.start()
         child.close()
-        self.triples = 0
         self.network_wall = ""  # which wall keeps the worker off the network (kg.sparql.sandbox)
 
     def _poll(self, timeout: float) -> bool:
@@ -138,8 +137,7 @@ class WorkerProcess:
         if message[0] == "error":
             self.kill()
             raise message[1]
-        self.triples = int(message[1])
-        self.network_wall = str(message[2])
+        self.network_wall = str(message[1])
         return self
 
     def _timed_out(self, timeout: float) -> QueryTimeoutError:
