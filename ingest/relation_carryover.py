@@ -23,7 +23,9 @@ from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentenc
 from ingest.relation_rule import (
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
+    SUBJECT_LEAD,
     TECHNICAL_TYPES,
+    TOPIC_LEAD,
     RelationRule,
     TypeOf,
     between,
@@ -47,8 +49,6 @@ class CarryOverConfidence:
 CONFIDENCE = CarryOverConfidence()
 ON_TOP_OF = RelationRule(name="on-top-of", predicate="basedOn", confidence=CONFIDENCE.built_on_top)
 WITH_CORE = RelationRule(name="with-core", predicate="basedOn", confidence=CONFIDENCE.built_on_top)
-# the topic of a sentence stands this close to its start (after '- ', 目前，, 截至目前为止，)
-TOPIC_LEAD = 10
 # the report's topic is named at least this often, and this many times as often as the runner-up
 REPORT_TOPIC_MIN_MENTIONS = 5
 REPORT_TOPIC_LEAD_RATIO = 2.0
@@ -74,8 +74,6 @@ _LIST_END = re.compile(
     r"\s*(?:等|[、，,。；;：:（()）]|$|(?:的)?(?:支持|适配|兼容)|部署|调度|作业|任务|框架|引擎|工作负载|原生|API|硬件|设备)"
 )
 _LACKING = re.compile(r"\s*(?:不足|不够|不好|欠缺|较差|有限|缺失)")
-# a clause's subject opens it: at most this many characters (则, 而, 也) after the clause break
-SUBJECT_LEAD = 2
 
 
 # (它)在 B（原生的…能力）之上 / 在 B 的基础上 opening a clause: the clause's subject is built on B

@@ -25,7 +25,9 @@ from ingest.document import Mention, Relation, Sentence
 from ingest.relation_rule import (
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
+    SUBJECT_LEAD,
     TECHNICAL_TYPES,
+    TOPIC_LEAD,
     RelationRule,
     TypeOf,
     between,
@@ -72,8 +74,6 @@ class ListRules:
 RULES = ListRules()
 # How far (characters) the topic may stand before the cue, and how long a list item gap may be.
 TOPIC_REACH = 80
-TOPIC_LEAD = 10  # the topic stands this close to the sentence start (after '- ', 作为, 目前 …)
-SUBJECT_LEAD = 2  # at most this many characters (则, 而, 也) before a name that opens a new clause
 LIST_START_GAP = 2  # a list starts at most this many characters after its cue (支持了 Ray、…)
 _NOT_A_SUBJECT = re.compile(r"支持|兼容|对|在|通过|使用|基于|将")
 _BREAK = re.compile(r"[。；;！？!?]")

@@ -20,7 +20,9 @@ __all__ = [
     "LIST_CONTINUATION_DISCOUNT",
     "NAMED_TECHNICAL_TYPES",
     "ORG_TYPES",
+    "SUBJECT_LEAD",
     "TECHNICAL_TYPES",
+    "TOPIC_LEAD",
     "RelationRule",
     "TypeOf",
     "between",
@@ -40,6 +42,11 @@ TypeOf = Callable[[Mention], str]  # the type of a mention's entity
 
 # A relation carried over to the next items of a list (A、B及C) is a little less sure than the first.
 LIST_CONTINUATION_DISCOUNT = 0.05
+# Where a subject stands (characters), for the rules that find one in the sentence (a list's topic, a
+# carried-over subject): a sentence's topic this close to its start (after '- ', 作为, 目前，…), and a name
+# that opens a later clause this close to the clause break (则, 而, 也).
+TOPIC_LEAD = 10
+SUBJECT_LEAD = 2
 
 
 @dataclass(frozen=True)
