@@ -1,6 +1,7 @@
 """The record every relation rule shares: what it states and how sure it is; and the sentence helpers
 the rule modules share (the text between two offsets or two neighbouring mentions, the mentions of each
-sentence, the mentions a cue stands before).
+sentence, the mentions a cue stands before) and how close to its sentence's or clause's start a subject
+stands (``TOPIC_LEAD``, ``SUBJECT_LEAD``).
 
 The pairwise rules of ``ingest.relations``, the clause rules of ``ingest.relation_cues`` and the list
 rules of ``ingest.relation_lists`` each name their rules with a ``RelationRule``; its confidences were
