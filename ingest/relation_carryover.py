@@ -23,7 +23,9 @@ from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentenc
 from ingest.relation_rule import (
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
+    SUBJECT_LEAD,
     TECHNICAL_TYPES,
+    TOPIC_LEAD,
     RelationRule,
     TypeOf,
     between,
@@ -47,8 +49,6 @@ class CarryOverConfidence:
 CONFIDENCE = CarryOverConfidence()
 ON_TOP_OF = RelationRule(name="on-top-of", predicate="basedOn", confidence=CONFIDENCE.built_on_top)
 WITH_CORE = RelationRule(name="with-core", predicate="basedOn", confidence=CONFIDENCE.built_on_top)
-# the topic of a sentence stands this close to its start (after '- ', 目前，, 截至目前为止，)
-TOPIC_LEAD = 10
 # the report's topic is named at least this often, and this many times as often as the runner-up
 REPORT_TOPIC_MIN_MENTIONS = 5
 REPORT_TOPIC_LEAD_RATIO = 2.0
@@ -61,31 +61,6 @@ _SUPPORT = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:支持|兼容|适
 _SUPPORT_OF = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:完成|实现)?(?:了)?对")
 _SUPPORT_OF_END = re.compile(r"[^，。；]{0,16}?的(?:支持|适配|兼容)")
 _OPEN_SOURCED = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:陆续|相继|先后)?开源了")
-_ITEM_GAP = re.compile(
-    r"^\s*(?:、|，|,|/|和|与|及|以及|或)\s*"
-    r"(?:[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .\-]{0,19}?\s*(?:、|，|,|/|和|与|及|以及|或)\s*)?$"
-)  # one name the report does not know may stand between two known ones (… MindSpore、Paddlepaddle 、MPI)
-_NOT_TOPIC_LEAD = re.compile(r"支持|兼容|对|在|通过|使用|基于|将|与|和")
-# words between a cue and its list that make what follows something else than a list of names
-# (支持在集群运行AI任务, 支持跨集群的AI任务部署, 支持从节点标签…转换, 支持按照Namespace等条件过滤)
-_NOT_A_LIST_OPENING = re.compile(r"[在从的把将对于向为由按]|根据|通过")
-# what may follow the last name of a list: 等, a clause break, or the kind of thing supported
-_LIST_END = re.compile(
-    r"\s*(?:等|[、，,。；;：:（()）]|$|(?:的)?(?:支持|适配|兼容)|部署|调度|作业|任务|框架|引擎|工作负载|原生|API|硬件|设备)"
-)
-_LACKING = re.compile(r"\s*(?:不足|不够|不好|欠缺|较差|有限|缺失)")
-# a clause's subject opens it: at most this many characters (则, 而, 也) after the clause break
-SUBJECT_LEAD = 2
-
-
-# (它)在 B（原生的…能力）之上 / 在 B 的基础上 opening a clause: the clause's subject is built on B
-_ON_TOP_OPENING = re.compile(
-    _CLAUSE_START + r"(?:它|其)?(?:并|也|还|则)?在\s*"
-)  # 它在 B 之上: B under the topic
-_ON_TOP_CLOSING = re.compile(r"[^，,。；;]{0,20}?(?:之上|基础上|基础之上)")
-# 以 B 为核心/基础/底座: what the clause is about is built on B
-_CORE_OPENING = re.compile(r"以\s*$")
-_CORE_CLOSING = re.compile(r"\s*(?:为|作为)(?:核心|基础|底座|内核)")
 
 
 @dataclass(frozen=True)
@@ -162,6 +137,9 @@ def _subject(
     return None, 0.0
 
 
+_NOT_TOPIC_LEAD = re.compile(r"支持|兼容|对|在|通过|使用|基于|将|与|和")
+
+
 def _clause_subjects(sentence: Sentence, found: list[Mention]) -> list[Mention]:
     """Mentions that open the sentence or a clause of it (a few characters in, no verb or preposition
     before them): the subjects a later clause may leave out."""
@@ -179,6 +157,20 @@ def _clause_subjects(sentence: Sentence, found: list[Mention]) -> list[Mention]:
 def _clause_of(sentence: Sentence, m: Mention, at: int) -> bool:
     """Whether ``m`` stands in the clause that opens at ``at`` (then the clause has a subject)."""
     return not re.search(r"[，,：:；;]", between(sentence, m.end, at))
+
+
+_ITEM_GAP = re.compile(
+    r"^\s*(?:、|，|,|/|和|与|及|以及|或)\s*"
+    r"(?:[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .\-]{0,19}?\s*(?:、|，|,|/|和|与|及|以及|或)\s*)?$"
+)  # one name the report does not know may stand between two known ones (… MindSpore、Paddlepaddle 、MPI)
+# words between a cue and its list that make what follows something else than a list of names
+# (支持在集群运行AI任务, 支持跨集群的AI任务部署, 支持从节点标签…转换, 支持按照Namespace等条件过滤)
+_NOT_A_LIST_OPENING = re.compile(r"[在从的把将对于向为由按]|根据|通过")
+# what may follow the last name of a list: 等, a clause break, or the kind of thing supported
+_LIST_END = re.compile(
+    r"\s*(?:等|[、，,。；;：:（()）]|$|(?:的)?(?:支持|适配|兼容)|部署|调度|作业|任务|框架|引擎|工作负载|原生|API|硬件|设备)"
+)
+_LACKING = re.compile(r"\s*(?:不足|不够|不好|欠缺|较差|有限|缺失)")
 
 
 def _list_after(
@@ -224,6 +216,16 @@ def _report_topic(
     if len(ranked) > 1 and ranked[0][1] < REPORT_TOPIC_LEAD_RATIO * ranked[1][1]:
         return None
     return next(m for m in mentions if m.slug == ranked[0][0])
+
+
+# (它)在 B（原生的…能力）之上 / 在 B 的基础上 opening a clause: the clause's subject is built on B
+_ON_TOP_OPENING = re.compile(
+    _CLAUSE_START + r"(?:它|其)?(?:并|也|还|则)?在\s*"
+)  # 它在 B 之上: B under the topic
+_ON_TOP_CLOSING = re.compile(r"[^，,。；;]{0,20}?(?:之上|基础上|基础之上)")
+# 以 B 为核心/基础/底座: what the clause is about is built on B
+_CORE_OPENING = re.compile(r"以\s*$")
+_CORE_CLOSING = re.compile(r"\s*(?:为|作为)(?:核心|基础|底座|内核)")
 
 
 def _foundations(

@@ -32,17 +32,6 @@ __all__ = ["RULES", "CueRules", "cue_relations"]
 _CLAUSE = re.compile(r"[，,。；;！？：:]")
 _LIST_JOIN = re.compile(r"^(?:及|和|与|、|以及|或)$")
 _LOOSE_JOIN = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:及|和|与|、|以及|或)$")
-_VERB = re.compile(
-    r"(?:陆续|相继|先后|率先|正式|就|又|还|也|已|已经)?(?:在|于)?(?:\d{4}年(?:\d{1,2}月)?)?(?:就|又|还|也)?"
-    r"(?P<anaphor>将(?:之|其|它))?"
-    r"(?P<verb>开发出|开发了|开发|研发出|研发了|研发|设计出|推出了|推出|发布了|发布|上线了|上线|开源了|开源|印发|出台|颁布)"
-)
-_ADVERBS = re.compile(r"^(?:陆续|相继|先后|率先|正式|就|又|还|也|已|已经|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
-_CATEGORY_LINK = re.compile(r"^(?:工具|服务|系统|平台|技术|架构|引擎|模块|框架|内核)?$")
-_OBJECT_END = re.compile(r"[，,。；;！？：:]|并|从而|进而|同时|以来|、(?=(?:在|于)?\d{4}年|发布|推出|上线)")
-_CHAIN_GAP = re.compile(r"^[、，,]?(?:并|又|还|也|陆续|相继|先后|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
-_ANAPHOR_GAP = re.compile(r"^[、，,]?(?:并|又|还|也|随后|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
-_BASED_ON = re.compile(r"基于$")
 
 
 @dataclass(frozen=True)
@@ -87,6 +76,9 @@ def _clause_start(sentence: Sentence, before: int) -> int:
     return max((sentence.start + m.end() for m in marks), default=sentence.start)
 
 
+_OBJECT_END = re.compile(r"[，,。；;！？：:]|并|从而|进而|同时|以来|、(?=(?:在|于)?\d{4}年|发布|推出|上线)")
+
+
 def _object_end(sentence: Sentence, pos: int) -> int:
     m = _OBJECT_END.search(sentence.text, pos - sentence.start)
     return sentence.start + m.start() if m else sentence.end
@@ -97,6 +89,16 @@ def _object_names(
 ) -> list[Mention]:
     inside = [m for m in found if start <= m.start and m.end <= end]
     return _listed_before(sentence, inside, type_of) if inside else []
+
+
+_VERB = re.compile(
+    r"(?:陆续|相继|先后|率先|正式|就|又|还|也|已|已经)?(?:在|于)?(?:\d{4}年(?:\d{1,2}月)?)?(?:就|又|还|也)?"
+    r"(?P<anaphor>将(?:之|其|它))?"
+    r"(?P<verb>开发出|开发了|开发|研发出|研发了|研发|设计出|推出了|推出|发布了|发布|上线了|上线|开源了|开源|印发|出台|颁布)"
+)
+_ADVERBS = re.compile(r"^(?:陆续|相继|先后|率先|正式|就|又|还|也|已|已经|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
+_CHAIN_GAP = re.compile(r"^[、，,]?(?:并|又|还|也|陆续|相继|先后|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
+_ANAPHOR_GAP = re.compile(r"^[、，,]?(?:并|又|还|也|随后|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
 
 
 def _verb_phrases(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -127,6 +129,9 @@ def _verb_phrases(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
             gap = gap[: len(gap) - len(verb.group("anaphor") or "")] if verb.group("anaphor") else gap
             if not (_ANAPHOR_GAP if verb.group("anaphor") else _CHAIN_GAP).match(gap):
                 break
+
+
+_BASED_ON = re.compile(r"基于$")
 
 
 def _verb_object(
@@ -169,6 +174,10 @@ def _verb_relation(
         yield RULES.verb_object_offers.relate(subject, obj, n, sentence)
     elif o_type in {"Technology", "Product"} and word[:2] in {"开发", "研发", "设计", "推出"}:
         yield RULES.verb_object_developed.relate(obj, subject, n, sentence)
+
+
+_CATEGORY_LINK = re.compile(r"^(?:工具|服务|系统|平台|技术|架构|引擎|模块|框架|内核)?$")
+ACRONYM_MAX = 4  # an all-capital Latin word this short after a category noun is a compound (云原生AI)
 
 
 def _appositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -326,7 +335,6 @@ _ADOPTER_GAP = re.compile(
     r"^(?:等[^，。；]{0,14}的)?(?:行业|业|领域|机构|企业|用户|客户|公司|网站|系统|业务|平台)?(?:中|内)?"
     r"(?:已|已经|正在|也|均|都|就|全部|开始|纷纷|逐步|广泛|大量|率先|普遍|积极|地)*$"
 )
-ACRONYM_MAX = 4  # an all-capital Latin word this short after a category noun is a compound (云原生AI)
 
 
 def _industry_adoption(

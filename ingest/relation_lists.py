@@ -25,7 +25,9 @@ from ingest.document import Mention, Relation, Sentence
 from ingest.relation_rule import (
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
+    SUBJECT_LEAD,
     TECHNICAL_TYPES,
+    TOPIC_LEAD,
     RelationRule,
     TypeOf,
     between,
@@ -72,79 +74,13 @@ class ListRules:
 RULES = ListRules()
 # How far (characters) the topic may stand before the cue, and how long a list item gap may be.
 TOPIC_REACH = 80
-TOPIC_LEAD = 10  # the topic stands this close to the sentence start (after '- ', 作为, 目前 …)
-SUBJECT_LEAD = 2  # at most this many characters (则, 而, 也) before a name that opens a new clause
 LIST_START_GAP = 2  # a list starts at most this many characters after its cue (支持了 Ray、…)
 _NOT_A_SUBJECT = re.compile(r"支持|兼容|对|在|通过|使用|基于|将")
 _BREAK = re.compile(r"[。；;！？!?]")
 _CLAUSE = re.compile(r"[，,：:]")
 _ITEM_GAP = re.compile(r"^\s*(?:、|，|,|/|和|与|及|以及|或)\s*$")
-# Patterns applied with .match(text, pos) are compiled without '^' (.match anchors at pos).
-_SUPPORT_CUE = re.compile(r"(?:完美|全面|原生|同时|还|也|已|均|都|可以|能够)?(?:支持|兼容|适配)(?:了)?")
-_SUPPORT_OF = re.compile(r"(?:已)?(?:完成|实现)?(?:了)?对")
-_SUPPORT_OF_END = re.compile(r"[^，。；]{0,16}的(?:支持|适配|兼容)")
-_MEMBER_KIND = re.compile(r"\s*(?:等)?(?:这\S{0,3}|多个|多种)?(?:核心)?(?:调度)?(?:插件|组件|模块|子项目)")
-_SUB_PROJECT = re.compile(r"子项目\s*$")
-_NAMED = re.compile(r"名为\s*$")
-_MODULE_AFTER = re.compile(r"\s*的(?:模块|组件|插件|子系统)")
-_PROJECTS_INCLUDE = re.compile(r"^\s*(?:的)?(?:子)?项目\s*[，,]?\s*(?:包括|如|例如|比如)\s*$")
-_OPEN_SOURCED = re.compile(r"(?:正式)?开源(?:了|的)")
-_BY_MAKER = re.compile(r"^\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*)?(?:最初|最早)?(?:正式)?由\s*$")
-_MADE = re.compile(r"\s*(?:正式|联合|共同)?(?P<verb>开源|开发|研发|发起|创建)")
-_IN_ORG = re.compile(r"^\s*(?:正式)?于\s*$")
-_USED_IN = re.compile(r"(?:广泛|大量|已|已经|成功)*(?:应用于|应用在|用于)")
-_IMPLEMENTS = re.compile(r"(?:实现|提供|包含|包括|内置|集成)(?:了)?")
-_INITIATOR = re.compile(
-    r"^\s*(?:项目)?\s*的\s*(?:发起单位|发起者|发起方|创建者|创始者|核心维护者|维护者|主要贡献者)\s*[，,]\s*$"
-)
-_IN_SCENARIOS = re.compile(r"^\s*(?:已经|已|也|均|都)?\s*在\s*$")
-_SCENARIO_USE = re.compile(r"[^，。；]{0,24}?(?:场景|领域|行业)[^，。；]{0,16}?(?:应用|落地|使用)")
-# X 在 Y 的基础上 / X 的成功得益于其在 Y 基础上
-_ON_BASE = re.compile(r"^\s*(?:[^，。；]{0,10}?其)?在\s*$")
-_BASE_AFTER = re.compile(r"\s*的?\s*(?:基础上|基础之上|之上)")
-_BUILT_ON = re.compile(r"基于\s*$")
-# X 将 Y 作为核心: Y is a part of X
-_AS_CORE_GAP = re.compile(r"^\s*将\s*$")
-_AS_CORE = re.compile(r"\s*作为(?:其)?(?:核心|核心组件|重要组成部分|组成部分|一部分)")
-
-_BUILD_VERB = re.compile(r"\s*(?:研究|开发|研发|构建|打造|实现|推出|设计)(?:了|出)")
-_JOINS_ORG = re.compile(
-    r"^\s*(?:已经|已|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:正式)?"
-    r"(?:作为|成为|加入|进入|捐赠给|捐献给)(?:了)?\s*$"
-)
-_ORG_PROJECT = re.compile(r"\s*(?:的)?[^，。；]{0,16}?(?:项目|系统)")
-# …，并在 2020 年 4 月成为 ORG 官方项目: the sentence's topic joins the organisation, clauses later
-_JOIN_CUE_BEFORE = re.compile(
-    r"(?:并|也|已|已经|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*)?(?:正式)?"
-    r"(?:成为|加入|进入|被接受为|晋升为)(?:了)?\s*$"
-)
-_IS_A = re.compile(r"^\s*(?:是|为)(?:一个|一款|一种|一套)[^，。；]{0,12}?$")
-_CATEGORY_AFTER = re.compile(r"\s*(?:平台|项目|框架|系统|引擎|工具|技术|方案|软件|数据库|服务)")
-_SUCH_AS = re.compile(r"^\s*[（(，,]?\s*(?:如|例如|比如|诸如)\s*$")
-# Y（A、B等）: examples in brackets right after a category
-_BRACKET_OPEN = re.compile(r"^\s*[（(]\s*$")
-_BRACKET_CLOSE = re.compile(r"\s*(?:等)?\s*[）)]")
-# X 是一个基于 K 的开源 Y 项目: the 基于…的 phrase may name another thing between X and its category
-_IS_A_BASED = re.compile(
-    r"^\s*(?:是|为)(?:一个|一款|一种|一套)\s*基于\s*\x00\s*(?:架构|技术)?\s*的[^，。；\x00]{0,12}?$"
-)
-# X 是专为 Y 设计的…: what X is made for
-_DESIGNED_FOR = re.compile(r"专为|专门为|专门针对")
-_DESIGNED_END = re.compile(r"\s*(?:等)?[^，。；]{0,8}?(?:设计|打造|而生|构建|优化|定制)")
-# X …实现了 A、B 等能力: what X can do
-_CAPABILITY_CUE = re.compile(r"(?:扩展)?(?:实现|提供|具备|拥有)(?:了)?")
-# the list may go on with names the report does not know (云边协同、计算下沉、边缘自治等能力);
-# 的 before the noun makes the name a modifier (虚拟化架构下的调度能力)
-# an item starts and ends on a non-blank, so the blanks between items belong to the next item's \s* alone
-# (an item that could end in blanks made the split ambiguous: exponential backtracking on 、x  、x  、x …)
-_CAPABILITY_END = re.compile(
-    r"(?:\s*、\s*[^，。；、\s](?:[^，。；、]{0,8}?[^，。；、\s])??)*\s*(?:等)?[^，。；、的]{0,4}?(?:能力|功能|特性)"
-)
-_COMMUNITY = re.compile(r"\s*社区")
-# 敏感个人数据，是指…的个人数据，…: a defined term is a kind of the noun its definition ends on
-_DEFINES = re.compile(r"\s*”?[，,]\s*是指")
-_DEFINITION_HEAD = re.compile(r"[，,。；;]|$")
-_SUB_PROJECT_AFTER = re.compile(r"\s*子项目")
+# Patterns applied with .match(text, pos) are compiled without '^' (.match anchors at pos); each rule's
+# patterns stand right before the rule that reads them.
 
 
 def _list_from(sentence: Sentence, found: list[Mention], first: int, type_of: TypeOf) -> list[Mention]:
@@ -244,9 +180,13 @@ class _EndedList:
 
 
 # The end-marked list rules: rule, cue, end, topic types, item types (, item_first).
+_SUPPORT_OF = re.compile(r"(?:已)?(?:完成|实现)?(?:了)?对")
+_SUPPORT_OF_END = re.compile(r"[^，。；]{0,16}的(?:支持|适配|兼容)")
 _SUPPORT_OF_LIST = _EndedList(
     RULES.support_of_list, _SUPPORT_OF, _SUPPORT_OF_END, TECHNICAL_TYPES, TECHNICAL_TYPES
 )
+_IMPLEMENTS = re.compile(r"(?:实现|提供|包含|包括|内置|集成)(?:了)?")
+_MEMBER_KIND = re.compile(r"\s*(?:等)?(?:这\S{0,3}|多个|多种)?(?:核心)?(?:调度)?(?:插件|组件|模块|子项目)")
 _IMPLEMENTED = _EndedList(
     RULES.implements_members,
     _IMPLEMENTS,
@@ -255,8 +195,20 @@ _IMPLEMENTED = _EndedList(
     TECHNICAL_TYPES,
     item_first=True,
 )
+# X 是专为 Y 设计的…: what X is made for
+_DESIGNED_FOR = re.compile(r"专为|专门为|专门针对")
+_DESIGNED_END = re.compile(r"\s*(?:等)?[^，。；]{0,8}?(?:设计|打造|而生|构建|优化|定制)")
 _DESIGNED_FOR_LIST = _EndedList(
     RULES.designed_for, _DESIGNED_FOR, _DESIGNED_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES
+)
+# X …实现了 A、B 等能力: what X can do
+_CAPABILITY_CUE = re.compile(r"(?:扩展)?(?:实现|提供|具备|拥有)(?:了)?")
+# the list may go on with names the report does not know (云边协同、计算下沉、边缘自治等能力);
+# 的 before the noun makes the name a modifier (虚拟化架构下的调度能力)
+# an item starts and ends on a non-blank, so the blanks between items belong to the next item's \s* alone
+# (an item that could end in blanks made the split ambiguous: exponential backtracking on 、x  、x  、x …)
+_CAPABILITY_END = re.compile(
+    r"(?:\s*、\s*[^，。；、\s](?:[^，。；、]{0,8}?[^，。；、\s])??)*\s*(?:等)?[^，。；、的]{0,4}?(?:能力|功能|特性)"
 )
 _CAPABILITY_LIST = _EndedList(
     RULES.capabilities, _CAPABILITY_CUE, _CAPABILITY_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES
@@ -284,12 +236,30 @@ class _NeighbourCue:
 
 
 _CATEGORY_TYPES = frozenset({"Concept", "Technology"})  # what a named thing is a kind of
+# X 在 Y 的基础上 / X 的成功得益于其在 Y 基础上
+_ON_BASE = re.compile(r"^\s*(?:[^，。；]{0,10}?其)?在\s*$")
+_BASE_AFTER = re.compile(r"\s*的?\s*(?:基础上|基础之上|之上)")
 _ON_BASE_OF = _NeighbourCue(NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, _ON_BASE, _BASE_AFTER)
+# X 作为/成为/加入 ORG …项目
+_JOINS_ORG = re.compile(
+    r"^\s*(?:已经|已|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:正式)?"
+    r"(?:作为|成为|加入|进入|捐赠给|捐献给)(?:了)?\s*$"
+)
+_ORG_PROJECT = re.compile(r"\s*(?:的)?[^，。；]{0,16}?(?:项目|系统)")
 _JOINS_ORG_PROJECT = _NeighbourCue(
     NAMED_TECHNICAL_TYPES, frozenset({"Organization"}), _JOINS_ORG, _ORG_PROJECT
 )
+# X 将 Y 作为核心: Y is a part of X
+_AS_CORE_GAP = re.compile(r"^\s*将\s*$")
+_AS_CORE = re.compile(r"\s*作为(?:其)?(?:核心|核心组件|重要组成部分|组成部分|一部分)")
 _AS_CORE_OF = _NeighbourCue(NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, _AS_CORE_GAP, _AS_CORE)
+# X 是一个 Y 平台
+_IS_A = re.compile(r"^\s*(?:是|为)(?:一个|一款|一种|一套)[^，。；]{0,12}?$")
+_CATEGORY_AFTER = re.compile(r"\s*(?:平台|项目|框架|系统|引擎|工具|技术|方案|软件|数据库|服务)")
 _IS_A_KIND = _NeighbourCue(NAMED_TECHNICAL_TYPES, _CATEGORY_TYPES, _IS_A, _CATEGORY_AFTER)
+
+
+_SUPPORT_CUE = re.compile(r"(?:完美|全面|原生|同时|还|也|已|均|都|可以|能够)?(?:支持|兼容|适配)(?:了)?")
 
 
 def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -302,7 +272,11 @@ def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf)
     yield from _SUPPORT_OF_LIST.relations(n, sentence, found, type_of)
 
 
-def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+_PROJECTS_INCLUDE = re.compile(r"^\s*(?:的)?(?:子)?项目\s*[，,]?\s*(?:包括|如|例如|比如)\s*$")
+
+
+def _members(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X的A、B等插件, X 实现了 A、B 等插件 → A, B partOf X;  ORG 的项目，包括 A、B → A, B partOf ORG."""
     text = sentence.text
     for i, whole, _, gap in neighbours(sentence, found):
         # X的A、B等插件
@@ -317,6 +291,18 @@ def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) ->
             for part in _of_types(projects, NAMED_TECHNICAL_TYPES, type_of):
                 yield RULES.projects_include.relate(part, whole, n, sentence)
     yield from _IMPLEMENTED.relations(n, sentence, found, type_of)
+
+
+_COMMUNITY = re.compile(r"\s*社区")
+_SUB_PROJECT = re.compile(r"子项目\s*$")
+_SUB_PROJECT_AFTER = re.compile(r"\s*子项目")
+_NAMED = re.compile(r"名为\s*$")
+_MODULE_AFTER = re.compile(r"\s*的(?:模块|组件|插件|子系统)")
+
+
+def _sub_projects(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X 社区孵化了…子项目 Y / Y 子项目 → Y partOf X;  X 集成了一个名为 Y 的模块 → Y partOf X."""
+    text = sentence.text
     for i, part in enumerate(found):
         before = between(sentence, sentence.start, part.start)
         wholes = [m for m in found[:i] if type_of(m) in NAMED_TECHNICAL_TYPES]
@@ -335,6 +321,16 @@ def _parts(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) ->
             yield RULES.sub_project.relate(part, whole, n, sentence)
         elif _NAMED.search(before) and _MODULE_AFTER.match(text, part.end - sentence.start):
             yield RULES.named_module.relate(part, whole, n, sentence)
+
+
+# ORG … 开源了 LIST;  X 的发起单位，ORG;  X 于…由 ORG 开源|开发;  X 于 ORG 开源
+_OPEN_SOURCED = re.compile(r"(?:正式)?开源(?:了|的)")
+_INITIATOR = re.compile(
+    r"^\s*(?:项目)?\s*的\s*(?:发起单位|发起者|发起方|创建者|创始者|核心维护者|维护者|主要贡献者)\s*[，,]\s*$"
+)
+_BY_MAKER = re.compile(r"^\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*)?(?:最初|最早)?(?:正式)?由\s*$")
+_MADE = re.compile(r"\s*(?:正式|联合|共同)?(?P<verb>开源|开发|研发|发起|创建)")
+_IN_ORG = re.compile(r"^\s*(?:正式)?于\s*$")
 
 
 def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -356,6 +352,10 @@ def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -
             yield RULES.open_sourced_at.relate(thing, maker, n, sentence)
 
 
+_IN_SCENARIOS = re.compile(r"^\s*(?:已经|已|也|均|都)?\s*在\s*$")
+_SCENARIO_USE = re.compile(r"[^，。；]{0,24}?(?:场景|领域|行业)[^，。；]{0,16}?(?:应用|落地|使用)")
+
+
 def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X在A、B等…场景中获得广泛应用 → X supports A, B (usedByIndustry for an industry)."""
     for i, topic, _, gap in neighbours(sentence, found):
@@ -371,6 +371,9 @@ def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
                 yield RULES.scenario_supports.relate(topic, area, n, sentence)
 
 
+_USED_IN = re.compile(r"(?:广泛|大量|已|已经|成功)*(?:应用于|应用在|用于)")
+
+
 def _industries(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     for cue in _USED_IN.finditer(sentence.text):
         at, end = sentence.start + cue.start(), sentence.start + cue.end()
@@ -381,6 +384,11 @@ def _industries(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
         for user in after:
             if type_of(user) == "Industry":
                 yield RULES.used_in_list.relate(topic, user, n, sentence)
+
+
+# 基于 Y 研究了自己的训练框架 X
+_BUILT_ON = re.compile(r"基于\s*$")
+_BUILD_VERB = re.compile(r"\s*(?:研究|开发|研发|构建|打造|实现|推出|设计)(?:了|出)")
 
 
 def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -408,6 +416,13 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             yield RULES.built_on.relate(built[-1], base, n, sentence)
 
 
+# …，并在 2020 年 4 月成为 ORG 官方项目: the sentence's topic joins the organisation, clauses later
+_JOIN_CUE_BEFORE = re.compile(
+    r"(?:并|也|已|已经|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*)?(?:正式)?"
+    r"(?:成为|加入|进入|被接受为|晋升为)(?:了)?\s*$"
+)
+
+
 def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X 将 Y 作为核心 → Y partOf X;  X …，并成为 ORG 官方项目 → X partOf ORG."""
     text = sentence.text
@@ -423,6 +438,17 @@ def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
         project = _topic(sentence, found, sentence.start + joins.start(), NAMED_TECHNICAL_TYPES, type_of)
         if project is not None and not org.surface.startswith(project.surface):  # Apache 软件基金会
             yield RULES.project_of_org.relate(project, org, n, sentence)
+
+
+# Y（如 A）/ Y，例如 A
+_SUCH_AS = re.compile(r"^\s*[（(，,]?\s*(?:如|例如|比如|诸如)\s*$")
+# Y（A、B等）: examples in brackets right after a category
+_BRACKET_OPEN = re.compile(r"^\s*[（(]\s*$")
+_BRACKET_CLOSE = re.compile(r"\s*(?:等)?\s*[）)]")
+# X 是一个基于 K 的开源 Y 项目: the 基于…的 phrase may name another thing between X and its category
+_IS_A_BASED = re.compile(
+    r"^\s*(?:是|为)(?:一个|一款|一种|一套)\s*基于\s*\x00\s*(?:架构|技术)?\s*的[^，。；\x00]{0,12}?$"
+)
 
 
 def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -455,6 +481,11 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
                 yield RULES.is_a_category.relate(thing, beyond, n, sentence)
 
 
+# 敏感个人数据，是指…的个人数据，…: a defined term is a kind of the noun its definition ends on
+_DEFINES = re.compile(r"\s*”?[，,]\s*是指")
+_DEFINITION_HEAD = re.compile(r"[，,。；;]|$")
+
+
 def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X，是指……的Y，… → X broader Y (Y: the first name after 的 that ends the definition's clause)."""
     text = sentence.text
@@ -484,7 +515,8 @@ def _purposes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf)
 def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """Every enumeration and topic-carry-over rule on one sentence (``found``: its mentions, in order)."""
     yield from _supports(n, sentence, found, type_of)
-    yield from _parts(n, sentence, found, type_of)
+    yield from _members(n, sentence, found, type_of)
+    yield from _sub_projects(n, sentence, found, type_of)
     yield from _makers(n, sentence, found, type_of)
     yield from _industries(n, sentence, found, type_of)
     yield from _scenarios(n, sentence, found, type_of)

@@ -1,6 +1,7 @@
 """The record every relation rule shares: what it states and how sure it is; and the sentence helpers
 the rule modules share (the text between two offsets or two neighbouring mentions, the mentions of each
-sentence, the mentions a cue stands before).
+sentence, the mentions a cue stands before) and how close to its sentence's or clause's start a subject
+stands (``TOPIC_LEAD``, ``SUBJECT_LEAD``).
 
 The pairwise rules of ``ingest.relations``, the clause rules of ``ingest.relation_cues`` and the list
 rules of ``ingest.relation_lists`` each name their rules with a ``RelationRule``; its confidences were
@@ -20,7 +21,9 @@ __all__ = [
     "LIST_CONTINUATION_DISCOUNT",
     "NAMED_TECHNICAL_TYPES",
     "ORG_TYPES",
+    "SUBJECT_LEAD",
     "TECHNICAL_TYPES",
+    "TOPIC_LEAD",
     "RelationRule",
     "TypeOf",
     "between",
@@ -40,6 +43,11 @@ TypeOf = Callable[[Mention], str]  # the type of a mention's entity
 
 # A relation carried over to the next items of a list (A、B及C) is a little less sure than the first.
 LIST_CONTINUATION_DISCOUNT = 0.05
+# Where a subject stands (characters), for the rules that find one in the sentence (a list's topic, a
+# carried-over subject): a sentence's topic this close to its start (after '- ', 作为, 目前，…), and a name
+# that opens a later clause this close to the clause break (则, 而, 也).
+TOPIC_LEAD = 10
+SUBJECT_LEAD = 2
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from support.spans import assert_exact_spans
 
+from ingest.document import SourceDocument
+from ingest.pipeline import Extraction, extract
+
 
 def _slugs_with_surface(extraction, surface):
     return {m.slug for m in extraction.mentions if m.surface == surface}
+
+
+def _extract(markdown: str) -> Extraction:
+    """The extraction of a one-paragraph Markdown report under a plain title."""
+    return extract(SourceDocument("# 标题\n\n" + markdown + "\n", "t.md", "text/markdown"))
 
 
 def test_abbreviation_resolves_to_the_canonical_entity(corpus_extraction):
@@ -18,11 +26,7 @@ def test_context_alias_means_the_cloud_in_a_cloud_sentence(corpus_extraction):
 
 
 def test_context_alias_is_ignored_outside_a_cloud_sentence():
-    from ingest.document import SourceDocument
-    from ingest.pipeline import extract
-
-    doc = SourceDocument("# 标题\n\n阿里的员工在杭州过年，食堂准备了饺子。\n", "t.md", "text/markdown")
-    assert "alibaba-cloud" not in extract(doc).entities
+    assert "alibaba-cloud" not in _extract("阿里的员工在杭州过年，食堂准备了饺子。").entities
 
 
 def test_mentions_carry_exact_offsets_and_do_not_overlap(corpus_extraction):
@@ -35,11 +39,7 @@ def test_policy_titles_are_policies(corpus_extraction):
 
 
 def test_unknown_vendor_in_a_vendor_list_is_discovered():
-    from ingest.document import SourceDocument
-    from ingest.pipeline import extract
-
-    doc = SourceDocument("# 标题\n\n我们拜访了阿里云、华为云、星桥智云等厂商。\n", "t.md", "text/markdown")
-    found = {e.label: e for e in extract(doc).entities.values()}
+    found = {e.label: e for e in _extract("我们拜访了阿里云、华为云、星桥智云等厂商。").entities.values()}
     assert found["星桥智云"].discovered
     assert found["星桥智云"].type == "Vendor"
 
@@ -52,11 +52,7 @@ def test_common_words_ending_like_an_organisation_are_not_discovered(corpus_extr
 
 # -- names no lexicon knows (sentences quoted from dev documents of tests/data/realworld) ----------
 def _entities_of(markdown: str) -> dict[str, str]:
-    from ingest.document import SourceDocument
-    from ingest.pipeline import extract
-
-    doc = SourceDocument("# 标题\n\n" + markdown + "\n", "t.md", "text/markdown")
-    return {e.label: e.type for e in extract(doc).entities.values()}
+    return {e.label: e.type for e in _extract(markdown).entities.values()}
 
 
 def test_government_bodies_are_organisations():
@@ -68,9 +64,6 @@ def test_government_bodies_are_organisations():
 
 
 def test_regulation_without_title_marks_is_a_policy_but_a_self_reference_is_not():
-    from ingest.document import SourceDocument
-    from ingest.pipeline import extract
-
     text = "# 深圳经济特区数据条例\n\n第一条 为了规范数据处理活动，根据有关法律、行政法规，制定本条例。\n"
     found = {
         e.label: e.type for e in extract(SourceDocument(text, "t.md", "text/markdown")).entities.values()
@@ -111,9 +104,6 @@ def test_landscape_service_provider_is_a_vendor():
 def test_a_government_body_is_discovered_without_the_verb_before_it():
     """'…，并通报国务院公安部门' (policy-gov-cii-protection-2021, dev): the body is 国务院公安部门, not the
     verb phrase; a body named after the field it governs is a body (not the field)."""
-    from ingest.document import SourceDocument
-    from ingest.pipeline import extract
-
     text = "保护工作部门自收到报告之日起3个月内完成重新认定，将认定结果通知运营者，并通报国务院公安部门。\n"
     labels = {e.label for e in extract(SourceDocument(text, "t.txt", "text/plain")).entities.values()}
     assert "国务院公安部门" in labels

@@ -12,7 +12,15 @@ from api.settings import ServerSettings
 from kg.datadir import DataDir
 from kg.errors import NotFoundError
 
-__all__ = ["DataOption", "EmbedderOption", "datadir_for", "ingested", "settings_for"]
+__all__ = [
+    "DataOption",
+    "EmbedderOption",
+    "HostOption",
+    "PortOption",
+    "datadir_for",
+    "ingested",
+    "settings_for",
+]
 
 DataOption = Annotated[
     Path | None,
@@ -20,6 +28,10 @@ DataOption = Annotated[
         "--data", help="Data directory (default: $CNKG_DATA, else ./cnkg-data).", show_default=False
     ),
 ]
+
+# The HTTP service's address (cnkg serve, cnkg demo); the defaults are ServerSettings'.
+HostOption = Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")]
+PortOption = Annotated[int | None, typer.Option(help="Port (default 8000).")]
 
 EmbedderOption = Annotated[
     str | None,

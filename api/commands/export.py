@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
-from api.commands.common import DataOption, datadir_for, settings_for
+from api.commands.common import DataOption, datadir_for, ingested, settings_for
 from kg.datadir import write_atomic
-from kg.errors import InputError, NotFoundError
+from kg.errors import InputError
 from kg.export import EXPORT_FORMATS, export_dataset, export_to_file
 from kg.facts import compare_facts, entity_filter
 from kg.settings import Settings
@@ -55,8 +55,7 @@ def _export_facts(
     if path.is_dir():
         raise InputError(f"{path} is a directory; give a file name")
     settings = settings_for(data, query_workers=_EXPORT_WORKERS)
-    if not datadir_for(data).exists():
-        raise NotFoundError(f"no cnkg data in {settings.data}; ingest reports first")
+    ingested(datadir_for(data))
     table = asyncio.run(_facts(settings, metric, entity, year))
     write_atomic(path, write_table(table, fmt))
     typer.echo(f"exported {len(list(table.rows)):,} observations to {path}", err=True)
@@ -102,9 +101,7 @@ def register(app: typer.Typer) -> None:
             return
         if fmt.lower() not in EXPORT_FORMATS:
             raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-        datadir = datadir_for(data)
-        if not datadir.exists():
-            raise NotFoundError(f"no cnkg data in {datadir.root}; ingest reports first")
+        datadir = ingested(datadir_for(data))
         if output is None:
             summary = export_dataset(datadir, fmt, sys.stdout.buffer, report=report)
             sys.stdout.buffer.flush()

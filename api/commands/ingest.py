@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.commands.common import DataOption, EmbedderOption, datadir_for, settings_for
+from api.commands.common import DataOption, EmbedderOption, HostOption, PortOption, datadir_for, settings_for
 from api.services import Services
 from api.settings import ServerSettings
 from ingest.metadata import checked_date
@@ -198,8 +198,8 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo_cmd(
         data: DataOption = None,
-        host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
-        port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+        host: HostOption = None,
+        port: PortOption = None,
     ) -> None:
         """Ingest the bundled sample reports (idempotent), then serve them over HTTP."""
         import uvicorn

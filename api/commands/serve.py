@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands.common import DataOption, settings_for
+from api.commands.common import DataOption, HostOption, PortOption, settings_for
 from kg.errors import CnkgError
 
 __all__ = ["register"]
@@ -16,8 +16,8 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve_cmd(
         data: DataOption = None,
-        host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
-        port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+        host: HostOption = None,
+        port: PortOption = None,
         write_token: Annotated[
             str | None,
             typer.Option(
