@@ -181,3 +181,15 @@ def test_a_command_line_client_is_a_technology():
     )
     assert found["kubectl"] == "Technology"
     assert found["karmadactl"] == "Technology"
+
+
+def test_an_industry_word_that_modifies_another_noun_is_not_the_sector():
+    """policy-npc-data-security-law-2021 and volcano-ann-kthena (dev): 政务数据 is data, 交通枢纽 a hub."""
+    found = _entities_of("国家大力推进电子政务建设，提高政务数据的科学性、准确性、时效性。")
+    assert "政务" not in found
+    found = _entities_of("它作为 LLM 服务框架上层的智能“交通枢纽”，深度集成于 Kubernetes。")
+    assert "交通" not in found
+    found = _entities_of(
+        "我们在通信、金融、交通、能源等领域均有边缘计算落地案例，运营商利用容器将核心网络云化。"
+    )
+    assert {"金融", "交通", "能源", "运营商"} <= {k for k, v in found.items() if v == "Industry"}
