@@ -339,9 +339,7 @@ def _industry_adoption(
         clause_end = _clause_end(sentence, industry.end)
         start, stop = industry.end - sentence.start, clause_end - sentence.start
         verb = ADOPTION_VERBS.search(sentence.text, start, stop)
-        if verb is None or not _ADOPTER_GAP.match(
-            "".join(sentence.text[start : verb.start()].split())
-        ):
+        if verb is None or not _ADOPTER_GAP.match("".join(sentence.text[start : verb.start()].split())):
             continue
         verb_at = sentence.start + verb.start()
         if any(industry.end <= m.start and m.end <= verb_at for m in found):
