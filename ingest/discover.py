@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from ingest.discover_acronyms import acronyms_in_prose
 from ingest.discover_apposition import bracketed_names
+from ingest.discover_industries import industry_list_members
 from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
 from kg.lexicon import Lexicon
@@ -286,6 +287,7 @@ def _candidates(
             yield m.group(), "Policy", base + m.start(), base + m.end()
     yield from _list_members(text, base, lexicon, segmenter)
     yield from latin_list_members(text, base, lexicon)
+    yield from industry_list_members(text, base, lexicon, segmenter)
     if any(lexicon.entries[m.slug].type in _TECHNICAL_CONTEXT for m in known_by_end.values()):
         for name, _type, start, end in acronyms_in_prose(text, base):
             yield name, _latin_type(text, base, start - base, lexicon, known_by_end), start, end

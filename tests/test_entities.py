@@ -193,3 +193,21 @@ def test_an_industry_word_that_modifies_another_noun_is_not_the_sector():
         "我们在通信、金融、交通、能源等领域均有边缘计算落地案例，运营商利用容器将核心网络云化。"
     )
     assert {"金融", "交通", "能源", "运营商"} <= {k for k, v in found.items() if v == "Industry"}
+
+
+def test_unknown_members_of_a_list_of_fields_are_industries():
+    """kubeedge-ann-cncf-graduation, volcano-tech-hpc-weather and policy-hz-city-brain-2020 (dev)."""
+    found = _entities_of("我们在通信、金融、交通、能源、桥梁、物流等领域均有边缘计算落地案例。")
+    assert found["桥梁"] == "Industry"
+    assert found["通信"] == "Industry"
+    found = _entities_of("HPC高性能计算在CAE仿真、动漫渲染、石油勘探、生命科学、气象环境等领域有广泛的应用。")
+    assert found["石油勘探"] == "Industry"
+    assert found["气象环境"] == "Industry"
+    assert "动漫渲染" not in found  # ends in a verb: an activity
+    # a list of activities (预测、研判…) is not one of industries; nor is one without 等领域/等行业
+    found = _entities_of(
+        "及时跟踪、预测、研判和反馈经济调节、市场监管、社会管理、公共服务、政府运行等领域的状态。"
+    )
+    assert "市场监管" not in found
+    found = _entities_of("随着互联网+概念不断向教育、服务、交通、零售拓展，容器云的优势更加明显。")
+    assert "服务" not in found
