@@ -29,8 +29,10 @@ ACTIVITY_SHARE_MAX = 1 / 3
 INDUSTRY_NAME_CHARS = (2, 10)
 # the closing words: 等领域, 等重要行业和领域, 等各领域, 等行业的, 等主管部门
 _CATEGORY = r"等(?:重要|各|各个|多个|众多|诸多|传统|垂直)?(?:行业|领域|产业|主管部门)"
-_ITEM = r"[^、，,。；;：:（()）“”《》\s等]{1,15}"
-_RUN = re.compile(r"(?:" + _ITEM + r"、)+" + _ITEM + r"(?=" + _CATEGORY + r")")
+_CLOSING = re.compile(_CATEGORY)
+# what ends the clause a list stands in, reading back from its closing words
+_CLAUSE_MARK = re.compile(r"[，,。；;：:（()）“”《》\s]")
+ITEM_MAX_CHARS = 15  # a longer piece between two 、 is a phrase, not a list member
 # what introduces the first member (是指公共通信和信息服务、…, 我们在通信、…, 广泛应用于CDN、…)
 _LEAD = re.compile(r"^.*(?:是指|包括|包含|涵盖|例如|比如|应用于|用于|在|如)")
 _CHINESE = re.compile(r"[\u4e00-\u9fff]+")
@@ -41,14 +43,10 @@ def industry_list_members(
     text: str, base: int, lexicon: Lexicon, segmenter: WordSegmenter
 ) -> Iterator[tuple[str, str, int, int]]:
     """(name, "Industry", start, end) of each unknown member of a list closed by 等…行业/领域."""
-    for run in _RUN.finditer(text):
-        members: list[tuple[str, int]] = []
-        pos = run.start()
-        for i, raw in enumerate(run.group().split("、")):
-            lead = _LEAD.match(raw) if i == 0 else None
-            offset = lead.end() if lead else 0
-            members.append((raw[offset:], pos + offset))
-            pos += len(raw) + 1
+    for closing in _CLOSING.finditer(text):
+        members = _members_before(text, closing.start())
+        if len(members) < 2:
+            continue
         kinds = [_kind(name, lexicon, segmenter) for name, _at in members]
         unknown = [(name, at) for (name, at), kind in zip(members, kinds, strict=True) if kind == ""]
         activities = [name for name, _at in members if _is_activity(name, segmenter)]
@@ -63,6 +61,30 @@ def industry_list_members(
             if name in activities or not low <= len(name) <= high or _NOT_IN_NAME.search(name):
                 continue
             yield name, "Industry", base + at, base + at + len(name)
+
+
+def _members_before(text: str, end: int) -> list[tuple[str, int]]:
+    """(member, offset) of the A、B、C list that ends at ``end``, within its clause."""
+    start = end
+    while start > 0 and not _CLAUSE_MARK.match(text[start - 1]):
+        start -= 1
+    pieces = text[start:end].split("、")
+    members: list[tuple[str, int]] = []
+    pos = end
+    for i in range(len(pieces) - 1, -1, -1):
+        raw = pieces[i]
+        pos -= len(raw)
+        if i == 0:
+            lead = _LEAD.match(raw)  # 我们在通信、…: the first member starts after its cue
+            raw, offset = (raw[lead.end() :], lead.end()) if lead else (raw, 0)
+            if len(raw) <= ITEM_MAX_CHARS:
+                members.append((raw, pos + offset))
+            break
+        if not raw or len(raw) > ITEM_MAX_CHARS or "等" in raw:
+            break
+        members.append((raw, pos))
+        pos -= 1  # the 、
+    return members[::-1]
 
 
 def _is_activity(name: str, segmenter: WordSegmenter) -> bool:
