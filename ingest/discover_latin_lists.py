@@ -2,7 +2,8 @@
 
 Three or more Latin-script names joined by the enumeration comma 、 (the mark Chinese prose uses between
 list items, never inside code or English text) name programs or projects; a list of companies is left to
-the vendor-list rule (discover._list_members), which knows their type from its known members.
+the vendor-list rule (discover._list_members), which knows their type from its known members, and a
+list of kinds of object or fields (Job、Task、Pod等资源) is made of words of an API, not of names.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ _RUN = re.compile(
 )
 _SPLIT = re.compile(r"\s*、\s*")
 _ORG_TYPES = frozenset({"Vendor", "Organization"})
+# what a list of kinds of object or fields of code is followed by (Job、Task、Pod等资源; Namespace、
+# Queue、Status等条件; Pod、Batch、Interactive任务): its members are words of an API, not names
+KIND_HEADS = re.compile(
+    r"\s*等?\s*(?:资源|条件|字段|参数|对象|状态|类型|指标|信息|任务|作业|事件|属性|标签|命令|文件|变量|数量)"
+)
 # version-like, single-letter and numbered items are not names (v1.9、v1.10; A、B、C; s0、s1)
 _NOT_A_NAME = re.compile(r"v?\d[\d.]*|[A-Za-z]|[a-z]+\d+")
 
@@ -35,6 +41,8 @@ def latin_list_members(text: str, base: int, lexicon: Lexicon) -> Iterator[tuple
             at = text.index(piece, pos)
             items.append((piece, at))
             pos = at + len(piece)
+        if KIND_HEADS.match(text, run.end()):
+            continue
         known = [e.type for name, _at in items if (e := lexicon.resolve(name)) is not None]
         if known and sum(t in _ORG_TYPES for t in known) * 2 >= len(known):
             continue  # a list of companies

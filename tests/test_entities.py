@@ -211,3 +211,13 @@ def test_unknown_members_of_a_list_of_fields_are_industries():
     assert "市场监管" not in found
     found = _entities_of("随着互联网+概念不断向教育、服务、交通、零售拓展，容器云的优势更加明显。")
     assert "服务" not in found
+
+
+def test_a_list_of_kinds_of_object_or_fields_is_not_a_list_of_names():
+    """volcano-case-pengcheng-lab and volcano-ann-v1-11 (dev): Job、Task等资源 are kinds of object."""
+    found = _entities_of("这里的资源也指用户提交作业后，k8s服务中生成的Job、Task、Pod等资源。")
+    assert not {"Job", "Task"} & set(found)
+    found = _entities_of("支持查看Job列表，支持按照Namespace、Queue、Status等条件过滤，支持Job排序展示。")
+    assert not {"Namespace", "Queue", "Status"} & set(found)
+    found = _entities_of("在淘宝开源的项目中，Speedy、Taro UI、Hydra、Nerv 都很活跃。")
+    assert found["Hydra"] == "Technology"
