@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from ingest.discover_acronyms import acronyms_in_prose
 from ingest.discover_apposition import bracketed_names
+from ingest.discover_bullets import bullet_list_members
 from ingest.discover_industries import industry_list_members
 from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
@@ -176,6 +177,16 @@ def discover_entities(
     by_end = sorted(known, key=lambda m: m.end)
     ends = [m.end for m in by_end]
 
+    def bullet_kind(name: str) -> str | None:
+        known_type = _known_type(name, lexicon, segmenter)
+        if (
+            known_type is None
+            and _NON_VENDOR_SUFFIX.search(name)
+            and _plausible_org(name, lexicon, segmenter)
+        ):
+            return "Organization"  # Eclipse 基金会, 自由软件基金会: named as an organisation
+        return known_type
+
     def add(name: str, type_: str, passage: Passage, start: int, end: int, label: str | None = None) -> None:
         name = name.strip()
         if len(name) < 2 or name in _GENERIC or lexicon.resolve(name) is not None:
@@ -193,6 +204,11 @@ def discover_entities(
         if all(m.start != start for m in entry.mentions):
             entry.mentions.append(Mention(slug, passage.n, start, end, name))
 
+    starts = [p.start for p in passages]
+    for name, type_, start, end in bullet_list_members(_passages_text(passages), 0, bullet_kind):
+        passage = passages[bisect.bisect_right(starts, start) - 1]
+        if passage.start <= start and end <= passage.end:
+            add(name, type_, passage, start, end)
     for passage in passages:
         for sentence in passage.sentences:
             first = bisect.bisect_right(ends, sentence.start)
@@ -243,6 +259,17 @@ class _Found:
     def entity(self, slug: str) -> ExtractedEntity:
         lang = "en" if self.label.isascii() else "zh"
         return ExtractedEntity(slug, self.label, self.type, True, lang, tuple(sorted(self.aliases)))
+
+
+def _passages_text(passages: tuple[Passage, ...]) -> str:
+    """The passages at their offsets, what lies between them as newlines (a list cut in two passages is
+    read whole; a blank line between passages still ends it)."""
+    parts: list[str] = []
+    pos = 0
+    for passage in passages:
+        parts += ["\n" * max(0, passage.start - pos), passage.text]
+        pos = max(pos, passage.end)
+    return "".join(parts)
 
 
 def canonical_name(name: str, type_: str, lexicon: Lexicon) -> str:

@@ -221,3 +221,22 @@ def test_a_list_of_kinds_of_object_or_fields_is_not_a_list_of_names():
     assert not {"Namespace", "Queue", "Status"} & set(found)
     found = _entities_of("在淘宝开源的项目中，Speedy、Taro UI、Hydra、Nerv 都很活跃。")
     assert found["Hydra"] == "Technology"
+
+
+def test_unknown_names_of_a_bulleted_list_take_the_kind_of_the_known_ones():
+    """kaiyuanshe-2018-oss-report-insight (dev): lists of foundations and of incubating projects."""
+    found = _entities_of(
+        "知名的有：\n\n* Apache 软件基金会\n* Linux 基金会\n* OpenStack 基金会\n* 自由软件基金会（FSF）\n"
+        "* Creative Commons\n* Eclipse 基金会"
+    )
+    assert found["Creative Commons"] == "Organization"
+    found = _entities_of("孵化项目：\n\n- Doris（原 Palo）\n- Dubbo\n- ECharts\n- Griffin\n- Skywalking")
+    assert found["ECharts"] == "Technology"
+    assert found["Griffin"] == "Technology"
+    # labels of web addresses are not names; a list of people has no known member
+    found = _entities_of(
+        "访问：\n- KubeEdge: https://kubeedge.io/\n- GitHub 仓库: https://github.com/kubeedge/kubeedge\n"
+        "- Slack: https://kubeedge.io/docs/community/slack\n\n嘉宾：\n- 谢工：GitChat CEO\n- 阴明：掘金 CEO"
+    )
+    assert "Slack" not in found
+    assert "谢工" not in found
