@@ -240,3 +240,13 @@ def test_unknown_names_of_a_bulleted_list_take_the_kind_of_the_known_ones():
     )
     assert "Slack" not in found
     assert "谢工" not in found
+
+
+def test_lower_case_members_of_a_list_the_text_calls_tools_are_names():
+    """volcano-case-leinao (dev): 'jupyter lab、tensorboard、code-server、wetty等调试工具集'."""
+    found = _entities_of("批量任务需要具备jupyter lab、tensorboard、code-server、wetty等调试工具集。")
+    assert {"jupyter lab", "tensorboard", "code-server", "wetty"} <= {
+        k for k, v in found.items() if v == "Technology"
+    }
+    found = _entities_of("配置项的类型包括int、string、bool，按需选择。")
+    assert not {"int", "string", "bool"} & set(found)
