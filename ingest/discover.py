@@ -12,6 +12,9 @@
 - acronyms in technical prose (ingest/discover_acronyms.py), organisations with a Latin-script name
   before a suffix (Eclipse 基金会) or named in English (Internet Systems Consortium), command-line
   clients (kubectl); CamelCase identifiers of code (PodStatus, UploadService) are left alone.
+- unknown members of a list the text calls fields or industries (…桥梁、物流等领域:
+  ingest/discover_industries.py) and unknown names opening the bullets of a list of organisations or
+  projects (ingest/discover_bullets.py).
 
 Every discovered entity is marked ``discovered`` so that a curator can review it. Its IRI comes from its
 canonical name alone (``entity_slug``: width, case and spaces folded; organisations without their legal
