@@ -12,6 +12,9 @@
 - acronyms in technical prose (ingest/discover_acronyms.py), organisations with a Latin-script name
   before a suffix (Eclipse 基金会) or named in English (Internet Systems Consortium), command-line
   clients (kubectl); CamelCase identifiers of code (PodStatus, UploadService) are left alone.
+- unknown members of a list the text calls fields or industries (…桥梁、物流等领域:
+  ingest/discover_industries.py) and unknown names opening the bullets of a list of organisations or
+  projects (ingest/discover_bullets.py).
 
 Every discovered entity is marked ``discovered`` so that a curator can review it. Its IRI comes from its
 canonical name alone (``entity_slug``: width, case and spaces folded; organisations without their legal
@@ -27,6 +30,8 @@ from dataclasses import dataclass, field
 
 from ingest.discover_acronyms import acronyms_in_prose
 from ingest.discover_apposition import bracketed_names
+from ingest.discover_bullets import bullet_list_members
+from ingest.discover_industries import industry_list_members
 from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
 from kg.lexicon import Lexicon
@@ -175,6 +180,16 @@ def discover_entities(
     by_end = sorted(known, key=lambda m: m.end)
     ends = [m.end for m in by_end]
 
+    def bullet_kind(name: str) -> str | None:
+        known_type = _known_type(name, lexicon, segmenter)
+        if (
+            known_type is None
+            and _NON_VENDOR_SUFFIX.search(name)
+            and _plausible_org(name, lexicon, segmenter)
+        ):
+            return "Organization"  # Eclipse 基金会, 自由软件基金会: named as an organisation
+        return known_type
+
     def add(name: str, type_: str, passage: Passage, start: int, end: int, label: str | None = None) -> None:
         name = name.strip()
         if len(name) < 2 or name in _GENERIC or lexicon.resolve(name) is not None:
@@ -192,6 +207,11 @@ def discover_entities(
         if all(m.start != start for m in entry.mentions):
             entry.mentions.append(Mention(slug, passage.n, start, end, name))
 
+    starts = [p.start for p in passages]
+    for name, type_, start, end in bullet_list_members(_passages_text(passages), 0, bullet_kind):
+        passage = passages[bisect.bisect_right(starts, start) - 1]
+        if passage.start <= start and end <= passage.end:
+            add(name, type_, passage, start, end)
     for passage in passages:
         for sentence in passage.sentences:
             first = bisect.bisect_right(ends, sentence.start)
@@ -244,6 +264,17 @@ class _Found:
         return ExtractedEntity(slug, self.label, self.type, True, lang, tuple(sorted(self.aliases)))
 
 
+def _passages_text(passages: tuple[Passage, ...]) -> str:
+    """The passages at their offsets, what lies between them as newlines (a list cut in two passages is
+    read whole; a blank line between passages still ends it)."""
+    parts: list[str] = []
+    pos = 0
+    for passage in passages:
+        parts += ["\n" * max(0, passage.start - pos), passage.text]
+        pos = max(pos, passage.end)
+    return "".join(parts)
+
+
 def canonical_name(name: str, type_: str, lexicon: Lexicon) -> str:
     """The name a discovered organisation is known by across reports: without its legal form
     (云霁科技有限公司 and 云霁科技 are one company). Other names are kept as written.
@@ -286,6 +317,7 @@ def _candidates(
             yield m.group(), "Policy", base + m.start(), base + m.end()
     yield from _list_members(text, base, lexicon, segmenter)
     yield from latin_list_members(text, base, lexicon)
+    yield from industry_list_members(text, base, lexicon, segmenter)
     if any(lexicon.entries[m.slug].type in _TECHNICAL_CONTEXT for m in known_by_end.values()):
         for name, _type, start, end in acronyms_in_prose(text, base):
             yield name, _latin_type(text, base, start - base, lexicon, known_by_end), start, end

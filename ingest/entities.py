@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ingest.discover import discover_entities
 from ingest.document import ExtractedEntity, Mention, Passage
-from ingest.mention_filters import inside, is_body_name_part, url_spans
+from ingest.mention_filters import inside, is_body_name_part, is_industry_modifier, url_spans
 from kg.lexicon import Lexicon
 from kg.surface_matcher import SurfaceMatch, SurfaceMatcher
 from kg.tokenize import TITLE_RE, WordSegmenter
@@ -48,8 +48,11 @@ def extract_entities(
             for match in matches:
                 if inside(urls, match.start, match.end):
                     continue  # github.com/volcano-sh: an address, not a mention
-                if is_body_name_part(sentence.text, match.start, lexicon.entries[match.slug].type):
+                type_ = lexicon.entries[match.slug].type
+                if is_body_name_part(sentence.text, match.start, type_):
                     continue  # 市人民政府: a body, not the government sector
+                if is_industry_modifier(sentence.text, match.end, type_, segmenter):
+                    continue  # 政务数据, 金融体系: the industry word modifies another noun
                 if match.contextual and not CLOUD_CONTEXT.search(sentence.text):
                     continue
                 if match.exact and not _technical(sentence.text, matches, lexicon):

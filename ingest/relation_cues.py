@@ -26,7 +26,7 @@ from ingest.relation_rule import (
     rule_row,
 )
 
-__all__ = ["RULES", "CueRules", "cue_relations"]
+__all__ = ["ADOPTION_VERBS", "RULES", "CueRules", "cue_relations"]
 
 
 _CLAUSE = re.compile(r"[，,。；;！？：:]")
@@ -327,7 +327,7 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
                 yield RULES.foundation.relate(subject, base, n, sentence)
 
 
-_ADOPT = re.compile(r"(?:采用|使用|部署|引入|试水|应用|利用|运行在|运行于|迁移到|迁移至)(?:了)?")
+ADOPTION_VERBS = re.compile(r"(?:采用|使用|部署|引入|试水|应用|利用|运行在|运行于|迁移到|迁移至)(?:了)?")
 # Words allowed between an industry and its adoption verb (金融行业已经广泛采用, 电商网站就全部运行在了,
 # 电信运营商系统中使用了): the industry's firms or systems and adverbs; anything else makes the industry a
 # modifier of another noun.
@@ -345,10 +345,9 @@ def _industry_adoption(
         if type_of(industry) != "Industry" or (i + 1 < len(found) and type_of(found[i + 1]) == "Industry"):
             continue
         clause_end = _clause_end(sentence, industry.end)
-        verb = _ADOPT.search(sentence.text, industry.end - sentence.start, clause_end - sentence.start)
-        if verb is None or not _ADOPTER_GAP.match(
-            "".join(sentence.text[industry.end - sentence.start : verb.start()].split())
-        ):
+        start, stop = industry.end - sentence.start, clause_end - sentence.start
+        verb = ADOPTION_VERBS.search(sentence.text, start, stop)
+        if verb is None or not _ADOPTER_GAP.match("".join(sentence.text[start : verb.start()].split())):
             continue
         verb_at = sentence.start + verb.start()
         if any(industry.end <= m.start and m.end <= verb_at for m in found):

@@ -171,3 +171,72 @@ def test_a_command_line_client_is_a_technology():
     )
     assert found["kubectl"] == "Technology"
     assert found["karmadactl"] == "Technology"
+
+
+def test_an_industry_word_that_modifies_another_noun_is_not_the_sector():
+    """policy-npc-data-security-law-2021 and volcano-ann-kthena (dev): 政务数据 is data, 交通枢纽 a hub."""
+    found = _entities_of("国家大力推进电子政务建设，提高政务数据的科学性、准确性、时效性。")
+    assert "政务" not in found
+    found = _entities_of("它作为 LLM 服务框架上层的智能“交通枢纽”，深度集成于 Kubernetes。")
+    assert "交通" not in found
+    found = _entities_of(
+        "我们在通信、金融、交通、能源等领域均有边缘计算落地案例，运营商利用容器将核心网络云化。"
+    )
+    assert {"金融", "交通", "能源", "运营商"} <= {k for k, v in found.items() if v == "Industry"}
+
+
+def test_unknown_members_of_a_list_of_fields_are_industries():
+    """kubeedge-ann-cncf-graduation, volcano-tech-hpc-weather and policy-hz-city-brain-2020 (dev)."""
+    found = _entities_of("我们在通信、金融、交通、能源、桥梁、物流等领域均有边缘计算落地案例。")
+    assert found["桥梁"] == "Industry"
+    assert found["通信"] == "Industry"
+    found = _entities_of("HPC高性能计算在CAE仿真、动漫渲染、石油勘探、生命科学、气象环境等领域有广泛的应用。")
+    assert found["石油勘探"] == "Industry"
+    assert found["气象环境"] == "Industry"
+    assert "动漫渲染" not in found  # ends in a verb: an activity
+    # a list of activities (预测、研判…) is not one of industries; nor is one without 等领域/等行业
+    found = _entities_of(
+        "及时跟踪、预测、研判和反馈经济调节、市场监管、社会管理、公共服务、政府运行等领域的状态。"
+    )
+    assert "市场监管" not in found
+    found = _entities_of("随着互联网+概念不断向教育、服务、交通、零售拓展，容器云的优势更加明显。")
+    assert "服务" not in found
+
+
+def test_a_list_of_kinds_of_object_or_fields_is_not_a_list_of_names():
+    """volcano-case-pengcheng-lab and volcano-ann-v1-11 (dev): Job、Task等资源 are kinds of object."""
+    found = _entities_of("这里的资源也指用户提交作业后，k8s服务中生成的Job、Task、Pod等资源。")
+    assert not {"Job", "Task"} & set(found)
+    found = _entities_of("支持查看Job列表，支持按照Namespace、Queue、Status等条件过滤，支持Job排序展示。")
+    assert not {"Namespace", "Queue", "Status"} & set(found)
+    found = _entities_of("在淘宝开源的项目中，Speedy、Taro UI、Hydra、Nerv 都很活跃。")
+    assert found["Hydra"] == "Technology"
+
+
+def test_unknown_names_of_a_bulleted_list_take_the_kind_of_the_known_ones():
+    """kaiyuanshe-2018-oss-report-insight (dev): lists of foundations and of incubating projects."""
+    found = _entities_of(
+        "知名的有：\n\n* Apache 软件基金会\n* Linux 基金会\n* OpenStack 基金会\n* 自由软件基金会（FSF）\n"
+        "* Creative Commons\n* Eclipse 基金会"
+    )
+    assert found["Creative Commons"] == "Organization"
+    found = _entities_of("孵化项目：\n\n- Doris（原 Palo）\n- Dubbo\n- ECharts\n- Griffin\n- Skywalking")
+    assert found["ECharts"] == "Technology"
+    assert found["Griffin"] == "Technology"
+    # labels of web addresses are not names; a list of people has no known member
+    found = _entities_of(
+        "访问：\n- KubeEdge: https://kubeedge.io/\n- GitHub 仓库: https://github.com/kubeedge/kubeedge\n"
+        "- Slack: https://kubeedge.io/docs/community/slack\n\n嘉宾：\n- 谢工：GitChat CEO\n- 阴明：掘金 CEO"
+    )
+    assert "Slack" not in found
+    assert "谢工" not in found
+
+
+def test_lower_case_members_of_a_list_the_text_calls_tools_are_names():
+    """volcano-case-leinao (dev): 'jupyter lab、tensorboard、code-server、wetty等调试工具集'."""
+    found = _entities_of("批量任务需要具备jupyter lab、tensorboard、code-server、wetty等调试工具集。")
+    assert {"jupyter lab", "tensorboard", "code-server", "wetty"} <= {
+        k for k, v in found.items() if v == "Technology"
+    }
+    found = _entities_of("配置项的类型包括int、string、bool，按需选择。")
+    assert not {"int", "string", "bool"} & set(found)
