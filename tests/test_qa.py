@@ -189,11 +189,6 @@ def test_an_empty_question_is_an_input_error(ask):
         ask("   ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known regression: the sentence reader handles 0.775 (62/80) of qa_set.json, below 0.8 (the "
-    "rules it replaced were written on these questions: 0.925); see docs/qa.md, known misses",
-)
 def test_the_qa_set_is_mostly_answered(ask):
     items = load_qa_set(QA_SET)
     assert len(items) >= 60

@@ -19,11 +19,13 @@ from kg.qa.selection import (
     Candidate,
     SelectionWeights,
     candidates,
+    introducing,
     question_keys,
     select_sentences,
     with_antecedents,
 )
-from kg.qa.shaping import enumeration
+from kg.qa.sentences import split_sentences
+from kg.qa.shaping import MAX_MEMBER_CHARS, enumeration
 
 __all__ = ["DECLINE", "DECLINE_EN", "DECLINE_SCORE", "DeclineModel", "PartAnswer", "read_answer"]
 
@@ -96,8 +98,10 @@ DECLINE = DeclineModel(bias=-14.43, dense=0.30, focus=5.69, passage=8.48, unit=3
 DECLINE_EN = DeclineModel(bias=-4.96, dense=-0.80, open=1.19, margin=10.55, score=1.97)
 MARGIN_RANK = 5  # the margin is the best sentence cosine less the cosine of this rank (1-based)
 
-_BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.、)）])\s*")
+_BULLET = re.compile(r"^\s*(?:[-•·]|\*(?!\*)|\d{1,2}[.、)）])\s*")  # a list marker, not ** (bold)
 _INTRODUCES = re.compile(r"[：:]\s*$|如下|以下")
+# A labelled line ("Volcano Scheduler：负责在离线作业的统一调度，…"): a member however long its description
+_LABELLED = re.compile(rf"^\s*(?:[-*•·]\s*)?[^：:，,。；;]{{1,{MAX_MEMBER_CHARS}}}[：:]\s*\S")
 
 
 @dataclass
@@ -158,21 +162,32 @@ def _bullets(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
 
 
 def _following(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
-    """The short lines that follow a sentence introducing a list in its passage (no markers needed)."""
+    """The short lines that follow a sentence introducing a list in its passage (no markers needed), or
+    the labelled lines ("Volcano Scheduler：负责…") when it is one that follows it."""
     same = sorted(
         (c for c in ranked if c.hit["passage"] == best.hit["passage"] and c.position > best.position),
         key=lambda c: c.position,
     )
     out: list[Candidate] = []
+    # labelled lines ("X：what X does. More on X.") are the members, the sentences between them are not
+    labelled = (
+        bool(same) and same[0].position == best.position + 1 and bool(_LABELLED.match(same[0].sentence.text))
+    )
     for c in same:
-        if c.position > best.position + MAX_BULLETS or len(c.sentence.text) > MAX_MEMBER_LINE:
+        if c.position > best.position + MAX_BULLETS:
+            break
+        if labelled:
+            if _LABELLED.match(c.sentence.text):
+                out.append(c)
+            continue
+        if len(c.sentence.text) > MAX_MEMBER_LINE:
             break
         out.append(c)
     return out
 
 
 def _member(bullet: str) -> str:
-    text = _BULLET.sub("", bullet).replace("**", "")
+    text = _BULLET.sub("", bullet.replace("**", ""))
     return re.split(r"[，,；;：:。]", text)[0].strip()
 
 
@@ -243,7 +258,7 @@ def read_answer(
             )
     chosen = select_sentences(keys, ranked, weights)
     if weights.antecedents and answer_type in BACK_REFERENCE_TYPES:
-        chosen = with_antecedents(chosen, ranked)
+        chosen = with_antecedents(chosen, ranked, weights.consequents)
     answer = "；".join(dict.fromkeys(_display(c.sentence.text) for c in chosen))
     return PartAnswer(
         text,
@@ -265,11 +280,22 @@ def _margin(similarity: Mapping[tuple[str, int], float]) -> float:
     return ranked[0] - ranked[min(MARGIN_RANK, len(ranked)) - 1] if ranked else 0.0
 
 
+def _head(best: Candidate, ranked: Sequence[Candidate]) -> Candidate:
+    """The sentence introducing ``best`` when it is a line of a list (…包括以下核心组件： then its lines),
+    else ``best``: a list is answered from its introducing sentence and all of its lines."""
+    head = introducing(split_sentences(best.hit["text"], int(best.hit["start"]))).get(best.position)
+    if head is None:
+        return best
+    same = (c for c in ranked if c.hit["passage"] == best.hit["passage"] and c.sentence.start == head.start)
+    return next(same, best)
+
+
 def _list_answer(
     text: str, answer_type: str, keys: Any, best: Candidate, ranked: Sequence[Candidate]
 ) -> tuple[list[Evidence], list[str]] | None:
     """Members of a list: the bullet lines a chosen sentence introduces, else its enumeration."""
     del text, answer_type, keys
+    best = _head(best, ranked)
     if _INTRODUCES.search(best.sentence.text):
         bullets = _bullets(best, ranked)
         if len(bullets) < 2:

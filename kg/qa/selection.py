@@ -14,7 +14,9 @@ Every sentence of the top ``SelectionWeights.passages`` hybrid passages is a can
     itself asks loses.
 The best sentence answers; further sentences join it only when they hold question keys the chosen ones do
 not (multi-hop, why with several reasons, both sides of a comparison); for why/how a chosen sentence that
-refers back (因此…, 对于这种情况…) brings the sentence before it. The weights were chosen on the dev
+refers back (因此…, 对于这种情况…) brings the sentence before it, and the sentence after it when that one
+refers back to it. A line that a sentence introduces (…相较随机基线： then "- 吞吐可提升约 2.73 倍") is read
+with the introducing sentence's keys. The weights were chosen on the dev
 split of the real-world corpus (a grid over the values below, see docs/qa.md).
 """
 
@@ -51,7 +53,7 @@ class SelectionWeights:
     entities: float = 0.35  # weight of the share of question entities named in the sentence
     answer_type: float = 0.3  # weight of holding a span of the expected answer shape
     rank: float = 0.5  # weight of 1 / (1 + passage rank)
-    extra_gain: float = 0.2  # share of the question's keys a further sentence must add to join
+    extra_gain: float = 0.1  # share of the question's keys a further sentence must add to join
     extra_score: float = 0.6  # ... and its score relative to the best sentence's
     max_sentences: int = 3  # sentences an answer (part) rests on at most
     max_sentence_chars: int = 300  # longer "sentences" (tables, run-on lists) are not candidates
@@ -75,6 +77,11 @@ class SelectionWeights:
     # a why/how answer sentence that refers back (因此…, 对于这种情况…, 为此…) brings the sentence before it
     antecedents: bool = True
     defined_term: float = 0.6  # a definition question: the sentence defines a term it asks (X是指…, 所谓X…)
+    # a line that a sentence introduces ("…相较随机基线：" then "- 吞吐可提升约 2.73 倍") holds this share of
+    # the introducing sentence's question keys and bigrams as its own: the intro says what the line is about
+    introduced: float = 1.0
+    # a why/how answer sentence followed by one that refers back to it (为了应对这种情况，…) brings that one
+    consequents: bool = True
 
 
 WEIGHTS = SelectionWeights()
@@ -98,6 +105,11 @@ _ASKS = re.compile(r"[？?]\s*[”\"』」）)]*\s*$")
 _DEFINES = re.compile(r"是指|指的是|是一种|是一个|定义为|即是|所谓")
 DEFINED_TERM_SPAN = 12
 _NON_KEY = re.compile(r"[^\u4e00-\u9fffa-z0-9]", re.I)
+# A sentence introducing the lines after it (…包括以下核心组件：, …如下), and how many lines it introduces
+# at most
+_INTRODUCES = re.compile(r"[：:]\s*$|如下[：:。]?\s*$|以下[：:。]?\s*$")
+INTRODUCED_LINES = 12
+_HEADING = re.compile(r"^\s*#{1,6}\s")
 
 
 @dataclass(frozen=True)
@@ -208,13 +220,22 @@ def candidates(
     comparing = keys.answer_type == "comparison"
     for rank, hit in enumerate(hits[: weights.passages]):
         passage = fold_text(hit["text"])
-        for position, sentence in enumerate(split_sentences(hit["text"], int(hit["start"]))):
+        sentences = split_sentences(hit["text"], int(hit["start"]))
+        intros = introducing(sentences) if weights.introduced else {}
+        for position, sentence in enumerate(sentences):
             if len(sentence.text) > weights.max_sentence_chars or _NOT_PROSE.match(sentence.text):
                 continue
             folded = fold_text(sentence.text)
             covered = frozenset(k for k in keys.keys if k in folded)
             lexical = sum(keys.keys[k] for k in covered) / keys.total
             entities = _entity_share(folded, passage, keys.entity_forms)
+            intro = intros.get(position)
+            if intro is not None:
+                # the introducing sentence's keys count for the line it introduces, in part
+                head = fold_text(intro.text)
+                inherited = frozenset(k for k in keys.keys if k in head) - covered
+                lexical += weights.introduced * sum(keys.keys[k] for k in inherited) / keys.total
+                entities = max(entities, weights.introduced * _entity_share(head, passage, keys.entity_forms))
             typed = has_span(keys.answer_type, sentence.text)
             focus_total = sum(keys.keys[k] for k in keys.focus)
             if not focus_total or (focus_total <= weights.min_focus and keys.chinese):
@@ -226,15 +247,21 @@ def candidates(
             dense = similarity.get((hit["passage"], sentence.start), 0.0) if similarity else 0.0
             own = char_bigrams(sentence.text)
             shared = len(asked & own) if asked else 0
+            context, said = 0.0, float(len(own))
+            if intro is not None:
+                # a line read with what introduces it: its echo of the question is that of both together
+                head_bigrams = char_bigrams(intro.text) - own
+                context = weights.introduced * len(asked & head_bigrams)
+                said += weights.introduced * len(head_bigrams)
             score = (
                 weights.dense * dense
-                + weights.bigrams * shared / max(len(asked), 1)
+                + weights.bigrams * (shared + context) / max(len(asked), 1)
                 + weights.lexical * lexical
                 + weights.entities * entities
                 + weights.answer_type * typed
                 + weights.rank / (1 + rank)
-                - weights.caption * (_PUNCTUATION.search(sentence.text) is None)
-                - weights.echo * shared / max(len(own), 1)
+                - weights.caption * (_PUNCTUATION.search(sentence.text) is None and intro is None)
+                - weights.echo * (shared + context) / max(said, 1)
             )
             if in_unit is not None and in_unit.search(sentence.text):
                 score += weights.asked_unit
@@ -255,6 +282,27 @@ def candidates(
     return out
 
 
+def introducing(sentences: Sequence[Sentence]) -> dict[int, Sentence]:
+    """For each line that a sentence introduces (…：, …如下), that sentence, by the line's position: the
+    up to INTRODUCED_LINES lines after it, up to a heading or the next introducing sentence.
+
+    >>> from kg.qa.sentences import split_sentences
+    >>> lines = split_sentences("相较随机基线：\\n- 吞吐提升约 2.73 倍\\n- TTFT 降低约 73.5%\\n## 小结", 0)
+    >>> {n: s.text for n, s in introducing(lines).items()}
+    {1: '相较随机基线：', 2: '相较随机基线：'}
+    """
+    out: dict[int, Sentence] = {}
+    for n, sentence in enumerate(sentences):
+        if not _INTRODUCES.search(sentence.text):
+            continue
+        for m in range(n + 1, min(n + 1 + INTRODUCED_LINES, len(sentences))):
+            line = sentences[m].text
+            if _HEADING.match(line) or _INTRODUCES.search(line):
+                break
+            out[m] = sentence
+    return out
+
+
 # A sentence opening with a back-reference: what it answers with is said in the sentence before it.
 _REFERS_BACK = re.compile(
     r"^\s*(?:[-*•·]\s*)?(?:因此|所以|为此|对此|于是|因而|这样|(?:在|对于|针对)?这种情况下?|针对这个问题|"
@@ -263,8 +311,12 @@ _REFERS_BACK = re.compile(
 BACK_REFERENCE_TYPES = frozenset({"reason", "method"})
 
 
-def with_antecedents(chosen: Sequence[Candidate], ranked: Sequence[Candidate]) -> list[Candidate]:
-    """The chosen sentences, each that refers back preceded by the sentence before it in its passage."""
+def with_antecedents(
+    chosen: Sequence[Candidate], ranked: Sequence[Candidate], consequents: bool = False
+) -> list[Candidate]:
+    """The chosen sentences, each that refers back preceded by the sentence before it in its passage; with
+    ``consequents``, each followed by the sentence after it when that one refers back to it (the problem
+    stated, then "为了应对这种情况，我们通过…": the answer to a how/why is what follows)."""
     by_place = {(c.hit["passage"], c.position): c for c in ranked}
     out: list[Candidate] = []
     for c in chosen:
@@ -274,6 +326,9 @@ def with_antecedents(chosen: Sequence[Candidate], ranked: Sequence[Candidate]) -
             out.append(before)
         if c not in out:
             out.append(c)
+        after = by_place.get((c.hit["passage"], c.position + 1))
+        if consequents and after is not None and after not in out and _REFERS_BACK.match(after.sentence.text):
+            out.append(after)
     return out
 
 

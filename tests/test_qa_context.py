@@ -1,0 +1,88 @@
+"""The reader on the context of a sentence, over real report text of the real-world corpus: a line read with
+the sentence introducing it (…相较随机基线： then "- 吞吐可提升约 2.73 倍"), the sentence after a how/why
+answer that refers back to it, and the labelled lines ("Volcano Scheduler：负责…") a list sentence
+introduces."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from kg.qa.reading import read_answer
+from kg.qa.selection import WEIGHTS, introducing
+from kg.qa.sentences import split_sentences
+
+_DOCS = Path(__file__).parent / "data" / "realworld" / "docs"
+
+
+def _section(name: str, first: str, last: str) -> list[dict[str, object]]:
+    """The text of a report from ``first`` up to ``last`` as the one passage the search returned, with its
+    offsets into the report."""
+    text = (_DOCS / name).read_text(encoding="utf-8")
+    start = text.index(first)
+    end = text.index(last, start)
+    return [
+        {"passage": "p1", "report": name, "text": text[start:end], "start": start, "end": end, "score": 1.0}
+    ]
+
+
+def _report(name: str) -> str:
+    return (_DOCS / name).read_text(encoding="utf-8")
+
+
+_KTHENA = ("volcano-ann-kthena.md", "## 极致的性能提升", "| Plugin Configuration")
+
+
+def test_the_lines_a_sentence_introduces_are_found_up_to_a_heading():
+    hits = _section(*_KTHENA)
+    sentences = split_sentences(str(hits[0]["text"]), int(str(hits[0]["start"])))
+    intros = introducing(sentences)
+    lines = [sentences[n].text for n in sorted(intros)]
+    assert lines == ["- 吞吐可提升约 2.73 倍", "- TTFT 降低约 73.5%", "- 端到端时延降低超过 60%"]
+    assert all(s.text.endswith("相较随机基线：") for s in intros.values())
+
+
+def test_a_line_is_read_with_the_sentence_introducing_it():
+    hits = _section(*_KTHENA)
+    report = _report(_KTHENA[0])
+    for question, figure in (
+        ("采用KV Cache感知加最少请求的策略后，TTFT降低了多少？", "73.5%"),
+        ("Kthena的KV Cache感知策略让吞吐提升了多少？", "2.73 倍"),
+    ):
+        part = read_answer(question, hits, {"kthena": ["Kthena"]}, decline_score=0.0)
+        assert part.answered and figure in part.answer
+        first = part.evidence[0]
+        assert figure in first.text and report[first.start : first.end] == first.text  # cited to its offsets
+        # read alone, the line holds none of the question's words: the introducing sentence answered, with no
+        # figure
+        alone = read_answer(question, hits, {"kthena": ["Kthena"]}, weights=replace(WEIGHTS, introduced=0.0))
+        assert figure not in alone.answer
+
+
+def test_a_how_answer_brings_the_sentence_after_it_that_refers_back_to_it():
+    hits = _section("kubeedge-case-chinahighways.md", "除了上面提到的挑战", "- 需要精简NodeStatus")
+    question = "网络恢复后所有边缘节点同时连接中心侧K8s集群造成冲击，项目是如何缓解的？"
+    part = read_answer(question, hits, {"kubernetes": ["K8s"]}, decline_score=0.0)
+    assert part.answer_type == "method" and "动态退避算法" in part.answer
+    texts = [e.text for e in part.evidence]
+    assert texts.index(next(t for t in texts if t.startswith("为了应对这种情况"))) > 0  # after the problem
+    without = read_answer(
+        question,
+        hits,
+        {"kubernetes": ["K8s"]},
+        weights=replace(WEIGHTS, consequents=False),
+        decline_score=0.0,
+    )
+    assert "动态退避算法" not in without.answer
+
+
+def test_the_labelled_lines_a_list_sentence_introduces_are_its_members():
+    hits = _section(
+        "volcano-ann-v1-11.md", "Volcano的云原生混部解决方案从应用层", "![](/img/blog/architecture.png)"
+    )
+    part = read_answer(
+        "Volcano云原生混部解决方案包括哪些核心组件？", hits, {"volcano": ["Volcano"]}, decline_score=0.0
+    )
+    assert part.answer_type == "list"
+    assert part.items == ["Volcano Scheduler", "Volcano SLO Agent", "Enhanced OS"]
+    assert [e.text.split("：")[0].strip("*") for e in part.evidence[1:]] == part.items  # each member's line
