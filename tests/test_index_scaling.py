@@ -92,3 +92,18 @@ def test_a_compaction_drops_rows_no_passage_uses(tmp_path: Path):
     assert len(reloaded) == len(live)
     with pytest.raises(Exception, match="lacks"):
         reloaded.lookup(_batch(0)[0])
+
+
+def test_cached_rows_of_a_segment_are_read_through_a_memory_map_not_the_whole_segment(tmp_path: Path):
+    """A commit that re-uses a few cached rows maps their segment (at 1,000 reports reading whole
+    segments made the index stage grow from 0.6 to 1.7 s a report)."""
+    datadir = DataDir(tmp_path)
+    segments = _ingest(datadir, [], 0, [], size=300)
+    cache = EmbeddingCache.load(datadir, segments, HashEmbedder.dim)
+    hashes, texts = _batch(0, size=300)
+    assert np.array_equal(
+        cache.vectors(hashes[:3], texts[:3], HashEmbedder()), HashEmbedder().embed(texts[:3])
+    )
+    mapped = [block for block in cache._blocks if isinstance(block, np.ndarray)]
+    assert len(mapped) == 1 and isinstance(mapped[0], np.memmap) and mapped[0].shape == (300, 8)
+    assert np.array_equal(mapped[0], np.load(datadir.path(segments[0]))["vectors"])
