@@ -8,7 +8,7 @@ Wiring (ingest)::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -174,6 +174,12 @@ class _Shards:
             self._read[rid] = read_shard(self._datadir.path(self._files[rid]))
         return self._read[rid]
 
+    def for_table(self, rid: str) -> Shard:
+        """A report's shard for building a search table: the one in hand, else read without its hashes
+        and not kept (a merged table reads hundreds of shards the commit needs for nothing else)."""
+        shard = self._read.get(rid)
+        return shard if shard is not None else read_shard(self._datadir.path(self._files[rid]), hashes=False)
+
     def __setitem__(self, rid: str, shard: Shard) -> None:
         self._read[rid] = shard
 
@@ -248,7 +254,7 @@ def _dense_segments(
     # once for the segments of a data directory from before tables
     runs = _segment_reports(segments, order, shards)
     return [
-        record if record.table else replace(record, table=_table(datadir, [shards[rid] for rid in run]))
+        record if record.table else replace(record, table=_table(datadir, map(shards.for_table, run)))
         for record, run in zip(segments, runs, strict=True)
     ]
 
@@ -271,7 +277,7 @@ def _segment_reports(segments: list[SegmentRecord], order: list[str], shards: _S
     return runs
 
 
-def _table(datadir: DataDir, shards: list[Shard]) -> str:
+def _table(datadir: DataDir, shards: Iterable[Shard]) -> str:
     return Table.from_shards(shards).write(datadir)
 
 
