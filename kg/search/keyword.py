@@ -95,8 +95,7 @@ class KeywordIndex:
         self.size = int(self._bases[-1])
         lengths = np.concatenate([part.lengths for part in self.parts]) if self.parts else np.zeros(0)
         self._lengths = lengths.astype(np.float32)
-        self._avg_length = float(self._lengths.mean()) if self.size else 1.0
-        self._avg_length = self._avg_length or 1.0
+        self._avg_length = (float(self._lengths.mean()) if self.size else 0.0) or 1.0
         self._unseen_idf = float(np.log1p((self.size + 0.5) / 0.5))
         self._merged: Postings | None = None
 
