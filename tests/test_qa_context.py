@@ -1,7 +1,7 @@
 """The reader on the context of a sentence, over real report text of the real-world corpus: a line read with
 the sentence introducing it (…相较随机基线： then "- 吞吐可提升约 2.73 倍"), the sentence after a how/why
-answer that refers back to it, and the labelled lines ("Volcano Scheduler：负责…") a list sentence
-introduces."""
+answer that refers back to it, the words around the asked slot, and the labelled lines
+("Volcano Scheduler：负责…") a list sentence introduces."""
 
 from __future__ import annotations
 
@@ -70,10 +70,22 @@ def test_a_how_answer_brings_the_sentence_after_it_that_refers_back_to_it():
         question,
         hits,
         {"kubernetes": ["K8s"]},
-        weights=replace(WEIGHTS, consequents=False),
+        weights=replace(WEIGHTS, consequents=False, slot=0.0),  # the slot (…如何缓解) alone also finds it
         decline_score=0.0,
     )
     assert "动态退避算法" not in without.answer
+
+
+def test_the_words_around_the_asked_slot_find_the_sentence_stating_the_figure():
+    # the question's entities and most of its words are in the section's first sentence; the figure is
+    # in the sentence that says 团队由 … 组成 around it, 80 lines further down
+    hits = _section("karmada-case-unionbigdata.md", "决这些问题，BOE", "团队从 2023 年 4 月开始工作")
+    question = "BOE工业智能检测平台（I3Plat）项目的团队由多少名成员组成？"
+    forms = {"i3plat": ["I3Plat"], "boe": ["BOE"]}
+    part = read_answer(question, hits, forms, decline_score=0.0)
+    assert part.answer_type == "quantity" and "14 名组成" in part.answer
+    without = read_answer(question, hits, forms, weights=replace(WEIGHTS, slot=0.0), decline_score=0.0)
+    assert "14 名" not in without.answer
 
 
 def test_the_labelled_lines_a_list_sentence_introduces_are_its_members():

@@ -212,7 +212,11 @@ def read_answer(
         return PartAnswer(text, "", False, 0.0, answer_type)
     best = ranked[0]
     leading = frozenset((c.hit["passage"], c.sentence.start) for c in ranked[:GRAPH_SUPPORT])
-    focus = max(c.focus for c in ranked[:FOCUS_CANDIDATES])
+    # a sentence about something else (none of the question's entities in it or its passage) does not
+    # vouch that the reports answer: "2025年中国服务网格市场规模" is not answered by a 2025 figure of 容器云
+    focus = max(
+        (c.focus for c in ranked[:FOCUS_CANDIDATES] if c.entities > 0 or not keys.entity_forms), default=0.0
+    )
     dense = max(c.dense for c in ranked[:FOCUS_CANDIDATES])
     if similarity is None:
         confidence = confidence_of(focus, decline_score)
