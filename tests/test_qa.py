@@ -154,11 +154,6 @@ def test_a_list_without_graph_relations_names_the_members_of_a_sentence(ask):
         assert industry in response["answer"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss: the English decline model (cosine, margin, open offset: no lexical feature) keeps "
-    "this question's best sentence under its threshold; see docs/qa.md, known misses",
-)
 def test_an_english_question_links_entities_and_finds_the_figure(ask):
     response = ask("What was the market size of edge computing in China in 2023?")
     assert response["answered"] and "86.3亿元" in response["answer"]
