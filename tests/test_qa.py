@@ -142,12 +142,8 @@ def test_a_why_question_is_answered_by_a_sentence(ask):
     assert "节约IT成本" in response["answer"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known regression of the sentence reader: the enumeration of the best sentence (products) is "
-    "taken without checking the wanted type (industries); see docs/qa.md, known misses",
-)
 def test_a_list_without_graph_relations_names_the_members_of_a_sentence(ask):
+    # the best sentence enumerates 博云's products; the members must be of the type asked (行业)
     response = ask("博云服务哪些行业？")
     assert response["answered"] and response["source"] == "passages"
     for industry in ("金融", "能源", "政务"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,8 @@ FOCUS_CANDIDATES = 3  # the decline looks at the best focus share among this man
 MAX_BULLETS = 12  # bullet lines read as the members of a list
 MAX_MEMBER_LINE = 80  # a longer line after "…包括：" is prose again, not a member
 MIN_CONFIDENCE = 0.5  # a part answered with less confidence is declined
+LIST_CANDIDATES = 5  # best sentences whose members are checked against the type a list question wants
+MIN_FITTING_MEMBERS = 2  # members of the wanted type a sentence must give to answer such a question
 # A graph relation stated in the retrieved passages answers a question only when a sentence stating it is
 # among this many best sentences for the question (chosen on the dev split over {3, 5, 10}: a relation whose
 # cue word matched by chance, "支持跨节点流量转发" read as `supports`, is stated far down the ranking).
@@ -207,10 +209,12 @@ def read_answer(
     similarity: Mapping[tuple[str, int], float] | None = None,
     decline: DeclineModel = DECLINE,
     decline_en: DeclineModel = DECLINE_EN,
+    member_fits: Callable[[str], bool] | None = None,
 ) -> PartAnswer:
     """The answer to ``text`` from the passages ``hits`` (declined when no sentence scores enough).
     ``similarity``: the dense cosine of ``text`` and each sentence (by passage and start); without it the
-    decline is on the focus share alone."""
+    decline is on the focus share alone. ``member_fits``: whether a list member names an entity of the type
+    the question wants (哪些行业 → an industry), when it says one."""
     answer_type = expected_type(text)
     if weights.dictionary and not _CJK.search(text):
         # an English question: its words in the Chinese of the passages (CC-CEDICT, see kg.qa.bilingual)
@@ -258,7 +262,7 @@ def read_answer(
             leading=leading,
         )
     if answer_type == "list":
-        listed = _list_answer(text, answer_type, keys.keys.keys(), best, ranked)
+        listed = _list_answer(best, ranked, member_fits)
         if listed is not None:
             evidence, members = listed
             # an enumeration inside one sentence is answered by that sentence (its members as items):
@@ -312,10 +316,24 @@ def _head(best: Candidate, ranked: Sequence[Candidate]) -> Candidate:
 
 
 def _list_answer(
-    text: str, answer_type: str, keys: Any, best: Candidate, ranked: Sequence[Candidate]
+    best: Candidate, ranked: Sequence[Candidate], member_fits: Callable[[str], bool] | None = None
 ) -> tuple[list[Evidence], list[str]] | None:
-    """Members of a list: the bullet lines a chosen sentence introduces, else its enumeration."""
-    del text, answer_type, keys
+    """Members of a list: the bullet lines a chosen sentence introduces, else its enumeration. With
+    ``member_fits``, when the best sentence lists members of which none is of the wanted type, the next of
+    the LIST_CANDIDATES best sentences listing at least MIN_FITTING_MEMBERS of that type answers (博云服务
+    哪些行业: the sentence listing 金融、能源、政务, not the one listing its products)."""
+    first = _members_of(best, ranked)
+    if member_fits is None or first is None or any(map(member_fits, first[1])):
+        return first
+    for candidate in ranked[1:LIST_CANDIDATES]:
+        listed = _members_of(candidate, ranked)
+        if listed is not None and sum(map(member_fits, listed[1])) >= MIN_FITTING_MEMBERS:
+            return listed
+    return first
+
+
+def _members_of(best: Candidate, ranked: Sequence[Candidate]) -> tuple[list[Evidence], list[str]] | None:
+    """The members a sentence gives: the bullet lines it introduces, else its enumeration."""
     best = _head(best, ranked)
     if _INTRODUCES.search(best.sentence.text):
         bullets = _bullets(best, ranked)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from kg.errors import InputError
@@ -95,6 +96,15 @@ class QuestionAnswerer:
             return entry.surfaces()
         info = self.search.index().entities.get(slug)
         return [info.label] if info else []
+
+    def _member_fits(self, types: tuple[str, ...]) -> Callable[[str], bool]:
+        """Whether a list member names an entity of one of ``types`` (by the names the search knows)."""
+        matcher = self.search.matcher()
+
+        def fits(member: str) -> bool:
+            return any(self.entity_type(m.slug) in types for m in matcher.find(member) if not m.contextual)
+
+        return fits
 
     def _entity_forms(self, question: Question) -> dict[str, list[str]]:
         forms: dict[str, list[str]] = {}
@@ -239,6 +249,8 @@ class QuestionAnswerer:
         naming no entity of its own reads the entities of the whole question."""
         texts = split_parts(question.text)
         forms = self._entity_forms(question)
+        # the wanted type is the whole question's: a part of a multi-part question may want another
+        fits = self._member_fits(question.target_types) if question.target_types and len(texts) == 1 else None
         out = []
         for n, part in enumerate(texts):
             own = {slug: f for slug, f in forms.items() if any(v.casefold() in part.casefold() for v in f)}
@@ -253,6 +265,7 @@ class QuestionAnswerer:
                     similarities[n] if similarities is not None and n < len(similarities) else None,
                     self.decline,
                     self.decline_en,
+                    fits,
                 )
             )
         return out
