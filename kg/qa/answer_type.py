@@ -9,6 +9,8 @@ candidate, and the short answer is cut around that span.
 'quantity'
 >>> expected_type("KubeEdge哪一年被接受为CNCF Sandbox项目？")
 'time'
+>>> expected_type("条例是哪一天由市人大常委会通过的？")
+'time'
 >>> has_span("quantity", "拥有 4,000 个 Pod、200 个节点")
 True
 >>> has_span("time", "拥有 4,000 个 Pod")
@@ -49,7 +51,7 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "time",
         re.compile(
-            r"哪一?年|何时|什么时候|哪个月|多长时间|多久|^\W*when\b|\bwhen\s+(?:did|was|were|is|are|does|do|will|has|have|had)\b"
+            r"哪一?年|哪一?天|哪个月|哪个日期|什么日期|何时|什么时候|多长时间|多久|^\W*when\b|\bwhen\s+(?:did|was|were|is|are|does|do|will|has|have|had)\b"
             r"|\b(?:what|which)\s+(?:year|month|date|day)\b|\bhow\s+long\b|since\s+when",
             re.I,
         ),
