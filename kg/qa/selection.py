@@ -60,7 +60,9 @@ class SelectionWeights:
     max_sentences: int = 3  # sentences an answer (part) rests on at most
     max_sentence_chars: int = 300  # longer "sentences" (tables, run-on lists) are not candidates
     min_focus: float = 2.0  # at most this focus weight, the answer shape stands in for the focus
-    caption: float = 0.5  # subtracted from a line without any punctuation (a title, a caption, a bullet)
+    # subtracted from a line without any punctuation (a title, a caption, a bullet) unless it holds a span of
+    # the asked shape (round 7: "2020年10月27日 杭州市…常务委员会第三十次会议通过" dates a regulation; dev +1)
+    caption: float = 0.5
     dense: float = 2.0  # weight of the cosine similarity of question and sentence (USE v3)
     bigrams: float = 1.0  # weight of the share of the question's character bigrams the sentence holds
     word_key: float = 2.0  # weight of a question key that is a Latin word (3+ letters) or a number
@@ -303,7 +305,7 @@ def candidates(
                 "entities": entities,
                 "answer_type": float(typed),
                 "rank": 1 / (1 + rank),
-                "caption": -float(_PUNCTUATION.search(sentence.text) is None and intro is None),
+                "caption": -float(_PUNCTUATION.search(sentence.text) is None and intro is None and not typed),
                 "echo": -(shared + context) / max(said, 1),
                 "asked_unit": float(in_unit is not None and in_unit.search(sentence.text) is not None),
                 "change": float(
