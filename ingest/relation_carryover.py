@@ -21,14 +21,14 @@ from dataclasses import dataclass
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentence
 from ingest.relation_rule import (
+    LABEL_WORD,
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
-    SUBJECT_LEAD,
     TECHNICAL_TYPES,
-    TOPIC_LEAD,
     RelationRule,
     TypeOf,
     between,
+    clause_subjects,
     mentions_in,
 )
 
@@ -61,6 +61,10 @@ _SUPPORT = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:支持|兼容|适
 _SUPPORT_OF = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:完成|实现)?(?:了)?对")
 _SUPPORT_OF_END = re.compile(r"[^，。；]{0,16}?的(?:支持|适配|兼容)")
 _OPEN_SOURCED = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:陆续|相继|先后)?开源了")
+# - 直接调度 Deployment、StatefulSet 等原生工作负载: what a scheduler or runtime runs, closed by the kind of
+# workload (a bare name after 调度/运行 may be what schedules, 调度 Volcano 的组件)
+_RUNS = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:调度|运行|编排)(?:了)?")
+_RUNS_END = re.compile(r"\s*等[^，。；]{0,8}?(?:工作负载|负载|作业|任务|应用|框架)")
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ _CUES = (
     _Cue("supports", _SUPPORT, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False),
     _Cue("supports", _SUPPORT_OF, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False, _SUPPORT_OF_END),
     _Cue("openSourcedBy", _OPEN_SOURCED, ORG_TYPES, frozenset({"Technology", "Product"}), True),
+    _Cue("supports", _RUNS, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False, _RUNS_END),
 )
 
 
@@ -92,7 +97,7 @@ def carried_over_relations(
         carried: dict[bool, Mention] = {}  # is an organisation → the last topic of that kind
         for sentence in passage.sentences:
             found = mentions_in(sentence, in_passage)
-            subjects = _clause_subjects(sentence, found)
+            subjects = clause_subjects(sentence, found)
             topic = subjects[-1] if subjects else None
             for cue in _CUES:
                 for match in cue.pattern.finditer(sentence.text):
@@ -103,6 +108,8 @@ def carried_over_relations(
                         continue
                     before = [m for m in subjects if m.end <= at]
                     own = before[-1] if before else None
+                    if own is not None and LABEL_WORD.match(between(sentence, own.end, at)):
+                        own = None  # 完整的 Kubernetes 工作负载支持：直接调度…: a name inside a label
                     subject, confidence = _subject(own, at, carried, report_topic, cue, type_of)
                     if subject is None:
                         continue
@@ -135,23 +142,6 @@ def _subject(
     if report_topic is not None and type_of(report_topic) in cue.subject_types:
         return report_topic, CONFIDENCE.report_topic
     return None, 0.0
-
-
-_NOT_TOPIC_LEAD = re.compile(r"支持|兼容|对|在|通过|使用|基于|将|与|和")
-
-
-def _clause_subjects(sentence: Sentence, found: list[Mention]) -> list[Mention]:
-    """Mentions that open the sentence or a clause of it (a few characters in, no verb or preposition
-    before them): the subjects a later clause may leave out."""
-    subjects = []
-    for m in found:
-        lead = sentence.text[: m.start - sentence.start]
-        cut = max(lead.rfind(c) for c in "，,；;：:")
-        reach = TOPIC_LEAD if cut == -1 else SUBJECT_LEAD
-        opening = lead[cut + 1 :].lstrip(" -*•")
-        if len(opening) <= reach and not _NOT_TOPIC_LEAD.search(opening):
-            subjects.append(m)
-    return subjects
 
 
 def _clause_of(sentence: Sentence, m: Mention, at: int) -> bool:

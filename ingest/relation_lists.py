@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ingest.document import Mention, Relation, Sentence
 from ingest.relation_rule import (
+    LABEL_WORD,
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
     SUBJECT_LEAD,
@@ -31,6 +32,7 @@ from ingest.relation_rule import (
     RelationRule,
     TypeOf,
     between,
+    clause_subjects,
     cued_mentions,
     neighbours,
     rule_row,
@@ -46,6 +48,7 @@ class ListRules:
 
     supports_list: RelationRule = rule_row("supports-list", "supports", 0.75)
     support_of_list: RelationRule = rule_row("support-of-list", "supports", 0.75)
+    runs_list: RelationRule = rule_row("runs-list", "supports", 0.7)
     members_of: RelationRule = rule_row("members-of", "partOf", 0.8)
     projects_include: RelationRule = rule_row("projects-include", "partOf", 0.75)
     implements_members: RelationRule = rule_row("implements-members", "partOf", 0.75)
@@ -69,6 +72,7 @@ class ListRules:
     designed_for: RelationRule = rule_row("designed-for", "supports", 0.75)
     capabilities: RelationRule = rule_row("capabilities", "supports", 0.7)
     defined_as: RelationRule = rule_row("defined-as", "broader", 0.75)
+    defined_for_industries: RelationRule = rule_row("defined-for-industries", "usedByIndustry", 0.7)
 
 
 RULES = ListRules()
@@ -110,6 +114,10 @@ def _topic(
         return None
     if before - topic.end > TOPIC_REACH or _BREAK.search(between(sentence, topic.end, before)):
         return None
+    if LABEL_WORD.match(between(sentence, topic.end, before)):
+        return (
+            None  # - 完整的 Kubernetes 工作负载支持：直接调度…: a word of a bullet's label, not its subject
+        )
     for m in found[1:]:
         if (
             topic.end <= m.start
@@ -210,6 +218,10 @@ _CAPABILITY_CUE = re.compile(r"(?:扩展)?(?:实现|提供|具备|拥有)(?:了)
 _CAPABILITY_END = re.compile(
     r"(?:\s*、\s*[^，。；、\s](?:[^，。；、]{0,8}?[^，。；、\s])??)*\s*(?:等)?[^，。；、的]{0,4}?(?:能力|功能|特性)"
 )
+# X 可以调度 A、B 等作业: what a scheduler or runtime runs (the list closed by the kind of workload)
+_RUNS_CUE = re.compile(r"(?:可以|能够|直接|统一)?(?:调度|运行|编排)(?:了)?")
+_RUNS_END = re.compile(r"\s*等[^，。；]{0,8}?(?:工作负载|负载|作业|任务|应用|框架)")
+_RUNS_LIST = _EndedList(RULES.runs_list, _RUNS_CUE, _RUNS_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES)
 _CAPABILITY_LIST = _EndedList(
     RULES.capabilities, _CAPABILITY_CUE, _CAPABILITY_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES
 )
@@ -270,6 +282,7 @@ def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf)
         for obj in _of_types(listed, TECHNICAL_TYPES, type_of):
             yield RULES.supports_list.relate(topic, obj, n, sentence)
     yield from _SUPPORT_OF_LIST.relations(n, sentence, found, type_of)
+    yield from _RUNS_LIST.relations(n, sentence, found, type_of)
 
 
 _PROJECTS_INCLUDE = re.compile(r"^\s*(?:的)?(?:子)?项目\s*[，,]?\s*(?:包括|如|例如|比如)\s*$")
@@ -369,6 +382,41 @@ def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
                 yield RULES.scenario_industries.relate(topic, area, n, sentence)
             elif type_of(area) in TECHNICAL_TYPES:
                 yield RULES.scenario_supports.relate(topic, area, n, sentence)
+
+
+# X 在 A、B 等领域有广泛的应用 / 其在 A、B 等行业的智能化改造中得到了广泛的采用: what the list names is where
+# X is used; the list may hold names the report does not know (CAE仿真、动漫渲染), so it is read as text
+_FIELDS_OF_USE = re.compile(
+    r"(?P<anaphor>其|它)?(?:已经|已|也|均|都|还)?\s*在\s*(?P<list>[^，。；在]{1,60}?)\s*等?\s*"
+    r"(?:重要|主要|众多|多个|诸多|各个)?(?:行业|领域|场景|产业)[^，。；]{0,20}?(?:应用|采用|落地)"
+)
+FIELDS_SUBJECT_GAP = 6  # characters between the subject and 在 (HPC高性能计算在: the name's own gloss)
+
+
+def _fields_of_use(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X 在 A、B 等领域有广泛的应用 → X usedByIndustry A, B (supports a technical item);  …，其在 A、B 等行业
+    …得到了广泛的采用 → the same with the clause subject before 其 as X."""
+    openers = [m for m in clause_subjects(sentence, found) if type_of(m) in TECHNICAL_TYPES]
+    for cue in _FIELDS_OF_USE.finditer(sentence.text):
+        at = sentence.start + cue.start()
+        before = [m for m in openers if m.end <= at]
+        if not before:
+            continue
+        subject, gap = before[-1], between(sentence, before[-1].end, at)
+        if _BREAK.search(gap):
+            continue
+        if cue.group("anaphor") is None and (
+            _CLAUSE.search(gap)
+            or len(gap.strip()) > FIELDS_SUBJECT_GAP
+            or any(subject.end <= m.start and m.end <= at for m in found)  # a name between: not the subject
+        ):
+            continue
+        lo, hi = sentence.start + cue.start("list"), sentence.start + cue.end("list")
+        for area in (m for m in found if lo <= m.start and m.end <= hi):
+            if type_of(area) == "Industry":
+                yield RULES.scenario_industries.relate(subject, area, n, sentence)
+            elif type_of(area) in TECHNICAL_TYPES:
+                yield RULES.scenario_supports.relate(subject, area, n, sentence)
 
 
 _USED_IN = re.compile(r"(?:广泛|大量|已|已经|成功)*(?:应用于|应用在|用于)")
@@ -483,16 +531,24 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
 
 # 敏感个人数据，是指…的个人数据，…: a defined term is a kind of the noun its definition ends on
 _DEFINES = re.compile(r"\s*”?[，,]\s*是指")
+_DEFINED_FIELDS = re.compile(r"(?P<list>[^，。；]{1,80}?)等(?:重要|主要|关键)?(?:行业|领域)")
 _DEFINITION_HEAD = re.compile(r"[，,。；;]|$")
 
 
 def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
-    """X，是指……的Y，… → X broader Y (Y: the first name after 的 that ends the definition's clause)."""
+    """X，是指……的Y，… → X broader Y (Y: the first name after 的 that ends the definition's clause);
+    X，是指A、B等重要行业和领域的… → X usedByIndustry A, B."""
     text = sentence.text
     for i, term in enumerate(found[:-1]):
         cue = _DEFINES.match(text, term.end - sentence.start)
         if cue is None or type_of(term) not in TECHNICAL_TYPES:
             continue
+        fields = _DEFINED_FIELDS.match(text, cue.end())
+        if fields is not None:  # 是指 A、B 等重要行业和领域的…: the industries it serves
+            lo, hi = sentence.start + fields.start("list"), sentence.start + fields.end("list")
+            for user in found[i + 1 :]:
+                if lo <= user.start and user.end <= hi and type_of(user) == "Industry":
+                    yield RULES.defined_for_industries.relate(term, user, n, sentence)
         for head in found[i + 1 :]:
             before = between(sentence, sentence.start, head.start)
             if _BREAK.search(before[cue.end() :]):
@@ -520,6 +576,7 @@ def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
     yield from _makers(n, sentence, found, type_of)
     yield from _industries(n, sentence, found, type_of)
     yield from _scenarios(n, sentence, found, type_of)
+    yield from _fields_of_use(n, sentence, found, type_of)
     yield from _foundations(n, sentence, found, type_of)
     yield from _compositions(n, sentence, found, type_of)
     yield from _categories(n, sentence, found, type_of)

@@ -124,6 +124,35 @@ def _relations(text: str, lexicon: Lexicon) -> set[tuple[str, str, str]]:
             "GitHub Copilot 等 AI 工具的普及吸引了更多开发者。",
             {("github-copilot", "broader", "artificial-intelligence")},
         ),
+        # X 在 A、B 等领域有广泛的应用: the list may hold unknown names; X's gloss may stand before 在
+        (
+            "Spark大数据引擎在CAE仿真、动漫渲染、能源、医疗等领域有广泛的应用。",
+            {("apache-spark", "usedByIndustry", "energy"), ("apache-spark", "usedByIndustry", "healthcare")},
+        ),
+        # …，其在 A、B 等行业的…中得到了广泛的采用: 其 is the subject of an earlier clause
+        (
+            "“KubeEdge 是最活跃的边缘计算项目，在行业中的影响极为深刻，"
+            "其在工业、交通、装备制造等行业的智能化改造中得到了广泛的采用。",
+            {("kubeedge", "usedByIndustry", "transportation")},
+        ),
+        # A、B 等 X: the industries' X
+        (
+            "国家采取措施，优先保障金融、电信等云计算平台安全运行。",
+            {
+                ("cloud-computing", "usedByIndustry", "finance"),
+                ("cloud-computing", "usedByIndustry", "telecommunications"),
+            },
+        ),
+        # a defined term and the industries its definition names
+        (
+            "本条例所称云计算，是指公共通信和信息服务、能源、交通、金融等重要行业和领域的计算资源。",
+            {(s, "usedByIndustry", o) for s in ("cloud-computing",) for o in ("energy", "finance")},
+        ),
+        # X 可以调度 A、B 等作业
+        (
+            "Volcano 可以调度 Spark、Flink 等作业。",
+            {("volcano", "supports", "apache-spark"), ("volcano", "supports", "flink")},
+        ),
     ],
 )
 def test_pattern_families(text, expected, lexicon):
@@ -171,3 +200,15 @@ def test_names_written_together_are_one_list_item(lexicon):
     )
     assert ("kubeedge", "supports", "multi-access-edge-computing") in found
     assert ("kubeedge", "supports", "5g") not in found
+
+
+def test_a_clause_without_subject_that_runs_a_list_of_workloads_takes_the_carried_subject(lexicon):
+    """- …：直接调度 A、B 等原生工作负载 under a report about Volcano: the name inside the bullet's label
+    (Kubernetes 工作负载支持：) is not the subject; the report's topic is."""
+    found = _relations(
+        "Volcano 是批量计算调度系统，Volcano 支持多种作业，Volcano 很流行。Volcano 调度很快。\n\n"
+        "- 完整的 Kubernetes 工作负载支持：直接调度 Deployment、StatefulSet、DaemonSet 等原生工作负载",
+        lexicon,
+    )
+    assert {("volcano", "supports", o) for o in ("deployment", "statefulset", "daemonset")} <= found
+    assert not {r for r in found if r[0] == "kubernetes"}
