@@ -53,6 +53,9 @@ class ListRules:
     projects_include: RelationRule = rule_row("projects-include", "partOf", 0.75)
     implements_members: RelationRule = rule_row("implements-members", "partOf", 0.75)
     sub_project: RelationRule = rule_row("sub-project", "partOf", 0.8)
+    includes_parts: RelationRule = rule_row("includes-parts", "partOf", 0.7)
+    composed_of: RelationRule = rule_row("composed-of", "partOf", 0.75)
+    includes_features: RelationRule = rule_row("includes-features", "supports", 0.7)
     named_module: RelationRule = rule_row("named-module", "partOf", 0.8)
     open_sourced_list: RelationRule = rule_row("open-sourced-list", "openSourcedBy", 0.8)
     initiator: RelationRule = rule_row("initiator", "developedBy", 0.8)
@@ -304,6 +307,38 @@ def _members(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) 
             for part in _of_types(projects, NAMED_TECHNICAL_TYPES, type_of):
                 yield RULES.projects_include.relate(part, whole, n, sentence)
     yield from _IMPLEMENTED.relations(n, sentence, found, type_of)
+    yield from _includes(n, sentence, found, type_of)
+
+
+# X 的核心组件包括 A、B / X 主要包括 A、B: parts (of a named thing, or of a concept with no head noun);
+# X 的功能包括 A、B: what X supports
+_INCLUDES = re.compile(
+    r"^\s*(?:的)?\s*(?:核心|主要|关键)?(?P<head>组件|模块|子项目|插件|组成部分|部分|要素|功能|特性|能力)?"
+    r"\s*(?:主要|则)?(?:包括|包含|涵盖|由)(?:了)?\s*$"
+)
+_SUPPORT_HEADS = frozenset({"功能", "特性", "能力"})
+# X 由 A、B 等(要素)组成: what closes a list read after 由
+_COMPOSED_END = re.compile(r"\s*(?:等)?[^，。；]{0,8}?(?:组成|构成)")
+
+
+def _includes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X 的组件包括 A、B → A, B partOf X;  X 由 A、B 等组成 → A, B partOf X;  X 的功能包括 A、B → X supports
+    A, B;  a concept X 包括 A、B (no head noun) → A, B partOf X."""
+    text = sentence.text
+    for i, whole, _, gap in neighbours(sentence, found):
+        cue = _INCLUDES.match(gap)
+        if cue is None or type_of(whole) not in TECHNICAL_TYPES:
+            continue
+        whole_list = _list_from(sentence, found, i + 1, type_of)
+        listed = _of_types(whole_list, TECHNICAL_TYPES, type_of)
+        head = cue.group("head")
+        if gap.rstrip().endswith("由"):
+            if _COMPOSED_END.match(text, whole_list[-1].end - sentence.start):
+                yield from (RULES.composed_of.relate(part, whole, n, sentence) for part in listed)
+        elif head in _SUPPORT_HEADS:
+            yield from (RULES.includes_features.relate(whole, item, n, sentence) for item in listed)
+        elif head is not None or type_of(whole) == "Concept":
+            yield from (RULES.includes_parts.relate(part, whole, n, sentence) for part in listed)
 
 
 _COMMUNITY = re.compile(r"\s*社区")
@@ -346,8 +381,32 @@ _MADE = re.compile(r"\s*(?:正式|联合|共同)?(?P<verb>开源|开发|研发|�
 _IN_ORG = re.compile(r"^\s*(?:正式)?于\s*$")
 
 
+# X（…）是一个…系统，由 A、B 和 C 进行开发和维护: 由 opens a clause after the topic
+_BY_CLAUSE = re.compile(r"[，,]\s*(?:最初|最早|主要)?由\s*$")
+_MADE_CLAUSE = re.compile(
+    r"\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*)?(?:正式|联合|共同)?(?:进行)?(?P<verb>开源|开发|研发|发起|创建)"
+)
+
+
+def _makers_of_topic(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X 是一个…系统，由 A、B、C 进行开发和维护 → X developedBy A, B, C (X: the sentence's topic)."""
+    text = sentence.text
+    for i, maker in enumerate(found):
+        if type_of(maker) not in ORG_TYPES or not _BY_CLAUSE.search(text, 0, maker.start - sentence.start):
+            continue
+        makers = _list_from(sentence, found, i, type_of)
+        made = _MADE_CLAUSE.match(text, makers[-1].end - sentence.start)
+        thing = _topic(sentence, found, maker.start, NAMED_TECHNICAL_TYPES, type_of)
+        if made is None or thing is None:
+            continue
+        rule = RULES.by_maker_open_sourced if made.group("verb") == "开源" else RULES.by_maker_developed
+        for org in _of_types(makers, ORG_TYPES, type_of):
+            yield rule.relate(thing, org, n, sentence)
+
+
 def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
+    yield from _makers_of_topic(n, sentence, found, type_of)
     for _, maker, listed in _cued_lists(sentence, found, _OPEN_SOURCED, ORG_TYPES, type_of):
         for obj in _of_types(listed, NAMED_TECHNICAL_TYPES, type_of):
             yield RULES.open_sourced_list.relate(obj, maker, n, sentence)

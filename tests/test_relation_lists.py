@@ -153,6 +153,21 @@ def _relations(text: str, lexicon: Lexicon) -> set[tuple[str, str, str]]:
             "Volcano 可以调度 Spark、Flink 等作业。",
             {("volcano", "supports", "apache-spark"), ("volcano", "supports", "flink")},
         ),
+        # X 是一个…系统，由 A、B 和 C 进行开发和维护: 由 opens a clause after the topic
+        (
+            "KubeEdge（Kube Edge）是一个边缘计算平台，由华为、浙江大学进行开发和维护。",
+            {("kubeedge", "developedBy", "huawei"), ("kubeedge", "developedBy", "浙江大学")},
+        ),
+        # X 的核心组件包括 A、B 和 C
+        (
+            "KubeEdge 的核心组件包括 EdgeMesh、EdgeCore 和 CloudCore。",
+            {(p, "partOf", "kubeedge") for p in ("edgemesh", "edgecore", "cloudcore")},
+        ),
+        # a concept that includes or is made of others (no head noun: parts)
+        (
+            "云原生由容器、微服务和服务网格等要素组成。",
+            {(p, "partOf", "cloud-native") for p in ("container", "microservices", "service-mesh")},
+        ),
     ],
 )
 def test_pattern_families(text, expected, lexicon):
