@@ -75,6 +75,8 @@ class ListRules:
     designed_for: RelationRule = rule_row("designed-for", "supports", 0.75)
     capabilities: RelationRule = rule_row("capabilities", "supports", 0.7)
     defined_as: RelationRule = rule_row("defined-as", "broader", 0.75)
+    used_as: RelationRule = rule_row("used-as", "broader", 0.7)
+    used_as_framework: RelationRule = rule_row("used-as-framework", "supports", 0.7)
     defined_for_industries: RelationRule = rule_row("defined-for-industries", "usedByIndustry", 0.7)
 
 
@@ -270,6 +272,7 @@ _AS_CORE = re.compile(r"\s*作为(?:其)?(?:核心|核心组件|重要组成部�
 _AS_CORE_OF = _NeighbourCue(NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, _AS_CORE_GAP, _AS_CORE)
 # X 是一个 Y 平台
 _IS_A = re.compile(r"^\s*(?:是|为)(?:一个|一款|一种|一套)[^，。；]{0,12}?$")
+_WORD_END = re.compile(r"\s*(?:$|[，,。；;：:、）)”])|\s*(?:的|和|与|及|来|以|进行|并)")
 _CATEGORY_AFTER = re.compile(r"\s*(?:平台|项目|框架|系统|引擎|工具|技术|方案|软件|数据库|服务)")
 _IS_A_KIND = _NeighbourCue(NAMED_TECHNICAL_TYPES, _CATEGORY_TYPES, _IS_A, _CATEGORY_AFTER)
 
@@ -588,6 +591,31 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
                 yield RULES.is_a_category.relate(thing, beyond, n, sentence)
 
 
+# 使用/采用/运行 X 作为(其) Y: X is a Y (broader), or serves Y when Y names what a framework or platform
+# is for (使用 Istio 作为其微服务框架 → supports)
+_USE_VERB = re.compile(r"(?:使用|采用|运行|选用|选择|引入|部署)(?:了)?\s*$")
+_AS_ROLE = re.compile(r"^\s*作为\s*(?:其|我们的|他们的|一个|一种|新的)?\s*$")
+_ROLE_KIND = re.compile(r"\s*(?:框架|平台|工具|方案|引擎|系统)")
+
+
+def _used_as(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """运行 containerd 作为容器运行时 → containerd broader 容器运行时;  使用 Istio 作为其微服务框架 →
+    Istio supports 微服务."""
+    text = sentence.text
+    for _, thing, role, gap in neighbours(sentence, found):
+        if (
+            type_of(thing) not in NAMED_TECHNICAL_TYPES
+            or type_of(role) not in _CATEGORY_TYPES
+            or not _AS_ROLE.match(gap)
+            or not _USE_VERB.search(text, 0, thing.start - sentence.start)
+        ):
+            continue
+        if _ROLE_KIND.match(text, role.end - sentence.start):
+            yield RULES.used_as_framework.relate(thing, role, n, sentence)
+        elif _WORD_END.match(text, role.end - sentence.start):
+            yield RULES.used_as.relate(thing, role, n, sentence)
+
+
 # 敏感个人数据，是指…的个人数据，…: a defined term is a kind of the noun its definition ends on
 _DEFINES = re.compile(r"\s*”?[，,]\s*是指")
 _DEFINED_FIELDS = re.compile(r"(?P<list>[^，。；]{1,80}?)等(?:重要|主要|关键)?(?:行业|领域)")
@@ -641,3 +669,4 @@ def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
     yield from _categories(n, sentence, found, type_of)
     yield from _purposes(n, sentence, found, type_of)
     yield from _definitions(n, sentence, found, type_of)
+    yield from _used_as(n, sentence, found, type_of)

@@ -168,6 +168,11 @@ def _relations(text: str, lexicon: Lexicon) -> set[tuple[str, str, str]]:
             "云原生由容器、微服务和服务网格等要素组成。",
             {(p, "partOf", "cloud-native") for p in ("container", "microservices", "service-mesh")},
         ),
+        # 运行 X 作为 Y: X is a Y
+        (
+            "对于运行 containerd 作为容器运行时的节点，必须启用 CDI 功能。",
+            {("containerd", "broader", "container-runtime")},
+        ),
     ],
 )
 def test_pattern_families(text, expected, lexicon):
