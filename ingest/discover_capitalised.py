@@ -21,14 +21,13 @@ from __future__ import annotations
 import functools
 import gzip
 import json
-import math
 import re
 from collections.abc import Iterator
 from importlib import resources
 
 from ingest.discover_latin_lists import KIND_HEADS
 
-__all__ = ["COMMON_WORD_ZIPF", "MIN_LETTERS", "capitalised_names", "english_zipf", "people"]
+__all__ = ["COMMON_WORD_ZIPF", "MIN_LETTERS", "capitalised_names", "common_english_words", "people"]
 
 # English words at least this frequent (Zipf scale: log10 of the frequency per billion words; 3 = once per
 # million words) are common words; the same bound as the lexicon's exact-case names (kg.lexicon_build).
@@ -55,16 +54,20 @@ _BULLET_TAIL = re.compile(r"\s*(?:$|\n|[：:])")
 
 
 @functools.cache
-def english_zipf() -> dict[str, float]:
-    """Each word of pyspellchecker's English frequency list with its Zipf frequency (empty without the
-    package: then no word is judged uncommon and nothing is discovered this way)."""
+def common_english_words() -> frozenset[str] | None:
+    """The words of pyspellchecker's English frequency list with a Zipf frequency of at least
+    ``COMMON_WORD_ZIPF`` (None without the package: then no word is judged uncommon and nothing is
+    discovered this way). Kept as a set of the common words only (a few MB, shared by forked workers
+    once ``ingest.pipeline.warm_up`` has loaded it)."""
     try:
         data = resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
     except (ModuleNotFoundError, FileNotFoundError):
-        return {}
+        return None
     counts: dict[str, int] = json.loads(gzip.decompress(data))
     total = sum(counts.values())
-    return {w: math.log10(c * 1e9 / total) for w, c in counts.items()}
+    # Zipf = log10(frequency per billion words) >= COMMON_WORD_ZIPF
+    floor = total * 10**COMMON_WORD_ZIPF / 1e9
+    return frozenset(w for w, c in counts.items() if c >= floor)
 
 
 def people(text: str) -> frozenset[str]:
@@ -101,9 +104,9 @@ def capitalised_names(
             continue
         if _NOT_A_NAME_AFTER.match(text, m.end()):
             continue
-        zipf = english_zipf()
-        if not zipf:
+        common = common_english_words()
+        if common is None:
             return
-        if zipf.get(word.casefold(), 0.0) >= COMMON_WORD_ZIPF:
+        if word.casefold() in common:
             continue
         yield word, base + m.start(), base + m.end()
