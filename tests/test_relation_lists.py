@@ -232,3 +232,21 @@ def test_a_clause_without_subject_that_runs_a_list_of_workloads_takes_the_carrie
     )
     assert {("volcano", "supports", o) for o in ("deployment", "statefulset", "daemonset")} <= found
     assert not {r for r in found if r[0] == "kubernetes"}
+
+
+def test_components_listed_after_the_sentence_that_announces_them(lexicon):
+    """'X 包含如下部分：' then lines '- NAME：…': each known name opening an item is partOf X; a further
+    sentence of an item's line does not end the list, a line that is not an item does."""
+    found = _relations(
+        "一般来说，Kubernetes 包含如下部分：\n\n"
+        "- etcd：集群状态的存储。除了etcd以外，还有别的存储。\n\n"
+        "- 控制平面：负责调度\n\n"
+        "- kube-scheduler：负责调度 Pod\n\n"
+        "Karmada 很流行。\n\n"
+        "- Prometheus：监控\n",
+        lexicon,
+    )
+    assert {("etcd", "partOf", "kubernetes"), ("kube-scheduler", "partOf", "kubernetes")} <= found
+    assert ("prometheus", "partOf", "kubernetes") not in found
+    found = _relations("Kubernetes 的核心由两大组件构成：\n\n1）etcd：存储\n", lexicon)
+    assert ("etcd", "partOf", "kubernetes") in found
