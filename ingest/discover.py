@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from ingest.discover_acronyms import acronyms_in_prose
 from ingest.discover_apposition import bracketed_names
 from ingest.discover_bullets import bullet_list_members
-from ingest.discover_capitalised import capitalised_names, people
+from ingest.discover_capitalised import capitalised_names, item_heads, people
 from ingest.discover_industries import industry_list_members
 from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
@@ -117,7 +117,7 @@ _COMMAND_LINE_TOOL = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[a-z][a-z0-9]*ctl(?![
 # the last word of a CamelCase identifier of code rather than a project's name: a state, an event, a
 # key or a service class (PodStatus, WillEvicted, PullRequestEvent, JobID, UploadService)
 _CODE_IDENTIFIER = re.compile(
-    r"[a-z0-9](?:Status|State|Event|ID|Id|Pending|Evicted|Failed|Running|Succeeded|Service|Request|Response)$"
+    r"[a-z0-9](?:Status|State|Event|ID|Id|Pending|Evicted|Failed|Running|Succeeded|Service|Request|Response|Version|File|Path)$"
 )
 # a capitalised name written right after a known name (华为云CCE, Volcano Scheduler)
 _NAME_AFTER = re.compile(r"\s?([A-Z][A-Za-z0-9]*(?:[- ][A-Z][A-Za-z0-9]*){0,2})(?![A-Za-z0-9])")
@@ -336,6 +336,9 @@ def _candidates(
                 start,
                 end,
             )
+    for name, start, end in item_heads(text, base):
+        if not _CODE_IDENTIFIER.search(name):
+            yield name, _latin_type(text, base, start - base, lexicon, known_by_end), start, end
     for m in _BRAND_PRODUCT.finditer(text):
         yield m.group(0), "Product", base + m.start(), base + m.end()
     yield from _names_after_known(text, base, lexicon, known_by_end)

@@ -27,7 +27,14 @@ from importlib import resources
 
 from ingest.discover_latin_lists import KIND_HEADS
 
-__all__ = ["COMMON_WORD_ZIPF", "MIN_LETTERS", "capitalised_names", "common_english_words", "people"]
+__all__ = [
+    "COMMON_WORD_ZIPF",
+    "MIN_LETTERS",
+    "capitalised_names",
+    "common_english_words",
+    "item_heads",
+    "people",
+]
 
 # English words at least this frequent (Zipf scale: log10 of the frequency per billion words; 3 = once per
 # million words) are common words; the same bound as the lexicon's exact-case names (kg.lexicon_build).
@@ -110,3 +117,29 @@ def capitalised_names(
         if word.casefold() in common:
             continue
         yield word, base + m.start(), base + m.end()
+
+
+# the Latin name that heads an item line and its colon, a Chinese gloss after (1）Kthena Router：一个独立的
+# router…; - Maui：第三方任务调度器; **Enhanced OS：**为了…): the name of what the item describes
+_ITEM_HEAD = re.compile(
+    r"\s*(?:[-*•]\s*|\d{1,2}\s*[）).、]\s*|[（(]\d{1,2}[）)]\s*)?"
+    r"(?P<name>[A-Z][A-Za-z0-9.+#]*(?:[ \-_][A-Za-z][A-Za-z0-9.+#]*){0,3})\s*[：:]\s*(?=[\u4e00-\u9fff\d])"
+)
+
+
+def item_heads(text: str, base: int) -> Iterator[tuple[str, int, int]]:
+    """(name, start, end) of the Latin name heading the item line ``text`` (a sentence that opens a line).
+
+    >>> list(item_heads("1）Kthena Router：一个独立、高性能面向多模型的router", 0))
+    [('Kthena Router', 2, 15)]
+    >>> list(item_heads("- User1: CPU share值为 6/18", 0))
+    []
+    """
+    m = _ITEM_HEAD.match(text)
+    if (
+        m is None
+        or m.group("name")[-1:].isdigit()
+        or m.group("name").casefold() in (common_english_words() or ())
+    ):
+        return
+    yield m.group("name"), base + m.start("name"), base + m.end("name")

@@ -263,3 +263,15 @@ def test_people_api_words_and_release_names_are_not_capitalised_names():
     assert not {"Interactive", "Geneva"} & set(found)
     found = _entities_of("Fernando Cornago 在 Kubernetes 上构建了平台。")
     assert "Cornago" not in found  # a word of a longer Latin name
+
+
+def test_a_latin_name_heading_an_item_line_is_a_name():
+    found = _entities_of(
+        "Volcano 包含如下部分：\n\n- Maui：第三方任务调度器\n\n1）Enhanced OS：为了进一步强化资源隔离"
+    )
+    assert found["Maui"] == "Technology"
+    assert found["Enhanced OS"] == "Technology"
+    found = _entities_of(
+        "两个用户：\n\n- User1: CPU share值为 6/18\n\n1）KubeEdgeVersion:目前未使用\n\n- Spread：优先使用"
+    )
+    assert not {"User1", "KubeEdgeVersion", "Spread"} & set(found)  # numbered, a key of code, an English word
