@@ -76,6 +76,7 @@ class ListRules:
     capabilities: RelationRule = rule_row("capabilities", "supports", 0.7)
     defined_as: RelationRule = rule_row("defined-as", "broader", 0.75)
     used_as: RelationRule = rule_row("used-as", "broader", 0.7)
+    representative: RelationRule = rule_row("representative", "broader", 0.7)
     used_as_framework: RelationRule = rule_row("used-as-framework", "supports", 0.7)
     defined_for_industries: RelationRule = rule_row("defined-for-industries", "usedByIndustry", 0.7)
 
@@ -550,6 +551,10 @@ def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
             yield RULES.project_of_org.relate(project, org, n, sentence)
 
 
+# Y 的代表 X / 作为 Y 代表的 X / Y 中领先者 X
+_REPRESENTATIVE = re.compile(
+    r"^\s*(?:中|里|领域)?的?\s*(?:典型)?(?:代表|领先者|佼佼者|领头羊)(?:之一)?(?:的|是|为|有)?\s*$"
+)
 # Y（如 A）/ Y，例如 A
 _SUCH_AS = re.compile(r"^\s*[（(，,]?\s*(?:如|例如|比如|诸如)\s*$")
 # Y（A、B等）: examples in brackets right after a category
@@ -563,6 +568,14 @@ _IS_A_BASED = re.compile(
 
 def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
+    for _, kind, thing, gap in neighbours(sentence, found):
+        # 作为 NoSQL 代表的 MongoDB, NoSQL 中领先者 MongoDB: a category's representative
+        if (
+            type_of(kind) in _CATEGORY_TYPES
+            and type_of(thing) in NAMED_TECHNICAL_TYPES
+            and _REPRESENTATIVE.match(gap)
+        ):
+            yield RULES.representative.relate(thing, kind, n, sentence)
     for i, thing, kind, gap in neighbours(sentence, found):
         if _IS_A_KIND.fits(sentence, thing, kind, gap, type_of) and not any(
             type_of(m) in TECHNICAL_TYPES for m in found if thing.end <= m.start < kind.start

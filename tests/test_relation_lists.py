@@ -168,6 +168,12 @@ def _relations(text: str, lexicon: Lexicon) -> set[tuple[str, str, str]]:
             "云原生由容器、微服务和服务网格等要素组成。",
             {(p, "partOf", "cloud-native") for p in ("container", "microservices", "service-mesh")},
         ),
+        # 作为 Y 代表的 X / Y 中领先者 X: a category's representative is a kind of it
+        (
+            "MySQL 以近八成的占比遥遥领先，作为 NoSQL 代表的 MongoDB 跟随其后。",
+            {("mongodb", "broader", "nosql")},
+        ),
+        ("NoSQL 中领先者 MongoDB 有超过 30% 的使用率。", {("mongodb", "broader", "nosql")}),
         # 运行 X 作为 Y: X is a Y
         (
             "对于运行 containerd 作为容器运行时的节点，必须启用 CDI 功能。",
