@@ -235,7 +235,7 @@ def discover_entities(
             if len(folded) != len(sentence.text):
                 continue
             for name, (slug, form) in names.items():
-                for m in re.finditer(re.escape(name), folded):
+                for m in re.finditer(_whole_word(name), folded):
                     add(
                         form,
                         found[slug].type,
@@ -264,6 +264,21 @@ class _Found:
     def entity(self, slug: str) -> ExtractedEntity:
         lang = "en" if self.label.isascii() else "zh"
         return ExtractedEntity(slug, self.label, self.type, True, lang, tuple(sorted(self.aliases)))
+
+
+def _whole_word(name: str) -> str:
+    """The pattern of a discovered name's further occurrences: a name that starts or ends with a Latin
+    letter or digit is not found inside a longer Latin word (Go in Django, Hive in Archive).
+
+    >>> [m.start() for m in re.finditer(_whole_word("go"), "django 与 go 语言")]
+    [9]
+    """
+    pattern = re.escape(name)
+    if name[:1].isascii() and name[:1].isalnum():
+        pattern = r"(?<![a-z0-9])" + pattern
+    if name[-1:].isascii() and name[-1:].isalnum():
+        pattern += r"(?![a-z0-9])"
+    return pattern
 
 
 def _passages_text(passages: tuple[Passage, ...]) -> str:
