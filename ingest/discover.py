@@ -214,6 +214,7 @@ def discover_entities(
         passage = passages[bisect.bisect_right(starts, start) - 1]
         if passage.start <= start and end <= passage.end:
             add(name, type_, passage, start, end)
+    plain: list[tuple[Passage, Sentence, dict[int, Mention]]] = []  # sentences naming no known technology
     for passage in passages:
         for sentence in passage.sentences:
             first = bisect.bisect_right(ends, sentence.start)
@@ -223,6 +224,16 @@ def discover_entities(
                 add(name, type_, passage, start, end)
             for named in bracketed_names(sentence.text, sentence.start, lexicon, segmenter):
                 add(named.surface, named.type, passage, named.start, named.end, named.label)
+            if not _technical(known_by_end, lexicon):
+                plain.append((passage, sentence, known_by_end))
+    # a sentence that names a technology discovered above is technical prose too (Django beside Python)
+    discovered = [m for entry in found.values() if entry.type in _TECHNICAL for m in entry.mentions]
+    for passage, sentence, known_by_end in plain:
+        if any(sentence.start <= m.start < sentence.start + len(sentence.text) for m in discovered):
+            text, base = sentence.text, sentence.start
+            for name, start, end in capitalised_names(text, base, persons):
+                type_ = _capitalised_type(text, base, start - base, end - base, lexicon, known_by_end)
+                add(name, type_, passage, start, end)
     # second pass: every further occurrence of a discovered name (or of a longer form of it) is a mention
     names = {
         normalize_name(form): (slug, form)
@@ -339,7 +350,7 @@ def _candidates(
     yield from _list_members(text, base, lexicon, segmenter)
     yield from latin_list_members(text, base, lexicon)
     yield from industry_list_members(text, base, lexicon, segmenter)
-    technical = any(lexicon.entries[m.slug].type in _TECHNICAL_CONTEXT for m in known_by_end.values())
+    technical = _technical(known_by_end, lexicon)
     if technical:
         for name, _type, start, end in acronyms_in_prose(text, base):
             yield name, _latin_type(text, base, start - base, lexicon, known_by_end), start, end
@@ -371,6 +382,12 @@ def _candidates(
             if _in_chinese_prose(text, m.start(), m.end()):
                 type_ = _latin_type(text, base, m.start(), lexicon, known_by_end)
                 yield m.group(), type_, base + m.start(), base + m.end()
+
+
+def _technical(known_by_end: dict[int, Mention], lexicon: Lexicon) -> bool:
+    """Whether a sentence names a known technology, product or concept (the context acronyms and
+    capitalised names need)."""
+    return any(lexicon.entries[m.slug].type in _TECHNICAL_CONTEXT for m in known_by_end.values())
 
 
 def _latin_type(text: str, base: int, start: int, lexicon: Lexicon, known_by_end: dict[int, Mention]) -> str:

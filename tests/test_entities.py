@@ -275,3 +275,11 @@ def test_a_latin_name_heading_an_item_line_is_a_name():
         "两个用户：\n\n- User1: CPU share值为 6/18\n\n1）KubeEdgeVersion:目前未使用\n\n- Spread：优先使用"
     )
     assert not {"User1", "KubeEdgeVersion", "Spread"} & set(found)  # numbered, a key of code, an English word
+
+
+def test_a_capitalised_name_beside_a_discovered_technology_is_a_name():
+    found = _entities_of(
+        "常用的编程语言有 Python、Ruby、PHP、Scala 等。不出意外的，Django 在 Python 框架中独领风骚。"
+    )
+    assert found["Python"] == "Technology"  # discovered: a list of Latin names
+    assert found["Django"] == "Technology"  # a sentence naming a discovered technology is technical too
