@@ -56,6 +56,7 @@ class ListRules:
     includes_parts: RelationRule = rule_row("includes-parts", "partOf", 0.7)
     composed_of: RelationRule = rule_row("composed-of", "partOf", 0.75)
     includes_features: RelationRule = rule_row("includes-features", "supports", 0.7)
+    includes_kinds: RelationRule = rule_row("includes-kinds", "broader", 0.7)
     named_module: RelationRule = rule_row("named-module", "partOf", 0.8)
     open_sourced_list: RelationRule = rule_row("open-sourced-list", "openSourcedBy", 0.8)
     initiator: RelationRule = rule_row("initiator", "developedBy", 0.8)
@@ -261,7 +262,7 @@ _ON_BASE_OF = _NeighbourCue(NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, _ON_BASE, _B
 # X 作为/成为/加入 ORG …项目
 _JOINS_ORG = re.compile(
     r"^\s*(?:已经|已|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:正式)?"
-    r"(?:作为|成为|加入|进入|捐赠给|捐献给)(?:了)?\s*$"
+    r"(?:作为|成为|加入|进入|捐赠给|捐献给|是|为)(?:了)?\s*$"
 )
 _ORG_PROJECT = re.compile(r"\s*(?:的)?[^，。；]{0,16}?(?:项目|系统)")
 _JOINS_ORG_PROJECT = _NeighbourCue(
@@ -327,7 +328,8 @@ _COMPOSED_END = re.compile(r"\s*(?:等)?[^，。；]{0,8}?(?:组成|构成)")
 
 def _includes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X 的组件包括 A、B → A, B partOf X;  X 由 A、B 等组成 → A, B partOf X;  X 的功能包括 A、B → X supports
-    A, B;  a concept X 包括 A、B (no head noun) → A, B partOf X."""
+    A, B;  with no head noun, a category X 包括 A、B → named (Latin) A, B broader X, and a concept's other
+    items partOf X."""
     text = sentence.text
     for i, whole, _, gap in neighbours(sentence, found):
         cue = _INCLUDES.match(gap)
@@ -341,8 +343,16 @@ def _includes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf)
                 yield from (RULES.composed_of.relate(part, whole, n, sentence) for part in listed)
         elif head in _SUPPORT_HEADS:
             yield from (RULES.includes_features.relate(whole, item, n, sentence) for item in listed)
-        elif head is not None or type_of(whole) == "Concept":
+        elif head is not None:
             yield from (RULES.includes_parts.relate(part, whole, n, sentence) for part in listed)
+        elif type_of(whole) in _CATEGORY_TYPES and not whole.surface[:1].isascii():
+            # 容器运行时包括 Docker、containerd: named examples are kinds of it (a Latin name before 包括
+            # is a thing, not a category: Redis包括MySql)
+            for item in listed:
+                if type_of(item) in NAMED_TECHNICAL_TYPES and item.surface[:1].isascii():
+                    yield RULES.includes_kinds.relate(item, whole, n, sentence)
+                elif type_of(whole) == "Concept":  # 云原生包括容器、微服务: its parts
+                    yield RULES.includes_parts.relate(item, whole, n, sentence)
 
 
 _COMMUNITY = re.compile(r"\s*社区")

@@ -163,6 +163,13 @@ def _relations(text: str, lexicon: Lexicon) -> set[tuple[str, str, str]]:
             "KubeEdge 的核心组件包括 EdgeMesh、EdgeCore 和 CloudCore。",
             {(p, "partOf", "kubeedge") for p in ("edgemesh", "edgecore", "cloudcore")},
         ),
+        # a category that includes named examples: kinds of it
+        (
+            "容器运行时包括 Docker、containerd 等。",
+            {("docker", "broader", "container-runtime"), ("containerd", "broader", "container-runtime")},
+        ),
+        # X 是 ORG 的…项目
+        ("Prometheus 是 CNCF 的毕业项目。", {("prometheus", "partOf", "cncf")}),
         # a concept that includes or is made of others (no head noun: parts)
         (
             "云原生由容器、微服务和服务网格等要素组成。",
@@ -196,6 +203,8 @@ def test_pattern_families(text, expected, lexicon):
         "- 支持在集群运行AI任务作业，支持GPU，NPU，FPGA等硬件",
         # a Latin name followed by a lower-case word is a longer name the lexicon lacks
         "发现Volcano的前身是Kubernetes batch，可以完全解决我们的痛点。",
+        # a Latin name before 包括 is a thing, not a category of what follows
+        "后面的Redis包括MySql就可以通过Statefulset的方式来进行部署。",
         # one name alone in brackets is the category's English name, not an example of it
         "Volcano在高性能计算（HPC）场景中被广泛使用。",
     ],
