@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from ingest.discover_acronyms import acronyms_in_prose
 from ingest.discover_apposition import bracketed_names
 from ingest.discover_bullets import bullet_list_members
+from ingest.discover_capitalised import capitalised_names, item_heads, people
 from ingest.discover_industries import industry_list_members
 from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
@@ -116,7 +117,7 @@ _COMMAND_LINE_TOOL = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[a-z][a-z0-9]*ctl(?![
 # the last word of a CamelCase identifier of code rather than a project's name: a state, an event, a
 # key or a service class (PodStatus, WillEvicted, PullRequestEvent, JobID, UploadService)
 _CODE_IDENTIFIER = re.compile(
-    r"[a-z0-9](?:Status|State|Event|ID|Id|Pending|Evicted|Failed|Running|Succeeded|Service|Request|Response)$"
+    r"[a-z0-9](?:Status|State|Event|ID|Id|Pending|Evicted|Failed|Running|Succeeded|Service|Request|Response|Version|File|Path)$"
 )
 # a capitalised name written right after a known name (华为云CCE, Volcano Scheduler)
 _NAME_AFTER = re.compile(r"\s?([A-Z][A-Za-z0-9]*(?:[- ][A-Z][A-Za-z0-9]*){0,2})(?![A-Za-z0-9])")
@@ -208,19 +209,31 @@ def discover_entities(
             entry.mentions.append(Mention(slug, passage.n, start, end, name))
 
     starts = [p.start for p in passages]
+    persons = people(_passages_text(passages))
     for name, type_, start, end in bullet_list_members(_passages_text(passages), 0, bullet_kind):
         passage = passages[bisect.bisect_right(starts, start) - 1]
         if passage.start <= start and end <= passage.end:
             add(name, type_, passage, start, end)
+    plain: list[tuple[Passage, Sentence, dict[int, Mention]]] = []  # sentences naming no known technology
     for passage in passages:
         for sentence in passage.sentences:
             first = bisect.bisect_right(ends, sentence.start)
             last = bisect.bisect_right(ends, sentence.start + len(sentence.text))
             known_by_end = {m.end: m for m in by_end[first:last]}  # mentions ending in the sentence
-            for name, type_, start, end in _candidates(sentence, lexicon, segmenter, known_by_end):
+            for name, type_, start, end in _candidates(sentence, lexicon, segmenter, known_by_end, persons):
                 add(name, type_, passage, start, end)
             for named in bracketed_names(sentence.text, sentence.start, lexicon, segmenter):
                 add(named.surface, named.type, passage, named.start, named.end, named.label)
+            if not _technical(known_by_end, lexicon):
+                plain.append((passage, sentence, known_by_end))
+    # a sentence that names a technology discovered above is technical prose too (Django beside Python)
+    discovered = [m for entry in found.values() if entry.type in _TECHNICAL for m in entry.mentions]
+    for passage, sentence, known_by_end in plain:
+        if any(sentence.start <= m.start < sentence.start + len(sentence.text) for m in discovered):
+            text, base = sentence.text, sentence.start
+            for name, start, end in capitalised_names(text, base, persons):
+                type_ = _capitalised_type(text, base, start - base, end - base, lexicon, known_by_end)
+                add(name, type_, passage, start, end)
     # second pass: every further occurrence of a discovered name (or of a longer form of it) is a mention
     names = {
         normalize_name(form): (slug, form)
@@ -233,7 +246,7 @@ def discover_entities(
             if len(folded) != len(sentence.text):
                 continue
             for name, (slug, form) in names.items():
-                for m in re.finditer(re.escape(name), folded):
+                for m in re.finditer(_whole_word(name), folded):
                     add(
                         form,
                         found[slug].type,
@@ -262,6 +275,21 @@ class _Found:
     def entity(self, slug: str) -> ExtractedEntity:
         lang = "en" if self.label.isascii() else "zh"
         return ExtractedEntity(slug, self.label, self.type, True, lang, tuple(sorted(self.aliases)))
+
+
+def _whole_word(name: str) -> str:
+    """The pattern of a discovered name's further occurrences: a name that starts or ends with a Latin
+    letter or digit is not found inside a longer Latin word (Go in Django, Hive in Archive).
+
+    >>> [m.start() for m in re.finditer(_whole_word("go"), "django 与 go 语言")]
+    [9]
+    """
+    pattern = re.escape(name)
+    if name[:1].isascii() and name[:1].isalnum():
+        pattern = r"(?<![a-z0-9])" + pattern
+    if name[-1:].isascii() and name[-1:].isalnum():
+        pattern += r"(?![a-z0-9])"
+    return pattern
 
 
 def _passages_text(passages: tuple[Passage, ...]) -> str:
@@ -293,7 +321,11 @@ def canonical_name(name: str, type_: str, lexicon: Lexicon) -> str:
 
 
 def _candidates(
-    sentence: Sentence, lexicon: Lexicon, segmenter: WordSegmenter, known_by_end: dict[int, Mention]
+    sentence: Sentence,
+    lexicon: Lexicon,
+    segmenter: WordSegmenter,
+    known_by_end: dict[int, Mention],
+    persons: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[str, str, int, int]]:
     text, base = sentence.text, sentence.start
     for m in TITLE_RE.finditer(text):
@@ -318,8 +350,20 @@ def _candidates(
     yield from _list_members(text, base, lexicon, segmenter)
     yield from latin_list_members(text, base, lexicon)
     yield from industry_list_members(text, base, lexicon, segmenter)
-    if any(lexicon.entries[m.slug].type in _TECHNICAL_CONTEXT for m in known_by_end.values()):
+    technical = _technical(known_by_end, lexicon)
+    if technical:
         for name, _type, start, end in acronyms_in_prose(text, base):
+            yield name, _latin_type(text, base, start - base, lexicon, known_by_end), start, end
+    if technical:  # on dev, any sentence: +4 right names, +11 wrong ones (companies in lists, people, code)
+        for name, start, end in capitalised_names(text, base, persons):
+            yield (
+                name,
+                _capitalised_type(text, base, start - base, end - base, lexicon, known_by_end),
+                start,
+                end,
+            )
+    for name, start, end in item_heads(text, base):
+        if not _CODE_IDENTIFIER.search(name):
             yield name, _latin_type(text, base, start - base, lexicon, known_by_end), start, end
     for m in _BRAND_PRODUCT.finditer(text):
         yield m.group(0), "Product", base + m.start(), base + m.end()
@@ -340,6 +384,12 @@ def _candidates(
                 yield m.group(), type_, base + m.start(), base + m.end()
 
 
+def _technical(known_by_end: dict[int, Mention], lexicon: Lexicon) -> bool:
+    """Whether a sentence names a known technology, product or concept (the context acronyms and
+    capitalised names need)."""
+    return any(lexicon.entries[m.slug].type in _TECHNICAL_CONTEXT for m in known_by_end.values())
+
+
 def _latin_type(text: str, base: int, start: int, lexicon: Lexicon, known_by_end: dict[int, Mention]) -> str:
     """Product when a vendor's name is written right before the name (博云BeyondContainer) or launches
     it (AWS推出的Lambda SnapStart, 衡算云发布CostLens); Technology otherwise."""
@@ -354,6 +404,19 @@ def _latin_type(text: str, base: int, start: int, lexicon: Lexicon, known_by_end
     if last == start or _LAUNCH.search(text[last:start]):
         return "Product"
     return "Technology"
+
+
+_COMPANY_BEFORE = re.compile(r"公司\s*$")
+_COMPANY_AFTER = re.compile(r"\s*公司")
+
+
+def _capitalised_type(
+    text: str, base: int, start: int, end: int, lexicon: Lexicon, known_by_end: dict[int, Mention]
+) -> str:
+    """A company's name (AI 公司 Runway, 创建了 Kyligence 公司) is a Vendor's; else as ``_latin_type``."""
+    if _COMPANY_BEFORE.search(text, 0, start) or _COMPANY_AFTER.match(text, end):
+        return "Vendor"
+    return _latin_type(text, base, start, lexicon, known_by_end)
 
 
 def _trim_left(name: str, segmenter: WordSegmenter) -> str:

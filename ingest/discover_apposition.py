@@ -1,7 +1,8 @@
 """Discover a name written with its Latin-script form in brackets: 自动光学检测（AOI）, 网络拓扑感知调度
 (Network Topology Aware Scheduling), 核心模拟系统（WRF）.
 
-The bracketed form is a name when it is an acronym (AOI, HPCC), a CamelCase word (ModelBooster) or
+The bracketed form is a name when it is an acronym (AOI, HPCC), capitals joined by a hyphen or a dot
+(OPENI-OCTOPUS, ORANG.CLOUD), a CamelCase word (ModelBooster) or
 several capitalised words (Service Level Objective); a single ordinary word (Community, label) is a
 translation, not a name. The Chinese words before the bracket are the same entity when they read like a
 term: what follows the last function word or common verb, a few characters long and not a word of the
@@ -24,6 +25,8 @@ _BRACKETED = re.compile(
     r"([\u4e00-\u9fffA-Za-z0-9]{2,24})[（(]\s*(" + _LATIN_WORD + r"(?: " + _LATIN_WORD + r"){0,5})\s*[)）]"
 )
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9\-]{1,7}")
+# capitals joined by a hyphen or a dot (OPENI-OCTOPUS, ORANG.CLOUD): a product's name in capitals
+_CAPITALS_COMPOUND = re.compile(r"[A-Z][A-Z0-9]{1,11}(?:[-.][A-Z][A-Z0-9]{1,11}){1,2}")
 _CAMEL = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+|[a-z]+[A-Z][A-Za-z0-9]*")
 _CAPITALISED_WORDS = re.compile(r"[A-Z][A-Za-z0-9.\-]*(?: (?:[A-Z][A-Za-z0-9.\-]*|of|and|for|on)){1,5}")
 # jieba tags of words a term cannot hold: particles, prepositions, conjunctions, pronouns, numerals,
@@ -73,6 +76,7 @@ def bracketed_names(
 def _is_latin_name(latin: str) -> bool:
     return bool(
         (_ACRONYM.fullmatch(latin) and sum(c.isupper() for c in latin) >= 2)
+        or _CAPITALS_COMPOUND.fullmatch(latin)
         or _CAMEL.fullmatch(latin)
         or _CAPITALISED_WORDS.fullmatch(latin)
     )

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ingest.clean import clean
+from ingest.discover_capitalised import common_english_words
 from ingest.document import (
     CleanDocument,
     ExtractedEntity,
@@ -405,3 +406,4 @@ def warm_up() -> None:
     """Load what reading and extracting need (lexicon, word segmenter), before a sandbox caps memory."""
     Lexicon.load()
     WordSegmenter.shared()
+    common_english_words()

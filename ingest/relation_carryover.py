@@ -21,14 +21,14 @@ from dataclasses import dataclass
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentence
 from ingest.relation_rule import (
+    LABEL_WORD,
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
-    SUBJECT_LEAD,
     TECHNICAL_TYPES,
-    TOPIC_LEAD,
     RelationRule,
     TypeOf,
     between,
+    clause_subjects,
     mentions_in,
 )
 
@@ -56,11 +56,17 @@ REPORT_TOPIC_LEAD_RATIO = 2.0
 LIST_OPENING = 12
 _CLAUSE_START = r"(?:^|(?<=[，,：:；;]))\s*(?:[-*•]\s*)?"
 _ADVERBS = r"(?:目前|现已|已经|已|还|也|同时|均|都|可以|能够|完美|全面|原生|直接|并)*"
+# a pronoun may name the carried subject (，它还支持 A、B; 该项目已完成对 A 的支持)
+_PRONOUN = r"(?:它|其|该项目|该平台|该系统|该框架|该工具)?"
 _DATED = r"(?:\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*(?:及之后|以来|起|后)?\s*)?"
-_SUPPORT = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:支持|兼容|适配)(?:了)?")
-_SUPPORT_OF = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:完成|实现)?(?:了)?对")
+_SUPPORT = re.compile(_CLAUSE_START + _PRONOUN + _DATED + _ADVERBS + r"(?:支持|兼容|适配)(?:了)?")
+_SUPPORT_OF = re.compile(_CLAUSE_START + _PRONOUN + _DATED + _ADVERBS + r"(?:完成|实现)?(?:了)?对")
 _SUPPORT_OF_END = re.compile(r"[^，。；]{0,16}?的(?:支持|适配|兼容)")
 _OPEN_SOURCED = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:陆续|相继|先后)?开源了")
+# - 直接调度 Deployment、StatefulSet 等原生工作负载: what a scheduler or runtime runs, closed by the kind of
+# workload (a bare name after 调度/运行 may be what schedules, 调度 Volcano 的组件)
+_RUNS = re.compile(_CLAUSE_START + _PRONOUN + _DATED + _ADVERBS + r"(?:调度|运行|编排)(?:了)?")
+_RUNS_END = re.compile(r"\s*等[^，。；]{0,8}?(?:工作负载|负载|作业|任务|应用|框架)")
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,7 @@ _CUES = (
     _Cue("supports", _SUPPORT, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False),
     _Cue("supports", _SUPPORT_OF, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False, _SUPPORT_OF_END),
     _Cue("openSourcedBy", _OPEN_SOURCED, ORG_TYPES, frozenset({"Technology", "Product"}), True),
+    _Cue("supports", _RUNS, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False, _RUNS_END),
 )
 
 
@@ -92,7 +99,7 @@ def carried_over_relations(
         carried: dict[bool, Mention] = {}  # is an organisation → the last topic of that kind
         for sentence in passage.sentences:
             found = mentions_in(sentence, in_passage)
-            subjects = _clause_subjects(sentence, found)
+            subjects = clause_subjects(sentence, found)
             topic = subjects[-1] if subjects else None
             for cue in _CUES:
                 for match in cue.pattern.finditer(sentence.text):
@@ -103,6 +110,8 @@ def carried_over_relations(
                         continue
                     before = [m for m in subjects if m.end <= at]
                     own = before[-1] if before else None
+                    if own is not None and LABEL_WORD.match(between(sentence, own.end, at)):
+                        own = None  # 完整的 Kubernetes 工作负载支持：直接调度…: a name inside a label
                     subject, confidence = _subject(own, at, carried, report_topic, cue, type_of)
                     if subject is None:
                         continue
@@ -114,6 +123,7 @@ def carried_over_relations(
                             )
                             yield rule.relate(first, second, passage.n, sentence)
             yield from _foundations(passage.n, sentence, found, subjects, carried, type_of)
+            yield from _joins(passage.n, sentence, found, carried, report_topic, type_of)
             if topic is not None:
                 carried[type_of(topic) in ORG_TYPES] = topic
 
@@ -135,23 +145,6 @@ def _subject(
     if report_topic is not None and type_of(report_topic) in cue.subject_types:
         return report_topic, CONFIDENCE.report_topic
     return None, 0.0
-
-
-_NOT_TOPIC_LEAD = re.compile(r"支持|兼容|对|在|通过|使用|基于|将|与|和")
-
-
-def _clause_subjects(sentence: Sentence, found: list[Mention]) -> list[Mention]:
-    """Mentions that open the sentence or a clause of it (a few characters in, no verb or preposition
-    before them): the subjects a later clause may leave out."""
-    subjects = []
-    for m in found:
-        lead = sentence.text[: m.start - sentence.start]
-        cut = max(lead.rfind(c) for c in "，,；;：:")
-        reach = TOPIC_LEAD if cut == -1 else SUBJECT_LEAD
-        opening = lead[cut + 1 :].lstrip(" -*•")
-        if len(opening) <= reach and not _NOT_TOPIC_LEAD.search(opening):
-            subjects.append(m)
-    return subjects
 
 
 def _clause_of(sentence: Sentence, m: Mention, at: int) -> bool:
@@ -261,3 +254,33 @@ def _foundations(
             ]
             if earlier:
                 yield WITH_CORE.relate(earlier[-1], m, n, sentence)
+
+
+# 2019 年，它作为第一个云原生边缘项目被接受为 CNCF Sandbox 项目: the pronoun's project joins the organisation
+_JOINS = re.compile(
+    _CLAUSE_START
+    + _DATED
+    + r"(?:它|其|该项目)[^，,。；;：:]{0,24}?(?:作为|成为|加入|进入|被接受为|晋升为|捐赠给)(?:了)?\s*$"
+)
+_ORG_PROJECT = re.compile(r"\s*(?:的)?[^，,。；;]{0,16}?项目")
+JOINS = RelationRule(name="pronoun-joins", predicate="partOf", confidence=CONFIDENCE.same_passage)
+
+
+def _joins(
+    n: int,
+    sentence: Sentence,
+    found: list[Mention],
+    carried: dict[bool, Mention],
+    report_topic: Mention | None,
+    type_of: TypeOf,
+) -> Iterator[Relation]:
+    """…，它…被接受为 ORG …项目 → the carried subject (or the report's topic) partOf ORG."""
+    text, base = sentence.text, sentence.start
+    for org in found:
+        if type_of(org) != "Organization" or not _ORG_PROJECT.match(text, org.end - base):
+            continue
+        if not _JOINS.search(text, 0, org.start - base):
+            continue
+        project = carried.get(False) or report_topic
+        if project is not None and type_of(project) in NAMED_TECHNICAL_TYPES:
+            yield JOINS.relate(project, org, n, sentence)

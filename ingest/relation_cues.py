@@ -60,6 +60,7 @@ class CueRules:
     based_on_list: RelationRule = rule_row("based-on-list", "basedOn", 0.75)
     base_of: RelationRule = rule_row("base-of", "basedOn", 0.75)
     such_as: RelationRule = rule_row("such-as", "broader", 0.7)
+    industries_of: RelationRule = rule_row("industries-of", "usedByIndustry", 0.7)
 
 
 RULES = CueRules()
@@ -462,10 +463,14 @@ def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: T
         ]
         if before and wholes:
             yield RULES.base_of.relate(wholes[-1], before[-1], n, sentence)
-    for _, a, b, gap in neighbours(sentence, found):
+    for i, a, b, gap in neighbours(sentence, found):
         if not _SUCH_AS.match(gap.strip()):
             continue
-        if type_of(a) == type_of(b) and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start):
+        if type_of(a) == "Industry" and type_of(b) in TECHNICAL_TYPES:
+            # 能源、电信等关键信息基础设施: the infrastructure of those industries
+            for user in _listed_before(sentence, found[: i + 1], type_of):
+                yield RULES.industries_of.relate(b, user, n, sentence)
+        elif type_of(a) == type_of(b) and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start):
             yield RULES.such_as.relate(a, b, n, sentence)
         elif (
             type_of(a) in {"Technology", "Product"}

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ingest.document import Mention, Relation, Sentence
 from ingest.relation_rule import (
+    LABEL_WORD,
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
     SUBJECT_LEAD,
@@ -31,6 +32,7 @@ from ingest.relation_rule import (
     RelationRule,
     TypeOf,
     between,
+    clause_subjects,
     cued_mentions,
     neighbours,
     rule_row,
@@ -46,10 +48,15 @@ class ListRules:
 
     supports_list: RelationRule = rule_row("supports-list", "supports", 0.75)
     support_of_list: RelationRule = rule_row("support-of-list", "supports", 0.75)
+    runs_list: RelationRule = rule_row("runs-list", "supports", 0.7)
     members_of: RelationRule = rule_row("members-of", "partOf", 0.8)
     projects_include: RelationRule = rule_row("projects-include", "partOf", 0.75)
     implements_members: RelationRule = rule_row("implements-members", "partOf", 0.75)
     sub_project: RelationRule = rule_row("sub-project", "partOf", 0.8)
+    includes_parts: RelationRule = rule_row("includes-parts", "partOf", 0.7)
+    composed_of: RelationRule = rule_row("composed-of", "partOf", 0.75)
+    includes_features: RelationRule = rule_row("includes-features", "supports", 0.7)
+    includes_kinds: RelationRule = rule_row("includes-kinds", "broader", 0.7)
     named_module: RelationRule = rule_row("named-module", "partOf", 0.8)
     open_sourced_list: RelationRule = rule_row("open-sourced-list", "openSourcedBy", 0.8)
     initiator: RelationRule = rule_row("initiator", "developedBy", 0.8)
@@ -69,6 +76,10 @@ class ListRules:
     designed_for: RelationRule = rule_row("designed-for", "supports", 0.75)
     capabilities: RelationRule = rule_row("capabilities", "supports", 0.7)
     defined_as: RelationRule = rule_row("defined-as", "broader", 0.75)
+    used_as: RelationRule = rule_row("used-as", "broader", 0.7)
+    representative: RelationRule = rule_row("representative", "broader", 0.7)
+    used_as_framework: RelationRule = rule_row("used-as-framework", "supports", 0.7)
+    defined_for_industries: RelationRule = rule_row("defined-for-industries", "usedByIndustry", 0.7)
 
 
 RULES = ListRules()
@@ -110,6 +121,10 @@ def _topic(
         return None
     if before - topic.end > TOPIC_REACH or _BREAK.search(between(sentence, topic.end, before)):
         return None
+    if LABEL_WORD.match(between(sentence, topic.end, before)):
+        return (
+            None  # - 完整的 Kubernetes 工作负载支持：直接调度…: a word of a bullet's label, not its subject
+        )
     for m in found[1:]:
         if (
             topic.end <= m.start
@@ -210,6 +225,10 @@ _CAPABILITY_CUE = re.compile(r"(?:扩展)?(?:实现|提供|具备|拥有)(?:了)
 _CAPABILITY_END = re.compile(
     r"(?:\s*、\s*[^，。；、\s](?:[^，。；、]{0,8}?[^，。；、\s])??)*\s*(?:等)?[^，。；、的]{0,4}?(?:能力|功能|特性)"
 )
+# X 可以调度 A、B 等作业: what a scheduler or runtime runs (the list closed by the kind of workload)
+_RUNS_CUE = re.compile(r"(?:可以|能够|直接|统一)?(?:调度|运行|编排)(?:了)?")
+_RUNS_END = re.compile(r"\s*等[^，。；]{0,8}?(?:工作负载|负载|作业|任务|应用|框架)")
+_RUNS_LIST = _EndedList(RULES.runs_list, _RUNS_CUE, _RUNS_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES)
 _CAPABILITY_LIST = _EndedList(
     RULES.capabilities, _CAPABILITY_CUE, _CAPABILITY_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES
 )
@@ -243,7 +262,7 @@ _ON_BASE_OF = _NeighbourCue(NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, _ON_BASE, _B
 # X 作为/成为/加入 ORG …项目
 _JOINS_ORG = re.compile(
     r"^\s*(?:已经|已|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:正式)?"
-    r"(?:作为|成为|加入|进入|捐赠给|捐献给)(?:了)?\s*$"
+    r"(?:作为|成为|加入|进入|捐赠给|捐献给|是|为)(?:了)?\s*$"
 )
 _ORG_PROJECT = re.compile(r"\s*(?:的)?[^，。；]{0,16}?(?:项目|系统)")
 _JOINS_ORG_PROJECT = _NeighbourCue(
@@ -255,6 +274,7 @@ _AS_CORE = re.compile(r"\s*作为(?:其)?(?:核心|核心组件|重要组成部�
 _AS_CORE_OF = _NeighbourCue(NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, _AS_CORE_GAP, _AS_CORE)
 # X 是一个 Y 平台
 _IS_A = re.compile(r"^\s*(?:是|为)(?:一个|一款|一种|一套)[^，。；]{0,12}?$")
+_WORD_END = re.compile(r"\s*(?:$|[，,。；;：:、）)”])|\s*(?:的|和|与|及|来|以|进行|并)")
 _CATEGORY_AFTER = re.compile(r"\s*(?:平台|项目|框架|系统|引擎|工具|技术|方案|软件|数据库|服务)")
 _IS_A_KIND = _NeighbourCue(NAMED_TECHNICAL_TYPES, _CATEGORY_TYPES, _IS_A, _CATEGORY_AFTER)
 
@@ -270,6 +290,7 @@ def _supports(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf)
         for obj in _of_types(listed, TECHNICAL_TYPES, type_of):
             yield RULES.supports_list.relate(topic, obj, n, sentence)
     yield from _SUPPORT_OF_LIST.relations(n, sentence, found, type_of)
+    yield from _RUNS_LIST.relations(n, sentence, found, type_of)
 
 
 _PROJECTS_INCLUDE = re.compile(r"^\s*(?:的)?(?:子)?项目\s*[，,]?\s*(?:包括|如|例如|比如)\s*$")
@@ -291,6 +312,47 @@ def _members(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) 
             for part in _of_types(projects, NAMED_TECHNICAL_TYPES, type_of):
                 yield RULES.projects_include.relate(part, whole, n, sentence)
     yield from _IMPLEMENTED.relations(n, sentence, found, type_of)
+    yield from _includes(n, sentence, found, type_of)
+
+
+# X 的核心组件包括 A、B / X 主要包括 A、B: parts (of a named thing, or of a concept with no head noun);
+# X 的功能包括 A、B: what X supports
+_INCLUDES = re.compile(
+    r"^\s*(?:的)?\s*(?:核心|主要|关键)?(?P<head>组件|模块|子项目|插件|组成部分|部分|要素|功能|特性|能力)?"
+    r"\s*(?:主要|则)?(?:包括|包含|涵盖|由)(?:了)?\s*$"
+)
+_SUPPORT_HEADS = frozenset({"功能", "特性", "能力"})
+# X 由 A、B 等(要素)组成: what closes a list read after 由
+_COMPOSED_END = re.compile(r"\s*(?:等)?[^，。；]{0,8}?(?:组成|构成)")
+
+
+def _includes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X 的组件包括 A、B → A, B partOf X;  X 由 A、B 等组成 → A, B partOf X;  X 的功能包括 A、B → X supports
+    A, B;  with no head noun, a category X 包括 A、B → named (Latin) A, B broader X, and a concept's other
+    items partOf X."""
+    text = sentence.text
+    for i, whole, _, gap in neighbours(sentence, found):
+        cue = _INCLUDES.match(gap)
+        if cue is None or type_of(whole) not in TECHNICAL_TYPES:
+            continue
+        whole_list = _list_from(sentence, found, i + 1, type_of)
+        listed = _of_types(whole_list, TECHNICAL_TYPES, type_of)
+        head = cue.group("head")
+        if gap.rstrip().endswith("由"):
+            if _COMPOSED_END.match(text, whole_list[-1].end - sentence.start):
+                yield from (RULES.composed_of.relate(part, whole, n, sentence) for part in listed)
+        elif head in _SUPPORT_HEADS:
+            yield from (RULES.includes_features.relate(whole, item, n, sentence) for item in listed)
+        elif head is not None:
+            yield from (RULES.includes_parts.relate(part, whole, n, sentence) for part in listed)
+        elif type_of(whole) in _CATEGORY_TYPES and not whole.surface[:1].isascii():
+            # 容器运行时包括 Docker、containerd: named examples are kinds of it (a Latin name before 包括
+            # is a thing, not a category: Redis包括MySql)
+            for item in listed:
+                if type_of(item) in NAMED_TECHNICAL_TYPES and item.surface[:1].isascii():
+                    yield RULES.includes_kinds.relate(item, whole, n, sentence)
+                elif type_of(whole) == "Concept":  # 云原生包括容器、微服务: its parts
+                    yield RULES.includes_parts.relate(item, whole, n, sentence)
 
 
 _COMMUNITY = re.compile(r"\s*社区")
@@ -333,8 +395,32 @@ _MADE = re.compile(r"\s*(?:正式|联合|共同)?(?P<verb>开源|开发|研发|�
 _IN_ORG = re.compile(r"^\s*(?:正式)?于\s*$")
 
 
+# X（…）是一个…系统，由 A、B 和 C 进行开发和维护: 由 opens a clause after the topic
+_BY_CLAUSE = re.compile(r"[，,]\s*(?:最初|最早|主要)?由\s*$")
+_MADE_CLAUSE = re.compile(
+    r"\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*)?(?:正式|联合|共同)?(?:进行)?(?P<verb>开源|开发|研发|发起|创建)"
+)
+
+
+def _makers_of_topic(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X 是一个…系统，由 A、B、C 进行开发和维护 → X developedBy A, B, C (X: the sentence's topic)."""
+    text = sentence.text
+    for i, maker in enumerate(found):
+        if type_of(maker) not in ORG_TYPES or not _BY_CLAUSE.search(text, 0, maker.start - sentence.start):
+            continue
+        makers = _list_from(sentence, found, i, type_of)
+        made = _MADE_CLAUSE.match(text, makers[-1].end - sentence.start)
+        thing = _topic(sentence, found, maker.start, NAMED_TECHNICAL_TYPES, type_of)
+        if made is None or thing is None:
+            continue
+        rule = RULES.by_maker_open_sourced if made.group("verb") == "开源" else RULES.by_maker_developed
+        for org in _of_types(makers, ORG_TYPES, type_of):
+            yield rule.relate(thing, org, n, sentence)
+
+
 def _makers(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
+    yield from _makers_of_topic(n, sentence, found, type_of)
     for _, maker, listed in _cued_lists(sentence, found, _OPEN_SOURCED, ORG_TYPES, type_of):
         for obj in _of_types(listed, NAMED_TECHNICAL_TYPES, type_of):
             yield RULES.open_sourced_list.relate(obj, maker, n, sentence)
@@ -369,6 +455,41 @@ def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
                 yield RULES.scenario_industries.relate(topic, area, n, sentence)
             elif type_of(area) in TECHNICAL_TYPES:
                 yield RULES.scenario_supports.relate(topic, area, n, sentence)
+
+
+# X 在 A、B 等领域有广泛的应用 / 其在 A、B 等行业的智能化改造中得到了广泛的采用: what the list names is where
+# X is used; the list may hold names the report does not know (CAE仿真、动漫渲染), so it is read as text
+_FIELDS_OF_USE = re.compile(
+    r"(?P<anaphor>其|它)?(?:已经|已|也|均|都|还)?\s*在\s*(?P<list>[^，。；在]{1,60}?)\s*等?\s*"
+    r"(?:重要|主要|众多|多个|诸多|各个)?(?:行业|领域|场景|产业)[^，。；]{0,20}?(?:应用|采用|落地)"
+)
+FIELDS_SUBJECT_GAP = 6  # characters between the subject and 在 (HPC高性能计算在: the name's own gloss)
+
+
+def _fields_of_use(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """X 在 A、B 等领域有广泛的应用 → X usedByIndustry A, B (supports a technical item);  …，其在 A、B 等行业
+    …得到了广泛的采用 → the same with the clause subject before 其 as X."""
+    openers = [m for m in clause_subjects(sentence, found) if type_of(m) in TECHNICAL_TYPES]
+    for cue in _FIELDS_OF_USE.finditer(sentence.text):
+        at = sentence.start + cue.start()
+        before = [m for m in openers if m.end <= at]
+        if not before:
+            continue
+        subject, gap = before[-1], between(sentence, before[-1].end, at)
+        if _BREAK.search(gap):
+            continue
+        if cue.group("anaphor") is None and (
+            _CLAUSE.search(gap)
+            or len(gap.strip()) > FIELDS_SUBJECT_GAP
+            or any(subject.end <= m.start and m.end <= at for m in found)  # a name between: not the subject
+        ):
+            continue
+        lo, hi = sentence.start + cue.start("list"), sentence.start + cue.end("list")
+        for area in (m for m in found if lo <= m.start and m.end <= hi):
+            if type_of(area) == "Industry":
+                yield RULES.scenario_industries.relate(subject, area, n, sentence)
+            elif type_of(area) in TECHNICAL_TYPES:
+                yield RULES.scenario_supports.relate(subject, area, n, sentence)
 
 
 _USED_IN = re.compile(r"(?:广泛|大量|已|已经|成功)*(?:应用于|应用在|用于)")
@@ -440,6 +561,10 @@ def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
             yield RULES.project_of_org.relate(project, org, n, sentence)
 
 
+# Y 的代表 X / 作为 Y 代表的 X / Y 中领先者 X
+_REPRESENTATIVE = re.compile(
+    r"^\s*(?:中|里|领域)?的?\s*(?:典型)?(?:代表|领先者|佼佼者|领头羊)(?:之一)?(?:的|是|为|有)?\s*$"
+)
 # Y（如 A）/ Y，例如 A
 _SUCH_AS = re.compile(r"^\s*[（(，,]?\s*(?:如|例如|比如|诸如)\s*$")
 # Y（A、B等）: examples in brackets right after a category
@@ -453,6 +578,14 @@ _IS_A_BASED = re.compile(
 
 def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
+    for _, kind, thing, gap in neighbours(sentence, found):
+        # 作为 NoSQL 代表的 MongoDB, NoSQL 中领先者 MongoDB: a category's representative
+        if (
+            type_of(kind) in _CATEGORY_TYPES
+            and type_of(thing) in NAMED_TECHNICAL_TYPES
+            and _REPRESENTATIVE.match(gap)
+        ):
+            yield RULES.representative.relate(thing, kind, n, sentence)
     for i, thing, kind, gap in neighbours(sentence, found):
         if _IS_A_KIND.fits(sentence, thing, kind, gap, type_of) and not any(
             type_of(m) in TECHNICAL_TYPES for m in found if thing.end <= m.start < kind.start
@@ -481,18 +614,51 @@ def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
                 yield RULES.is_a_category.relate(thing, beyond, n, sentence)
 
 
+# 使用/采用/运行 X 作为(其) Y: X is a Y (broader), or serves Y when Y names what a framework or platform
+# is for (使用 Istio 作为其微服务框架 → supports)
+_USE_VERB = re.compile(r"(?:使用|采用|运行|选用|选择|引入|部署)(?:了)?\s*$")
+_AS_ROLE = re.compile(r"^\s*作为\s*(?:其|我们的|他们的|一个|一种|新的)?\s*$")
+_ROLE_KIND = re.compile(r"\s*(?:框架|平台|工具|方案|引擎|系统)")
+
+
+def _used_as(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """运行 containerd 作为容器运行时 → containerd broader 容器运行时;  使用 Istio 作为其微服务框架 →
+    Istio supports 微服务."""
+    text = sentence.text
+    for _, thing, role, gap in neighbours(sentence, found):
+        if (
+            type_of(thing) not in NAMED_TECHNICAL_TYPES
+            or type_of(role) not in _CATEGORY_TYPES
+            or not _AS_ROLE.match(gap)
+            or not _USE_VERB.search(text, 0, thing.start - sentence.start)
+        ):
+            continue
+        if _ROLE_KIND.match(text, role.end - sentence.start):
+            yield RULES.used_as_framework.relate(thing, role, n, sentence)
+        elif _WORD_END.match(text, role.end - sentence.start):
+            yield RULES.used_as.relate(thing, role, n, sentence)
+
+
 # 敏感个人数据，是指…的个人数据，…: a defined term is a kind of the noun its definition ends on
 _DEFINES = re.compile(r"\s*”?[，,]\s*是指")
+_DEFINED_FIELDS = re.compile(r"(?P<list>[^，。；]{1,80}?)等(?:重要|主要|关键)?(?:行业|领域)")
 _DEFINITION_HEAD = re.compile(r"[，,。；;]|$")
 
 
 def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
-    """X，是指……的Y，… → X broader Y (Y: the first name after 的 that ends the definition's clause)."""
+    """X，是指……的Y，… → X broader Y (Y: the first name after 的 that ends the definition's clause);
+    X，是指A、B等重要行业和领域的… → X usedByIndustry A, B."""
     text = sentence.text
     for i, term in enumerate(found[:-1]):
         cue = _DEFINES.match(text, term.end - sentence.start)
         if cue is None or type_of(term) not in TECHNICAL_TYPES:
             continue
+        fields = _DEFINED_FIELDS.match(text, cue.end())
+        if fields is not None:  # 是指 A、B 等重要行业和领域的…: the industries it serves
+            lo, hi = sentence.start + fields.start("list"), sentence.start + fields.end("list")
+            for user in found[i + 1 :]:
+                if lo <= user.start and user.end <= hi and type_of(user) == "Industry":
+                    yield RULES.defined_for_industries.relate(term, user, n, sentence)
         for head in found[i + 1 :]:
             before = between(sentence, sentence.start, head.start)
             if _BREAK.search(before[cue.end() :]):
@@ -520,8 +686,10 @@ def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
     yield from _makers(n, sentence, found, type_of)
     yield from _industries(n, sentence, found, type_of)
     yield from _scenarios(n, sentence, found, type_of)
+    yield from _fields_of_use(n, sentence, found, type_of)
     yield from _foundations(n, sentence, found, type_of)
     yield from _compositions(n, sentence, found, type_of)
     yield from _categories(n, sentence, found, type_of)
     yield from _purposes(n, sentence, found, type_of)
     yield from _definitions(n, sentence, found, type_of)
+    yield from _used_as(n, sentence, found, type_of)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ingest.document import Mention, Passage, Relation, Sentence
 
 __all__ = [
+    "LABEL_WORD",
     "LIST_CONTINUATION_DISCOUNT",
     "NAMED_TECHNICAL_TYPES",
     "ORG_TYPES",
@@ -27,6 +28,7 @@ __all__ = [
     "RelationRule",
     "TypeOf",
     "between",
+    "clause_subjects",
     "cued_mentions",
     "mentions_in",
     "neighbours",
@@ -48,6 +50,9 @@ LIST_CONTINUATION_DISCOUNT = 0.05
 # that opens a later clause this close to the clause break (则, 而, 也).
 TOPIC_LEAD = 10
 SUBJECT_LEAD = 2
+# what follows a name that is a word of a bullet's label, not a subject (- 完整的 Kubernetes 工作负载支持：…):
+# more words, then a colon
+LABEL_WORD = re.compile(r"\s*[^，,；;：:\s][^，,；;：:]*[：:]")
 
 
 @dataclass(frozen=True)
@@ -154,3 +159,26 @@ def cued_mentions(
     for i, m in enumerate(found):
         if type_of(m) in types and cue.search(between(sentence, sentence.start, m.start)):
             yield i, m
+
+
+_NOT_TOPIC_LEAD = re.compile(r"支持|兼容|对|在|通过|使用|基于|将|与|和")
+
+
+def clause_subjects(sentence: Sentence, found: list[Mention]) -> list[Mention]:
+    """Mentions that open the sentence or a clause of it (a few characters in, no verb or preposition
+    before them): the subjects a later clause may leave out or name again with 其/它.
+
+    >>> sentence = Sentence(start=0, end=22, text="目前，Volcano在调度方面支持Spark。")
+    >>> found = [Mention("volcano", 0, 3, 10, "Volcano"), Mention("spark", 0, 16, 21, "Spark")]
+    >>> [m.slug for m in clause_subjects(sentence, found)]
+    ['volcano']
+    """
+    subjects = []
+    for m in found:
+        lead = sentence.text[: m.start - sentence.start]
+        cut = max(lead.rfind(c) for c in "，,；;：:")
+        reach = TOPIC_LEAD if cut == -1 else SUBJECT_LEAD
+        opening = lead[cut + 1 :].lstrip(" -*•")
+        if len(opening) <= reach and not _NOT_TOPIC_LEAD.search(opening):
+            subjects.append(m)
+    return subjects

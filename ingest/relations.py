@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentence
 from ingest.relation_carryover import carried_over_relations
+from ingest.relation_components import component_relations
 from ingest.relation_cues import cue_relations
 from ingest.relation_lists import list_relations
 from ingest.relation_rule import (
@@ -254,6 +255,7 @@ def extract_relations(
                 relations[key] = relation
     for relation in [
         *carried_over_relations(passages, entities, mentions),
+        *component_relations(passages, entities, mentions),
         *self_relations(passages, entities, mentions),
     ]:
         relations.setdefault((relation.subject, relation.predicate, relation.object), relation)

@@ -240,3 +240,46 @@ def test_lower_case_members_of_a_list_the_text_calls_tools_are_names():
     }
     found = _entities_of("配置项的类型包括int、string、bool，按需选择。")
     assert not {"int", "string", "bool"} & set(found)
+
+
+def test_an_uncommon_capitalised_word_in_technical_prose_is_a_name_but_a_common_word_is_not():
+    found = _entities_of(
+        "为了保证高可用，我们用 Keepalived 管理 Kubernetes 集群的入口，Mirror 节点也是如此。"
+    )
+    assert found["Keepalived"] == "Technology"  # not an English word: a name
+    assert "Mirror" not in found  # a common English word needs a cue (…项目, a list of known names)
+    found = _entities_of("Kubernetes 之外，法国 AI 平台公司 Poolside 也获得了融资。")
+    assert found["Poolside"] == "Vendor"  # written beside 公司
+
+
+def test_people_api_words_and_release_names_are_not_capitalised_names():
+    found = _entities_of(
+        "“选择 Kubernetes 是显而易见的，”Eichten 说。Eichten 和团队在 Kubernetes 上运行 Prometheus。"
+    )
+    assert "Eichten" not in found  # a person everywhere in the report, once a verb of speech says so
+    found = _entities_of(
+        "Kubernetes 集群可根据Pod、Batch、Interactive任务的优先级调整，EdgeX 于 Geneva版本发布。"
+    )
+    assert not {"Interactive", "Geneva"} & set(found)
+    found = _entities_of("Fernando Cornago 在 Kubernetes 上构建了平台。")
+    assert "Cornago" not in found  # a word of a longer Latin name
+
+
+def test_a_latin_name_heading_an_item_line_is_a_name():
+    found = _entities_of(
+        "Volcano 包含如下部分：\n\n- Maui：第三方任务调度器\n\n1）Enhanced OS：为了进一步强化资源隔离"
+    )
+    assert found["Maui"] == "Technology"
+    assert found["Enhanced OS"] == "Technology"
+    found = _entities_of(
+        "两个用户：\n\n- User1: CPU share值为 6/18\n\n1）KubeEdgeVersion:目前未使用\n\n- Spread：优先使用"
+    )
+    assert not {"User1", "KubeEdgeVersion", "Spread"} & set(found)  # numbered, a key of code, an English word
+
+
+def test_a_capitalised_name_beside_a_discovered_technology_is_a_name():
+    found = _entities_of(
+        "常用的编程语言有 Python、Ruby、PHP、Scala 等。不出意外的，Django 在 Python 框架中独领风骚。"
+    )
+    assert found["Python"] == "Technology"  # discovered: a list of Latin names
+    assert found["Django"] == "Technology"  # a sentence naming a discovered technology is technical too

@@ -23,6 +23,13 @@ def test_a_term_and_its_bracketed_acronym_are_one_entity():
     assert found["自动光学检测"] == ("Technology", ("AOI",))
 
 
+def test_a_term_with_its_name_in_capitals_joined_by_a_hyphen_is_one_entity():
+    found = _found(
+        _extract("启智章鱼（OPENI-OCTOPUS）是一个集群管理和资源调度系统，由鹏城实验室进行开发和维护。")
+    )
+    assert found["启智章鱼"] == ("Technology", ("OPENI-OCTOPUS",))
+
+
 def test_a_bracketed_translation_of_a_common_word_is_no_name():
     found = _found(_extract("Apache 之道强调社区（Community）和共识（Consensus）。"))
     assert not {"社区", "Community", "共识", "Consensus"} & set(found)

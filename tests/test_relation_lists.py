@@ -124,6 +124,68 @@ def _relations(text: str, lexicon: Lexicon) -> set[tuple[str, str, str]]:
             "GitHub Copilot 等 AI 工具的普及吸引了更多开发者。",
             {("github-copilot", "broader", "artificial-intelligence")},
         ),
+        # X 在 A、B 等领域有广泛的应用: the list may hold unknown names; X's gloss may stand before 在
+        (
+            "Spark大数据引擎在CAE仿真、动漫渲染、能源、医疗等领域有广泛的应用。",
+            {("apache-spark", "usedByIndustry", "energy"), ("apache-spark", "usedByIndustry", "healthcare")},
+        ),
+        # …，其在 A、B 等行业的…中得到了广泛的采用: 其 is the subject of an earlier clause
+        (
+            "“KubeEdge 是最活跃的边缘计算项目，在行业中的影响极为深刻，"
+            "其在工业、交通、装备制造等行业的智能化改造中得到了广泛的采用。",
+            {("kubeedge", "usedByIndustry", "transportation")},
+        ),
+        # A、B 等 X: the industries' X
+        (
+            "国家采取措施，优先保障金融、电信等云计算平台安全运行。",
+            {
+                ("cloud-computing", "usedByIndustry", "finance"),
+                ("cloud-computing", "usedByIndustry", "telecommunications"),
+            },
+        ),
+        # a defined term and the industries its definition names
+        (
+            "本条例所称云计算，是指公共通信和信息服务、能源、交通、金融等重要行业和领域的计算资源。",
+            {(s, "usedByIndustry", o) for s in ("cloud-computing",) for o in ("energy", "finance")},
+        ),
+        # X 可以调度 A、B 等作业
+        (
+            "Volcano 可以调度 Spark、Flink 等作业。",
+            {("volcano", "supports", "apache-spark"), ("volcano", "supports", "flink")},
+        ),
+        # X 是一个…系统，由 A、B 和 C 进行开发和维护: 由 opens a clause after the topic
+        (
+            "KubeEdge（Kube Edge）是一个边缘计算平台，由华为、浙江大学进行开发和维护。",
+            {("kubeedge", "developedBy", "huawei"), ("kubeedge", "developedBy", "浙江大学")},
+        ),
+        # X 的核心组件包括 A、B 和 C
+        (
+            "KubeEdge 的核心组件包括 EdgeMesh、EdgeCore 和 CloudCore。",
+            {(p, "partOf", "kubeedge") for p in ("edgemesh", "edgecore", "cloudcore")},
+        ),
+        # a category that includes named examples: kinds of it
+        (
+            "容器运行时包括 Docker、containerd 等。",
+            {("docker", "broader", "container-runtime"), ("containerd", "broader", "container-runtime")},
+        ),
+        # X 是 ORG 的…项目
+        ("Prometheus 是 CNCF 的毕业项目。", {("prometheus", "partOf", "cncf")}),
+        # a concept that includes or is made of others (no head noun: parts)
+        (
+            "云原生由容器、微服务和服务网格等要素组成。",
+            {(p, "partOf", "cloud-native") for p in ("container", "microservices", "service-mesh")},
+        ),
+        # 作为 Y 代表的 X / Y 中领先者 X: a category's representative is a kind of it
+        (
+            "MySQL 以近八成的占比遥遥领先，作为 NoSQL 代表的 MongoDB 跟随其后。",
+            {("mongodb", "broader", "nosql")},
+        ),
+        ("NoSQL 中领先者 MongoDB 有超过 30% 的使用率。", {("mongodb", "broader", "nosql")}),
+        # 运行 X 作为 Y: X is a Y
+        (
+            "对于运行 containerd 作为容器运行时的节点，必须启用 CDI 功能。",
+            {("containerd", "broader", "container-runtime")},
+        ),
     ],
 )
 def test_pattern_families(text, expected, lexicon):
@@ -141,6 +203,8 @@ def test_pattern_families(text, expected, lexicon):
         "- 支持在集群运行AI任务作业，支持GPU，NPU，FPGA等硬件",
         # a Latin name followed by a lower-case word is a longer name the lexicon lacks
         "发现Volcano的前身是Kubernetes batch，可以完全解决我们的痛点。",
+        # a Latin name before 包括 is a thing, not a category of what follows
+        "后面的Redis包括MySql就可以通过Statefulset的方式来进行部署。",
         # one name alone in brackets is the category's English name, not an example of it
         "Volcano在高性能计算（HPC）场景中被广泛使用。",
     ],
@@ -171,3 +235,52 @@ def test_names_written_together_are_one_list_item(lexicon):
     )
     assert ("kubeedge", "supports", "multi-access-edge-computing") in found
     assert ("kubeedge", "supports", "5g") not in found
+
+
+def test_a_clause_without_subject_that_runs_a_list_of_workloads_takes_the_carried_subject(lexicon):
+    """- …：直接调度 A、B 等原生工作负载 under a report about Volcano: the name inside the bullet's label
+    (Kubernetes 工作负载支持：) is not the subject; the report's topic is."""
+    found = _relations(
+        "Volcano 是批量计算调度系统，Volcano 支持多种作业，Volcano 很流行。Volcano 调度很快。\n\n"
+        "- 完整的 Kubernetes 工作负载支持：直接调度 Deployment、StatefulSet、DaemonSet 等原生工作负载",
+        lexicon,
+    )
+    assert {("volcano", "supports", o) for o in ("deployment", "statefulset", "daemonset")} <= found
+    assert not {r for r in found if r[0] == "kubernetes"}
+
+
+def test_components_listed_after_the_sentence_that_announces_them(lexicon):
+    """'X 包含如下部分：' then lines '- NAME：…': each known name opening an item is partOf X; a further
+    sentence of an item's line does not end the list, a line that is not an item does."""
+    found = _relations(
+        "一般来说，Kubernetes 包含如下部分：\n\n"
+        "- etcd：集群状态的存储。除了etcd以外，还有别的存储。\n\n"
+        "- 控制平面：负责调度\n\n"
+        "- kube-scheduler：负责调度 Pod\n\n"
+        "Karmada 很流行。\n\n"
+        "- Prometheus：监控\n",
+        lexicon,
+    )
+    assert {("etcd", "partOf", "kubernetes"), ("kube-scheduler", "partOf", "kubernetes")} <= found
+    assert ("prometheus", "partOf", "kubernetes") not in found
+    found = _relations("Kubernetes 的核心由两大组件构成：\n\n1）etcd：存储\n", lexicon)
+    assert ("etcd", "partOf", "kubernetes") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # ，它还支持 A、B 等: the pronoun names the subject carried from the sentence before
+        (
+            "Karmada 是一个多集群编排项目，功能很多。它还支持 Kubernetes、Volcano 等框架。",
+            {("karmada", "supports", "kubernetes"), ("karmada", "supports", "volcano")},
+        ),
+        # 2021 年，它作为…项目被接受为 ORG 的沙箱项目
+        (
+            "Karmada 是一个多集群编排项目，功能很多。2021 年，它作为多集群项目被接受为 CNCF 的沙箱项目。",
+            {("karmada", "partOf", "cncf")},
+        ),
+    ],
+)
+def test_a_pronoun_names_the_carried_subject(text, expected, lexicon):
+    assert expected <= _relations(text, lexicon)
