@@ -2,8 +2,8 @@
 '使用较多的 Beego', 'Django 在 Python 框架中独领风骚', '通过Firefly运行'.
 
 In Chinese text a capitalised English word does not start a sentence: it is written so because it is a
-name. What keeps ordinary words out is an English word list: a word at least ``COMMON_WORD_ZIPF`` frequent
-in pyspellchecker's English word-frequency list (Job, Queue, Master, Spring, Express) is left to the cued
+name. What keeps ordinary words out is an English word list: a common word of
+:func:`kg.english_words.common_english_words` (Job, Queue, Master, Spring, Express) is left to the cued
 rules of ``ingest.discover`` (…框架, …项目, a list of known technologies), which read common words only
 where the text calls them names. Kept out as well:
 
@@ -18,29 +18,19 @@ real-world corpus (docs/ingest.md).
 
 from __future__ import annotations
 
-import functools
-import gzip
-import json
 import re
 from collections.abc import Iterator
-from importlib import resources
 
 from ingest.discover_latin_lists import KIND_HEADS
+from kg.english_words import common_english_words
 
 __all__ = [
-    "COMMON_WORD_ZIPF",
     "MIN_LETTERS",
     "capitalised_names",
-    "common_english_words",
     "item_heads",
     "people",
 ]
 
-# English words at least this frequent (Zipf scale: log10 of the frequency per billion words; 3 = once per
-# million words) are common words; the same bound as the lexicon's exact-case names (kg.lexicon_build).
-# On the dev split 3.5 adds Hive but also Chrome, Luke and Queue (+1 right, +3 wrong); no dev name has
-# a frequency between 2.5 and 3.0.
-COMMON_WORD_ZIPF = 3.0
 MIN_LETTERS = 4
 _CAPITALISED = re.compile(r"(?<![A-Za-z0-9./\-_#@=?&:'’])[A-Z][a-z]{2,}(?![A-Za-z0-9_\-+#]|\.[A-Za-z0-9])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -58,23 +48,6 @@ _NOT_A_NAME_AFTER = re.compile(
 # a bullet that is the name alone (- Autodesk): a list the bullet rules of ingest.discover_bullets read
 _BULLET_LEAD = re.compile(r"(?:^|\n)\s*[-*•]\s*$")
 _BULLET_TAIL = re.compile(r"\s*(?:$|\n|[：:])")
-
-
-@functools.cache
-def common_english_words() -> frozenset[str] | None:
-    """The words of pyspellchecker's English frequency list with a Zipf frequency of at least
-    ``COMMON_WORD_ZIPF`` (None without the package: then no word is judged uncommon and nothing is
-    discovered this way). Kept as a set of the common words only (a few MB, shared by forked workers
-    once ``ingest.pipeline.warm_up`` has loaded it)."""
-    try:
-        data = resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
-    except (ModuleNotFoundError, FileNotFoundError):
-        return None
-    counts: dict[str, int] = json.loads(gzip.decompress(data))
-    total = sum(counts.values())
-    # Zipf = log10(frequency per billion words) >= COMMON_WORD_ZIPF
-    floor = total * 10**COMMON_WORD_ZIPF / 1e9
-    return frozenset(w for w, c in counts.items() if c >= floor)
 
 
 def people(text: str) -> frozenset[str]:

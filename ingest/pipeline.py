@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from ingest.clean import clean
-from ingest.discover_capitalised import common_english_words
 from ingest.document import (
     CleanDocument,
     ExtractedEntity,
@@ -37,6 +36,7 @@ from ingest.tables import table_cells
 from ingest.timeframe import section_year
 from kg.catalog import Catalog, EntityInfo, IndexUpdater, PassageRecord, ReportBundle
 from kg.datadir import DataDir
+from kg.english_words import common_english_words
 from kg.lexicon import LEXICON_FILES, Lexicon
 from kg.namespaces import passage_iri, report_id
 from kg.store import ontology_path

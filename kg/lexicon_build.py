@@ -13,7 +13,8 @@ Inputs: the curated ``ontology/lexicon.ttl`` and the newest ``ontology/sources/c
 - any other source entry becomes a new entry (IRI from its English name), typed by its landscape
   category or glossary category (``LANDSCAPE_TYPES``);
 - a name that is also a common word (an English word with a frequency of at least
-  ``COMMON_WORD_ZIPF`` in pyspellchecker's English frequency list: Flux, Harbor, Spark, Envoy …) is a
+  ``kg.english_words.COMMON_WORD_ZIPF`` in pyspellchecker's English frequency list: Flux, Harbor, Spark,
+  Envoy …) is a
   ``cnkg:exactLabel``: it names the entry only when written in exactly that case in a technical sentence
   (kg.surface_matcher, ingest.entities). Chinese names that are common jieba words
   (frequency ≥ ``COMMON_ZH_FREQ``: 服务, 节点, 调试 …) are not matched at all (``cnkg:exactLabel`` too,
@@ -23,21 +24,19 @@ Inputs: the curated ``ontology/lexicon.ttl`` and the newest ``ontology/sources/c
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
-import math
 import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import rdflib
 from rdflib.namespace import RDF, SKOS
 
+from kg.english_words import common_english_words
 from kg.errors import StoreError
 from kg.lexicon import Lexicon
 from kg.lexicon_snapshot import glossary_snapshot, landscape_snapshot, split_abbreviation
@@ -72,8 +71,6 @@ GLOSSARY_CONCEPT_TAGS = frozenset({"methodology", "architecture", "property"})
 # mentions and 37 wrong ones (precision 0.639 → 0.607). They stay in the lexicon, with their definitions,
 # for questions and the graph.
 GLOSSARY_TERMS_IN_TEXT = False
-# English words at least this frequent (Zipf scale: 3 = once per million words) are common words
-COMMON_WORD_ZIPF = 3.0
 # jieba dictionary frequency from which a Chinese label is an everyday word (服务, 节点, 调试)
 COMMON_ZH_FREQ = 100
 # the landscape's own markers written in parentheses after a name (Spotify (member), X (KCSP)): not names
@@ -128,13 +125,10 @@ class _CommonWords:
     """Word-frequency judgements from packaged lists: pyspellchecker (English), jieba (Chinese)."""
 
     def __init__(self) -> None:
-        try:
-            data = resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
-        except (ModuleNotFoundError, FileNotFoundError) as exc:
-            raise StoreError("the lexicon build needs pyspellchecker (pip install 'cnkg[lexicon]')") from exc
-        counts: dict[str, int] = json.loads(gzip.decompress(data))
-        total = sum(counts.values())
-        self._en = {w: math.log10(c * 1e9 / total) for w, c in counts.items()}  # Zipf = log10(per billion)
+        common = common_english_words()
+        if common is None:
+            raise StoreError("the lexicon build needs pyspellchecker (pip install pyspellchecker)")
+        self._en = common
         import jieba
 
         jieba.initialize()
@@ -143,9 +137,7 @@ class _CommonWords:
     def is_common(self, label: str) -> bool:
         if label.isascii():
             words = label.casefold().split()
-            return len(words) == 1 and (
-                len(label) <= SHORT_NAME_CHARS or self._en.get(words[0], 0.0) >= COMMON_WORD_ZIPF
-            )
+            return len(words) == 1 and (len(label) <= SHORT_NAME_CHARS or words[0] in self._en)
         return self._zh.get(label, 0) >= COMMON_ZH_FREQ
 
 
