@@ -19,6 +19,7 @@ import asyncio
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -53,17 +54,10 @@ class Recorder(DeclineModel):
 
     seen: list[tuple[float, ...]] = field(default_factory=list)
 
-    def confidence(
-        self,
-        dense: float,
-        focus: float,
-        passage: float,
-        unit: float,
-        open_: bool,
-        margin: float = 0.0,
-        score: float = 0.0,
-    ) -> float:
-        self.seen.append((dense, focus, passage, unit, float(open_), margin, score))
+    def confidence(self, *features: Any, **named: Any) -> float:
+        """Records the features in DeclineModel.confidence's order (FEATURES); never declines."""
+        names = FEATURES[len(features) :]
+        self.seen.append(tuple(float(f) for f in features) + tuple(float(named.get(n, 0.0)) for n in names))
         return 1.0
 
 
