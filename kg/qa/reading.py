@@ -108,7 +108,6 @@ DECLINE_EN = DeclineModel(bias=-6.1, dense=-6.09, open=1.84, margin=6.53, score=
 MARGIN_RANK = 5  # the margin is the best sentence cosine less the cosine of this rank (1-based)
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_FIGURE = re.compile(r"\d+(?:\.\d+)*")  # a year or figure the question names (selection keys)
 _BULLET = re.compile(r"^\s*(?:[-•·]|\*(?!\*)|\d{1,2}[.、)）])\s*")  # a list marker, not ** (bold)
 _INTRODUCES = re.compile(r"[：:]\s*$|如下|以下")
 # A labelled line ("Volcano Scheduler：负责在离线作业的统一调度，…"): a member however long its description
@@ -232,12 +231,11 @@ def read_answer(
     # entities in it or its passage) does not vouch that the reports answer: "2025年中国服务网格市场规模" is
     # not answered by a 2025 figure of 容器云. For every question, dev lost 3 answers ("本项目的团队由…14 名
     # 组成" names its project only at the head of the report) for one more decline.
-    named_figure = any(_FIGURE.fullmatch(k) for k in keys.keys)
     focus = max(
         (
             c.focus
             for c in ranked[:FOCUS_CANDIDATES]
-            if c.entities > 0 or not keys.entity_forms or not named_figure
+            if c.entities > 0 or not keys.entity_forms or not keys.names_figure
         ),
         default=0.0,
     )

@@ -152,6 +152,11 @@ class QuestionKeys:
     def total(self) -> float:
         return sum(self.keys.values()) or 1.0
 
+    @property
+    def names_figure(self) -> bool:
+        """The question names a year or a figure (2025年, v1.11): a number among its keys."""
+        return any(_NUMBER_KEY.fullmatch(k) for k in self.keys)
+
 
 def question_keys(
     text: str, entity_forms: dict[str, list[str]], hints: Sequence[str], answer_type: str
