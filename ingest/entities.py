@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ingest.discover import discover_entities
 from ingest.document import ExtractedEntity, Mention, Passage
+from ingest.entity_roles import report_roles
 from ingest.mention_filters import inside, is_body_name_part, is_industry_modifier, url_spans
 from kg.lexicon import Lexicon
 from kg.surface_matcher import SurfaceMatch, SurfaceMatcher
@@ -79,7 +80,8 @@ def extract_entities(
         mentions.extend(m for m in found if (m.start, m.end) not in known)
     kept = _drop_nested(mentions)
     used = {m.slug for m in kept}
-    return EntityExtraction({k: v for k, v in entities.items() if k in used}, tuple(kept))
+    typed = report_roles(passages, {k: v for k, v in entities.items() if k in used}, tuple(kept))
+    return EntityExtraction(typed, tuple(kept))
 
 
 def _technical(text: str, found: list[SurfaceMatch], lexicon: Lexicon) -> bool:

@@ -283,3 +283,50 @@ def test_a_capitalised_name_beside_a_discovered_technology_is_a_name():
     )
     assert found["Python"] == "Technology"  # discovered: a list of Latin names
     assert found["Django"] == "Technology"  # a sentence naming a discovered technology is technical too
+
+
+def _types(extraction: Extraction) -> dict[str, str]:
+    return {e.label: e.type for e in extraction.entities.values()}
+
+
+def test_a_known_vendor_named_only_as_an_investor_is_an_organization():
+    types = _types(
+        _extract(
+            "中国联通近年来接受了来自百度、阿里巴巴和京东的民营投资，现在专注于使用开源技术进行内部开发。"
+        )
+    )
+    assert types["百度"] == types["阿里巴巴"] == types["京东"] == "Organization"
+
+
+def test_a_known_vendor_that_open_sources_or_sells_stays_a_vendor():
+    types = _types(_extract("截至目前为止，阿里巴巴开源了 100 多个项目。中国联通接受了阿里巴巴的投资。"))
+    assert types["阿里巴巴"] == "Vendor"  # one clause presenting it as a provider is enough
+
+
+def test_a_company_owning_a_known_technology_is_a_vendor():
+    assert _types(_extract("Rancher是SUSE的一部分。"))["SUSE"] == "Vendor"
+
+
+def test_a_parent_group_is_an_organization():
+    types = _types(_extract("作为跨国企业集团阿里巴巴的一家衍生公司，蚂蚁金服引入了 Kubernetes。"))
+    assert types["阿里巴巴"] == "Organization"
+
+
+def test_a_company_adopting_cloud_technology_is_an_organization():
+    # 容器 and Kubernetes stand in its clause, but as what the company brings in
+    assert _types(_extract("BOE 集团率先在工厂引入 Kubernetes 容器平台。"))["京东方"] == "Organization"
+
+
+def test_a_known_technology_named_as_a_company_is_a_vendor():
+    assert _types(_extract("公司可以使用像 Rancher 这样的公司提供的托管服务。"))["Rancher"] == "Vendor"
+    assert _types(_extract("K3s由Rancher开源，是一种轻量级Kubernetes发行版。"))["Rancher"] == "Vendor"
+    assert _types(_extract("Rancher 提供 Kubernetes 集群管理。"))["Rancher"] == "Technology"
+
+
+def test_a_field_before_company_stays_a_technology():
+    assert _types(_extract("一家 AI 公司获得了融资，Kubernetes 也在其中。"))["人工智能"] == "Technology"
+
+
+def test_a_cloud_business_stays_a_vendor_whatever_its_clause():
+    assert _types(_extract("阿里云的员工在杭州过年。"))["阿里云"] == "Vendor"
+
