@@ -81,6 +81,16 @@ ENGLISH_ORG_SUFFIXES = r"Foundation|Consortium|Alliance|Association|Institute|Gr
 _ENGLISH_ORG = re.compile(
     r"(?<![A-Za-z0-9.\-_/])((?:[A-Z][A-Za-z0-9]*\s){1,4}(?:" + ENGLISH_ORG_SUFFIXES + r"))(?![A-Za-z0-9])"
 )
+# a Latin-script name followed by the role of a person in it (CSDN 创始人, GitChat CEO, OEHI 主席), by a
+# report it published (Zeroturnaround 的调研报告) or by 竞争对手 (Puma 或 Nike 等竞争对手): an
+# organisation, not software; a project has maintainers, not a chair or a chief executive
+ORG_ROLES_AFTER = (
+    r"(?:联合)?创始人|CEO|CTO|COO|(?:副)?主席|(?:副)?总裁|董事长|理事长"
+    r"|的(?:调研|调查|研究)?报告|(?:等)?竞争对手"
+)
+_ROLE_ORG = re.compile(
+    r"(?<![A-Za-z0-9.\-_/])([A-Z][A-Za-z0-9]*(?:[ .\-][A-Z][A-Za-z0-9]*){0,2})\s?(?=" + ORG_ROLES_AFTER + r")"
+)
 # policies without 《》: 关于推进……的指导意见; ……条例; 中华人民共和国……法
 POLICY_IN_TEXT = re.compile(
     r"关于[\u4e00-\u9fff、“”]{2,30}?的(?:指导意见|实施意见|意见|通知|规划|决定|办法)"
@@ -336,7 +346,7 @@ def _candidates(
         if _plausible_org(name, lexicon, segmenter):
             start = base + m.end(1) - len(name)
             yield name, _org_type(name), start, base + m.end(1)
-    for pattern in (_LATIN_ORG, _ENGLISH_ORG):
+    for pattern in (_LATIN_ORG, _ENGLISH_ORG, _ROLE_ORG):
         for m in pattern.finditer(text):
             yield m.group(1), "Organization", base + m.start(1), base + m.end(1)
     for m in _DEFINED_TERM.finditer(text):
@@ -352,8 +362,10 @@ def _candidates(
     yield from industry_list_members(text, base, lexicon, segmenter)
     technical = _technical(known_by_end, lexicon)
     if technical:
-        for name, _type, start, end in acronyms_in_prose(text, base):
-            yield name, _latin_type(text, base, start - base, lexicon, known_by_end), start, end
+        for name, type_, start, end in acronyms_in_prose(text, base):
+            if type_ != "Product":  # a model of hardware is a product whoever makes it
+                type_ = _latin_type(text, base, start - base, lexicon, known_by_end)
+            yield name, type_, start, end
     if technical:  # on dev, any sentence: +4 right names, +11 wrong ones (companies in lists, people, code)
         for name, start, end in capitalised_names(text, base, persons):
             yield (

@@ -110,7 +110,7 @@ def test_a_government_body_is_discovered_without_the_verb_before_it():
     assert not {label for label in labels if label.startswith(("通报", "并通报"))}
 
 
-def test_acronyms_in_technical_prose_are_technologies_but_roles_and_short_words_are_not():
+def test_acronyms_in_technical_prose_are_technologies_models_products_roles_and_short_words_nothing():
     found = _entities_of(
         "Volcano作为CNCF首个面向批量计算的分布式调度系统，也支持MPI作业的调度，"
         "本文以传统的HPC应用WRF为例，探讨Volcano是如何支持HPC应用的。"
@@ -118,7 +118,7 @@ def test_acronyms_in_technical_prose_are_technologies_but_roles_and_short_words_
     assert found["MPI"] == "Technology"
     assert found["HPC"] == "Technology"
     found = _entities_of("比如在AI大模型训练中分别为队列中不同的GPU型号如A100和V100，设置不同的资源容量。")
-    assert found["A100"] == "Technology"  # a letter with a model number
+    assert found["A100"] == "Product"  # a letter with a model number: a model of hardware
     found = _entities_of(
         "KubeEdge 的 CTO 表示，Kubernetes 集群的 IT 成本与 QPS 都有改善，手机APP 调用云原生服务也更快。"
     )
@@ -330,3 +330,16 @@ def test_a_field_before_company_stays_a_technology():
 def test_a_cloud_business_stays_a_vendor_whatever_its_clause():
     assert _types(_extract("阿里云的员工在杭州过年。"))["阿里云"] == "Vendor"
 
+
+def test_a_latin_name_with_a_chair_or_a_founder_is_an_organization():
+    types = _types(_extract("OEHI 主席表示，Kubernetes 的边缘计算正在成熟。蒋涛：CSDN 创始人。"))
+    assert types["OEHI"] == types["CSDN"] == "Organization"
+
+
+def test_the_publisher_of_a_report_and_a_competitor_are_organizations():
+    types = _types(
+        _extract(
+            "相对于 Zeroturnaround 的调研报告，Spring 在中国更常用。我们与 Nike 等竞争对手相比没有优势。"
+        )
+    )
+    assert types["Zeroturnaround"] == types["Nike"] == "Organization"
