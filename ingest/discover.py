@@ -174,6 +174,8 @@ _ORDINAL = re.compile(r"第[一二三四五六七八九十百零\d]+[届次]")
 _LAUNCH = re.compile(r"(?:推出|发布|上线)(?:了|的)?\s*$")
 # jieba POS of words that cannot start a name: preposition, verb, pronoun, conjunction, particle, adverb
 _NOT_NAME_START = frozenset("pvrcud")
+# a company named after its cloud (九州云, 时速云) sells cloud services, whatever list it stands in
+_CLOUD_BUSINESS = re.compile(r"云$")
 # legal forms dropped from a discovered organisation's name; the trade name that remains must still end
 # like an organisation (科技, 集团 …) or be at least two characters
 _LEGAL_FORM = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)$")
@@ -530,7 +532,7 @@ def _list_members(
         type_ = max(sorted(set(known_types)), key=known_types.count)
         for raw, start in items:
             name = _LEADING_NOISE.sub("", raw.strip())
-            name = re.sub(r"(?:等.*|（.*|\(.*)$", "", name)
+            name = re.sub(r"(?:等.*|（.*|\(.*)$", "", name).rstrip(". ")  # 中标软件.. ends a cut list
             if _known_type(raw, lexicon, segmenter) or not _LIST_ITEM.fullmatch(name):
                 continue
             if technical and not re.fullmatch(_LATIN_NAME, name):
@@ -538,7 +540,8 @@ def _list_members(
             if _FUNCTION_WORDS.search(name) or len(name) > 10:
                 continue
             offset = raw.find(name)
-            yield name, type_, base + start + offset, base + start + offset + len(name)
+            member_type = "Vendor" if type_ == "Organization" and _CLOUD_BUSINESS.search(name) else type_
+            yield name, member_type, base + start + offset, base + start + offset + len(name)
 
 
 def _known_type(item: str, lexicon: Lexicon, segmenter: WordSegmenter) -> str | None:

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from ingest.discover import discover_entities
 from ingest.document import ExtractedEntity, Mention, Passage
 from ingest.entity_roles import report_roles
-from ingest.mention_filters import inside, is_body_name_part, is_industry_modifier, url_spans
+from ingest.mention_filters import (
+    inside,
+    is_body_name_part,
+    is_government_actor,
+    is_industry_modifier,
+    url_spans,
+)
 from kg.lexicon import Lexicon
 from kg.surface_matcher import SurfaceMatch, SurfaceMatcher
 from kg.tokenize import TITLE_RE, WordSegmenter
@@ -46,6 +52,7 @@ def extract_entities(
             titles = [(m.start(), m.end()) for m in TITLE_RE.finditer(sentence.text)]
             urls = url_spans(sentence.text)
             matches = matcher.find(sentence.text)
+            industries = [(m.start, m.end) for m in matches if lexicon.entries[m.slug].type == "Industry"]
             for match in matches:
                 if inside(urls, match.start, match.end):
                     continue  # github.com/volcano-sh: an address, not a mention
@@ -54,6 +61,10 @@ def extract_entities(
                     continue  # 市人民政府: a body, not the government sector
                 if is_industry_modifier(sentence.text, match.end, type_, segmenter):
                     continue  # 政务数据, 金融体系: the industry word modifies another noun
+                if is_government_actor(
+                    sentence.text, match.start, match.end, match.surface, type_, industries
+                ):
+                    continue  # 政府于2015年发布: the government acting, not the sector as a customer
                 if match.contextual and not CLOUD_CONTEXT.search(sentence.text):
                     continue
                 if match.exact and not _technical(sentence.text, matches, lexicon):

@@ -343,3 +343,22 @@ def test_the_publisher_of_a_report_and_a_competitor_are_organizations():
         )
     )
     assert types["Zeroturnaround"] == types["Nike"] == "Organization"
+
+
+def test_the_government_as_an_actor_is_not_the_government_sector():
+    assert "government" not in _extract("在国内，政府于2015年发布了智能制造规划，推动云计算发展。").entities
+    found = _extract("公共服务平台：面向政府和社会人员，提供云计算服务。").entities
+    assert found["government"].type == "Industry"
+    found = _extract("主要应用领域包含金融、制造业、政府和其他行业的云计算。").entities
+    assert found["government"].type == "Industry"
+
+
+def test_a_company_named_after_its_cloud_is_a_vendor_in_a_list_of_organisations():
+    types = _types(_extract("黄金会员：九州云、中国移动、中国电信、中国联通。"))
+    assert types["九州云"] == "Vendor"
+    assert types["中国移动"] == "Organization"
+
+
+def test_a_list_cut_with_dots_ends_its_last_member_before_them():
+    labels = set(_types(_extract("白银会员：博云、七牛、时速云、中标软件..")))
+    assert "中标软件" in labels and "中标软件.." not in labels
