@@ -53,7 +53,8 @@ _CLAUSE = re.compile(r"[^，,。；;！!？?\n]+")
 CLAUSES_BEFORE = 1
 # what may stand between a company and the verb that makes it an adopter (BOE 率先在一个工厂引入 ADC)
 _ADOPTER_GAP = r"[^，,。；;、]{0,8}?"
-# known names of these types written before a company in its clause make the clause one about IT (on
+# known names of these types written before a company in its clause make the clause one about IT, names
+# of the lexicon only (an acronym discovered in the report may stand for companies: BAT（百度、阿里巴巴）) (on
 # dev, anywhere in the clause loses BOE, whose own systems follow its name; before it, no dev change and
 # the finops sample keeps SUSE, 'Rancher是SUSE的一部分')
 TECHNICAL_TYPES = frozenset({"Technology", "Product"})
@@ -87,7 +88,9 @@ def report_roles(
     sentences = [s for p in passages for s in p.sentences]
     starts = [s.start for s in sentences]
     technical = sorted(
-        (m.start, m.slug) for m in mentions if m.slug in entities and entities[m.slug].type in TECHNICAL_TYPES
+        (m.start, m.slug)
+        for m in mentions
+        if m.slug in entities and entities[m.slug].type in TECHNICAL_TYPES and not entities[m.slug].discovered
     )
     surfaces: dict[str, set[str]] = {}
     for mention in mentions:

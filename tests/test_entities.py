@@ -362,3 +362,8 @@ def test_a_company_named_after_its_cloud_is_a_vendor_in_a_list_of_organisations(
 def test_a_list_cut_with_dots_ends_its_last_member_before_them():
     labels = set(_types(_extract("白银会员：博云、七牛、时速云、中标软件..")))
     assert "中标软件" in labels and "中标软件.." not in labels
+
+
+def test_a_discovered_acronym_before_companies_does_not_make_them_providers():
+    types = _types(_extract("中国联通接受了来自 BAT（百度、阿里巴巴、腾讯）的投资，Kubernetes 随后上线。"))
+    assert types["百度"] == types["腾讯"] == "Organization"
