@@ -3,7 +3,8 @@
 Lexicon matching is leftmost-longest and case/width-insensitive (kg.surface_matcher). A context-only
 alias such as 阿里 counts only in a sentence about cloud computing; a name that is also a common word
 (Flux, Harbor, Spark: ``cnkg:exactLabel``) counts only in its exact case, in a technical sentence (one
-about cloud computing or naming another known technology, product or concept).
+about cloud computing or naming another known technology, product or concept). A known company's type
+is then read from its role in the report (ingest/entity_roles.py: an end user is an Organization).
 """
 
 from __future__ import annotations
