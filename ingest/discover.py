@@ -87,10 +87,20 @@ _ENGLISH_ORG = re.compile(
 ORG_ROLES_AFTER = (
     r"(?:联合)?创始人|CEO|CTO|COO|(?:副)?主席|(?:副)?总裁|董事长|理事长"
     r"|的(?:调研|调查|研究)?报告|(?:等)?竞争对手"
+    r"|希望|决定|聘请|收购"  # what a firm does, not software (Nordstrom 希望提高其技术运营的效率)
 )
+_ORG_NAME = r"[A-Z][A-Za-z0-9]*(?:[ .\-][A-Z][A-Za-z0-9]*){0,2}"
+# the names coordinated before the role are organisations too (Puma 或 Nike 等竞争对手)
 _ROLE_ORG = re.compile(
-    r"(?<![A-Za-z0-9.\-_/])([A-Z][A-Za-z0-9]*(?:[ .\-][A-Z][A-Za-z0-9]*){0,2})\s?(?=" + ORG_ROLES_AFTER + r")"
+    r"(?<![A-Za-z0-9.\-_/])("
+    + _ORG_NAME
+    + r"(?:\s?(?:或|和|与|及|、)\s?"
+    + _ORG_NAME
+    + r")*)\s?(?="
+    + ORG_ROLES_AFTER
+    + r")"
 )
+_ORG_NAME_IN = re.compile(_ORG_NAME)
 # policies without 《》: 关于推进……的指导意见; ……条例; 中华人民共和国……法
 POLICY_IN_TEXT = re.compile(
     r"关于[\u4e00-\u9fff、“”]{2,30}?的(?:指导意见|实施意见|意见|通知|规划|决定|办法)"
@@ -348,9 +358,12 @@ def _candidates(
         if _plausible_org(name, lexicon, segmenter):
             start = base + m.end(1) - len(name)
             yield name, _org_type(name), start, base + m.end(1)
-    for pattern in (_LATIN_ORG, _ENGLISH_ORG, _ROLE_ORG):
+    for pattern in (_LATIN_ORG, _ENGLISH_ORG):
         for m in pattern.finditer(text):
             yield m.group(1), "Organization", base + m.start(1), base + m.end(1)
+    for m in _ROLE_ORG.finditer(text):
+        for member in _ORG_NAME_IN.finditer(text, m.start(1), m.end(1)):
+            yield member.group(), "Organization", base + member.start(), base + member.end()
     for m in _DEFINED_TERM.finditer(text):
         if not _NOT_IN_TERM.search(m.group("term")):
             yield m.group("term"), "Concept", base + m.start("term"), base + m.end("term")

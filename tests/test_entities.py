@@ -345,6 +345,12 @@ def test_the_publisher_of_a_report_and_a_competitor_are_organizations():
     assert types["Zeroturnaround"] == types["Nike"] == "Organization"
 
 
+def test_names_coordinated_before_a_role_and_a_firm_that_wishes_are_organizations():
+    types = _types(_extract("在运维 Kubernetes 集群方面，我们与 Puma 或 Nike 等竞争对手相比没有竞争优势。"))
+    assert types["Puma"] == types["Nike"] == "Organization"
+    assert _types(_extract("Nordstrom 希望提高其 Kubernetes 平台的效率。"))["Nordstrom"] == "Organization"
+
+
 def test_the_government_as_an_actor_is_not_the_government_sector():
     assert "government" not in _extract("在国内，政府于2015年发布了智能制造规划，推动云计算发展。").entities
     found = _extract("公共服务平台：面向政府和社会人员，提供云计算服务。").entities
