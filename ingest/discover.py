@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from ingest.discover_acronyms import acronyms_in_prose
 from ingest.discover_apposition import bracketed_names
-from ingest.discover_bullets import bullet_list_members
+from ingest.discover_bullets import account_owners, bullet_list_members
 from ingest.discover_capitalised import capitalised_names, item_heads, people
 from ingest.discover_industries import industry_list_members
 from ingest.discover_latin_lists import latin_list_members
@@ -236,6 +236,10 @@ def discover_entities(
         passage = passages[bisect.bisect_right(starts, start) - 1]
         if passage.start <= start and end <= passage.end:
             add(name, type_, passage, start, end)
+    for name, start, end in account_owners(_passages_text(passages), 0):
+        passage = passages[bisect.bisect_right(starts, start) - 1]
+        if passage.start <= start and end <= passage.end:
+            add(name, "Organization", passage, start, end)
     plain: list[tuple[Passage, Sentence, dict[int, Mention]]] = []  # sentences naming no known technology
     for passage in passages:
         for sentence in passage.sentences:

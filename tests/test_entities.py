@@ -373,3 +373,14 @@ def test_a_list_cut_with_dots_ends_its_last_member_before_them():
 def test_a_discovered_acronym_before_companies_does_not_make_them_providers():
     types = _types(_extract("中国联通接受了来自 BAT（百度、阿里巴巴、腾讯）的投资，Kubernetes 随后上线。"))
     assert types["百度"] == types["腾讯"] == "Organization"
+
+
+def test_the_owners_of_code_hosting_accounts_listed_in_bullets_are_organizations():
+    types = _types(
+        _extract(
+            "国内也有许多企业开源了多个项目：\n\n- 360：https://github.com/qihoo360\n"
+            "- 大众点评：https://github.com/dianping\n- 项目地址：https://github.com/kubeedge"
+        )
+    )
+    assert types["360"] == types["大众点评"] == "Organization"
+    assert "项目地址" not in types
