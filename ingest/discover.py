@@ -35,6 +35,7 @@ from ingest.discover_capitalised import capitalised_names, item_heads, people
 from ingest.discover_industries import industry_list_members
 from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
+from ingest.entity_roles import COMPANY_LIST_CUE
 from kg.lexicon import Lexicon
 from kg.namespaces import entity_slug, normalize_name, preferred_type
 from kg.tokenize import TITLE_RE, WordSegmenter
@@ -186,6 +187,8 @@ _LAUNCH = re.compile(r"(?:推出|发布|上线)(?:了|的)?\s*$")
 _NOT_NAME_START = frozenset("pvrcud")
 # a company named after its cloud (九州云, 时速云) sells cloud services, whatever list it stands in
 _CLOUD_BUSINESS = re.compile(r"云$")
+# how far before a list its company cue may stand (参与的组织包括华为云、…: the cue opens the first item)
+COMPANY_CUE_WINDOW = 8
 # legal forms dropped from a discovered organisation's name; the trade name that remains must still end
 # like an organisation (科技, 集团 …) or be at least two characters
 _LEGAL_FORM = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)$")
@@ -543,6 +546,10 @@ def _list_members(
         known_types = [t for raw, _ in items if (t := _known_type(raw, lexicon, segmenter))]
         if len(known_types) < 1:
             continue
+        if COMPANY_LIST_CUE.search(
+            text, max(0, run.start() - COMPANY_CUE_WINDOW), run.start() + len(items[0][0])
+        ):
+            known_types = ["Vendor" if t in _TECHNICAL else t for t in known_types]  # 组织包括…、ARM
         technical = set(known_types) <= _TECHNICAL
         if not technical and not set(known_types) <= _VENDORISH:
             continue
@@ -558,6 +565,8 @@ def _list_members(
                 continue
             offset = raw.find(name)
             member_type = "Vendor" if type_ == "Organization" and _CLOUD_BUSINESS.search(name) else type_
+            if member_type == "Vendor" and _NON_VENDOR_SUFFIX.search(name):
+                member_type = "Organization"  # 浙江实验室 among vendors: a laboratory sells nothing
             yield name, member_type, base + start + offset, base + start + offset + len(name)
 
 

@@ -32,7 +32,7 @@ from dataclasses import replace
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
 from ingest.relation_cues import ADOPTION_VERBS
 
-__all__ = ["PROVIDER_CUES", "end_user", "report_roles"]
+__all__ = ["COMPANY_LIST_CUE", "PROVIDER_CUES", "end_user", "report_roles"]
 
 # words of a clause that present a company as a provider of IT: what it sells or makes (云, 容器, 产品,
 # 芯片, 软件, 数据库, 解决方案), how it gives it (推出, 发布, 提供, 开源, 贡献, 捐赠, 赞助), the trade
@@ -64,6 +64,10 @@ TECHNICAL_TYPES = frozenset({"Technology", "Product"})
 _COMPANY_AFTER = re.compile(r"\s*(?:这样的|这类|等)公司")
 _AGENT_BEFORE = re.compile(r"由\s*$")
 _MAKES_AFTER = re.compile(r"\s*(?:开源|开发|推出|发布)")
+# a list the text introduces as one of organisations or companies (参与的组织包括华为云、道客、…、ARM、…):
+# a known technology in it is the company named after what it makes
+COMPANY_LIST_CUE = re.compile(r"(?:组织|企业|公司|厂商|成员|伙伴)(?:包括|有)[：:]?")
+_IN_COMPANY_LIST = re.compile(COMPANY_LIST_CUE.pattern + r"[^，,。；;：:！!？?\n]*、\s*$")
 # a name with 云 in it is a cloud business, a provider wherever it stands
 _CLOUD_NAME = re.compile(r"云")
 
@@ -124,7 +128,8 @@ def _technologies_named_as_companies(
     entities: dict[str, ExtractedEntity],
     mentions: tuple[Mention, ...],
 ) -> set[str]:
-    """Slugs of known technologies the report names as a company: 像 Rancher 这样的公司, K3s由Rancher开源."""
+    """Slugs of known technologies the report names as a company: 像 Rancher 这样的公司, K3s由Rancher开源,
+    参与的组织包括华为云、…、ARM."""
     found: set[str] = set()
     for mention in mentions:
         entity = entities.get(mention.slug)
@@ -133,7 +138,11 @@ def _technologies_named_as_companies(
         sentence = sentences[bisect.bisect_right(starts, mention.start) - 1]
         before = sentence.text[: mention.start - sentence.start]
         after = sentence.text[mention.end - sentence.start :]
-        if _COMPANY_AFTER.match(after) or (_AGENT_BEFORE.search(before) and _MAKES_AFTER.match(after)):
+        if (
+            _COMPANY_AFTER.match(after)
+            or (_AGENT_BEFORE.search(before) and _MAKES_AFTER.match(after))
+            or _IN_COMPANY_LIST.search(before)
+        ):
             found.add(mention.slug)
     return found
 

@@ -384,3 +384,11 @@ def test_the_owners_of_code_hosting_accounts_listed_in_bullets_are_organizations
     )
     assert types["360"] == types["大众点评"] == "Organization"
     assert "项目地址" not in types
+
+
+def test_a_list_introduced_as_organisations_names_companies():
+    types = _types(
+        _extract("参与的组织包括华为云、道客、谐云、中国联通、Inovex、ARM、博云、浙江实验室和北京邮电大学。")
+    )
+    assert types["ARM架构"] == types["Inovex"] == "Vendor"  # ARM: the company named after its chips
+    assert types["浙江实验室"] == "Organization"
