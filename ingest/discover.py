@@ -30,11 +30,12 @@ from dataclasses import dataclass, field
 
 from ingest.discover_acronyms import acronyms_in_prose
 from ingest.discover_apposition import bracketed_names
-from ingest.discover_bullets import bullet_list_members
+from ingest.discover_bullets import account_owners, bullet_list_members
 from ingest.discover_capitalised import capitalised_names, item_heads, people
 from ingest.discover_industries import industry_list_members
 from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
+from ingest.entity_roles import COMPANY_LIST_CUE
 from kg.lexicon import Lexicon
 from kg.namespaces import entity_slug, normalize_name, preferred_type
 from kg.tokenize import TITLE_RE, WordSegmenter
@@ -81,6 +82,26 @@ ENGLISH_ORG_SUFFIXES = r"Foundation|Consortium|Alliance|Association|Institute|Gr
 _ENGLISH_ORG = re.compile(
     r"(?<![A-Za-z0-9.\-_/])((?:[A-Z][A-Za-z0-9]*\s){1,4}(?:" + ENGLISH_ORG_SUFFIXES + r"))(?![A-Za-z0-9])"
 )
+# a Latin-script name followed by the role of a person in it (CSDN 创始人, GitChat CEO, OEHI 主席), by a
+# report it published (Zeroturnaround 的调研报告) or by 竞争对手 (Puma 或 Nike 等竞争对手): an
+# organisation, not software; a project has maintainers, not a chair or a chief executive
+ORG_ROLES_AFTER = (
+    r"(?:联合)?创始人|CEO|CTO|COO|(?:副)?主席|(?:副)?总裁|董事长|理事长"
+    r"|的(?:调研|调查|研究)?报告|(?:等)?竞争对手"
+    r"|希望|决定|聘请|收购"  # what a firm does, not software (Nordstrom 希望提高其技术运营的效率)
+)
+_ORG_NAME = r"[A-Z][A-Za-z0-9]*(?:[ .\-][A-Z][A-Za-z0-9]*){0,2}"
+# the names coordinated before the role are organisations too (Puma 或 Nike 等竞争对手)
+_ROLE_ORG = re.compile(
+    r"(?<![A-Za-z0-9.\-_/])("
+    + _ORG_NAME
+    + r"(?:\s?(?:或|和|与|及|、)\s?"
+    + _ORG_NAME
+    + r")*)\s?(?="
+    + ORG_ROLES_AFTER
+    + r")"
+)
+_ORG_NAME_IN = re.compile(_ORG_NAME)
 # policies without 《》: 关于推进……的指导意见; ……条例; 中华人民共和国……法
 POLICY_IN_TEXT = re.compile(
     r"关于[\u4e00-\u9fff、“”]{2,30}?的(?:指导意见|实施意见|意见|通知|规划|决定|办法)"
@@ -164,6 +185,10 @@ _ORDINAL = re.compile(r"第[一二三四五六七八九十百零\d]+[届次]")
 _LAUNCH = re.compile(r"(?:推出|发布|上线)(?:了|的)?\s*$")
 # jieba POS of words that cannot start a name: preposition, verb, pronoun, conjunction, particle, adverb
 _NOT_NAME_START = frozenset("pvrcud")
+# a company named after its cloud (九州云, 时速云) sells cloud services, whatever list it stands in
+_CLOUD_BUSINESS = re.compile(r"云$")
+# how far before a list its company cue may stand (参与的组织包括华为云、…: the cue opens the first item)
+COMPANY_CUE_WINDOW = 8
 # legal forms dropped from a discovered organisation's name; the trade name that remains must still end
 # like an organisation (科技, 集团 …) or be at least two characters
 _LEGAL_FORM = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)$")
@@ -214,6 +239,10 @@ def discover_entities(
         passage = passages[bisect.bisect_right(starts, start) - 1]
         if passage.start <= start and end <= passage.end:
             add(name, type_, passage, start, end)
+    for name, start, end in account_owners(_passages_text(passages), 0):
+        passage = passages[bisect.bisect_right(starts, start) - 1]
+        if passage.start <= start and end <= passage.end:
+            add(name, "Organization", passage, start, end)
     plain: list[tuple[Passage, Sentence, dict[int, Mention]]] = []  # sentences naming no known technology
     for passage in passages:
         for sentence in passage.sentences:
@@ -339,6 +368,9 @@ def _candidates(
     for pattern in (_LATIN_ORG, _ENGLISH_ORG):
         for m in pattern.finditer(text):
             yield m.group(1), "Organization", base + m.start(1), base + m.end(1)
+    for m in _ROLE_ORG.finditer(text):
+        for member in _ORG_NAME_IN.finditer(text, m.start(1), m.end(1)):
+            yield member.group(), "Organization", base + member.start(), base + member.end()
     for m in _DEFINED_TERM.finditer(text):
         if not _NOT_IN_TERM.search(m.group("term")):
             yield m.group("term"), "Concept", base + m.start("term"), base + m.end("term")
@@ -352,8 +384,10 @@ def _candidates(
     yield from industry_list_members(text, base, lexicon, segmenter)
     technical = _technical(known_by_end, lexicon)
     if technical:
-        for name, _type, start, end in acronyms_in_prose(text, base):
-            yield name, _latin_type(text, base, start - base, lexicon, known_by_end), start, end
+        for name, type_, start, end in acronyms_in_prose(text, base):
+            if type_ != "Product":  # a model of hardware is a product whoever makes it
+                type_ = _latin_type(text, base, start - base, lexicon, known_by_end)
+            yield name, type_, start, end
     if technical:  # on dev, any sentence: +4 right names, +11 wrong ones (companies in lists, people, code)
         for name, start, end in capitalised_names(text, base, persons):
             yield (
@@ -512,13 +546,17 @@ def _list_members(
         known_types = [t for raw, _ in items if (t := _known_type(raw, lexicon, segmenter))]
         if len(known_types) < 1:
             continue
+        if COMPANY_LIST_CUE.search(
+            text, max(0, run.start() - COMPANY_CUE_WINDOW), run.start() + len(items[0][0])
+        ):
+            known_types = ["Vendor" if t in _TECHNICAL else t for t in known_types]  # 组织包括…、ARM
         technical = set(known_types) <= _TECHNICAL
         if not technical and not set(known_types) <= _VENDORISH:
             continue
         type_ = max(sorted(set(known_types)), key=known_types.count)
         for raw, start in items:
             name = _LEADING_NOISE.sub("", raw.strip())
-            name = re.sub(r"(?:等.*|（.*|\(.*)$", "", name)
+            name = re.sub(r"(?:等.*|（.*|\(.*)$", "", name).rstrip(". ")  # 中标软件.. ends a cut list
             if _known_type(raw, lexicon, segmenter) or not _LIST_ITEM.fullmatch(name):
                 continue
             if technical and not re.fullmatch(_LATIN_NAME, name):
@@ -526,7 +564,10 @@ def _list_members(
             if _FUNCTION_WORDS.search(name) or len(name) > 10:
                 continue
             offset = raw.find(name)
-            yield name, type_, base + start + offset, base + start + offset + len(name)
+            member_type = "Vendor" if type_ == "Organization" and _CLOUD_BUSINESS.search(name) else type_
+            if member_type == "Vendor" and _NON_VENDOR_SUFFIX.search(name):
+                member_type = "Organization"  # 浙江实验室 among vendors: a laboratory sells nothing
+            yield name, member_type, base + start + offset, base + start + offset + len(name)
 
 
 def _known_type(item: str, lexicon: Lexicon, segmenter: WordSegmenter) -> str | None:

@@ -5,7 +5,7 @@ know and that stands next to a Chinese character names a technology in these rep
 types, licences, hardware). Kept out, because they name no technology:
 
 - words of at most two letters (IT, IP, PR, OS, DB: too often generic or ambiguous), unless a model
-  number follows (A100);
+  number follows (A100): such a word names a model of hardware, a Product (GPU型号如A100和V100);
 - job titles, HTTP methods, rates and growth measures, and app in capitals (CEO, GET, QPS, CAGR, APP);
 - anything the lexicon knows in any form, also glossary terms that are not matched in text (API, Pod):
   the caller drops those.
@@ -38,7 +38,12 @@ NOT_A_TECHNOLOGY = frozenset(
 
 
 def acronyms_in_prose(text: str, base: int) -> Iterator[tuple[str, str, int, int]]:
-    """(name, type, start, end) of each capitalised acronym next to a Chinese character in ``text``."""
+    """(name, type, start, end) of each capitalised acronym next to a Chinese character in ``text``:
+    a model number is a Product, any other acronym a Technology.
+
+    >>> [(n, t) for n, t, _, _ in acronyms_in_prose("GPU型号如A100和V100，支持MPI作业", 0)]
+    [('GPU', 'Technology'), ('A100', 'Product'), ('V100', 'Product'), ('MPI', 'Technology')]
+    """
     for m in _ACRONYM.finditer(text):
         word = m.group()
         digits = len(word) - len(word.rstrip("0123456789"))
@@ -49,4 +54,5 @@ def acronyms_in_prose(text: str, base: int) -> Iterator[tuple[str, str, int, int
         before = text[: m.start()].rstrip()[-1:]
         after = text[m.end() :].lstrip()[:1]
         if _CJK.match(before) or _CJK.match(after):
-            yield word, "Technology", base + m.start(), base + m.end()
+            model = len(word) - digits < ACRONYM_MIN_LETTERS
+            yield word, "Product" if model else "Technology", base + m.start(), base + m.end()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-__all__ = ["BULLET_MIN_KNOWN", "BULLET_NAME_MAX_CHARS", "bullet_list_members"]
+__all__ = ["BULLET_MIN_KNOWN", "BULLET_NAME_MAX_CHARS", "account_owners", "bullet_list_members"]
 
 BULLET_MIN_KNOWN = 2  # known names a bulleted list needs before its other names take their kind
 BULLET_NAME_MAX_CHARS = 30  # a longer first phrase is a sentence, not a name
@@ -36,6 +36,18 @@ _PHRASE_HEAD = re.compile(
 _LINK_LABEL = re.compile(r"[ \t]*[:：][ \t]*(?:https?://|www\.)")
 _TECHNICAL = frozenset({"Technology", "Product"})
 _ORGANISATION = "Organization"
+# a bullet that labels the account page of a code host (- 360：https://github.com/qihoo360): the label
+# names the account's owner; an address with a repository after the account (项目地址：github.com/a/b)
+# names a project, not an owner
+ACCOUNT_OWNER_MAX_CHARS = 12  # a longer label is a phrase, not a company's name
+_ACCOUNT_LINK = re.compile(
+    r"^[ \t]*[-*+•][ \t]+(?P<label>[\u4e00-\u9fffA-Za-z0-9][\u4e00-\u9fffA-Za-z0-9 .&\-]{0,"
+    + str(ACCOUNT_OWNER_MAX_CHARS - 1)
+    + r"}?)[ \t]*[:：][ \t]*https?://(?:www\.)?(?:github\.com|gitee\.com|gitlab\.com)/[A-Za-z0-9_.\-]+/?(?=[\s)\]]|$)",
+    re.MULTILINE,
+)
+# labels that name a page rather than its owner (社区, 官网, 项目地址, 代码仓库)
+_PAGE_LABEL = re.compile(r"(?:地址|仓库|社区|官网|主页|项目|文档|代码|链接|组织)$")
 
 
 def bullet_list_members(
@@ -59,6 +71,22 @@ def bullet_list_members(
                 continue
             if not _LINK_LABEL.match(text, at + len(name)):
                 yield name, type_, base + at, base + at + len(name)
+
+
+def account_owners(text: str, base: int) -> Iterator[tuple[str, int, int]]:
+    r"""(name, start, end) of each owner of a code-hosting account a bullet labels: a company or a
+    community, typed Organization by the caller (whether it sells IT is not in the list).
+
+    >>> text = "- 360：https://github.com/qihoo360\n- 小米：https://github.com/xiaomi"
+    >>> [n for n, _, _ in account_owners(text, 0)]
+    ['360', '小米']
+    >>> list(account_owners("- 项目地址：https://github.com/kubeedge\n- Kthena：https://github.com/a/b", 0))
+    []
+    """
+    for m in _ACCOUNT_LINK.finditer(text):
+        label = m.group("label").strip()
+        if not _PAGE_LABEL.search(label):
+            yield label, base + m.start("label"), base + m.start("label") + len(label)
 
 
 def _bullet_groups(text: str, kind_of: Callable[[str], str | None]) -> list[list[tuple[str, int]]]:

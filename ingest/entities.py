@@ -3,7 +3,8 @@
 Lexicon matching is leftmost-longest and case/width-insensitive (kg.surface_matcher). A context-only
 alias such as 阿里 counts only in a sentence about cloud computing; a name that is also a common word
 (Flux, Harbor, Spark: ``cnkg:exactLabel``) counts only in its exact case, in a technical sentence (one
-about cloud computing or naming another known technology, product or concept).
+about cloud computing or naming another known technology, product or concept). A known company's type
+is then read from its role in the report (ingest/entity_roles.py: an end user is an Organization).
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from dataclasses import dataclass
 
 from ingest.discover import discover_entities
 from ingest.document import ExtractedEntity, Mention, Passage
-from ingest.mention_filters import inside, is_body_name_part, is_industry_modifier, url_spans
+from ingest.entity_roles import report_roles
+from ingest.mention_filters import (
+    inside,
+    is_body_name_part,
+    is_government_actor,
+    is_industry_modifier,
+    url_spans,
+)
 from kg.lexicon import Lexicon
 from kg.surface_matcher import SurfaceMatch, SurfaceMatcher
 from kg.tokenize import TITLE_RE, WordSegmenter
@@ -45,6 +53,7 @@ def extract_entities(
             titles = [(m.start(), m.end()) for m in TITLE_RE.finditer(sentence.text)]
             urls = url_spans(sentence.text)
             matches = matcher.find(sentence.text)
+            industries = [(m.start, m.end) for m in matches if lexicon.entries[m.slug].type == "Industry"]
             for match in matches:
                 if inside(urls, match.start, match.end):
                     continue  # github.com/volcano-sh: an address, not a mention
@@ -53,6 +62,10 @@ def extract_entities(
                     continue  # 市人民政府: a body, not the government sector
                 if is_industry_modifier(sentence.text, match.end, type_, segmenter):
                     continue  # 政务数据, 金融体系: the industry word modifies another noun
+                if is_government_actor(
+                    sentence.text, match.start, match.end, match.surface, type_, industries
+                ):
+                    continue  # 政府于2015年发布: the government acting, not the sector as a customer
                 if match.contextual and not CLOUD_CONTEXT.search(sentence.text):
                     continue
                 if match.exact and not _technical(sentence.text, matches, lexicon):
@@ -79,7 +92,8 @@ def extract_entities(
         mentions.extend(m for m in found if (m.start, m.end) not in known)
     kept = _drop_nested(mentions)
     used = {m.slug for m in kept}
-    return EntityExtraction({k: v for k, v in entities.items() if k in used}, tuple(kept))
+    typed = report_roles(passages, {k: v for k, v in entities.items() if k in used}, tuple(kept))
+    return EntityExtraction(typed, tuple(kept))
 
 
 def _technical(text: str, found: list[SurfaceMatch], lexicon: Lexicon) -> bool:

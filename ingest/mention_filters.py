@@ -14,7 +14,7 @@ from typing import Protocol
 
 from ingest.relation_cues import ADOPTION_VERBS
 
-__all__ = ["inside", "is_body_name_part", "is_industry_modifier", "url_spans"]
+__all__ = ["inside", "is_body_name_part", "is_government_actor", "is_industry_modifier", "url_spans"]
 
 # a web address: with its scheme, or a bare domain name with a top-level domain (github.com/x)
 _URL = re.compile(
@@ -35,6 +35,14 @@ FOLLOWING_WORD_WINDOW = 4
 # jieba POS flags of nouns (n, nz, ns, nt …) and verb-nouns (vn: 政府决策, 物流分拣)
 _NOUN_FLAG = re.compile(r"n|vn")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# names of the government sector that also name the government as an actor (政府于2015年发布…, 充分发挥
+# 政府…的作用, 数字政府): the annotation guidelines type 政务 an industry only as a customer sector
+GOVERNMENT_ALIASES = frozenset({"政府"})
+# the government as a customer: served (面向政府和社会人员, 为政府提供), or followed by its trade or its
+# customers (政府行业, 政府客户); in a list with another industry it is one of the sectors too
+_SERVED_BEFORE = re.compile(r"(?:面向|服务于|服务|为|帮助|覆盖|涵盖)\s*$")
+_SECTOR_AFTER = re.compile(r"\s*(?:行业|领域|客户|用户|市场)")
+_CLAUSE_MARK = re.compile(r"[，,。；;！!？?\n]")
 
 
 class _Tagger(Protocol):
@@ -53,6 +61,30 @@ def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 def is_body_name_part(text: str, start: int, type_: str) -> bool:
     """An industry word preceded by what makes it a body's name (市人民政府)."""
     return type_ == "Industry" and bool(_BODY_PREFIX.search(text[:start]))
+
+
+def is_government_actor(
+    text: str, start: int, end: int, surface: str, type_: str, industries: list[tuple[int, int]]
+) -> bool:
+    """The government named as an actor, not the sector: an alias in ``GOVERNMENT_ALIASES`` that is
+    not served, not followed by its trade or customers and has no other industry of ``industries``
+    (spans in ``text``) in its clause.
+
+    >>> is_government_actor("在国内，政府于2015年发布了规划", 3, 5, "政府", "Industry", [])
+    True
+    >>> is_government_actor("公共服务平台：面向政府和社会人员", 9, 11, "政府", "Industry", [])
+    False
+    >>> is_government_actor("包含金融、制造业、政府和其他行业", 9, 11, "政府", "Industry", [(2, 4)])
+    False
+    """
+    if type_ != "Industry" or surface not in GOVERNMENT_ALIASES:
+        return False
+    if _SERVED_BEFORE.search(text, 0, start) or _SECTOR_AFTER.match(text, end):
+        return False
+    marks = [m.start() for m in _CLAUSE_MARK.finditer(text)]
+    first = max((p for p in marks if p < start), default=-1)
+    last = min((p for p in marks if p >= end), default=len(text))
+    return not any(first < s and e <= last and (s, e) != (start, end) for s, e in industries)
 
 
 def is_industry_modifier(text: str, end: int, type_: str, tagger: _Tagger) -> bool:

@@ -110,7 +110,7 @@ def test_a_government_body_is_discovered_without_the_verb_before_it():
     assert not {label for label in labels if label.startswith(("通报", "并通报"))}
 
 
-def test_acronyms_in_technical_prose_are_technologies_but_roles_and_short_words_are_not():
+def test_acronyms_in_technical_prose_are_technologies_models_products_roles_and_short_words_nothing():
     found = _entities_of(
         "Volcano作为CNCF首个面向批量计算的分布式调度系统，也支持MPI作业的调度，"
         "本文以传统的HPC应用WRF为例，探讨Volcano是如何支持HPC应用的。"
@@ -118,7 +118,7 @@ def test_acronyms_in_technical_prose_are_technologies_but_roles_and_short_words_
     assert found["MPI"] == "Technology"
     assert found["HPC"] == "Technology"
     found = _entities_of("比如在AI大模型训练中分别为队列中不同的GPU型号如A100和V100，设置不同的资源容量。")
-    assert found["A100"] == "Technology"  # a letter with a model number
+    assert found["A100"] == "Product"  # a letter with a model number: a model of hardware
     found = _entities_of(
         "KubeEdge 的 CTO 表示，Kubernetes 集群的 IT 成本与 QPS 都有改善，手机APP 调用云原生服务也更快。"
     )
@@ -283,3 +283,112 @@ def test_a_capitalised_name_beside_a_discovered_technology_is_a_name():
     )
     assert found["Python"] == "Technology"  # discovered: a list of Latin names
     assert found["Django"] == "Technology"  # a sentence naming a discovered technology is technical too
+
+
+def _types(extraction: Extraction) -> dict[str, str]:
+    return {e.label: e.type for e in extraction.entities.values()}
+
+
+def test_a_known_vendor_named_only_as_an_investor_is_an_organization():
+    types = _types(
+        _extract(
+            "中国联通近年来接受了来自百度、阿里巴巴和京东的民营投资，现在专注于使用开源技术进行内部开发。"
+        )
+    )
+    assert types["百度"] == types["阿里巴巴"] == types["京东"] == "Organization"
+
+
+def test_a_known_vendor_that_open_sources_or_sells_stays_a_vendor():
+    types = _types(_extract("截至目前为止，阿里巴巴开源了 100 多个项目。中国联通接受了阿里巴巴的投资。"))
+    assert types["阿里巴巴"] == "Vendor"  # one clause presenting it as a provider is enough
+
+
+def test_a_company_owning_a_known_technology_is_a_vendor():
+    assert _types(_extract("Rancher是SUSE的一部分。"))["SUSE"] == "Vendor"
+
+
+def test_a_parent_group_is_an_organization():
+    types = _types(_extract("作为跨国企业集团阿里巴巴的一家衍生公司，蚂蚁金服引入了 Kubernetes。"))
+    assert types["阿里巴巴"] == "Organization"
+
+
+def test_a_company_adopting_cloud_technology_is_an_organization():
+    # 容器 and Kubernetes stand in its clause, but as what the company brings in
+    assert _types(_extract("BOE 集团率先在工厂引入 Kubernetes 容器平台。"))["京东方"] == "Organization"
+
+
+def test_a_known_technology_named_as_a_company_is_a_vendor():
+    assert _types(_extract("公司可以使用像 Rancher 这样的公司提供的托管服务。"))["Rancher"] == "Vendor"
+    assert _types(_extract("K3s由Rancher开源，是一种轻量级Kubernetes发行版。"))["Rancher"] == "Vendor"
+    assert _types(_extract("Rancher 提供 Kubernetes 集群管理。"))["Rancher"] == "Technology"
+
+
+def test_a_field_before_company_stays_a_technology():
+    assert _types(_extract("一家 AI 公司获得了融资，Kubernetes 也在其中。"))["人工智能"] == "Technology"
+
+
+def test_a_cloud_business_stays_a_vendor_whatever_its_clause():
+    assert _types(_extract("阿里云的员工在杭州过年。"))["阿里云"] == "Vendor"
+
+
+def test_a_latin_name_with_a_chair_or_a_founder_is_an_organization():
+    types = _types(_extract("OEHI 主席表示，Kubernetes 的边缘计算正在成熟。蒋涛：CSDN 创始人。"))
+    assert types["OEHI"] == types["CSDN"] == "Organization"
+
+
+def test_the_publisher_of_a_report_and_a_competitor_are_organizations():
+    types = _types(
+        _extract(
+            "相对于 Zeroturnaround 的调研报告，Spring 在中国更常用。我们与 Nike 等竞争对手相比没有优势。"
+        )
+    )
+    assert types["Zeroturnaround"] == types["Nike"] == "Organization"
+
+
+def test_names_coordinated_before_a_role_and_a_firm_that_wishes_are_organizations():
+    types = _types(_extract("在运维 Kubernetes 集群方面，我们与 Puma 或 Nike 等竞争对手相比没有竞争优势。"))
+    assert types["Puma"] == types["Nike"] == "Organization"
+    assert _types(_extract("Nordstrom 希望提高其 Kubernetes 平台的效率。"))["Nordstrom"] == "Organization"
+
+
+def test_the_government_as_an_actor_is_not_the_government_sector():
+    assert "government" not in _extract("在国内，政府于2015年发布了智能制造规划，推动云计算发展。").entities
+    found = _extract("公共服务平台：面向政府和社会人员，提供云计算服务。").entities
+    assert found["government"].type == "Industry"
+    found = _extract("主要应用领域包含金融、制造业、政府和其他行业的云计算。").entities
+    assert found["government"].type == "Industry"
+
+
+def test_a_company_named_after_its_cloud_is_a_vendor_in_a_list_of_organisations():
+    types = _types(_extract("黄金会员：九州云、中国移动、中国电信、中国联通。"))
+    assert types["九州云"] == "Vendor"
+    assert types["中国移动"] == "Organization"
+
+
+def test_a_list_cut_with_dots_ends_its_last_member_before_them():
+    labels = set(_types(_extract("白银会员：博云、七牛、时速云、中标软件..")))
+    assert "中标软件" in labels and "中标软件.." not in labels
+
+
+def test_a_discovered_acronym_before_companies_does_not_make_them_providers():
+    types = _types(_extract("中国联通接受了来自 BAT（百度、阿里巴巴、腾讯）的投资，Kubernetes 随后上线。"))
+    assert types["百度"] == types["腾讯"] == "Organization"
+
+
+def test_the_owners_of_code_hosting_accounts_listed_in_bullets_are_organizations():
+    types = _types(
+        _extract(
+            "国内也有许多企业开源了多个项目：\n\n- 360：https://github.com/qihoo360\n"
+            "- 大众点评：https://github.com/dianping\n- 项目地址：https://github.com/kubeedge"
+        )
+    )
+    assert types["360"] == types["大众点评"] == "Organization"
+    assert "项目地址" not in types
+
+
+def test_a_list_introduced_as_organisations_names_companies():
+    types = _types(
+        _extract("参与的组织包括华为云、道客、谐云、中国联通、Inovex、ARM、博云、浙江实验室和北京邮电大学。")
+    )
+    assert types["ARM架构"] == types["Inovex"] == "Vendor"  # ARM: the company named after its chips
+    assert types["浙江实验室"] == "Organization"
