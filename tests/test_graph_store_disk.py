@@ -18,7 +18,7 @@ from kg import diskstore
 from kg.catalog import Catalog
 from kg.datadir import DataDir
 from kg.errors import CnkgError
-from kg.namespaces import report_iri
+from kg.namespaces import LEXICON_GRAPH, report_iri
 from kg.sparql.graphs import apply_update
 from kg.sparql.guard import QueryForm, inspect_update
 from kg.sparql.pool import QueryPool, resolve_graph_store
@@ -163,3 +163,56 @@ def test_a_writer_killed_inside_a_commit_leaves_the_last_committed_store(
     assert _per_graph(disk) == _per_graph(GraphStore.open(data, "memory"))
     assert len(_snapshots(data)) == 2  # the orphan snapshot of the killed commit was removed
     assert_consistent(data)
+
+
+def _quads_of_reports(store: ox.Store) -> set[ox.Quad]:
+    return {q for q in store if q.graph_name != ox.NamedNode(LEXICON_GRAPH)}
+
+
+def test_a_build_loading_many_files_at_once_holds_what_one_load_a_file_holds(
+    data: DataDir, tmp_path: Path
+) -> None:
+    manifest = data.read_manifest()
+    files = {rid: data.path(record.graph_file) for rid, record in manifest.reports.items()}
+    last = tmp_path / "no-final-line-break.nq"  # a file that does not end its last line
+    last.write_bytes(b'<urn:x:s> <urn:x:p> "last" <' + report_iri("ffff").encode() + b"> .")
+    files["ffff"] = last
+    files["eeee"] = tmp_path / "empty.nq"  # a report whose graph holds nothing
+    files["eeee"].write_bytes(b"")
+    one_a_file = ox.Store()
+    for path in files.values():
+        one_a_file.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    for group_bytes in (1, 10**9):  # a load a file, and every file in one load
+        built = diskstore.build(tmp_path / f"live-{group_bytes}", files, group_bytes=group_bytes)
+        assert _quads_of_reports(built) == _quads_of_reports(one_a_file)
+        assert len(_quads_of_reports(built)) > 1_000
+        assert set(built.named_graphs()) == {ox.NamedNode(report_iri(rid)) for rid in files} | {
+            ox.NamedNode(LEXICON_GRAPH)
+        }
+        del built
+
+
+def test_a_syntax_error_in_a_graph_file_names_the_file(data: DataDir, tmp_path: Path) -> None:
+    manifest = data.read_manifest()
+    files = {rid: data.path(record.graph_file) for rid, record in manifest.reports.items()}
+    broken = tmp_path / "broken.nq"
+    broken.write_bytes(b"<urn:x:s> <urn:x:p> .\n")
+    files["bbbb"] = broken
+    with pytest.raises(SyntaxError, match=r"broken\.nq"):
+        diskstore.build(tmp_path / "live", files)
+
+
+def test_a_live_store_many_reports_behind_catches_up_in_one_commit(data: DataDir) -> None:
+    diskstore.ensure(data, timeout=30)
+    state_path = data.root / diskstore.STORE_DIR / "live.json"
+    state = json.loads(state_path.read_bytes())
+    with data.writing():
+        live = ox.Store(str(data.root / diskstore.LIVE_DIR))
+        for rid in state["reports"]:
+            live.remove_graph(ox.NamedNode(report_iri(rid)))
+        del live
+        state["reports"] = {}  # live holds none of the reports: the commit loads both at once
+        state_path.write_text(json.dumps(state))
+        data.commit(data.read_manifest())
+    assert json.loads(state_path.read_bytes())["reports"].keys() == data.read_manifest().reports.keys()
+    assert _per_graph(GraphStore.open(data, "disk")) == _per_graph(GraphStore.open(data, "memory"))
