@@ -33,67 +33,12 @@ MIN_ENGLISH_CHARS = 3
 # English endings and what may stand in their place in the word looked up (nodes, policies, operated)
 _INFLECTIONS = (("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ed", ("", "e")), ("ing", ("", "e")))
 # English words a question asks with or that every sentence could hold: never looked up
-_STOP = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "with",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "why",
-        "how",
-        "when",
-        "where",
-        "does",
-        "did",
-        "was",
-        "were",
-        "has",
-        "have",
-        "had",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "from",
-        "into",
-        "than",
-        "then",
-        "they",
-        "them",
-        "their",
-        "there",
-        "about",
-        "according",
-        "article",
-        "after",
-        "before",
-        "each",
-        "more",
-        "most",
-        "many",
-        "much",
-        "some",
-        "such",
-        "other",
-        "also",
-        "only",
-        "same",
-        "between",
-        "both",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "one",
-        "two",
-    ]
+_STOP_WORDS = (
+    "the and for with what which who whom why how when where does did was were has have had its this that "
+    "these those from into than then they them their there about according article after before each more "
+    "most many much some such other also only same between both can could would should will one two"
 )
+_STOP = frozenset(_STOP_WORDS.split())
 
 
 @functools.cache
@@ -101,7 +46,11 @@ def _dictionary() -> dict[str, tuple[str, ...]]:
     """English word -> the simplified Chinese words CC-CEDICT defines by it alone (or by "to <word>")."""
     out: dict[str, set[str]] = defaultdict(set)
     package, member = _CEDICT
-    with gzip.open(str(importlib.resources.files(package) / member), "rt", encoding="utf-8") as lines:
+    try:
+        path = importlib.resources.files(package) / member
+    except ModuleNotFoundError:  # without the package an English question reads its hint words only
+        return {}
+    with gzip.open(str(path), "rt", encoding="utf-8") as lines:
         for line in lines:
             entry = _ENTRY.match(line)
             if entry is None or len(entry.group(2)) < MIN_CHINESE_CHARS:
