@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 
 from ingest.discover_latin_lists import KIND_HEADS
+from ingest.markup import ITEM_MARKER
 from kg.english_words import common_english_words
 
 __all__ = [
@@ -95,7 +96,7 @@ def capitalised_names(
 # the Latin name that heads an item line and its colon, a Chinese gloss after (1）Kthena Router：一个独立的
 # router…; - Maui：第三方任务调度器; **Enhanced OS：**为了…): the name of what the item describes
 _ITEM_HEAD = re.compile(
-    r"\s*(?:[-*•]\s*|\d{1,2}\s*[）).、]\s*|[（(]\d{1,2}[）)]\s*)?"
+    r"\s*" + ITEM_MARKER + r"?"
     r"(?P<name>[A-Z][A-Za-z0-9.+#]*(?:[ \-_][A-Za-z][A-Za-z0-9.+#]*){0,3})\s*[：:]\s*(?=[\u4e00-\u9fff\d])"
 )
 

