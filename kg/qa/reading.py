@@ -28,7 +28,15 @@ from kg.qa.selection import (
 from kg.qa.sentences import split_sentences
 from kg.qa.shaping import MAX_MEMBER_CHARS, enumeration
 
-__all__ = ["DECLINE", "DECLINE_EN", "DECLINE_SCORE", "DeclineModel", "PartAnswer", "read_answer"]
+__all__ = [
+    "DECLINE",
+    "DECLINE_EN",
+    "DECLINE_SCORE",
+    "DeclineModel",
+    "PartAnswer",
+    "evidence_of",
+    "read_answer",
+]
 
 # The decline: when none of the top FOCUS_CANDIDATES sentences holds this share of the question's focus
 # keys (what it asks about its entities), the reports are taken not to answer. Chosen on the dev split as
@@ -149,7 +157,7 @@ def _display(sentence: str) -> str:
     return " ".join(_BULLET.sub("", sentence).replace("**", "").split())
 
 
-def _evidence(c: Candidate) -> Evidence:
+def evidence_of(c: Candidate) -> Evidence:
     return Evidence(c.hit["passage"], c.hit["report"], c.sentence.text, c.sentence.start, c.sentence.end)
 
 
@@ -292,7 +300,7 @@ def read_answer(
         True,
         confidence,
         answer_type,
-        [_evidence(c) for c in chosen],
+        [evidence_of(c) for c in chosen],
         score=best.score,
         focus=focus,
         dense=dense,
@@ -342,8 +350,8 @@ def _members_of(best: Candidate, ranked: Sequence[Candidate]) -> tuple[list[Evid
             bullets = _following(best, ranked)  # the lines after "…包括：" without list markers
         if len(bullets) >= 2:
             members = [m for m in (_member(b.sentence.text) for b in bullets) if m]
-            return [_evidence(best), *(_evidence(b) for b in bullets)], members
+            return [evidence_of(best), *(evidence_of(b) for b in bullets)], members
     members = enumeration(best.sentence.text)
     if members:
-        return [_evidence(best)], members
+        return [evidence_of(best)], members
     return None

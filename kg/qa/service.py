@@ -18,6 +18,7 @@ from kg.errors import InputError
 from kg.lexicon import Lexicon
 from kg.namespaces import entity_iri
 from kg.qa.answer_type import holds_asked_unit
+from kg.qa.bridge import Bridge, bridge_entity, find_bridge, rewrite
 from kg.qa.dense import SentenceSimilarity, Similarities
 from kg.qa.evidence import Answer, Evidence
 from kg.qa.graph_members import members_from_graph
@@ -25,8 +26,8 @@ from kg.qa.graph_numbers import answer_from_observations
 from kg.qa.graph_relations import answer_from_relations
 from kg.qa.parts import split_parts
 from kg.qa.question import Question, analyse_question
-from kg.qa.reading import DECLINE, DECLINE_EN, DECLINE_SCORE, PartAnswer, read_answer
-from kg.qa.selection import WEIGHTS
+from kg.qa.reading import DECLINE, DECLINE_EN, DECLINE_SCORE, PartAnswer, evidence_of, read_answer
+from kg.qa.selection import WEIGHTS, candidates, question_keys
 from kg.qa.source import Select
 from kg.search.index import SearchIndex
 from kg.search.service import SearchService
@@ -142,6 +143,15 @@ class QuestionAnswerer:
         if len(text) > MAX_QUESTION_CHARS:
             raise InputError(f"the question has {len(text)} characters; the limit is {MAX_QUESTION_CHARS}")
         question = self.analyse(text)
+        bridge = find_bridge(text)
+        if bridge is not None and bridge.types:
+            bridged = await self._ask_bridged(question, bridge, select)
+            if bridged is not None:
+                return bridged
+        return await self._answer(question, select)
+
+    async def _answer(self, question: Question, select: Select) -> dict[str, Any]:
+        text = question.text
         index = self.search.index()
         # the graph's relations do not depend on the passages: look them up while the search runs (the
         # query runs in a worker process, the search in this one, so the two can overlap)
@@ -152,6 +162,58 @@ class QuestionAnswerer:
         if graph is None and question.kind == "list":
             members = await members_from_graph(question, hits, select, self.surfaces, self.label)
         return self.compose(question, hits, graph, figure, members, similarities)
+
+    async def _ask_bridged(self, question: Question, bridge: Bridge, select: Select) -> dict[str, Any] | None:
+        """A question naming its subject by description (kg.qa.bridge): the entity the description names
+        in its best sentences, then the question about that entity; None when either hop finds nothing."""
+        described = self.analyse(bridge.first)
+        hits = await self._hits(bridge.first, self.search.index())
+        if not hits:
+            return None
+        similarities = await asyncio.to_thread(self.similarities, described, hits)
+        keys = question_keys(bridge.first, self._entity_forms(described), described.hints, "name")
+        similarity = similarities[0] if similarities else None
+        ranked = candidates(keys, hits, self.weights, similarity, bridge.first)
+        named = set(described.slugs)
+        found = bridge_entity(ranked, bridge.types, named, self.search.matcher(), self.entity_type)
+        if found is None:
+            return None
+        name, sentence = found
+        then = await self._answer(self.analyse(rewrite(bridge.then, name)), select)
+        if not then["answered"]:
+            return None
+        cited = evidence_of(sentence).to_json()
+        answer = then["answer"] if name in then["answer"] else f"{name}；{then['answer']}"
+        evidence = [cited, *(e for e in then["evidence"] if e != cited)]
+        first_part = {
+            "question": bridge.first,
+            "answer": name,
+            "answered": True,
+            "confidence": then["confidence"],
+            "type": "name",
+            "evidence": [cited],
+        }
+        then_parts = then["parts"] or [
+            {
+                "question": then["question"],
+                "answer": then["answer"],
+                "answered": True,
+                "confidence": then["confidence"],
+                "type": then["kind"],
+                "evidence": then["evidence"],
+            }
+        ]
+        entities = self._entities_json(question)
+        entities += [e for e in then["entities"] if e not in entities]
+        return {
+            **then,
+            "question": question.text,
+            "answer": answer,
+            "kind": question.kind,
+            "parts": [first_part, *then_parts],
+            "evidence": evidence,
+            "entities": entities,
+        }
 
     def similarities(self, question: Question, hits: list[dict[str, Any]]) -> list[Similarities] | None:
         """The dense cosine of each part of the question and each sentence of the passages it reads."""

@@ -1,0 +1,57 @@
+"""Questions that name their subject by what it did, answered in two hops over the real-world corpus's dev
+documents, ingested for real: the entity the description names, then the question about that entity, each
+hop with its own sentence as evidence."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from kg.qa import QuestionAnswerer, store_select
+from kg.search.service import SearchService
+from kg.store import GraphStore
+from tests.support.realworld import Corpus, build_store
+
+
+@pytest.fixture(scope="module")
+def ask(tmp_path_factory: pytest.TempPathFactory):
+    dev = [d.path for d in Corpus().documents.values() if d.split == "dev"]
+    datadir = build_store(dev, tmp_path_factory.mktemp("bridge-data"))
+    answerer = QuestionAnswerer(SearchService(datadir))
+    select = store_select(GraphStore.open(datadir))
+
+    def run(question: str) -> dict[str, Any]:
+        return asyncio.run(answerer.ask(question, select))
+
+    return run
+
+
+def _cites(response: dict[str, Any], text: str) -> bool:
+    return any(text in e["text"] for e in response["evidence"])
+
+
+def test_a_part_referring_to_the_company_the_part_before_asked_for_reads_its_name(ask):
+    response = ask("拥有3.5亿用户的蚂蚁森林由哪家公司运营？这家公司的估值是多少？")
+    assert response["answered"]
+    first, then = response["parts"]
+    assert first["question"] == "拥有3.5亿用户的蚂蚁森林由哪家公司运营？" and first["answer"] == "蚂蚁金服"
+    assert "1500 亿美元" in then["answer"] and "蚂蚁金服" in then["question"]
+    assert response["answer"].startswith("蚂蚁金服；") and "1500 亿美元" in response["answer"]
+    assert _cites(response, "蚂蚁金服运营的其他业务还有") and _cites(response, "1500 亿美元")
+
+
+def test_a_platform_named_by_description_is_found_then_asked_about(ask):
+    response = ask("顺丰在工业物联网实践中选择的开源边缘计算平台，是在哪一年哪个月被CNCF宣布毕业的？")
+    assert response["answered"]
+    first, then = response["parts"]
+    assert first["answer"] == "KubeEdge" and then["question"].startswith("KubeEdge")
+    assert "2024 年 10 月" in response["answer"]
+    cited = first["evidence"][0]["text"]
+    assert "KubeEdge" in cited and "顺丰" in cited and _cites(response, cited)
+
+
+def test_a_description_the_reports_do_not_resolve_is_declined(ask):
+    response = ask("开源KubeEdge的那家云厂商，其年营收是多少？")
+    assert response["answered"] is False and response["parts"] == []
