@@ -98,3 +98,20 @@ def test_the_labelled_lines_a_list_sentence_introduces_are_its_members():
     assert part.answer_type == "list"
     assert part.items == ["Volcano Scheduler", "Volcano SLO Agent", "Enhanced OS"]
     assert [e.text.split("：")[0].strip("*") for e in part.evidence[1:]] == part.items  # each member's line
+
+
+_KUIPER = ("kubeedge-tech-kuiper-edge-streaming.md", "产品设计目标：", "中间部分分成了这几层")
+
+
+def test_a_comparison_rests_on_a_sentence_for_each_of_its_two_sides():
+    hits = _section(*_KUIPER)
+    question = "Kuiper架构中的sources和Sinks有什么区别？"
+    part = read_answer(question, hits, {"kuiper": ["Kuiper"]}, decline_score=0.0)
+    cited = [e.text for e in part.evidence]
+    assert any("左侧为sources" in t for t in cited) and any("右侧为Sinks" in t for t in cited)
+    assert "数据来源" in part.answer and "目标系统" in part.answer
+    # without looking for the sides, one side's sentence is left out
+    one = read_answer(
+        question, hits, {"kuiper": ["Kuiper"]}, decline_score=0.0, weights=replace(WEIGHTS, sides=False)
+    )
+    assert not ("数据来源" in one.answer and "目标系统" in one.answer)

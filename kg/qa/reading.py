@@ -13,6 +13,7 @@ from typing import Any
 
 from kg.qa.answer_type import expected_type, holds_asked_unit
 from kg.qa.bilingual import in_passages
+from kg.qa.comparison import comparison_sides, with_sides
 from kg.qa.evidence import Evidence
 from kg.qa.selection import (
     BACK_REFERENCE_TYPES,
@@ -153,8 +154,9 @@ def confidence_of(focus: float, threshold: float = DECLINE_SCORE) -> float:
 
 
 def _display(sentence: str) -> str:
-    """A sentence as an answer: Markdown emphasis, list markers and runs of blanks removed."""
-    return " ".join(_BULLET.sub("", sentence).replace("**", "").split())
+    """A sentence as an answer: Markdown emphasis, list markers, runs of blanks and a closing semicolon
+    (answers are joined with "；") removed."""
+    return " ".join(_BULLET.sub("", sentence).replace("**", "").split()).rstrip("；;")
 
 
 def evidence_of(c: Candidate) -> Evidence:
@@ -291,6 +293,9 @@ def read_answer(
                 leading,
             )
     chosen = select_sentences(keys, ranked, weights)
+    sides = comparison_sides(text) if answer_type == "comparison" and weights.sides else None
+    if sides is not None:
+        chosen = with_sides(chosen, ranked, sides)
     if weights.antecedents and answer_type in BACK_REFERENCE_TYPES:
         chosen = with_antecedents(chosen, ranked, weights.consequents)
     answer = "；".join(dict.fromkeys(_display(c.sentence.text) for c in chosen))

@@ -94,6 +94,9 @@ class SelectionWeights:
     # an English question's words are also looked up in CC-CEDICT, keeping the Chinese words the passages
     # hold (kg.qa.bilingual), as its hint words are
     dictionary: bool = True
+    # a comparison naming its two sides (hard模式与soft模式) also rests on the best sentence naming a side
+    # that the chosen sentences miss (kg.qa.comparison)
+    sides: bool = True
 
 
 WEIGHTS = SelectionWeights()
