@@ -189,7 +189,10 @@ def asked_unit(question: str) -> str | None:
         return r"(?:%|％|百分)"
     if classifier and noun:
         latin = re.match(r"[A-Za-z]", noun) is not None
-        return re.escape(classifier) + r"\s*" + re.escape(noun if latin else noun[0])
+        if latin:
+            return re.escape(classifier) + r"\s*" + re.escape(noun)
+        # a Chinese counted noun is often written without its classifier (60+企业 for 多少家企业)
+        return f"(?:{re.escape(classifier)}\\s*)?{re.escape(noun[0])}"
     if classifier:
         return re.escape(classifier)
     if noun in _MONEY_OR_MAGNITUDE or (noun and re.match(r"[A-Za-z]", noun)):
@@ -216,9 +219,13 @@ def asked_figure(question: str) -> re.Pattern[str] | None:
 
     >>> bool(asked_figure("平台有多少个节点？").search("拥有 200 个节点"))
     True
+    >>> bool(asked_figure("吸引了多少名贡献者？").search("1600 多名贡献者"))
+    True
+    >>> bool(asked_figure("已在多少家企业落地？").search("已在60+企业进行了生产落地"))
+    True
     """
     unit = asked_unit(question)
-    return None if unit is None else re.compile(r"\d[\d,.]*\s*[+＋]?\s*[万亿千百]?\s*" + unit, re.I)
+    return None if unit is None else re.compile(r"\d[\d,.]*\s*[+＋]?\s*[万亿千百]?\s*[多余]?\s*" + unit, re.I)
 
 
 # A change stated in one sentence: from one value to another (从每 4 到 6 周一次变为每天 3 到 4 次,
