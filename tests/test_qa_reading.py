@@ -351,3 +351,30 @@ def test_english_question_words_are_matched_through_their_chinese_words():
     assert "构建" in keys.keys
     best = candidates(keys, _hits(), question=text)[0]
     assert "80,000 次构建" in best.sentence.text
+
+
+def test_a_why_answer_that_restates_the_question_brings_the_reason_after_it():
+    from dataclasses import replace
+    from pathlib import Path
+
+    from kg.qa.selection import WEIGHTS
+
+    name = "k8s-case-chinaunicom.html"
+    report = (Path(__file__).parent / "data" / "realworld" / "docs" / name).read_text(encoding="utf-8")
+    start = report.index("尽管中国联通已经在核心电信运营商系统中使用了 Mesos")
+    end = report.index("</p>", start)
+    hits = [
+        {"passage": "p1", "report": name, "text": report[start:end], "start": start, "end": end, "score": 1.0}
+    ]
+    question = "已经在核心系统中使用Mesos的中国联通为什么还把Kubernetes作为新一代云平台的选择？"
+    part = read_answer(question, hits, {"china-unicom": ["中国联通"]}, decline_score=0.0)
+    assert part.evidence[0].text.startswith("尽管中国联通")  # the best sentence restates what is asked
+    assert "成熟的社区" in part.answer and any("主要原因是" in e.text for e in part.evidence)
+    alone = read_answer(
+        question,
+        hits,
+        {"china-unicom": ["中国联通"]},
+        decline_score=0.0,
+        weights=replace(WEIGHTS, reason_after=False),
+    )
+    assert "成熟的社区" not in alone.answer

@@ -25,6 +25,7 @@ from kg.qa.selection import (
     question_keys,
     select_sentences,
     with_antecedents,
+    with_reason_after,
 )
 from kg.qa.sentences import split_sentences
 from kg.qa.shaping import MAX_MEMBER_CHARS, enumeration
@@ -296,6 +297,8 @@ def read_answer(
     sides = comparison_sides(text) if answer_type == "comparison" and weights.sides else None
     if sides is not None:
         chosen = with_sides(chosen, ranked, sides)
+    if weights.reason_after and answer_type == "reason":
+        chosen = with_reason_after(chosen, ranked)
     if weights.antecedents and answer_type in BACK_REFERENCE_TYPES:
         chosen = with_antecedents(chosen, ranked, weights.consequents)
     answer = "；".join(dict.fromkeys(_display(c.sentence.text) for c in chosen))
