@@ -1,6 +1,6 @@
-"""Questions that name their subject by what it did, answered in two hops over the real-world corpus's dev
-documents, ingested for real: the entity the description names, then the question about that entity, each
-hop with its own sentence as evidence."""
+"""/ask over the real-world corpus's dev documents, ingested for real: questions that name their subject by
+what it did, answered in two hops (the entity the description names, then the question about that entity,
+each hop with its own sentence as evidence), and a cue word said in passing that names no relation."""
 
 from __future__ import annotations
 
@@ -55,3 +55,9 @@ def test_a_platform_named_by_description_is_found_then_asked_about(ask):
 def test_a_description_the_reports_do_not_resolve_is_declined(ask):
     response = ask("开源KubeEdge的那家云厂商，其年营收是多少？")
     assert response["answered"] is False and response["parts"] == []
+
+
+def test_a_relation_cue_said_in_passing_does_not_replace_the_sentence_naming_the_module(ask):
+    response = ask("KubeEdge中负责边缘侧流量转发、支持跨节点流量转发的模块叫什么？")  # 支持 cues `supports`
+    assert response["answered"] and response["source"] == "passages"
+    assert "EdgeMesh" in response["answer"] and _cites(response, "名为 EdgeMesh 的模块")
