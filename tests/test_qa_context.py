@@ -115,3 +115,10 @@ def test_a_comparison_rests_on_a_sentence_for_each_of_its_two_sides():
         question, hits, {"kuiper": ["Kuiper"]}, decline_score=0.0, weights=replace(WEIGHTS, sides=False)
     )
     assert not ("数据来源" in one.answer and "目标系统" in one.answer)
+
+
+def test_a_run_of_labelled_lines_under_a_heading_is_a_list():
+    hits = _section("volcano-case-leinao.md", "## 类脑AI云平台介绍", "<!-- truncate -->")
+    part = read_answer("类脑AI云平台由哪些平台组成？", hits, {}, decline_score=0.0)
+    assert part.items == ["AI开发平台", "公共服务平台", "AI可视化平台", "AI社区"]
+    assert len(part.evidence) == 4 and part.evidence[3].text.startswith("AI社区：")

@@ -359,7 +359,28 @@ def _members_of(best: Candidate, ranked: Sequence[Candidate]) -> tuple[list[Evid
         if len(bullets) >= 2:
             members = [m for m in (_member(b.sentence.text) for b in bullets) if m]
             return [evidence_of(best), *(evidence_of(b) for b in bullets)], members
+    labelled = _labelled_run(best, ranked)
+    if len(labelled) >= 2:
+        # a run of labelled lines under a heading ("AI开发平台：面向…", "AI社区：面向…"): their labels
+        return [evidence_of(c) for c in labelled], [_member(c.sentence.text) for c in labelled]
     members = enumeration(best.sentence.text)
     if members:
         return [evidence_of(best)], members
     return None
+
+
+def _labelled_run(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
+    """The run of consecutive labelled lines ("X：what X is") that ``best`` is one of, in passage order
+    (at most MAX_BULLETS); empty when ``best`` is not a labelled line."""
+    if not _LABELLED.match(best.sentence.text):
+        return []
+    by_position = {c.position: c for c in ranked if c.hit["passage"] == best.hit["passage"]}
+    first = best.position
+    while first - 1 in by_position and _LABELLED.match(by_position[first - 1].sentence.text):
+        first -= 1
+    run: list[Candidate] = []
+    position = first
+    while position in by_position and _LABELLED.match(by_position[position].sentence.text):
+        run.append(by_position[position])
+        position += 1
+    return run[:MAX_BULLETS]
