@@ -122,3 +122,17 @@ def test_a_run_of_labelled_lines_under_a_heading_is_a_list():
     part = read_answer("类脑AI云平台由哪些平台组成？", hits, {}, decline_score=0.0)
     assert part.items == ["AI开发平台", "公共服务平台", "AI可视化平台", "AI社区"]
     assert len(part.evidence) == 4 and part.evidence[3].text.startswith("AI社区：")
+
+
+def test_numbered_members_each_followed_by_their_description_are_the_list():
+    hits = _section(
+        "kubeedge-case-zcitc-parking.md", "如上图所示，停车场边缘侧部署的应用主要包括：", "而通过编排部署"
+    )
+    part = read_answer("志诚停车场边缘侧部署的应用主要包括哪几组？", hits, {}, decline_score=0.0)
+    assert part.items == [
+        "基础服务组",
+        "Gateway Broker 网关消息服务",
+        "设备集成应用组",
+        "存储与上传应用组",
+        "业务应用组",
+    ]

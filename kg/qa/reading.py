@@ -118,7 +118,9 @@ DECLINE_EN = DeclineModel(bias=-6.1, dense=-6.09, open=1.84, margin=6.53, score=
 MARGIN_RANK = 5  # the margin is the best sentence cosine less the cosine of this rank (1-based)
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_BULLET = re.compile(r"^\s*(?:[-•·]|\*(?!\*)|\d{1,2}[.、)）])\s*")  # a list marker, not ** (bold)
+# a list marker (- item, 1. item, 1) item, (1) item), not ** (bold)
+_BULLET = re.compile(r"^\s*(?:[-•·]|\*(?!\*)|\d{1,2}[.、)）]|[(（]\d{1,2}[)）])\s*")
+MAX_MEMBER_GAP = 8  # sentences of description a numbered member line may be followed by before the next
 _INTRODUCES = re.compile(r"[：:]\s*$|如下|以下")
 # A labelled line ("Volcano Scheduler：负责在离线作业的统一调度，…"): a member however long its description
 _LABELLED = re.compile(rf"^\s*(?:[-*•·]\s*)?[^：:，,。；;]{{1,{MAX_MEMBER_CHARS}}}[：:]\s*\S")
@@ -179,6 +181,26 @@ def _bullets(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
         expected += 1
         if len(out) >= MAX_BULLETS:
             break
+    return out
+
+
+def _marked(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
+    """The lines with a list marker after a sentence introducing them, each followed by sentences that
+    describe it ("(1) 基础服务组。采用开源的 Postgres…"), up to the next introducing sentence."""
+    same = sorted(
+        (c for c in ranked if c.hit["passage"] == best.hit["passage"] and c.position > best.position),
+        key=lambda c: c.position,
+    )
+    out: list[Candidate] = []
+    last = best.position
+    for c in same:
+        if c.position - last > MAX_MEMBER_GAP or _INTRODUCES.search(c.sentence.text):
+            break
+        if _BULLET.match(c.sentence.text):
+            out.append(c)
+            last = c.position
+            if len(out) >= MAX_BULLETS:
+                break
     return out
 
 
@@ -354,6 +376,8 @@ def _members_of(best: Candidate, ranked: Sequence[Candidate]) -> tuple[list[Evid
     best = _head(best, ranked)
     if _INTRODUCES.search(best.sentence.text):
         bullets = _bullets(best, ranked)
+        if len(bullets) < 2:
+            bullets = _marked(best, ranked)  # marked lines, each with its description after it
         if len(bullets) < 2:
             bullets = _following(best, ranked)  # the lines after "…包括：" without list markers
         if len(bullets) >= 2:
