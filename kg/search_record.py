@@ -22,7 +22,7 @@ holds ``{}``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 __all__ = [
@@ -63,15 +63,8 @@ class SegmentRecord:
         return [f for f in (self.vectors, self.graph, self.sentences, self.sentence_indptr, self.table) if f]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "kind": self.kind,
-            "vectors": self.vectors,
-            "graph": self.graph,
-            "sentences": self.sentences,
-            "sentence_indptr": self.sentence_indptr,
-            "table": self.table,
-        }
+        """Every field under its own name (all are strings, numbers or None)."""
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SegmentRecord:

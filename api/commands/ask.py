@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from api.commands.common import DataOption, ingested, settings_for
+from api.commands.common import DataOption, format_option, ingested, settings_for
 from api.services import Services
 from kg.namespaces import REPORT_BASE
 from kg.qa import store_select
@@ -57,9 +57,7 @@ def register(app: typer.Typer) -> None:
     def ask_cmd(
         question: Annotated[str, typer.Argument(help="The question (Chinese or English).")],
         data: DataOption = None,
-        fmt: Annotated[
-            AskFormat, typer.Option("--format", "-f", help="text, or json (the /ask response).")
-        ] = (AskFormat.text),
+        fmt: Annotated[AskFormat, format_option("text, or json (the /ask response).")] = AskFormat.text,
     ) -> None:
         """Answer a question from the ingested reports, citing the sentences it rests on."""
         services = Services(settings_for(data))

@@ -4,7 +4,7 @@ settings."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,6 +18,7 @@ __all__ = [
     "HostOption",
     "PortOption",
     "datadir_for",
+    "format_option",
     "ingested",
     "settings_for",
 ]
@@ -42,6 +43,12 @@ EmbedderOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+def format_option(help: str) -> Any:
+    """``--format``/``-f``, the option of every command that prints in a choice of formats (typer's
+    ``OptionInfo``, for an ``Annotated`` parameter whose type is the command's format choices)."""
+    return typer.Option("--format", "-f", help=help)
 
 
 def settings_for(data: Path | None, **overrides: object) -> ServerSettings:

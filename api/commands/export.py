@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands.common import DataOption, datadir_for, ingested, settings_for
+from api.commands.common import DataOption, datadir_for, format_option, ingested, settings_for
 from kg.datadir import write_atomic
 from kg.errors import InputError
 from kg.export import EXPORT_FORMATS, export_dataset, export_to_file
@@ -65,9 +65,7 @@ def register(app: typer.Typer) -> None:
     @app.command("export")
     def export_cmd(
         data: DataOption = None,
-        fmt: Annotated[
-            str, typer.Option("--format", "-f", help="trig, nquads or jsonld (all keep the named graphs).")
-        ] = "trig",
+        fmt: Annotated[str, format_option("trig, nquads or jsonld (all keep the named graphs).")] = "trig",
         report: Annotated[
             str | None,
             typer.Option("--report", help="Only this report's graph (id, id prefix, IRI or file name)."),

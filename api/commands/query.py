@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.commands.common import DataOption, datadir_for
+from api.commands.common import DataOption, datadir_for, format_option
 from kg.errors import InputError
 from kg.namespaces import PREFIXES
 from kg.store import GraphStore
@@ -81,9 +81,7 @@ def register(app: typer.Typer) -> None:
     def query_cmd(
         sparql: Annotated[str, typer.Argument(help="A SPARQL 1.1 query; '-' reads it from standard input.")],
         data: DataOption = None,
-        fmt: Annotated[
-            OutputFormat, typer.Option("--format", "-f", help="Output format.")
-        ] = OutputFormat.table,
+        fmt: Annotated[OutputFormat, format_option("Output format.")] = OutputFormat.table,
     ) -> None:
         """Run a SPARQL query (common prefixes such as cnkg:, skos:, dcterms: are predeclared)."""
         text = sys.stdin.read() if sparql == "-" else sparql
