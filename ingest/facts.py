@@ -3,6 +3,8 @@
 >>> figures = find_figures("预计2020年末市场规模将达到15.2亿元，到2025年将超过60亿元")
 >>> [(str(f.value), f.unit, f.qualifier, f.year) for f in figures]
 [('15.2', '亿元', '=', 2020), ('60', '亿元', '>', 2025)]
+>>> [(str(f.value), f.unit) for f in find_figures("共计的TPS为800条/秒")]
+[('800', '条/秒')]
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ _COUNT = r"(?:个百分点|家|台|个|次|人|名|位|份|笔|条|张|轮次|�
 # Durations given as outcomes (部署时间缩短到5-10分钟, 中断时间缩减到10s内) and technical units.
 _DURATION = r"(?:分钟|毫秒|秒|小时)"
 _TECHNICAL = r"(?:%|％|pp|TB|PB|GB|MB|ms|s(?![A-Za-z]))"
-_UNIT = rf"(?:千元|{_MAGNITUDE}?{_CURRENCY}|{_MAGNITUDE}{_COUNT}?|{_COUNT}|{_DURATION}|{_TECHNICAL})"
+# A rate: a count per unit of time (800条/秒, 3亿条/天)
+_PER = r"(?:/(?:秒|s|分钟|小时|天|日|月|年))?"
+_COUNTED_UNIT = rf"(?:{_MAGNITUDE}{_COUNT}?|{_COUNT}){_PER}"
+_UNIT = rf"(?:千元|{_MAGNITUDE}?{_CURRENCY}|{_COUNTED_UNIT}|{_DURATION}|{_TECHNICAL})"
 # What a count written as N+ counts, when no measure word follows: 60+企业, 600+全球开发者, 800+ Fork.
 COUNTED_NOUNS = ("企业", "公司", "开发者", "贡献者", "用户", "客户", "组织", "国家", "Star", "Fork")
 _COUNTED = "|".join(COUNTED_NOUNS)
