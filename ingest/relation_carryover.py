@@ -159,6 +159,17 @@ _ITEM_GAP = re.compile(
 # words between a cue and its list that make what follows something else than a list of names
 # (支持在集群运行AI任务, 支持跨集群的AI任务部署, 支持从节点标签…转换, 支持按照Namespace等条件过滤)
 _NOT_A_LIST_OPENING = re.compile(r"[在从的把将对于向为由按]|根据|通过")
+# …but a word of quantity or currency may open the list (支持主流的深度学习框架, 支持多种…引擎)
+_LIST_OPENING_WORDS = re.compile(r"^\s*(?:主流|常见|常用|多种|各种|各类|多款|众多|丰富)的?\s*$")
+# A、B，寒武纪MLU等: an item the report does not know in full (a known name and more words, 华为升腾芯片)
+# may stand in a list that 等 closes; the gap runs from the item's end through a separator to the next
+# known name
+_LOOSE_ITEM_GAP = re.compile(r"^[A-Za-z0-9\u4e00-\u9fff]{1,8}\s*[、，,]\s*[A-Za-z0-9\u4e00-\u9fff]{0,6}$")
+_CLOSED_BY_ETC = re.compile(r"\s*等")
+# 兼容 YARN 的调度能力 / 兼容 Kubernetes 原生 API: what a thing is compatible with, then its kind of
+# interface (支持 X 的 Y stays out: 支持Volcano Job的跨集群调度 names what is supported by X's name)
+_COMPATIBLE = re.compile(r"(?:兼容|适配)(?:了)?$")
+_INTERFACE_END = re.compile(r"\s*(?:的)?[^，。；]{0,8}?(?:能力|机制|接口|API|标准|规范|协议|生态)")
 # what may follow the last name of a list: 等, a clause break, or the kind of thing supported
 _LIST_END = re.compile(
     r"\s*(?:等|[、，,。；;：:（()）]|$|(?:的)?(?:支持|适配|兼容)|部署|调度|作业|任务|框架|引擎|工作负载|原生|API|硬件|设备)"
@@ -173,14 +184,18 @@ def _list_after(
     if not after or after[0].start - end > LIST_OPENING:
         return []
     opening = between(sentence, end, after[0].start)
-    if re.search(r"[，,。；;：:]", opening) or _NOT_A_LIST_OPENING.search(opening):
+    if re.search(r"[，,。；;：:]", opening) or (
+        _NOT_A_LIST_OPENING.search(opening) and not _LIST_OPENING_WORDS.match(opening)
+    ):
         return []
-    listed = [after[0]]
-    for m in after[1:]:
-        if not _ITEM_GAP.match(between(sentence, listed[-1].end, m.start)):
-            break
-        listed.append(m)
+    listed = _listed(sentence, after)
     closing = listed[-1].end - sentence.start
+    if (
+        cue.needs_end is None
+        and _COMPATIBLE.search(sentence.text, 0, end - sentence.start)
+        and _INTERFACE_END.match(sentence.text, closing)
+    ):
+        return [m for m in listed if type_of(m) in cue.object_types]
     if cue.needs_end is not None:
         end_match = cue.needs_end.match(sentence.text, closing)
         if end_match is None or _LACKING.match(sentence.text, end_match.end()):
@@ -188,6 +203,26 @@ def _list_after(
     if cue.needs_end is None and not _LIST_END.match(sentence.text, closing):
         return []  # 支持Volcano Job的跨集群调度: the name modifies what is supported
     return [m for m in listed if type_of(m) in cue.object_types]
+
+
+def _listed(sentence: Sentence, after: list[Mention]) -> list[Mention]:
+    """The first of ``after`` and the names listed with it; items the report knows only in part
+    (华为升腾芯片) may stand between them when 等 closes the list."""
+    listed = [after[0]]
+    loose = [after[0]]  # the same list, read with the looser gap
+    for m in after[1:]:
+        gap = between(sentence, loose[-1].end, m.start)
+        if _ITEM_GAP.match(gap):
+            loose.append(m)
+            if len(listed) == len(loose) - 1:
+                listed.append(m)
+        elif _LOOSE_ITEM_GAP.match(gap):
+            loose.append(m)
+        else:
+            break
+    if len(loose) > len(listed) and _CLOSED_BY_ETC.match(sentence.text, loose[-1].end - sentence.start):
+        return loose
+    return listed
 
 
 def _report_topic(

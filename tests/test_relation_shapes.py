@@ -1,0 +1,52 @@
+"""Relation shapes of the seventh issue 15 round (dev tuning): feature bullets under a system's
+introduction, lists the report knows only in part, compatibility with an interface, and the guards that
+keep an object of a verb from becoming the subject carried to the next clause."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.document import SourceDocument
+from ingest.pipeline import extract
+from kg.lexicon import Lexicon
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return Lexicon.load()
+
+
+def _relations(text: str, lexicon: Lexicon) -> set[tuple[str, str, str]]:
+    ex = extract(SourceDocument(text, "s.txt", "text/plain"), lexicon=lexicon)
+    return {(r.subject, r.predicate, r.object) for r in ex.relations}
+
+
+def test_feature_bullets_take_the_introduced_system_as_subject(lexicon):
+    """Bullets under 'X 是一个…系统': - 利用K… makes K an object, not the next bullet's subject; a list
+    closed by 等 may hold items known only in part (华为升腾芯片), and 主流的 may open it."""
+    found = _relations(
+        "KubeEdge 是一个边缘计算平台。\n\n"
+        "- 利用Kubernetes部署、管理和调度\n\n"
+        "- 支持在集群运行AI任务作业，支持GPU，NPU，FPGA，华为升腾芯片，寒武纪MLU等硬件\n\n"
+        "- 支持主流的深度学习框架\n",
+        lexicon,
+    )
+    assert {("kubeedge", "supports", o) for o in ("gpu", "npu", "mlu", "deep-learning")} <= found
+    assert not {r for r in found if r[0] == "kubernetes" and r[1] == "supports"}
+
+
+def test_a_loose_list_needs_its_closing_etc(lexicon):
+    found = _relations("KubeEdge 是一个边缘计算平台。\n\n- 支持GPU，华为升腾芯片，NPU的调度\n", lexicon)
+    assert ("kubeedge", "supports", "npu") not in found
+
+
+def test_compatible_with_an_interface_and_the_object_of_the_topic_sentence(lexicon):
+    """兼容 X 的调度能力 names X; in 'volcano是专为kubernetes而生的…' kubernetes is an object, so the bullets
+    after it belong to volcano."""
+    found = _relations(
+        "volcano是专为kubernetes而生的批处理调度引擎，其提供了以下能力：\n\n"
+        "- 加权优先级的作业队列\n- 兼容Mesos的调度能力\n",
+        lexicon,
+    )
+    assert ("volcano", "supports", "apache-mesos") in found
+    assert not {r for r in found if r[0] == "kubernetes"}
