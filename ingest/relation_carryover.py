@@ -123,6 +123,7 @@ def carried_over_relations(
                             )
                             yield rule.relate(first, second, passage.n, sentence)
             yield from _foundations(passage.n, sentence, found, subjects, carried, type_of)
+            yield from _built_with(passage.n, sentence, found, subjects, carried, type_of)
             yield from _joins(passage.n, sentence, found, carried, report_topic, type_of)
             if topic is not None:
                 carried[type_of(topic) in ORG_TYPES] = topic
@@ -289,6 +290,64 @@ def _foundations(
             ]
             if earlier:
                 yield WITH_CORE.relate(earlier[-1], m, n, sentence)
+
+
+# - 利用Kubernetes部署、管理和调度 / 该平台利用人工智能技术 / X 采用微服务架构: what a system is built with
+_BUILT_WITH = re.compile(
+    r"(?P<opening>"
+    + _CLAUSE_START
+    + r"(?P<pronoun>该平台|该系统|该框架|该项目|该工具|该方案|其|它)?)?\s*"
+    + _ADVERBS
+    + r"(?:主要|通常|全面)?(?:利用|采用|使用|运用)(?:了)?\s*$"
+)
+# what the name must be followed by: the kind of thing built with (技术, 架构 …), or, on a bullet that
+# opens with the verb, the verbs of what is done with it (部署、管理和调度)
+_BUILT_WITH_KINDS = ("技术", "架构", "结构", "框架", "体系")
+BUILT_WITH_MODIFIER = 3  # characters of a modifier before the kind (Kubernetes 原生架构, 分布式架构)
+_BUILT_WITH_KIND = re.compile(
+    rf"\s*(?:的)?[\u4e00-\u9fff]{{0,{BUILT_WITH_MODIFIER}}}(?:" + "|".join(_BUILT_WITH_KINDS) + ")"
+)
+_BULLET_VERB = re.compile(r"\s*(?:部署|管理|调度|编排|构建|开发|实现|运行)")
+BUILT_WITH = RelationRule(name="built-with", predicate="basedOn", confidence=CONFIDENCE.built_on_top)
+
+
+def _built_with(
+    n: int,
+    sentence: Sentence,
+    found: list[Mention],
+    subjects: list[Mention],
+    carried: dict[bool, Mention],
+    type_of: TypeOf,
+) -> Iterator[Relation]:
+    """A system 利用/采用/使用 B 技术/架构 → the system basedOn B; the system is the clause's own subject,
+    the name a pronoun (该平台) stands for (the last named system before it), or, on a bullet that
+    opens with the verb, the subject carried from the passage."""
+    text, base = sentence.text, sentence.start
+    for i, m in enumerate(found):
+        if type_of(m) not in TECHNICAL_TYPES:
+            continue
+        cue = _BUILT_WITH.search(text, 0, m.start - base)
+        if cue is None:
+            continue
+        bullet = cue.start() == 0 and text.lstrip().startswith(("-", "*", "•"))
+        kind = _BUILT_WITH_KIND.match(text, m.end - base) or m.surface.endswith(_BUILT_WITH_KINDS)
+        if not (kind or (bullet and _BULLET_VERB.match(text, m.end - base))):
+            continue
+        at = base + cue.start()
+        own = [s for s in subjects if s.end == at and _clause_of(sentence, s, base + cue.end())]
+        if not own and cue.group("opening") is None:
+            continue  # the verb follows words that are not its subject's name
+        named_before = [e for e in found[:i] if e.end <= at and type_of(e) in NAMED_TECHNICAL_TYPES]
+        if own:
+            subject: Mention | None = own[-1]
+        elif cue.group("pronoun") and named_before:
+            subject = named_before[-1]
+        elif bullet and not found[:i]:
+            subject = carried.get(False)
+        else:
+            subject = None
+        if subject is not None and type_of(subject) in NAMED_TECHNICAL_TYPES and subject.slug != m.slug:
+            yield BUILT_WITH.relate(subject, m, n, sentence)
 
 
 # 2019 年，它作为第一个云原生边缘项目被接受为 CNCF Sandbox 项目: the pronoun's project joins the organisation

@@ -50,3 +50,36 @@ def test_compatible_with_an_interface_and_the_object_of_the_topic_sentence(lexic
     )
     assert ("volcano", "supports", "apache-mesos") in found
     assert not {r for r in found if r[0] == "kubernetes"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # bullets under a system's introduction that open with the verb
+        (
+            "KubeEdge 是一个边缘计算平台。\n\n- 利用Kubernetes部署、管理和调度\n\n- 采用微服务架构\n",
+            {("kubeedge", "basedOn", "kubernetes"), ("kubeedge", "basedOn", "microservices")},
+        ),
+        # a pronoun stands for the last named system before it
+        (
+            "团队启动了 KubeEdge 的建设，该平台利用人工智能技术，提高了效率。",
+            {("kubeedge", "basedOn", "artificial-intelligence")},
+        ),
+        # the clause's own subject
+        ("Karmada 采用 Kubernetes 原生架构。", {("karmada", "basedOn", "kubernetes")}),
+    ],
+)
+def test_a_system_built_with_a_technology(text, expected, lexicon):
+    assert expected <= _relations(text, lexicon)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KubeEdge 是一个边缘计算平台。\n\n- 使用 Kubernetes 时需要注意版本\n",  # no kind, no verb of use
+        "我们使用 Kubernetes 技术已经三年了。",  # an organisation's use, no named system
+        "KubeEdge 是一个边缘计算平台。这个版本很好，用户可以利用 Kubernetes 技术。",  # not a bullet
+    ],
+)
+def test_built_with_guards(text, lexicon):
+    assert not {r for r in _relations(text, lexicon) if r[1] == "basedOn"}
