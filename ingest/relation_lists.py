@@ -507,9 +507,9 @@ def _industries(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
                 yield RULES.used_in_list.relate(topic, user, n, sentence)
 
 
-# 基于 Y 研究了自己的训练框架 X
+# 基于 Y 研究了自己的训练框架 X;  基于 A 与 B 等云原生技术打造了…平台——X
 _BUILT_ON = re.compile(r"基于\s*$")
-_BUILD_VERB = re.compile(r"\s*(?:研究|开发|研发|构建|打造|实现|推出|设计)(?:了|出)")
+_BUILD_VERB = re.compile(r"\s*(?:等\s*[^，。；]{0,8}?)?(?:研究|开发|研发|构建|打造|实现|推出|设计)(?:了|出)")
 
 
 def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -521,10 +521,12 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             yield RULES.on_the_base_of.relate(thing, base, n, sentence)
         if _JOINS_ORG_PROJECT.fits(sentence, thing, base, gap, type_of):
             yield RULES.project_of_org.relate(thing, base, n, sentence)
-    for i, base in cued_mentions(sentence, found[:-1], _BUILT_ON, TECHNICAL_TYPES, type_of):
-        verb = _BUILD_VERB.match(text, base.end - sentence.start)
+    for i, _ in cued_mentions(sentence, found[:-1], _BUILT_ON, TECHNICAL_TYPES, type_of):
+        bases = _list_from(sentence, found, i, type_of)
+        verb = _BUILD_VERB.match(text, bases[-1].end - sentence.start)
         if verb is None:
             continue
+        verb_end = sentence.start + verb.end()
         clause_end = (
             sentence.start
             + next(
@@ -532,9 +534,14 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             )
             + verb.end()
         )
-        built = [m for m in found[i + 1 :] if m.end <= clause_end and type_of(m) in NAMED_TECHNICAL_TYPES]
+        built = [
+            m
+            for m in found
+            if verb_end <= m.start and m.end <= clause_end and type_of(m) in NAMED_TECHNICAL_TYPES
+        ]
         if built:
-            yield RULES.built_on.relate(built[-1], base, n, sentence)
+            for base in _of_types(bases, TECHNICAL_TYPES, type_of):
+                yield RULES.built_on.relate(built[-1], base, n, sentence)
 
 
 # …，并在 2020 年 4 月成为 ORG 官方项目: the sentence's topic joins the organisation, clauses later

@@ -120,6 +120,17 @@ def _followed_by(pattern: str) -> Callable[[_Pair], bool]:
     return lambda pair: after.match(pair.after) is not None
 
 
+# X基于A与B等技术打造了Y: what is built on A is Y, the object of the verb (relation_lists reads it)
+_BUILDS_ANOTHER = re.compile(
+    r"^(?:(?:与|和|、|及)[^，。；]{1,20}?)?(?:等)?[^，。；]{0,8}?(?:打造|构建|研发|开发|推出|研究|设计)(?:了|出)"
+    r"[^，。；的]"
+)
+
+
+def _not_building_another(pair: _Pair) -> bool:
+    return _BUILDS_ANOTHER.match(pair.after) is None
+
+
 def _based_on_before(pair: _Pair) -> bool:
     """基于X的Y: the pair stands right after 基于 and the second name ends a word."""
     return pair.before.endswith("基于") and _WORD_END.match(pair.after) is not None
@@ -188,7 +199,7 @@ RULES: tuple[_PairRule, ...] = (
         reverse=True,
         context=_based_on_before,
     ),
-    _rule("based-on", "basedOn", 0.85, _BASED_ON, _TECHNICAL, _TECHNICAL),
+    _rule("based-on", "basedOn", 0.85, _BASED_ON, _TECHNICAL, _TECHNICAL, context=_not_building_another),
     _rule("predecessor", "predecessorOf", 0.95, r"^的前身(?:是|为)$", _TECH_ORG, _TECH_ORG, reverse=True),
     _rule(
         "predecessor-is",

@@ -83,3 +83,14 @@ def test_a_system_built_with_a_technology(text, expected, lexicon):
 )
 def test_built_with_guards(text, lexicon):
     assert not {r for r in _relations(text, lexicon) if r[1] == "basedOn"}
+
+
+def test_what_is_built_on_a_list_of_bases_is_the_object_of_the_build_verb(lexicon):
+    """X 基于 A 与 B 等…技术打造了…Y: Y rests on A and B, not X."""
+    found = _relations(
+        "Rancher 基于 Kubernetes 与 Karmada 等云原生技术打造了管理平台 KubeSphere，很好用。", lexicon
+    )
+    assert {("kubesphere", "basedOn", "kubernetes"), ("kubesphere", "basedOn", "karmada")} <= found
+    assert not {r for r in found if r[1] == "basedOn" and r[0] != "kubesphere"}
+    # with nothing built after the verb, X itself is based on the name
+    assert ("karmada", "basedOn", "kubernetes") in _relations("Karmada 是基于 Kubernetes 开发的。", lexicon)
