@@ -80,6 +80,7 @@ class ListRules:
     representative: RelationRule = rule_row("representative", "broader", 0.7)
     used_as_framework: RelationRule = rule_row("used-as-framework", "supports", 0.7)
     defined_for_industries: RelationRule = rule_row("defined-for-industries", "usedByIndustry", 0.7)
+    introduces_feature: RelationRule = rule_row("introduces-feature", "supports", 0.7)
 
 
 RULES = ListRules()
@@ -679,6 +680,38 @@ def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
                 break
 
 
+# X（v1.11）引入了/提出了/推出了 Y 功能/策略: a feature of X; the kind noun must follow Y itself (a bracketed
+# gloss between is allowed), so that a name modifying a longer term (推出了云原生混部解决方案) stays out
+_INTRODUCES = re.compile(
+    r"^\s*(?:v?\d+(?:\.\d+)*\s*(?:版本)?)?\s*(?:也|还|正式|首次|率先|已|已经|新)?\s*"
+    r"(?:引入|提出|推出|新增|增加|带来)(?:了)?\s*(?:全新的?|新的?)?\s*$"
+)
+_FEATURE_KIND = re.compile(
+    r"\s*(?:[（(][^）)]{0,60}[）)])?\s*(?:功能|特性|策略|机制|能力|方案|解决方案|算法)"
+)
+
+
+def _introduced_features(
+    n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
+) -> Iterator[Relation]:
+    """Volcano v1.11 引入了弹性层级队列功能 / Volcano提出了网络拓扑感知调度（…）策略 → X supports Y."""
+    openers = clause_subjects(sentence, found)
+    for i, feature in enumerate(found):
+        if i == 0 or type_of(feature) not in TECHNICAL_TYPES:
+            continue
+        owner = found[i - 1]
+        if (
+            owner not in openers
+            or type_of(owner) not in NAMED_TECHNICAL_TYPES
+            or not _INTRODUCES.match(between(sentence, owner.end, feature.start))
+        ):
+            continue
+        listed = _list_from(sentence, found, i, type_of)
+        if _FEATURE_KIND.match(sentence.text, listed[-1].end - sentence.start):
+            for item in _of_types(listed, TECHNICAL_TYPES, type_of):
+                yield RULES.introduces_feature.relate(owner, item, n, sentence)
+
+
 def _purposes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X 是专为 A 设计的… → X supports A;  X …实现了 A、B 等能力 → X supports A, B."""
     yield from _DESIGNED_FOR_LIST.relations(n, sentence, found, type_of)
@@ -700,3 +733,4 @@ def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
     yield from _purposes(n, sentence, found, type_of)
     yield from _definitions(n, sentence, found, type_of)
     yield from _used_as(n, sentence, found, type_of)
+    yield from _introduced_features(n, sentence, found, type_of)

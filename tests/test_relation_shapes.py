@@ -94,3 +94,25 @@ def test_what_is_built_on_a_list_of_bases_is_the_object_of_the_build_verb(lexico
     assert not {r for r in found if r[1] == "basedOn" and r[0] != "kubesphere"}
     # with nothing built after the verb, X itself is based on the name
     assert ("karmada", "basedOn", "kubernetes") in _relations("Karmada 是基于 Kubernetes 开发的。", lexicon)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        (
+            "为此，Volcano v1.11 提出了网络拓扑感知调度（Network Topology Aware Scheduling）策略。",
+            ("volcano", "supports", "网络拓扑感知调度"),
+            None,
+        ),
+        # the kind noun must follow the name itself: 云原生 modifies a longer term here
+        (
+            "Volcano推出了云原生混部解决方案，最大化集群资源利用率。",
+            None,
+            ("volcano", "supports", "cloud-native"),
+        ),
+    ],
+)
+def test_a_feature_a_project_introduces(text, expected, absent, lexicon):
+    found = _relations(text, lexicon)
+    assert expected is None or expected in found
+    assert absent is None or absent not in found
