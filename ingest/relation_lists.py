@@ -81,6 +81,8 @@ class ListRules:
     used_as_framework: RelationRule = rule_row("used-as-framework", "supports", 0.7)
     defined_for_industries: RelationRule = rule_row("defined-for-industries", "usedByIndustry", 0.7)
     introduces_feature: RelationRule = rule_row("introduces-feature", "supports", 0.7)
+    joins_org: RelationRule = rule_row("joins-org", "partOf", 0.75)
+    provided_by_whole: RelationRule = rule_row("provided-by-whole", "partOf", 0.75)
 
 
 RULES = ListRules()
@@ -552,12 +554,40 @@ _JOIN_CUE_BEFORE = re.compile(
 )
 
 
+# 微软宣布加入 Open Invention Network: a member joins an organisation (the organisation ends the phrase,
+# so that 加入 CNCF 的认证…计划 is not a membership)
+_JOINS_AS_MEMBER = re.compile(
+    r"^\s*(?:已经|已|也|还|正式|宣布|决定|于|在|\d{4}\s*年|\d{1,2}\s*月|\s)*(?:正式)?加入(?:了)?\s*$"
+)
+_MEMBERSHIP_END = re.compile(r"\s*(?:$|[，,。；;、（(]|并|成为|作为)")
+# Volcano dashboard是Volcano官方提供的…仪表盘: a part that the whole's own project provides
+_PROVIDED_BY_WHOLE = re.compile(r"^\s*(?:是|为)\s*$")
+_PROVIDED_AFTER = re.compile(r"\s*(?:官方|社区|项目)(?:提供|推出|开发|维护)的")
+
+
 def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
-    """X 将 Y 作为核心 → Y partOf X;  X …，并成为 ORG 官方项目 → X partOf ORG."""
+    """X 将 Y 作为核心 → Y partOf X;  X …，并成为 ORG 官方项目 → X partOf ORG;  X 加入 ORG → X partOf ORG;
+    X 是 Y 官方提供的… → X partOf Y."""
     text = sentence.text
+    openers = clause_subjects(sentence, found)
     for _, whole, part, gap in neighbours(sentence, found):
         if _AS_CORE_OF.fits(sentence, whole, part, gap, type_of):
             yield RULES.as_core.relate(part, whole, n, sentence)
+        if (
+            whole in openers
+            and type_of(whole) in ORG_TYPES | NAMED_TECHNICAL_TYPES
+            and type_of(part) == "Organization"
+            and _JOINS_AS_MEMBER.match(gap)
+            and _MEMBERSHIP_END.match(text, part.end - sentence.start)
+        ):
+            yield RULES.joins_org.relate(whole, part, n, sentence)
+        if (
+            type_of(whole) in NAMED_TECHNICAL_TYPES
+            and type_of(part) in NAMED_TECHNICAL_TYPES
+            and _PROVIDED_BY_WHOLE.match(gap)
+            and _PROVIDED_AFTER.match(text, part.end - sentence.start)
+        ):
+            yield RULES.provided_by_whole.relate(whole, part, n, sentence)
     for org in found:
         if type_of(org) != "Organization" or not _ORG_PROJECT.match(text, org.end - sentence.start):
             continue

@@ -116,3 +116,30 @@ def test_a_feature_a_project_introduces(text, expected, absent, lexicon):
     found = _relations(text, lexicon)
     assert expected is None or expected in found
     assert absent is None or absent not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "近日，微软宣布加入 Open Invention Network (OIN)，这是一个行业联盟。",
+            ("microsoft", "partOf", "open-invention-network"),
+        ),
+        ("2019 年，华为正式加入 CNCF，成为白金会员。", ("huawei", "partOf", "cncf")),
+        ("Karmada Dashboard是Karmada官方提供的仪表盘。", ("karmada-dashboard", "partOf", "karmada")),
+        ("kubectl是Kubernetes官方提供的命令行工具。", ("kubectl", "partOf", "kubernetes")),
+    ],
+)
+def test_membership_and_parts_a_project_provides(text, expected, lexicon):
+    assert expected in _relations(text, lexicon)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "该团队希望华为加入 CNCF 的认证 Kubernetes 合规性计划。",  # the organisation modifies a programme
+        "阿里巴巴加入或赞助了多个基金会，如 CNCF。",  # 加入或赞助 a list, no named member
+    ],
+)
+def test_membership_guards(text, lexicon):
+    assert not {r for r in _relations(text, lexicon) if r[1] == "partOf"}
