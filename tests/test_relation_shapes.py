@@ -143,3 +143,21 @@ def test_membership_and_parts_a_project_provides(text, expected, lexicon):
 )
 def test_membership_guards(text, lexicon):
     assert not {r for r in _relations(text, lexicon) if r[1] == "partOf"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本文以 WRF 为例，探讨 Kubernetes 是如何支持微服务应用的。",
+        "所以 Kubernetes 对于支撑这种微服务化的应用部署的能力，同样适用于边缘。",
+        "虽然 Kubernetes 通常被视为微服务的平台，但第一个应用程序是 Jira。",
+    ],
+)
+def test_support_verbs_between_two_names(text, lexicon):
+    assert ("kubernetes", "supports", "microservices") in _relations(text, lexicon)
+
+
+def test_a_platform_needs_its_head_noun(lexicon):
+    assert ("kubernetes", "supports", "microservices") not in _relations(
+        "Kubernetes 是微服务的重要概念。", lexicon
+    )
