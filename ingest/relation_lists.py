@@ -82,6 +82,7 @@ class ListRules:
     defined_for_industries: RelationRule = rule_row("defined-for-industries", "usedByIndustry", 0.7)
     introduces_feature: RelationRule = rule_row("introduces-feature", "supports", 0.7)
     joins_org: RelationRule = rule_row("joins-org", "partOf", 0.75)
+    framework_of: RelationRule = rule_row("framework-of", "basedOn", 0.7)
     provided_by_whole: RelationRule = rule_row("provided-by-whole", "partOf", 0.75)
 
 
@@ -742,6 +743,41 @@ def _introduced_features(
                 yield RULES.introduces_feature.relate(owner, item, n, sentence)
 
 
+# PHP 语言的框架使用方面，ThinkPHP…;  Django 在 Python 框架中…: the frameworks of a language (a sentence
+# about them: 框架 then 使用方面, 方面, 则 or ，其中; or 中/里 after 在; not a list, TensorFlow 框架，PyTorch)
+_FRAMEWORKS_OF = re.compile(
+    r"\s*(?:语言)?\s*(?:的)?\s*框架\s*(?:(?P<topic>使用方面|方面|则|[，,]\s*其中)|中|里)"
+)
+_IN_FRAMEWORKS = re.compile(r"^\s*在\s*$")
+
+
+def _frameworks_of_language(
+    n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
+) -> Iterator[Relation]:
+    """X 在 L 框架中… / L 语言的框架使用方面，…X → X basedOn L (X: the next name, or the name right before
+    在)."""
+    text = sentence.text
+    for i, language in enumerate(found):
+        cue = _FRAMEWORKS_OF.match(text, language.end - sentence.start)
+        if cue is None or type_of(language) != "Technology":
+            continue
+        before = found[i - 1] if i > 0 else None
+        if before is not None and _IN_FRAMEWORKS.match(between(sentence, before.end, language.start)):
+            framework: Mention | None = before
+        elif cue.group("topic"):  # the sentence is about L's frameworks: the next name is one
+            framework = found[i + 1] if i + 1 < len(found) else None
+            if framework is not None and _BREAK.search(between(sentence, language.end, framework.start)):
+                framework = None
+        else:
+            framework = None  # 在 Flink 框架里也实现…: no framework named before 在
+        if (
+            framework is not None
+            and type_of(framework) in NAMED_TECHNICAL_TYPES
+            and framework.slug != language.slug
+        ):
+            yield RULES.framework_of.relate(framework, language, n, sentence)
+
+
 def _purposes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X 是专为 A 设计的… → X supports A;  X …实现了 A、B 等能力 → X supports A, B."""
     yield from _DESIGNED_FOR_LIST.relations(n, sentence, found, type_of)
@@ -764,3 +800,4 @@ def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
     yield from _definitions(n, sentence, found, type_of)
     yield from _used_as(n, sentence, found, type_of)
     yield from _introduced_features(n, sentence, found, type_of)
+    yield from _frameworks_of_language(n, sentence, found, type_of)

@@ -161,3 +161,22 @@ def test_a_platform_needs_its_head_noun(lexicon):
     assert ("kubernetes", "supports", "microservices") not in _relations(
         "Kubernetes 是微服务的重要概念。", lexicon
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Python 语言的框架使用方面，Django 作为全面成熟的框架，有半数以上的参与者均使用过。",
+        "不出意外的，Django 在 Python 框架中独领风骚。",
+    ],
+)
+def test_the_frameworks_of_a_language(text, lexicon):
+    found = _relations(text, lexicon)
+    assert {r for r in found if r[1] == "basedOn" and r[0] == "django" and r[2] == "python"}
+
+
+def test_frameworks_named_side_by_side_are_not_based_on_each_other(lexicon):
+    found = _relations(
+        "同时也会在Flink框架里也实现这样一个逻辑，又要在Spark里开发，又要在Flink里开发。", lexicon
+    )
+    assert not {r for r in found if r[1] == "basedOn"}
