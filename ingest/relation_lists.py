@@ -465,8 +465,11 @@ def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
 # X is used; the list may hold names the report does not know (CAE仿真、动漫渲染), so it is read as text
 _FIELDS_OF_USE = re.compile(
     r"(?P<anaphor>其|它)?(?:已经|已|也|均|都|还)?\s*在\s*(?P<list>[^，。；在]{1,60}?)\s*等?\s*"
-    r"(?:重要|主要|众多|多个|诸多|各个)?(?:行业|领域|场景|产业)[^，。；]{0,20}?(?:应用|采用|落地)"
+    r"(?:重要|主要|众多|多个|诸多|各个)?(?:行业|领域|场景|产业)(?P<tail>[^，。；]{0,20}?)(?:应用|采用|落地)"
 )
+# 在物流和供应链领域…物联网技术应用实践: with no subject before 在, a technology named right before the use
+# word (技术 and 的 may stand between) is what the fields use
+_USED_TECHNOLOGY_END = re.compile(r"\s*(?:技术)?\s*(?:的)?\s*$")
 FIELDS_SUBJECT_GAP = 6  # characters between the subject and 在 (HPC高性能计算在: the name's own gloss)
 
 
@@ -478,6 +481,7 @@ def _fields_of_use(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
         at = sentence.start + cue.start()
         before = [m for m in openers if m.end <= at]
         if not before:
+            yield from _fields_of_a_named_use(n, sentence, found, cue, type_of)
             continue
         subject, gap = before[-1], between(sentence, before[-1].end, at)
         if _BREAK.search(gap):
@@ -494,6 +498,20 @@ def _fields_of_use(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
                 yield RULES.scenario_industries.relate(subject, area, n, sentence)
             elif type_of(area) in TECHNICAL_TYPES:
                 yield RULES.scenario_supports.relate(subject, area, n, sentence)
+
+
+def _fields_of_a_named_use(
+    n: int, sentence: Sentence, found: list[Mention], cue: re.Match[str], type_of: TypeOf
+) -> Iterator[Relation]:
+    """在 A 和 B 领域…X 技术应用 → X usedByIndustry A, B (X: the last technical name of the cue's tail)."""
+    lo, hi = sentence.start + cue.start("tail"), sentence.start + cue.end("tail")
+    used = [m for m in found if lo <= m.start and m.end <= hi and type_of(m) in TECHNICAL_TYPES]
+    if not used or not _USED_TECHNOLOGY_END.match(between(sentence, used[-1].end, hi)):
+        return
+    list_lo, list_hi = sentence.start + cue.start("list"), sentence.start + cue.end("list")
+    for area in (m for m in found if list_lo <= m.start and m.end <= list_hi):
+        if type_of(area) == "Industry":
+            yield RULES.scenario_industries.relate(used[-1], area, n, sentence)
 
 
 _USED_IN = re.compile(r"(?:广泛|大量|已|已经|成功)*(?:应用于|应用在|用于)")

@@ -180,3 +180,13 @@ def test_frameworks_named_side_by_side_are_not_based_on_each_other(lexicon):
         "同时也会在Flink框架里也实现这样一个逻辑，又要在Spark里开发，又要在Flink里开发。", lexicon
     )
     assert not {r for r in found if r[1] == "basedOn"}
+
+
+def test_fields_that_use_a_technology_named_after_them(lexicon):
+    """在 A 和 B 领域…X 技术应用: X is the technology the fields use."""
+    found = _relations("我们积累了在金融和零售领域的容器技术应用实践。", lexicon)
+    assert {("container", "usedByIndustry", "finance"), ("container", "usedByIndustry", "retail")} <= found
+    # a name that is not right before the use word is not what the fields use
+    assert not {
+        r for r in _relations("在金融领域中容器平台的大规模应用。", lexicon) if r[1] == "usedByIndustry"
+    }
