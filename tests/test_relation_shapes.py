@@ -190,3 +190,13 @@ def test_fields_that_use_a_technology_named_after_them(lexicon):
     assert not {
         r for r in _relations("在金融领域中容器平台的大规模应用。", lexicon) if r[1] == "usedByIndustry"
     }
+
+
+def test_an_organisation_acting_with_others_and_a_comma_list_closed_by_etc(lexicon):
+    found = _relations("华为云很荣幸能够与社区其他伙伴一起推出全新的 Karmada 项目。", lexicon)
+    assert ("karmada", "developedBy", "huawei-cloud") in found
+    lead = "Volcano 社区吸引了众多合作项目，"  # the organisation is not the sentence's topic
+    found = _relations(lead + "博云开源的 KubeEdge，Karmada 等边缘网络、存储组件得到了良好的兼容。", lexicon)
+    assert {("kubeedge", "openSourcedBy", "bocloud"), ("karmada", "openSourcedBy", "bocloud")} <= found
+    found = _relations(lead + "博云开源的 KubeEdge，Karmada 也得到了良好的兼容。", lexicon)
+    assert ("karmada", "openSourcedBy", "bocloud") not in found
