@@ -633,8 +633,36 @@ _IS_A_BASED = re.compile(
 )
 
 
+# X 是…的简称，是一种比较常见的 Y 应用: a clause with no subject of its own says what the sentence's topic is
+_SUBJECTLESS_KIND = re.compile(
+    r"(?:^|[，,])\s*(?:也|还|则|同时)?(?:是|为)(?:一个|一种|一款|一类|一套)[^，。；]{0,12}?\s*$"
+)
+_KIND_AFTER = re.compile(r"\s*(?:应用|平台|项目|框架|系统|引擎|工具|技术|软件|数据库|服务)")
+
+
+def _subjectless_kinds(
+    n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
+) -> Iterator[Relation]:
+    """WRF是…的简称，是一种比较常见的HPC应用 → WRF broader HPC (the topic opens the sentence)."""
+    text = sentence.text
+    for i, kind in enumerate(found):
+        if i == 0 or type_of(kind) not in _CATEGORY_TYPES:
+            continue
+        cue = _SUBJECTLESS_KIND.search(text, 0, kind.start - sentence.start)
+        if cue is None or cue.group().lstrip()[:1] not in "，,":
+            continue  # the clause must follow another one of the same sentence
+        if any(sentence.start + cue.start() < m.start for m in found[:i]):
+            continue  # the clause names something before the kind: not subjectless
+        if not _KIND_AFTER.match(text, kind.end - sentence.start):
+            continue
+        topic = _topic(sentence, found, sentence.start + cue.start(), NAMED_TECHNICAL_TYPES, type_of)
+        if topic is not None and topic.slug != kind.slug:
+            yield RULES.is_a_category.relate(topic, kind, n, sentence)
+
+
 def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
+    yield from _subjectless_kinds(n, sentence, found, type_of)
     for _, kind, thing, gap in neighbours(sentence, found):
         # 作为 NoSQL 代表的 MongoDB, NoSQL 中领先者 MongoDB: a category's representative
         if (

@@ -200,3 +200,10 @@ def test_an_organisation_acting_with_others_and_a_comma_list_closed_by_etc(lexic
     assert {("kubeedge", "openSourcedBy", "bocloud"), ("karmada", "openSourcedBy", "bocloud")} <= found
     found = _relations(lead + "博云开源的 KubeEdge，Karmada 也得到了良好的兼容。", lexicon)
     assert ("karmada", "openSourcedBy", "bocloud") not in found
+
+
+def test_a_clause_without_subject_says_what_the_topic_is(lexicon):
+    found = _relations("Volcano是一个云原生项目的名字，是一种比较常见的HPC应用。", lexicon)
+    assert ("volcano", "broader", "hpc") in found
+    found = _relations("Volcano 的社区很活跃，Karmada是一种常见的多云平台。", lexicon)
+    assert not {r for r in found if r[0] == "volcano" and r[1] == "broader"}
