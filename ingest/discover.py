@@ -32,6 +32,7 @@ from ingest.discover_acronyms import acronyms_in_prose
 from ingest.discover_apposition import bracketed_names
 from ingest.discover_bullets import account_owners, bullet_list_members
 from ingest.discover_capitalised import capitalised_names, item_heads, people
+from ingest.discover_features import introduced_features
 from ingest.discover_industries import industry_list_members
 from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
@@ -253,6 +254,13 @@ def discover_entities(
                 add(name, type_, passage, start, end)
             for named in bracketed_names(sentence.text, sentence.start, lexicon, segmenter):
                 add(named.surface, named.type, passage, named.start, named.end, named.label)
+
+            def technical_end(end: int, known_by_end: dict[int, Mention] = known_by_end) -> bool:
+                m = known_by_end.get(end)
+                return m is not None and lexicon.entries[m.slug].type in _TECHNICAL
+
+            for term, start, end in introduced_features(sentence.text, sentence.start, technical_end):
+                add(term, "Technology", passage, start, end)
             if not _technical(known_by_end, lexicon):
                 plain.append((passage, sentence, known_by_end))
     # a sentence that names a technology discovered above is technical prose too (Django beside Python)

@@ -83,6 +83,7 @@ class ListRules:
     introduces_feature: RelationRule = rule_row("introduces-feature", "supports", 0.7)
     joins_org: RelationRule = rule_row("joins-org", "partOf", 0.75)
     framework_of: RelationRule = rule_row("framework-of", "basedOn", 0.7)
+    through_sub_project: RelationRule = rule_row("through-sub-project", "partOf", 0.75)
     provided_by_whole: RelationRule = rule_row("provided-by-whole", "partOf", 0.75)
 
 
@@ -363,6 +364,7 @@ _COMMUNITY = re.compile(r"\s*社区")
 _SUB_PROJECT = re.compile(r"子项目\s*$")
 _SUB_PROJECT_AFTER = re.compile(r"\s*子项目")
 _NAMED = re.compile(r"名为\s*$")
+_THROUGH_SUB_PROJECT = re.compile(r"^\s*通过\s*(?:其)?(?:子项目|组件|插件|模块)\s*$")
 _MODULE_AFTER = re.compile(r"\s*的(?:模块|组件|插件|子系统)")
 
 
@@ -381,7 +383,12 @@ def _sub_projects(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
             continue
         # X 社区孵化了…子项目 Y / Y 子项目;  X 集成了一个名为 Y 的模块
         sub_project = _SUB_PROJECT.search(before) or _SUB_PROJECT_AFTER.match(text, part.end - sentence.start)
-        if sub_project and (
+        feature = found[i - 1]
+        if _THROUGH_SUB_PROJECT.match(between(sentence, feature.end, part.start)):
+            # 负载感知重调度通过子项目 descheduler 孵化: the feature is part of the sub-project
+            if type_of(feature) in TECHNICAL_TYPES:
+                yield RULES.through_sub_project.relate(feature, part, n, sentence)
+        elif sub_project and (
             communities or _topic(sentence, found, part.start, NAMED_TECHNICAL_TYPES, type_of)
         ):
             yield RULES.sub_project.relate(part, whole, n, sentence)

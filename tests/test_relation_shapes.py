@@ -207,3 +207,24 @@ def test_a_clause_without_subject_says_what_the_topic_is(lexicon):
     assert ("volcano", "broader", "hpc") in found
     found = _relations("Volcano 的社区很活跃，Karmada是一种常见的多云平台。", lexicon)
     assert not {r for r in found if r[0] == "volcano" and r[1] == "broader"}
+
+
+def test_a_feature_a_release_introduces_is_a_name_and_a_feature_of_the_project(lexicon):
+    text = (
+        "为此，Volcano v1.11 引入了弹性层级队列功能，大幅增强了队列的资源管理能力。"
+        "Volcano 还引入了细粒度的作业故障恢复策略。"
+    )
+    ex = extract(SourceDocument(text, "s.txt", "text/plain"), lexicon=lexicon)
+    labels = {e.label: e.type for e in ex.entities.values()}
+    assert labels.get("弹性层级队列") == "Technology"
+    assert not [label for label in labels if "故障恢复" in label]  # a description with 的, not a name
+    found = {(r.subject, r.predicate, ex.entities[r.object].label) for r in ex.relations}
+    assert ("volcano", "supports", "弹性层级队列") in found
+
+
+def test_a_feature_realised_through_a_sub_project_is_part_of_it(lexicon):
+    found = _relations(
+        "Volcano v1.11 引入了负载感知重调度功能。负载感知重调度通过子项目 descheduler 孵化。", lexicon
+    )
+    assert {r for r in found if r[1] == "partOf" and r[2] == "descheduler"}
+    assert not {r for r in found if r[0] == "descheduler" and r[1] == "partOf" and r[2] != "volcano"}
