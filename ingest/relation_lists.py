@@ -84,6 +84,7 @@ class ListRules:
     joins_org: RelationRule = rule_row("joins-org", "partOf", 0.75)
     framework_of: RelationRule = rule_row("framework-of", "basedOn", 0.7)
     through_sub_project: RelationRule = rule_row("through-sub-project", "partOf", 0.75)
+    runs_through: RelationRule = rule_row("runs-through", "supports", 0.7)
     provided_by_whole: RelationRule = rule_row("provided-by-whole", "partOf", 0.75)
 
 
@@ -831,6 +832,53 @@ def _frameworks_of_language(
             yield RULES.framework_of.relate(framework, language, n, sentence)
 
 
+# TensorFlow和LarC的框架模型是通过Firefly运行在…上: what runs through X (the names that open the clause)
+_THROUGH = re.compile(r"通过\s*$")
+_RUN_VERB = re.compile(r"\s*(?:来|进行)?(?:运行|调度|部署|编排|提交)")
+_THROUGH_GAP = re.compile(r"^[^，,。；;]{0,10}?(?:是|都|均|可以|可|会)?\s*$")
+# …平台，主要用来管理…Flink任务: what a platform named in the clause before runs
+_USED_TO_RUN = re.compile(r"[，,]\s*(?:主要|专门)?(?:用来|用于)(?:管理|调度|运行|编排)")
+_JOB_NOUN = re.compile(r"\s*(?:任务|作业|工作负载)")
+_RUNNERS = NAMED_TECHNICAL_TYPES | frozenset({"Vendor"})
+
+
+def _run_through(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """A 和 B 的…是通过 X 运行 → X supports A, B;  X…，主要用来管理…Y任务 → X supports Y."""
+    text = sentence.text
+    for i, runner in enumerate(found):
+        if i == 0 or type_of(runner) not in _RUNNERS:
+            continue
+        through = _THROUGH.search(text, 0, runner.start - sentence.start)
+        if through is None or not _RUN_VERB.match(text, runner.end - sentence.start):
+            continue
+        clause_start = max(text.rfind(c, 0, runner.start - sentence.start) for c in "，,；;：:。") + 1
+        in_clause = [m for m in found[:i] if m.start - sentence.start >= clause_start]
+        if not in_clause:
+            continue
+        listed = _list_from(sentence, found, found.index(in_clause[0]), type_of)
+        gap = between(sentence, listed[-1].end, sentence.start + through.start())
+        if listed[-1] != in_clause[-1] or not _THROUGH_GAP.match(gap):
+            continue
+        for item in _of_types(listed, TECHNICAL_TYPES, type_of):
+            yield RULES.runs_through.relate(runner, item, n, sentence)
+    for cue in _USED_TO_RUN.finditer(text):
+        at = sentence.start + cue.start()
+        before = [m for m in found if m.end <= at and type_of(m) in _RUNNERS]
+        clause_end = _CLAUSE.search(text, cue.end())
+        stop = sentence.start + (clause_end.start() if clause_end else len(text))
+        jobs = [
+            m
+            for m in found
+            if sentence.start + cue.end() <= m.start
+            and m.end <= stop
+            and type_of(m) in TECHNICAL_TYPES
+            and _JOB_NOUN.match(text, m.end - sentence.start)
+        ]
+        if before and jobs and not _CLAUSE.search(between(sentence, before[-1].end, at)):
+            for job in jobs:
+                yield RULES.runs_through.relate(before[-1], job, n, sentence)
+
+
 def _purposes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X 是专为 A 设计的… → X supports A;  X …实现了 A、B 等能力 → X supports A, B."""
     yield from _DESIGNED_FOR_LIST.relations(n, sentence, found, type_of)
@@ -854,3 +902,4 @@ def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
     yield from _used_as(n, sentence, found, type_of)
     yield from _introduced_features(n, sentence, found, type_of)
     yield from _frameworks_of_language(n, sentence, found, type_of)
+    yield from _run_through(n, sentence, found, type_of)

@@ -228,3 +228,13 @@ def test_a_feature_realised_through_a_sub_project_is_part_of_it(lexicon):
     )
     assert {r for r in found if r[1] == "partOf" and r[2] == "descheduler"}
     assert not {r for r in found if r[0] == "descheduler" and r[1] == "partOf" and r[2] != "volcano"}
+
+
+def test_what_runs_through_a_platform(lexicon):
+    found = _relations("TensorFlow和PyTorch的框架模型是通过Kubeflow运行在机器学习平台上。", lexicon)
+    assert {("kubeflow", "supports", "tensorflow"), ("kubeflow", "supports", "pytorch")} <= found
+    found = _relations("我们有一个内部称为Volcano的调度平台，主要用来管理在线学习的Flink任务。", lexicon)
+    assert ("volcano", "supports", "apache-flink") in found or ("volcano", "supports", "flink") in found
+    # the names must open the clause and be all that stands before 通过
+    found = _relations("用户把 TensorFlow 模型交给运维，通过 Kubeflow 运行。", lexicon)
+    assert not {r for r in found if r[0] == "kubeflow"}
