@@ -596,7 +596,7 @@ def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
     """X 将 Y 作为核心 → Y partOf X;  X …，并成为 ORG 官方项目 → X partOf ORG;  X 加入 ORG → X partOf ORG;
     X 是 Y 官方提供的… → X partOf Y."""
     text = sentence.text
-    openers = clause_subjects(sentence, found)
+    openers = clause_subjects(sentence, found) if "加入" in text else []
     for _, whole, part, gap in neighbours(sentence, found):
         if _AS_CORE_OF.fits(sentence, whole, part, gap, type_of):
             yield RULES.as_core.relate(part, whole, n, sentence)
@@ -771,6 +771,7 @@ _INTRODUCES = re.compile(
     r"^\s*(?:v?\d+(?:\.\d+)*\s*(?:版本)?)?\s*(?:也|还|正式|首次|率先|已|已经|新)?\s*"
     r"(?:引入|提出|推出|新增|增加|带来)(?:了)?\s*(?:全新的?|新的?)?\s*$"
 )
+_INTRODUCING_VERB = re.compile(r"引入|提出|推出|新增|增加|带来")
 _FEATURE_KIND = re.compile(
     r"\s*(?:[（(][^）)]{0,60}[）)])?\s*(?:功能|特性|策略|机制|能力|方案|解决方案|算法)"
 )
@@ -780,6 +781,8 @@ def _introduced_features(
     n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
 ) -> Iterator[Relation]:
     """Volcano v1.11 引入了弹性层级队列功能 / Volcano提出了网络拓扑感知调度（…）策略 → X supports Y."""
+    if not _INTRODUCING_VERB.search(sentence.text):
+        return
     openers = clause_subjects(sentence, found)
     for i, feature in enumerate(found):
         if i == 0 or type_of(feature) not in TECHNICAL_TYPES:
