@@ -85,6 +85,8 @@ class ListRules:
     framework_of: RelationRule = rule_row("framework-of", "basedOn", 0.7)
     through_sub_project: RelationRule = rule_row("through-sub-project", "partOf", 0.75)
     runs_through: RelationRule = rule_row("runs-through", "supports", 0.7)
+    industry_made_into: RelationRule = rule_row("industry-made-into", "usedByIndustry", 0.7)
+    enabled_in: RelationRule = rule_row("enabled-in", "supports", 0.7)
     provided_by_whole: RelationRule = rule_row("provided-by-whole", "partOf", 0.75)
 
 
@@ -882,6 +884,37 @@ def _run_through(n: int, sentence: Sentence, found: list[Mention], type_of: Type
                 yield RULES.runs_through.relate(before[-1], job, n, sentence)
 
 
+# 所有核心金融系统都已容器化: an industry's systems made into X (X化) use X
+_INDUSTRY_SYSTEMS = re.compile(
+    r"\s*(?:行业|业)?(?:的)?(?:核心)?(?:系统|业务|应用|网站|平台)\s*(?:都|均|也)?(?:已经|已|全部|全面|逐步|正在)?\s*$"
+)
+_MADE_INTO = re.compile(r"化")
+# 在 Volcano 调度器中启用动态资源分配 (DRA) 支持: X supports what is enabled in it
+_ENABLED_IN = re.compile(r"^\s*(?:调度器|平台|集群|系统)?\s*中\s*(?:启用|开启|打开)\s*[^，。；]{0,12}?$")
+_ENABLED_END = re.compile(r"\s*(?:[（(][^）)]{0,20}[）)]|[）)])?\s*(?:的)?支持")  # …分配 (DRA) 支持
+
+
+def _made_into(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """所有核心金融系统都已容器化 → 容器 usedByIndustry 金融;  在 X 中启用 Y 支持 → X supports Y."""
+    text = sentence.text
+    for _, a, b, gap in neighbours(sentence, found):
+        if (
+            type_of(a) == "Industry"
+            and type_of(b) in TECHNICAL_TYPES
+            and _INDUSTRY_SYSTEMS.match(gap)
+            and _MADE_INTO.match(text, b.end - sentence.start)
+        ):
+            yield RULES.industry_made_into.relate(b, a, n, sentence)
+        if (
+            type_of(a) in NAMED_TECHNICAL_TYPES
+            and type_of(b) in TECHNICAL_TYPES
+            and text[: a.start - sentence.start].rstrip().endswith("在")
+            and _ENABLED_IN.match(gap)
+            and _ENABLED_END.match(text, b.end - sentence.start)
+        ):
+            yield RULES.enabled_in.relate(a, b, n, sentence)
+
+
 def _purposes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X 是专为 A 设计的… → X supports A;  X …实现了 A、B 等能力 → X supports A, B."""
     yield from _DESIGNED_FOR_LIST.relations(n, sentence, found, type_of)
@@ -906,3 +939,4 @@ def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
     yield from _introduced_features(n, sentence, found, type_of)
     yield from _frameworks_of_language(n, sentence, found, type_of)
     yield from _run_through(n, sentence, found, type_of)
+    yield from _made_into(n, sentence, found, type_of)

@@ -238,3 +238,11 @@ def test_what_runs_through_a_platform(lexicon):
     # the names must open the clause and be all that stands before 通过
     found = _relations("用户把 TensorFlow 模型交给运维，通过 Kubeflow 运行。", lexicon)
     assert not {r for r in found if r[0] == "kubeflow"}
+
+
+def test_an_industry_made_into_a_technology_and_support_enabled_in_a_system(lexicon):
+    found = _relations("截至 2017 年 11 月，所有核心金融系统都已容器化。", lexicon)
+    assert ("container", "usedByIndustry", "finance") in found
+    assert not {r for r in _relations("金融数据已容器化。", lexicon) if r[1] == "usedByIndustry"}
+    found = _relations("在 Karmada 调度器中启用 Kubernetes 支持需要一些步骤。", lexicon)
+    assert ("karmada", "supports", "kubernetes") in found
