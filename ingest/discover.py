@@ -380,8 +380,12 @@ def _candidates(
         for member in _ORG_NAME_IN.finditer(text, m.start(1), m.end(1)):
             yield member.group(), "Organization", base + member.start(), base + member.end()
     for m in _DEFINED_TERM.finditer(text):
-        if not _NOT_IN_TERM.search(m.group("term")):
-            yield m.group("term"), "Concept", base + m.start("term"), base + m.end("term")
+        term, start = m.group("term"), m.start("term")
+        if "所称" in term:  # 第三条 本条例所称城市大脑，是指: the article's opening matched first
+            cut = term.rindex("所称") + len("所称")
+            term, start = term[cut:], start + cut
+        if len(term) >= DEFINED_TERM_CHARS[0] and not _NOT_IN_TERM.search(term):
+            yield term, "Concept", base + start, base + start + len(term)
     for m in POLICY_IN_TEXT.finditer(text):
         if "本条例" in m.group() or _POLICY_NOISE.match(m.group()):
             continue  # 制定本条例: the document speaking of itself; 是依……条例: a clause

@@ -87,6 +87,7 @@ class ListRules:
     runs_through: RelationRule = rule_row("runs-through", "supports", 0.7)
     industry_made_into: RelationRule = rule_row("industry-made-into", "usedByIndustry", 0.7)
     enabled_in: RelationRule = rule_row("enabled-in", "supports", 0.7)
+    defined_with: RelationRule = rule_row("defined-with", "supports", 0.7)
     provided_by_whole: RelationRule = rule_row("provided-by-whole", "partOf", 0.75)
 
 
@@ -740,6 +741,12 @@ _DEFINED_FIELDS = re.compile(r"(?P<list>[^，。；]{1,80}?)等(?:重要|主要|
 _DEFINITION_HEAD = re.compile(r"[，,。；;]|$")
 
 
+# X，是指…，运用大数据、云计算、区块链等新技术，…: the technologies a defined thing rests on support it
+_DEFINED_WITH = re.compile(
+    r"(?:运用|利用|采用|依托|应用)(?P<list>[^，。；]{1,40}?)等?(?:新一代|新兴|新|先进|现代)?(?:信息|数字)?技术"
+)
+
+
 def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X，是指……的Y，… → X broader Y (Y: the first name after 的 that ends the definition's clause);
     X，是指A、B等重要行业和领域的… → X usedByIndustry A, B."""
@@ -748,6 +755,11 @@ def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
         cue = _DEFINES.match(text, term.end - sentence.start)
         if cue is None or type_of(term) not in TECHNICAL_TYPES:
             continue
+        for means in _DEFINED_WITH.finditer(text, cue.end()):
+            lo, hi = sentence.start + means.start("list"), sentence.start + means.end("list")
+            for tech in found[i + 1 :]:
+                if lo <= tech.start and tech.end <= hi and type_of(tech) in TECHNICAL_TYPES:
+                    yield RULES.defined_with.relate(tech, term, n, sentence)
         fields = _DEFINED_FIELDS.match(text, cue.end())
         if fields is not None:  # 是指 A、B 等重要行业和领域的…: the industries it serves
             lo, hi = sentence.start + fields.start("list"), sentence.start + fields.end("list")

@@ -246,3 +246,15 @@ def test_an_industry_made_into_a_technology_and_support_enabled_in_a_system(lexi
     assert not {r for r in _relations("金融数据已容器化。", lexicon) if r[1] == "usedByIndustry"}
     found = _relations("在 Karmada 调度器中启用 Kubernetes 支持需要一些步骤。", lexicon)
     assert ("karmada", "supports", "kubernetes") in found
+
+
+def test_a_defined_term_after_the_article_number_and_the_technologies_it_uses(lexicon):
+    text = (
+        "第三条 本条例所称城市大脑，是指由中枢、系统与平台等要素组成，运用大数据、云计算、区块链等新技术，"
+        "推动城市治理现代化的数字系统。"
+    )
+    ex = extract(SourceDocument(text, "s.txt", "text/plain"), lexicon=lexicon)
+    brain = [slug for slug, e in ex.entities.items() if e.label == "城市大脑"]
+    assert brain and ex.entities[brain[0]].type == "Concept"
+    found = {(r.subject, r.predicate, r.object) for r in ex.relations}
+    assert {("big-data", "supports", brain[0]), ("cloud-computing", "supports", brain[0])} <= found
