@@ -7,7 +7,9 @@ belongs to the subject carried over from before: the topic of its own sentence (
 head of the sentence), else the last topic of an earlier sentence in the same passage, else the topic of
 the report (of the technologies and products its title and lead name, the one it names most often).
 The same carried subject is built on what a clause opening with 在 B …之上 / 在 B 的基础上 names, and what
-a clause is about is built on B when it is made 以 B 为核心/基础/底座.
+a clause is about is built on B when it is made 以 B 为核心/基础/底座; a system 利用/采用/使用 B 技术/架构
+is built on B (the clause's own system, the one 该平台/其 stands for, or, on a bullet that opens with the
+verb, the carried subject).
 A list is read only when it opens right after the cue and ends there (等, a clause break, 的支持, or the
 kind of thing supported: 调度, 部署, 框架 …); support said to be lacking (…的支持不足) is no relation.
 """

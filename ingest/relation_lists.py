@@ -12,7 +12,12 @@ with its own confidence.
   X 集成了…名为 Y 的(模块|组件), ORG … 项目，包括 LIST;
 - openSourcedBy / developedBy: ORG … 开源了 LIST (topic carried over), X 于…由 ORG 开源|开发;
 - usedByIndustry: TOPIC … 应用于|用于 LIST (of industries);
-- broader: X 是一个|一款|一种 [modifiers] Y (平台|项目|框架|系统|…), Y（如|例如|比如 LIST）.
+- broader: X 是一个|一款|一种 [modifiers] Y (平台|项目|框架|系统|…), Y（如|例如|比如 LIST）, and a clause with
+  no subject of its own (X 是…的简称，是一种…Y 应用);
+- supports, further: X (v1.11) 引入了 Y 功能/策略, A 和 B 的…是通过 X 运行, X…，主要用来管理…Y任务,
+  在 X 中启用 Y 支持, and the technologies a defined term's definition uses (X，是指…运用 A、B 等新技术);
+- partOf, further: X 加入 ORG, X 是 Y 官方提供的…, X 通过子项目 Y 孵化; basedOn: X 在 L 框架中 / L 语言的框架
+  使用方面，…X; usedByIndustry: 在 A 和 B 领域…X 技术应用, INDUSTRY 系统都已 X化.
 """
 
 from __future__ import annotations
