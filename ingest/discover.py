@@ -32,6 +32,7 @@ from ingest.discover_acronyms import acronyms_in_prose
 from ingest.discover_apposition import bracketed_names
 from ingest.discover_bullets import account_owners, bullet_list_members
 from ingest.discover_capitalised import capitalised_names, item_heads, people
+from ingest.discover_features import introduced_features
 from ingest.discover_industries import industry_list_members
 from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
@@ -253,6 +254,13 @@ def discover_entities(
                 add(name, type_, passage, start, end)
             for named in bracketed_names(sentence.text, sentence.start, lexicon, segmenter):
                 add(named.surface, named.type, passage, named.start, named.end, named.label)
+
+            def technical_end(end: int, known_by_end: dict[int, Mention] = known_by_end) -> bool:
+                m = known_by_end.get(end)
+                return m is not None and lexicon.entries[m.slug].type in _TECHNICAL
+
+            for term, start, end in introduced_features(sentence.text, sentence.start, technical_end):
+                add(term, "Technology", passage, start, end)
             if not _technical(known_by_end, lexicon):
                 plain.append((passage, sentence, known_by_end))
     # a sentence that names a technology discovered above is technical prose too (Django beside Python)
@@ -372,8 +380,12 @@ def _candidates(
         for member in _ORG_NAME_IN.finditer(text, m.start(1), m.end(1)):
             yield member.group(), "Organization", base + member.start(), base + member.end()
     for m in _DEFINED_TERM.finditer(text):
-        if not _NOT_IN_TERM.search(m.group("term")):
-            yield m.group("term"), "Concept", base + m.start("term"), base + m.end("term")
+        term, start = m.group("term"), m.start("term")
+        if "所称" in term:  # 第三条 本条例所称城市大脑，是指: the article's opening matched first
+            cut = term.rindex("所称") + len("所称")
+            term, start = term[cut:], start + cut
+        if len(term) >= DEFINED_TERM_CHARS[0] and not _NOT_IN_TERM.search(term):
+            yield term, "Concept", base + start, base + start + len(term)
     for m in POLICY_IN_TEXT.finditer(text):
         if "本条例" in m.group() or _POLICY_NOISE.match(m.group()):
             continue  # 制定本条例: the document speaking of itself; 是依……条例: a clause

@@ -7,7 +7,9 @@ belongs to the subject carried over from before: the topic of its own sentence (
 head of the sentence), else the last topic of an earlier sentence in the same passage, else the topic of
 the report (of the technologies and products its title and lead name, the one it names most often).
 The same carried subject is built on what a clause opening with 在 B …之上 / 在 B 的基础上 names, and what
-a clause is about is built on B when it is made 以 B 为核心/基础/底座.
+a clause is about is built on B when it is made 以 B 为核心/基础/底座; a system 利用/采用/使用 B 技术/架构
+is built on B (the clause's own system, the one 该平台/其 stands for, or, on a bullet that opens with the
+verb, the carried subject).
 A list is read only when it opens right after the cue and ends there (等, a clause break, 的支持, or the
 kind of thing supported: 调度, 部署, 框架 …); support said to be lacking (…的支持不足) is no relation.
 """
@@ -123,6 +125,7 @@ def carried_over_relations(
                             )
                             yield rule.relate(first, second, passage.n, sentence)
             yield from _foundations(passage.n, sentence, found, subjects, carried, type_of)
+            yield from _built_with(passage.n, sentence, found, subjects, carried, type_of)
             yield from _joins(passage.n, sentence, found, carried, report_topic, type_of)
             if topic is not None:
                 carried[type_of(topic) in ORG_TYPES] = topic
@@ -159,6 +162,17 @@ _ITEM_GAP = re.compile(
 # words between a cue and its list that make what follows something else than a list of names
 # (支持在集群运行AI任务, 支持跨集群的AI任务部署, 支持从节点标签…转换, 支持按照Namespace等条件过滤)
 _NOT_A_LIST_OPENING = re.compile(r"[在从的把将对于向为由按]|根据|通过")
+# …but a word of quantity or currency may open the list (支持主流的深度学习框架, 支持多种…引擎)
+_LIST_OPENING_WORDS = re.compile(r"^\s*(?:主流|常见|常用|多种|各种|各类|多款|众多|丰富)的?\s*$")
+# A、B，寒武纪MLU等: an item the report does not know in full (a known name and more words, 华为升腾芯片)
+# may stand in a list that 等 closes; the gap runs from the item's end through a separator to the next
+# known name
+_LOOSE_ITEM_GAP = re.compile(r"^[A-Za-z0-9\u4e00-\u9fff]{1,8}\s*[、，,]\s*[A-Za-z0-9\u4e00-\u9fff]{0,6}$")
+_CLOSED_BY_ETC = re.compile(r"\s*等")
+# 兼容 YARN 的调度能力 / 兼容 Kubernetes 原生 API: what a thing is compatible with, then its kind of
+# interface (支持 X 的 Y stays out: 支持Volcano Job的跨集群调度 names what is supported by X's name)
+_COMPATIBLE = re.compile(r"(?:兼容|适配)(?:了)?$")
+_INTERFACE_END = re.compile(r"\s*(?:的)?[^，。；]{0,8}?(?:能力|机制|接口|API|标准|规范|协议|生态)")
 # what may follow the last name of a list: 等, a clause break, or the kind of thing supported
 _LIST_END = re.compile(
     r"\s*(?:等|[、，,。；;：:（()）]|$|(?:的)?(?:支持|适配|兼容)|部署|调度|作业|任务|框架|引擎|工作负载|原生|API|硬件|设备)"
@@ -173,14 +187,18 @@ def _list_after(
     if not after or after[0].start - end > LIST_OPENING:
         return []
     opening = between(sentence, end, after[0].start)
-    if re.search(r"[，,。；;：:]", opening) or _NOT_A_LIST_OPENING.search(opening):
+    if re.search(r"[，,。；;：:]", opening) or (
+        _NOT_A_LIST_OPENING.search(opening) and not _LIST_OPENING_WORDS.match(opening)
+    ):
         return []
-    listed = [after[0]]
-    for m in after[1:]:
-        if not _ITEM_GAP.match(between(sentence, listed[-1].end, m.start)):
-            break
-        listed.append(m)
+    listed = _listed(sentence, after)
     closing = listed[-1].end - sentence.start
+    if (
+        cue.needs_end is None
+        and _COMPATIBLE.search(sentence.text, 0, end - sentence.start)
+        and _INTERFACE_END.match(sentence.text, closing)
+    ):
+        return [m for m in listed if type_of(m) in cue.object_types]
     if cue.needs_end is not None:
         end_match = cue.needs_end.match(sentence.text, closing)
         if end_match is None or _LACKING.match(sentence.text, end_match.end()):
@@ -188,6 +206,26 @@ def _list_after(
     if cue.needs_end is None and not _LIST_END.match(sentence.text, closing):
         return []  # 支持Volcano Job的跨集群调度: the name modifies what is supported
     return [m for m in listed if type_of(m) in cue.object_types]
+
+
+def _listed(sentence: Sentence, after: list[Mention]) -> list[Mention]:
+    """The first of ``after`` and the names listed with it; items the report knows only in part
+    (华为升腾芯片) may stand between them when 等 closes the list."""
+    listed = [after[0]]
+    loose = [after[0]]  # the same list, read with the looser gap
+    for m in after[1:]:
+        gap = between(sentence, loose[-1].end, m.start)
+        if _ITEM_GAP.match(gap):
+            loose.append(m)
+            if len(listed) == len(loose) - 1:
+                listed.append(m)
+        elif _LOOSE_ITEM_GAP.match(gap):
+            loose.append(m)
+        else:
+            break
+    if len(loose) > len(listed) and _CLOSED_BY_ETC.match(sentence.text, loose[-1].end - sentence.start):
+        return loose
+    return listed
 
 
 def _report_topic(
@@ -254,6 +292,64 @@ def _foundations(
             ]
             if earlier:
                 yield WITH_CORE.relate(earlier[-1], m, n, sentence)
+
+
+# - 利用Kubernetes部署、管理和调度 / 该平台利用人工智能技术 / X 采用微服务架构: what a system is built with
+_BUILT_WITH = re.compile(
+    r"(?P<opening>"
+    + _CLAUSE_START
+    + r"(?P<pronoun>该平台|该系统|该框架|该项目|该工具|该方案|其|它)?)?\s*"
+    + _ADVERBS
+    + r"(?:主要|通常|全面)?(?:利用|采用|使用|运用)(?:了)?\s*$"
+)
+# what the name must be followed by: the kind of thing built with (技术, 架构 …), or, on a bullet that
+# opens with the verb, the verbs of what is done with it (部署、管理和调度)
+_BUILT_WITH_KINDS = ("技术", "架构", "结构", "框架", "体系")
+BUILT_WITH_MODIFIER = 3  # characters of a modifier before the kind (Kubernetes 原生架构, 分布式架构)
+_BUILT_WITH_KIND = re.compile(
+    rf"\s*(?:的)?[\u4e00-\u9fff]{{0,{BUILT_WITH_MODIFIER}}}(?:" + "|".join(_BUILT_WITH_KINDS) + ")"
+)
+_BULLET_VERB = re.compile(r"\s*(?:部署|管理|调度|编排|构建|开发|实现|运行)")
+BUILT_WITH = RelationRule(name="built-with", predicate="basedOn", confidence=CONFIDENCE.built_on_top)
+
+
+def _built_with(
+    n: int,
+    sentence: Sentence,
+    found: list[Mention],
+    subjects: list[Mention],
+    carried: dict[bool, Mention],
+    type_of: TypeOf,
+) -> Iterator[Relation]:
+    """A system 利用/采用/使用 B 技术/架构 → the system basedOn B; the system is the clause's own subject,
+    the name a pronoun (该平台) stands for (the last named system before it), or, on a bullet that
+    opens with the verb, the subject carried from the passage."""
+    text, base = sentence.text, sentence.start
+    for i, m in enumerate(found):
+        if type_of(m) not in TECHNICAL_TYPES:
+            continue
+        cue = _BUILT_WITH.search(text, 0, m.start - base)
+        if cue is None:
+            continue
+        bullet = cue.start() == 0 and text.lstrip().startswith(("-", "*", "•"))
+        kind = _BUILT_WITH_KIND.match(text, m.end - base) or m.surface.endswith(_BUILT_WITH_KINDS)
+        if not (kind or (bullet and _BULLET_VERB.match(text, m.end - base))):
+            continue
+        at = base + cue.start()
+        own = [s for s in subjects if s.end == at and _clause_of(sentence, s, base + cue.end())]
+        if not own and cue.group("opening") is None:
+            continue  # the verb follows words that are not its subject's name
+        named_before = [e for e in found[:i] if e.end <= at and type_of(e) in NAMED_TECHNICAL_TYPES]
+        if own:
+            subject: Mention | None = own[-1]
+        elif cue.group("pronoun") and named_before:
+            subject = named_before[-1]
+        elif bullet and not found[:i]:
+            subject = carried.get(False)
+        else:
+            subject = None
+        if subject is not None and type_of(subject) in NAMED_TECHNICAL_TYPES and subject.slug != m.slug:
+            yield BUILT_WITH.relate(subject, m, n, sentence)
 
 
 # 2019 年，它作为第一个云原生边缘项目被接受为 CNCF Sandbox 项目: the pronoun's project joins the organisation

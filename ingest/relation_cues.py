@@ -97,6 +97,10 @@ _VERB = re.compile(
     r"(?P<anaphor>将(?:之|其|它))?"
     r"(?P<verb>开发出|开发了|开发|研发出|研发了|研发|设计出|推出了|推出|发布了|发布|上线了|上线|开源了|开源|印发|出台|颁布)"
 )
+# 华为云很荣幸能够与社区其他伙伴一起推出…: the organisation acts with others (no name may stand in between)
+_CO_AGENT = re.compile(
+    r"\s*(?:很荣幸|荣幸地)?(?:能够|将|也|还)?(?:与|和|携手|联合)[^，。；A-Za-z]{0,12}?(?:一起|共同|一道)"
+)
 _ADVERBS = re.compile(r"^(?:陆续|相继|先后|率先|正式|就|又|还|也|已|已经|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
 _CHAIN_GAP = re.compile(r"^[、，,]?(?:并|又|还|也|陆续|相继|先后|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
 _ANAPHOR_GAP = re.compile(r"^[、，,]?(?:并|又|还|也|随后|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
@@ -107,9 +111,11 @@ def _verb_phrases(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
     for subject in found:
         if type_of(subject) not in ORG_TYPES:
             continue
-        verb = _VERB.match(sentence.text, subject.end - sentence.start)
+        co_agent = _CO_AGENT.match(sentence.text, subject.end - sentence.start)
+        agent_end = sentence.start + co_agent.end() if co_agent else subject.end
+        verb = _VERB.match(sentence.text, agent_end - sentence.start)
         if verb is None or not _ADVERBS.match(
-            between(sentence, subject.end, sentence.start + verb.start("verb"))
+            between(sentence, agent_end, sentence.start + verb.start("verb"))
         ):
             continue
         previous: list[Mention] = []
@@ -148,6 +154,7 @@ def _verb_object(
     objects = _object_names(sentence, found, verb_end, end, type_of)
     if not objects:
         return
+    objects += _comma_listed(sentence, found, objects[-1], type_of)
     for obj in objects:
         yield from _verb_relation(n, sentence, subject, word, obj, type_of)
     head = objects[0]
@@ -161,6 +168,25 @@ def _verb_object(
                 and (type_of(base) in TECHNICAL_TYPES)
             ):
                 yield from (RULES.verb_object_based_on.relate(o, base, n, sentence) for o in objects)
+
+
+_COMMA_ITEM = re.compile(r"^\s*[，,]\s*$")
+_ETC = re.compile(r"\s*等")
+
+
+def _comma_listed(sentence: Sentence, found: list[Mention], last: Mention, type_of: TypeOf) -> list[Mention]:
+    """博云开源的 FabEdge，Carina 等…组件: names of the object's type listed after it with commas, when 等
+    closes the list (a comma alone ends the object phrase)."""
+    listed: list[Mention] = []
+    previous = last
+    for m in found:
+        if m.start < previous.end:
+            continue
+        if not _COMMA_ITEM.match(between(sentence, previous.end, m.start)) or type_of(m) != type_of(last):
+            break
+        listed.append(m)
+        previous = m
+    return listed if listed and _ETC.match(sentence.text, listed[-1].end - sentence.start) else []
 
 
 def _verb_relation(

@@ -12,7 +12,12 @@ with its own confidence.
   X 集成了…名为 Y 的(模块|组件), ORG … 项目，包括 LIST;
 - openSourcedBy / developedBy: ORG … 开源了 LIST (topic carried over), X 于…由 ORG 开源|开发;
 - usedByIndustry: TOPIC … 应用于|用于 LIST (of industries);
-- broader: X 是一个|一款|一种 [modifiers] Y (平台|项目|框架|系统|…), Y（如|例如|比如 LIST）.
+- broader: X 是一个|一款|一种 [modifiers] Y (平台|项目|框架|系统|…), Y（如|例如|比如 LIST）, and a clause with
+  no subject of its own (X 是…的简称，是一种…Y 应用);
+- supports, further: X (v1.11) 引入了 Y 功能/策略, A 和 B 的…是通过 X 运行, X…，主要用来管理…Y任务,
+  在 X 中启用 Y 支持, and the technologies a defined term's definition uses (X，是指…运用 A、B 等新技术);
+- partOf, further: X 加入 ORG, X 是 Y 官方提供的…, X 通过子项目 Y 孵化; basedOn: X 在 L 框架中 / L 语言的框架
+  使用方面，…X; usedByIndustry: 在 A 和 B 领域…X 技术应用, INDUSTRY 系统都已 X化.
 """
 
 from __future__ import annotations
@@ -80,6 +85,15 @@ class ListRules:
     representative: RelationRule = rule_row("representative", "broader", 0.7)
     used_as_framework: RelationRule = rule_row("used-as-framework", "supports", 0.7)
     defined_for_industries: RelationRule = rule_row("defined-for-industries", "usedByIndustry", 0.7)
+    introduces_feature: RelationRule = rule_row("introduces-feature", "supports", 0.7)
+    joins_org: RelationRule = rule_row("joins-org", "partOf", 0.75)
+    framework_of: RelationRule = rule_row("framework-of", "basedOn", 0.7)
+    through_sub_project: RelationRule = rule_row("through-sub-project", "partOf", 0.75)
+    runs_through: RelationRule = rule_row("runs-through", "supports", 0.7)
+    industry_made_into: RelationRule = rule_row("industry-made-into", "usedByIndustry", 0.7)
+    enabled_in: RelationRule = rule_row("enabled-in", "supports", 0.7)
+    defined_with: RelationRule = rule_row("defined-with", "supports", 0.7)
+    provided_by_whole: RelationRule = rule_row("provided-by-whole", "partOf", 0.75)
 
 
 RULES = ListRules()
@@ -359,6 +373,7 @@ _COMMUNITY = re.compile(r"\s*社区")
 _SUB_PROJECT = re.compile(r"子项目\s*$")
 _SUB_PROJECT_AFTER = re.compile(r"\s*子项目")
 _NAMED = re.compile(r"名为\s*$")
+_THROUGH_SUB_PROJECT = re.compile(r"^\s*通过\s*(?:其)?(?:子项目|组件|插件|模块)\s*$")
 _MODULE_AFTER = re.compile(r"\s*的(?:模块|组件|插件|子系统)")
 
 
@@ -377,7 +392,12 @@ def _sub_projects(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
             continue
         # X 社区孵化了…子项目 Y / Y 子项目;  X 集成了一个名为 Y 的模块
         sub_project = _SUB_PROJECT.search(before) or _SUB_PROJECT_AFTER.match(text, part.end - sentence.start)
-        if sub_project and (
+        feature = found[i - 1]
+        if _THROUGH_SUB_PROJECT.match(between(sentence, feature.end, part.start)):
+            # 负载感知重调度通过子项目 descheduler 孵化: the feature is part of the sub-project
+            if type_of(feature) in TECHNICAL_TYPES:
+                yield RULES.through_sub_project.relate(feature, part, n, sentence)
+        elif sub_project and (
             communities or _topic(sentence, found, part.start, NAMED_TECHNICAL_TYPES, type_of)
         ):
             yield RULES.sub_project.relate(part, whole, n, sentence)
@@ -461,8 +481,11 @@ def _scenarios(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
 # X is used; the list may hold names the report does not know (CAE仿真、动漫渲染), so it is read as text
 _FIELDS_OF_USE = re.compile(
     r"(?P<anaphor>其|它)?(?:已经|已|也|均|都|还)?\s*在\s*(?P<list>[^，。；在]{1,60}?)\s*等?\s*"
-    r"(?:重要|主要|众多|多个|诸多|各个)?(?:行业|领域|场景|产业)[^，。；]{0,20}?(?:应用|采用|落地)"
+    r"(?:重要|主要|众多|多个|诸多|各个)?(?:行业|领域|场景|产业)(?P<tail>[^，。；]{0,20}?)(?:应用|采用|落地)"
 )
+# 在物流和供应链领域…物联网技术应用实践: with no subject before 在, a technology named right before the use
+# word (技术 and 的 may stand between) is what the fields use
+_USED_TECHNOLOGY_END = re.compile(r"\s*(?:技术)?\s*(?:的)?\s*$")
 FIELDS_SUBJECT_GAP = 6  # characters between the subject and 在 (HPC高性能计算在: the name's own gloss)
 
 
@@ -474,6 +497,7 @@ def _fields_of_use(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
         at = sentence.start + cue.start()
         before = [m for m in openers if m.end <= at]
         if not before:
+            yield from _fields_of_a_named_use(n, sentence, found, cue, type_of)
             continue
         subject, gap = before[-1], between(sentence, before[-1].end, at)
         if _BREAK.search(gap):
@@ -492,6 +516,20 @@ def _fields_of_use(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
                 yield RULES.scenario_supports.relate(subject, area, n, sentence)
 
 
+def _fields_of_a_named_use(
+    n: int, sentence: Sentence, found: list[Mention], cue: re.Match[str], type_of: TypeOf
+) -> Iterator[Relation]:
+    """在 A 和 B 领域…X 技术应用 → X usedByIndustry A, B (X: the last technical name of the cue's tail)."""
+    lo, hi = sentence.start + cue.start("tail"), sentence.start + cue.end("tail")
+    used = [m for m in found if lo <= m.start and m.end <= hi and type_of(m) in TECHNICAL_TYPES]
+    if not used or not _USED_TECHNOLOGY_END.match(between(sentence, used[-1].end, hi)):
+        return
+    list_lo, list_hi = sentence.start + cue.start("list"), sentence.start + cue.end("list")
+    for area in (m for m in found if list_lo <= m.start and m.end <= list_hi):
+        if type_of(area) == "Industry":
+            yield RULES.scenario_industries.relate(used[-1], area, n, sentence)
+
+
 _USED_IN = re.compile(r"(?:广泛|大量|已|已经|成功)*(?:应用于|应用在|用于)")
 
 
@@ -507,9 +545,9 @@ def _industries(n: int, sentence: Sentence, found: list[Mention], type_of: TypeO
                 yield RULES.used_in_list.relate(topic, user, n, sentence)
 
 
-# 基于 Y 研究了自己的训练框架 X
+# 基于 Y 研究了自己的训练框架 X;  基于 A 与 B 等云原生技术打造了…平台——X
 _BUILT_ON = re.compile(r"基于\s*$")
-_BUILD_VERB = re.compile(r"\s*(?:研究|开发|研发|构建|打造|实现|推出|设计)(?:了|出)")
+_BUILD_VERB = re.compile(r"\s*(?:等\s*[^，。；]{0,8}?)?(?:研究|开发|研发|构建|打造|实现|推出|设计)(?:了|出)")
 
 
 def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -521,10 +559,12 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             yield RULES.on_the_base_of.relate(thing, base, n, sentence)
         if _JOINS_ORG_PROJECT.fits(sentence, thing, base, gap, type_of):
             yield RULES.project_of_org.relate(thing, base, n, sentence)
-    for i, base in cued_mentions(sentence, found[:-1], _BUILT_ON, TECHNICAL_TYPES, type_of):
-        verb = _BUILD_VERB.match(text, base.end - sentence.start)
+    for i, _ in cued_mentions(sentence, found[:-1], _BUILT_ON, TECHNICAL_TYPES, type_of):
+        bases = _list_from(sentence, found, i, type_of)
+        verb = _BUILD_VERB.match(text, bases[-1].end - sentence.start)
         if verb is None:
             continue
+        verb_end = sentence.start + verb.end()
         clause_end = (
             sentence.start
             + next(
@@ -532,9 +572,14 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             )
             + verb.end()
         )
-        built = [m for m in found[i + 1 :] if m.end <= clause_end and type_of(m) in NAMED_TECHNICAL_TYPES]
+        built = [
+            m
+            for m in found
+            if verb_end <= m.start and m.end <= clause_end and type_of(m) in NAMED_TECHNICAL_TYPES
+        ]
         if built:
-            yield RULES.built_on.relate(built[-1], base, n, sentence)
+            for base in _of_types(bases, TECHNICAL_TYPES, type_of):
+                yield RULES.built_on.relate(built[-1], base, n, sentence)
 
 
 # …，并在 2020 年 4 月成为 ORG 官方项目: the sentence's topic joins the organisation, clauses later
@@ -544,12 +589,40 @@ _JOIN_CUE_BEFORE = re.compile(
 )
 
 
+# 微软宣布加入 Open Invention Network: a member joins an organisation (the organisation ends the phrase,
+# so that 加入 CNCF 的认证…计划 is not a membership)
+_JOINS_AS_MEMBER = re.compile(
+    r"^\s*(?:已经|已|也|还|正式|宣布|决定|于|在|\d{4}\s*年|\d{1,2}\s*月|\s)*(?:正式)?加入(?:了)?\s*$"
+)
+_MEMBERSHIP_END = re.compile(r"\s*(?:$|[，,。；;、（(]|并|成为|作为)")
+# Volcano dashboard是Volcano官方提供的…仪表盘: a part that the whole's own project provides
+_PROVIDED_BY_WHOLE = re.compile(r"^\s*(?:是|为)\s*$")
+_PROVIDED_AFTER = re.compile(r"\s*(?:官方|社区|项目)(?:提供|推出|开发|维护)的")
+
+
 def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
-    """X 将 Y 作为核心 → Y partOf X;  X …，并成为 ORG 官方项目 → X partOf ORG."""
+    """X 将 Y 作为核心 → Y partOf X;  X …，并成为 ORG 官方项目 → X partOf ORG;  X 加入 ORG → X partOf ORG;
+    X 是 Y 官方提供的… → X partOf Y."""
     text = sentence.text
+    openers = clause_subjects(sentence, found) if "加入" in text else []
     for _, whole, part, gap in neighbours(sentence, found):
         if _AS_CORE_OF.fits(sentence, whole, part, gap, type_of):
             yield RULES.as_core.relate(part, whole, n, sentence)
+        if (
+            whole in openers
+            and type_of(whole) in ORG_TYPES | NAMED_TECHNICAL_TYPES
+            and type_of(part) == "Organization"
+            and _JOINS_AS_MEMBER.match(gap)
+            and _MEMBERSHIP_END.match(text, part.end - sentence.start)
+        ):
+            yield RULES.joins_org.relate(whole, part, n, sentence)
+        if (
+            type_of(whole) in NAMED_TECHNICAL_TYPES
+            and type_of(part) in NAMED_TECHNICAL_TYPES
+            and _PROVIDED_BY_WHOLE.match(gap)
+            and _PROVIDED_AFTER.match(text, part.end - sentence.start)
+        ):
+            yield RULES.provided_by_whole.relate(whole, part, n, sentence)
     for org in found:
         if type_of(org) != "Organization" or not _ORG_PROJECT.match(text, org.end - sentence.start):
             continue
@@ -576,8 +649,36 @@ _IS_A_BASED = re.compile(
 )
 
 
+# X 是…的简称，是一种比较常见的 Y 应用: a clause with no subject of its own says what the sentence's topic is
+_SUBJECTLESS_KIND = re.compile(
+    r"(?:^|[，,])\s*(?:也|还|则|同时)?(?:是|为)(?:一个|一种|一款|一类|一套)[^，。；]{0,12}?\s*$"
+)
+_KIND_AFTER = re.compile(r"\s*(?:应用|平台|项目|框架|系统|引擎|工具|技术|软件|数据库|服务)")
+
+
+def _subjectless_kinds(
+    n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
+) -> Iterator[Relation]:
+    """WRF是…的简称，是一种比较常见的HPC应用 → WRF broader HPC (the topic opens the sentence)."""
+    text = sentence.text
+    for i, kind in enumerate(found):
+        if i == 0 or type_of(kind) not in _CATEGORY_TYPES:
+            continue
+        cue = _SUBJECTLESS_KIND.search(text, 0, kind.start - sentence.start)
+        if cue is None or cue.group().lstrip()[:1] not in "，,":
+            continue  # the clause must follow another one of the same sentence
+        if any(sentence.start + cue.start() < m.start for m in found[:i]):
+            continue  # the clause names something before the kind: not subjectless
+        if not _KIND_AFTER.match(text, kind.end - sentence.start):
+            continue
+        topic = _topic(sentence, found, sentence.start + cue.start(), NAMED_TECHNICAL_TYPES, type_of)
+        if topic is not None and topic.slug != kind.slug:
+            yield RULES.is_a_category.relate(topic, kind, n, sentence)
+
+
 def _categories(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     text = sentence.text
+    yield from _subjectless_kinds(n, sentence, found, type_of)
     for _, kind, thing, gap in neighbours(sentence, found):
         # 作为 NoSQL 代表的 MongoDB, NoSQL 中领先者 MongoDB: a category's representative
         if (
@@ -645,6 +746,12 @@ _DEFINED_FIELDS = re.compile(r"(?P<list>[^，。；]{1,80}?)等(?:重要|主要|
 _DEFINITION_HEAD = re.compile(r"[，,。；;]|$")
 
 
+# X，是指…，运用大数据、云计算、区块链等新技术，…: the technologies a defined thing rests on support it
+_DEFINED_WITH = re.compile(
+    r"(?:运用|利用|采用|依托|应用)(?P<list>[^，。；]{1,40}?)等?(?:新一代|新兴|新|先进|现代)?(?:信息|数字)?技术"
+)
+
+
 def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """X，是指……的Y，… → X broader Y (Y: the first name after 的 that ends the definition's clause);
     X，是指A、B等重要行业和领域的… → X usedByIndustry A, B."""
@@ -653,6 +760,11 @@ def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
         cue = _DEFINES.match(text, term.end - sentence.start)
         if cue is None or type_of(term) not in TECHNICAL_TYPES:
             continue
+        for means in _DEFINED_WITH.finditer(text, cue.end()):
+            lo, hi = sentence.start + means.start("list"), sentence.start + means.end("list")
+            for tech in found[i + 1 :]:
+                if lo <= tech.start and tech.end <= hi and type_of(tech) in TECHNICAL_TYPES:
+                    yield RULES.defined_with.relate(tech, term, n, sentence)
         fields = _DEFINED_FIELDS.match(text, cue.end())
         if fields is not None:  # 是指 A、B 等重要行业和领域的…: the industries it serves
             lo, hi = sentence.start + fields.start("list"), sentence.start + fields.end("list")
@@ -670,6 +782,154 @@ def _definitions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
             ):
                 yield RULES.defined_as.relate(term, head, n, sentence)
                 break
+
+
+# X（v1.11）引入了/提出了/推出了 Y 功能/策略: a feature of X; the kind noun must follow Y itself (a bracketed
+# gloss between is allowed), so that a name modifying a longer term (推出了云原生混部解决方案) stays out
+_INTRODUCES = re.compile(
+    r"^\s*(?:v?\d+(?:\.\d+)*\s*(?:版本)?)?\s*(?:也|还|正式|首次|率先|已|已经|新)?\s*"
+    r"(?:引入|提出|推出|新增|增加|带来)(?:了)?\s*(?:全新的?|新的?)?\s*$"
+)
+_INTRODUCING_VERB = re.compile(r"引入|提出|推出|新增|增加|带来")
+_FEATURE_KIND = re.compile(
+    r"\s*(?:[（(][^）)]{0,60}[）)])?\s*(?:功能|特性|策略|机制|能力|方案|解决方案|算法)"
+)
+
+
+def _introduced_features(
+    n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
+) -> Iterator[Relation]:
+    """Volcano v1.11 引入了弹性层级队列功能 / Volcano提出了网络拓扑感知调度（…）策略 → X supports Y."""
+    if not _INTRODUCING_VERB.search(sentence.text):
+        return
+    openers = clause_subjects(sentence, found)
+    for i, feature in enumerate(found):
+        if i == 0 or type_of(feature) not in TECHNICAL_TYPES:
+            continue
+        owner = found[i - 1]
+        if (
+            owner not in openers
+            or type_of(owner) not in NAMED_TECHNICAL_TYPES
+            or not _INTRODUCES.match(between(sentence, owner.end, feature.start))
+        ):
+            continue
+        listed = _list_from(sentence, found, i, type_of)
+        if _FEATURE_KIND.match(sentence.text, listed[-1].end - sentence.start):
+            for item in _of_types(listed, TECHNICAL_TYPES, type_of):
+                yield RULES.introduces_feature.relate(owner, item, n, sentence)
+
+
+# PHP 语言的框架使用方面，ThinkPHP…;  Django 在 Python 框架中…: the frameworks of a language (a sentence
+# about them: 框架 then 使用方面, 方面, 则 or ，其中; or 中/里 after 在; not a list, TensorFlow 框架，PyTorch)
+_FRAMEWORKS_OF = re.compile(
+    r"\s*(?:语言)?\s*(?:的)?\s*框架\s*(?:(?P<topic>使用方面|方面|则|[，,]\s*其中)|中|里)"
+)
+_IN_FRAMEWORKS = re.compile(r"^\s*在\s*$")
+
+
+def _frameworks_of_language(
+    n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf
+) -> Iterator[Relation]:
+    """X 在 L 框架中… / L 语言的框架使用方面，…X → X basedOn L (X: the next name, or the name right before
+    在)."""
+    text = sentence.text
+    for i, language in enumerate(found):
+        cue = _FRAMEWORKS_OF.match(text, language.end - sentence.start)
+        if cue is None or type_of(language) != "Technology":
+            continue
+        before = found[i - 1] if i > 0 else None
+        if before is not None and _IN_FRAMEWORKS.match(between(sentence, before.end, language.start)):
+            framework: Mention | None = before
+        elif cue.group("topic"):  # the sentence is about L's frameworks: the next name is one
+            framework = found[i + 1] if i + 1 < len(found) else None
+            if framework is not None and _BREAK.search(between(sentence, language.end, framework.start)):
+                framework = None
+        else:
+            framework = None  # 在 Flink 框架里也实现…: no framework named before 在
+        if (
+            framework is not None
+            and type_of(framework) in NAMED_TECHNICAL_TYPES
+            and framework.slug != language.slug
+        ):
+            yield RULES.framework_of.relate(framework, language, n, sentence)
+
+
+# TensorFlow和LarC的框架模型是通过Firefly运行在…上: what runs through X (the names that open the clause)
+_THROUGH = re.compile(r"通过\s*$")
+_RUN_VERB = re.compile(r"\s*(?:来|进行)?(?:运行|调度|部署|编排|提交)")
+_THROUGH_GAP = re.compile(r"^[^，,。；;]{0,10}?(?:是|都|均|可以|可|会)?\s*$")
+# …平台，主要用来管理…Flink任务: what a platform named in the clause before runs
+_USED_TO_RUN = re.compile(r"[，,]\s*(?:主要|专门)?(?:用来|用于)(?:管理|调度|运行|编排)")
+_JOB_NOUN = re.compile(r"\s*(?:任务|作业|工作负载)")
+_RUNNERS = NAMED_TECHNICAL_TYPES | frozenset({"Vendor"})
+
+
+def _run_through(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """A 和 B 的…是通过 X 运行 → X supports A, B;  X…，主要用来管理…Y任务 → X supports Y."""
+    text = sentence.text
+    for i, runner in enumerate(found):
+        if i == 0 or type_of(runner) not in _RUNNERS:
+            continue
+        through = _THROUGH.search(text, 0, runner.start - sentence.start)
+        if through is None or not _RUN_VERB.match(text, runner.end - sentence.start):
+            continue
+        clause_start = max(text.rfind(c, 0, runner.start - sentence.start) for c in "，,；;：:。") + 1
+        in_clause = [m for m in found[:i] if m.start - sentence.start >= clause_start]
+        if not in_clause:
+            continue
+        listed = _list_from(sentence, found, found.index(in_clause[0]), type_of)
+        gap = between(sentence, listed[-1].end, sentence.start + through.start())
+        if listed[-1] != in_clause[-1] or not _THROUGH_GAP.match(gap):
+            continue
+        for item in _of_types(listed, TECHNICAL_TYPES, type_of):
+            yield RULES.runs_through.relate(runner, item, n, sentence)
+    for cue in _USED_TO_RUN.finditer(text):
+        at = sentence.start + cue.start()
+        before = [m for m in found if m.end <= at and type_of(m) in _RUNNERS]
+        clause_end = _CLAUSE.search(text, cue.end())
+        stop = sentence.start + (clause_end.start() if clause_end else len(text))
+        jobs = [
+            m
+            for m in found
+            if sentence.start + cue.end() <= m.start
+            and m.end <= stop
+            and type_of(m) in TECHNICAL_TYPES
+            and _JOB_NOUN.match(text, m.end - sentence.start)
+        ]
+        if before and jobs and not _CLAUSE.search(between(sentence, before[-1].end, at)):
+            for job in jobs:
+                yield RULES.runs_through.relate(before[-1], job, n, sentence)
+
+
+# 所有核心金融系统都已容器化: an industry's systems made into X (X化) use X
+_INDUSTRY_SYSTEMS = re.compile(
+    r"\s*(?:行业|业)?(?:的)?(?:核心)?(?:系统|业务|应用|网站|平台)\s*(?:都|均|也)?(?:已经|已|全部|全面|逐步|正在)?\s*$"
+)
+_MADE_INTO = re.compile(r"化")
+# 在 Volcano 调度器中启用动态资源分配 (DRA) 支持: X supports what is enabled in it
+_ENABLED_IN = re.compile(r"^\s*(?:调度器|平台|集群|系统)?\s*中\s*(?:启用|开启|打开)\s*[^，。；]{0,12}?$")
+_ENABLED_END = re.compile(r"\s*(?:[（(][^）)]{0,20}[）)]|[）)])?\s*(?:的)?支持")  # …分配 (DRA) 支持
+
+
+def _made_into(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
+    """所有核心金融系统都已容器化 → 容器 usedByIndustry 金融;  在 X 中启用 Y 支持 → X supports Y."""
+    text = sentence.text
+    for _, a, b, gap in neighbours(sentence, found):
+        if (
+            type_of(a) == "Industry"
+            and type_of(b) in TECHNICAL_TYPES
+            and _INDUSTRY_SYSTEMS.match(gap)
+            and _MADE_INTO.match(text, b.end - sentence.start)
+        ):
+            yield RULES.industry_made_into.relate(b, a, n, sentence)
+        if (
+            type_of(a) in NAMED_TECHNICAL_TYPES
+            and type_of(b) in TECHNICAL_TYPES
+            and text[: a.start - sentence.start].rstrip().endswith("在")
+            and _ENABLED_IN.match(gap)
+            and _ENABLED_END.match(text, b.end - sentence.start)
+        ):
+            yield RULES.enabled_in.relate(a, b, n, sentence)
 
 
 def _purposes(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -693,3 +953,7 @@ def list_relations(n: int, sentence: Sentence, found: list[Mention], type_of: Ty
     yield from _purposes(n, sentence, found, type_of)
     yield from _definitions(n, sentence, found, type_of)
     yield from _used_as(n, sentence, found, type_of)
+    yield from _introduced_features(n, sentence, found, type_of)
+    yield from _frameworks_of_language(n, sentence, found, type_of)
+    yield from _run_through(n, sentence, found, type_of)
+    yield from _made_into(n, sentence, found, type_of)

@@ -161,7 +161,8 @@ def cued_mentions(
             yield i, m
 
 
-_NOT_TOPIC_LEAD = re.compile(r"支持|兼容|对|在|通过|使用|基于|将|与|和")
+# a verb or preposition before a name makes it an object (- 利用Kubernetes部署…, - 适用于AI的…网络)
+_NOT_TOPIC_LEAD = re.compile(r"支持|兼容|对|在|通过|使用|基于|将|与|和|利用|采用|引入|集成|提供|适用")
 
 
 def clause_subjects(sentence: Sentence, found: list[Mention]) -> list[Mention]:
@@ -174,11 +175,13 @@ def clause_subjects(sentence: Sentence, found: list[Mention]) -> list[Mention]:
     ['volcano']
     """
     subjects = []
-    for m in found:
+    for i, m in enumerate(found):
         lead = sentence.text[: m.start - sentence.start]
         cut = max(lead.rfind(c) for c in "，,；;：:")
         reach = TOPIC_LEAD if cut == -1 else SUBJECT_LEAD
         opening = lead[cut + 1 :].lstrip(" -*•")
-        if len(opening) <= reach and not _NOT_TOPIC_LEAD.search(opening):
+        # a name after another in its clause's opening is an object of it (volcano是专为kubernetes而生的…)
+        after_name = i > 0 and found[i - 1].end > sentence.start + cut + 1
+        if len(opening) <= reach and not _NOT_TOPIC_LEAD.search(opening) and not after_name:
             subjects.append(m)
     return subjects

@@ -120,6 +120,17 @@ def _followed_by(pattern: str) -> Callable[[_Pair], bool]:
     return lambda pair: after.match(pair.after) is not None
 
 
+# X基于A与B等技术打造了Y: what is built on A is Y, the object of the verb (relation_lists reads it)
+_BUILDS_ANOTHER = re.compile(
+    r"^(?:(?:与|和|、|及)[^，。；]{1,20}?)?(?:等)?[^，。；]{0,8}?(?:打造|构建|研发|开发|推出|研究|设计)(?:了|出)"
+    r"[^，。；的]"
+)
+
+
+def _not_building_another(pair: _Pair) -> bool:
+    return _BUILDS_ANOTHER.match(pair.after) is None
+
+
 def _based_on_before(pair: _Pair) -> bool:
     """基于X的Y: the pair stands right after 基于 and the second name ends a word."""
     return pair.before.endswith("基于") and _WORD_END.match(pair.after) is not None
@@ -150,6 +161,11 @@ _USE_NEXT = _followed_by(
 )
 _PART_NEXT = _followed_by(r"^(?:的|中的)?(?:重要|核心|关键)?(?:一部分|组成部分|要素|组成|一环)")
 _SUPPORT_NEXT = _followed_by(r"^(?:[/、和与及][^，。；]{0,8}|[\u4e00-\u9fff]{0,4})?的?支持")
+# Kubernetes对于支撑这种微服务化的…: what a named technology underpins
+_UNDERPINS = r"^(?:对于|可以|能够|有效|很好地|也|还)?支撑(?:了|着)?(?:这种|这类|各类|各种)?$"
+# Kubernetes 通常被视为微服务的平台: a named technology is the platform of a practice
+_SEEN_AS = r"^(?:通常|一般|往往|也|常|已)?(?:被视为|被看作|被认为是|被称为|是|成为)(?:了)?$"
+_PLATFORM_NEXT = _followed_by(r"^的(?:理想|首选|主流|标准|事实标准|核心)?(?:平台|基础设施|底座|运行平台)")
 _COMPETES_NEXT = _followed_by(r"^(?:展开|形成|存在)?(?:直接)?竞争")
 _WORD_ENDS = _followed_by(_WORD_END.pattern)
 
@@ -188,7 +204,7 @@ RULES: tuple[_PairRule, ...] = (
         reverse=True,
         context=_based_on_before,
     ),
-    _rule("based-on", "basedOn", 0.85, _BASED_ON, _TECHNICAL, _TECHNICAL),
+    _rule("based-on", "basedOn", 0.85, _BASED_ON, _TECHNICAL, _TECHNICAL, context=_not_building_another),
     _rule("predecessor", "predecessorOf", 0.95, r"^的前身(?:是|为)$", _TECH_ORG, _TECH_ORG, reverse=True),
     _rule(
         "predecessor-is",
@@ -206,10 +222,12 @@ RULES: tuple[_PairRule, ...] = (
         "supports",
         "supports",
         0.75,
-        r"^(?:可以|能够|全面|还|已|均|都)?支持(?:了)?$",
+        r"^(?:是)?(?:如何|怎样|怎么)?(?:可以|能够|全面|还|已|均|都)?支持(?:了)?$",
         _TECHNICAL | _VENDOR,
         _TECHNICAL,
     ),
+    _rule("underpins", "supports", 0.75, _UNDERPINS, _NAMED_TECHNICAL, _TECHNICAL),
+    _rule("platform-for", "supports", 0.75, _SEEN_AS, _NAMED_TECHNICAL, _TECHNICAL, context=_PLATFORM_NEXT),
     _rule(
         "in-essence",
         "broader",
