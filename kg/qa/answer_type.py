@@ -223,9 +223,12 @@ def asked_figure(question: str) -> re.Pattern[str] | None:
     True
     >>> bool(asked_figure("已在多少家企业落地？").search("已在60+企业进行了生产落地"))
     True
+    >>> bool(asked_figure("获得了多少Star？").search("并获得3.5k+ Star 和800+ Fork"))
+    True
     """
     unit = asked_unit(question)
-    return None if unit is None else re.compile(r"\d[\d,.]*\s*[+＋]?\s*[万亿千百]?\s*[多余]?\s*" + unit, re.I)
+    figure = r"\d[\d,.]*\s*[kKwW]?\s*[+＋]?\s*[万亿千百]?\s*[多余]?\s*"  # 3.5k+ Star, 12w+, 1600 多名
+    return None if unit is None else re.compile(figure + unit, re.I)
 
 
 # A change stated in one sentence: from one value to another (从每 4 到 6 周一次变为每天 3 到 4 次,
