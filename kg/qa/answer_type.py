@@ -189,10 +189,8 @@ def asked_unit(question: str) -> str | None:
         return r"(?:%|％|百分)"
     if classifier and noun:
         latin = re.match(r"[A-Za-z]", noun) is not None
-        if latin:
-            return re.escape(classifier) + r"\s*" + re.escape(noun)
-        # a Chinese counted noun is often written without its classifier (60+企业 for 多少家企业)
-        return f"(?:{re.escape(classifier)}\\s*)?{re.escape(noun[0])}"
+        # a counted noun is often written without its classifier (60+企业 for 多少家企业, 60+SQL函数)
+        return f"(?:{re.escape(classifier)}\\s*)?{re.escape(noun if latin else noun[0])}"
     if classifier:
         return re.escape(classifier)
     if noun in _MONEY_OR_MAGNITUDE or (noun and re.match(r"[A-Za-z]", noun)):
@@ -224,6 +222,8 @@ def asked_figure(question: str) -> re.Pattern[str] | None:
     >>> bool(asked_figure("已在多少家企业落地？").search("已在60+企业进行了生产落地"))
     True
     >>> bool(asked_figure("获得了多少Star？").search("并获得3.5k+ Star 和800+ Fork"))
+    True
+    >>> bool(asked_figure("Kuiper支持多少个SQL函数？").search("60+SQL函数"))
     True
     """
     unit = asked_unit(question)
