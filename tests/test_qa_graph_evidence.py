@@ -31,10 +31,12 @@ class Recorder:
     def __init__(self, store: GraphStore) -> None:
         self.inner = store_select(store)
         self.calls: list[tuple[str, int]] = []
+        self.rows: list[list[dict[str, Any]]] = []
 
     async def __call__(self, sparql: str) -> list[dict[str, Any]]:
         rows = await self.inner(sparql)
         self.calls.append((sparql, len(rows)))
+        self.rows.append(rows)
         return rows
 
 
@@ -90,6 +92,29 @@ def test_each_restated_relation_is_cited_once_by_its_best_statement(graph_store,
         )
         assert (evidence.passage, evidence.report) == (best["passage"]["value"], best["r"]["value"])
         assert (evidence.text, evidence.start, evidence.end) == (sentence.text, sentence.start, sentence.end)
+
+
+def _statement_rows(rows: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    names = ("s", "p", "o", "passage", "start", "end", "conf")
+    return sorted(tuple(row[n]["value"] for n in names) for row in rows)
+
+
+def test_statements_read_per_report_graph_are_those_of_the_union(graph_store, restated):
+    """Looked up inside the report graphs that assert each triple, the statements (and their repeats, one
+    per report or passage) are exactly those the plain join over the union default graph finds."""
+    select = Recorder(graph_store)
+    asyncio.run(_statements(select, restated))
+    values = " ".join(f"({' '.join(iri_term(t) for t in triple)})" for triple in restated)
+    plain = _rows(
+        select.inner,
+        f"""SELECT ?s ?p ?o ?passage ?start ?end ?conf WHERE {{
+  VALUES (?s ?p ?o) {{ {values} }}
+  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?passage ;
+      cnkg:start ?start ; cnkg:end ?end ; cnkg:confidence ?conf .
+}}""",
+    )
+    assert len(plain) > len(restated)
+    assert _statement_rows(select.rows[0]) == _statement_rows(plain)
 
 
 def test_passage_text_is_read_once_per_cited_passage_not_once_per_statement(graph_store, restated):

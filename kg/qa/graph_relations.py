@@ -152,7 +152,12 @@ async def _statements(
     Two queries. The first reads the statements of the triples without their passages' text, starting from
     the triples (a subquery is evaluated first: joined to a plain VALUES block, the lookup began with every
     statement of the store); every report states a relation again in its own graph, so this reads one small
-    row per report that states it. The second reads the text of the chosen passages only, one row each."""
+    row per report that states it. It looks a statement up inside each report graph that asserts its triple
+    (the ingest writes a relation and the statement of it into the same report graph, ``ingest/graph.py``):
+    over the union default graph the lookup by the statement's subject read every statement about that
+    entity in every report (a vendor named in most reports), which grew with the store; inside one graph it
+    reads that report's few statements about the subject. The second reads the text of the chosen passages
+    only, one row each."""
     wanted = list(dict.fromkeys(triples))  # a two-hop answer repeats its inner triple for every member
     if not wanted:
         return {}
@@ -160,8 +165,11 @@ async def _statements(
     rows = await select(
         f"""SELECT ?s ?p ?o ?passage ?start ?end ?conf WHERE {{
   {{ SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {values} }} }} }}
-  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?passage ;
-      cnkg:start ?start ; cnkg:end ?end ; cnkg:confidence ?conf .
+  GRAPH ?g {{
+    ?s ?p ?o .
+    ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?passage ;
+        cnkg:start ?start ; cnkg:end ?end ; cnkg:confidence ?conf .
+  }}
 }}"""
     )
     best: dict[tuple[str, str, str], tuple[float, str, int, int]] = {}
