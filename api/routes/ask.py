@@ -69,7 +69,9 @@ class AskResponse(BaseModel):
     kind: str = Field(description="number, list, relation, definition, why, how, comparison or other.")
     source: str = Field(description="graph, passages, or none.")
     parts: list[AskPart] = Field(
-        description="A multi-part question answered part by part (empty for a question asking one thing)."
+        description="A multi-part question answered part by part; a question naming its subject by "
+        "description as two hops (the entity it describes, then the question about that entity); empty for a "
+        "question asking one thing."
     )
     items: list[str] = Field(description="The members of a list answer, as the reports write them.")
     evidence: list[EvidenceSpan] = Field(description="The sentences the answer rests on.")

@@ -17,7 +17,7 @@ from typing import Any
 from kg.errors import InputError
 from kg.lexicon import Lexicon
 from kg.namespaces import entity_iri
-from kg.qa.answer_type import holds_asked_unit
+from kg.qa.answer_type import expected_type, holds_asked_unit
 from kg.qa.bridge import Bridge, bridge_entity, find_bridge, rewrite
 from kg.qa.dense import SentenceSimilarity, Similarities
 from kg.qa.evidence import Answer, Evidence
@@ -148,7 +148,7 @@ class QuestionAnswerer:
             raise InputError(f"the question has {len(text)} characters; the limit is {MAX_QUESTION_CHARS}")
         question = self.analyse(text)
         bridge = find_bridge(text)
-        if bridge is not None and bridge.types:
+        if bridge is not None:
             bridged = await self._ask_bridged(question, bridge, select)
             if bridged is not None:
                 return bridged
@@ -186,38 +186,10 @@ class QuestionAnswerer:
         then = await self._answer(self.analyse(rewrite(bridge.then, name)), select)
         if not then["answered"]:
             return None
-        cited = evidence_of(sentence).to_json()
-        answer = then["answer"] if name in then["answer"] else f"{name}；{then['answer']}"
-        evidence = [cited, *(e for e in then["evidence"] if e != cited)]
-        first_part = {
-            "question": bridge.first,
-            "answer": name,
-            "answered": True,
-            "confidence": then["confidence"],
-            "type": "name",
-            "evidence": [cited],
-        }
-        then_parts = then["parts"] or [
-            {
-                "question": then["question"],
-                "answer": then["answer"],
-                "answered": True,
-                "confidence": then["confidence"],
-                "type": then["kind"],
-                "evidence": then["evidence"],
-            }
-        ]
         entities = self._entities_json(question)
         entities += [e for e in then["entities"] if e not in entities]
-        return {
-            **then,
-            "question": question.text,
-            "answer": answer,
-            "kind": question.kind,
-            "parts": [first_part, *then_parts],
-            "evidence": evidence,
-            "entities": entities,
-        }
+        cited = evidence_of(sentence).to_json()
+        return _bridged_response(question, bridge.first, name, cited, then, entities)
 
     def similarities(self, question: Question, hits: list[dict[str, Any]]) -> list[Similarities] | None:
         """The dense cosine of each part of the question and each sentence of the passages it reads."""
@@ -269,8 +241,8 @@ class QuestionAnswerer:
             and _supported(parts[0], graph, hits, question.kind == "list" or parts[0].answer_type == "list")
         ):
             part = parts[0]
-            named = question.kind == "relation" and set(question.predicates) - LOOSE_CUES
-            if part.answer_type in ("list", "name") or question.kind == "list" or named:
+            firmly_cued = question.kind == "relation" and bool(set(question.predicates) - LOOSE_CUES)
+            if part.answer_type in ("list", "name") or question.kind == "list" or firmly_cued:
                 return self._response(
                     question,
                     hits,
@@ -384,6 +356,45 @@ class QuestionAnswerer:
         if question.kind in ("list", "relation", "other") and question.predicates:
             return await answer_from_relations(question, select, self.entity_type, self.surfaces)
         return None
+
+
+def _bridged_response(
+    question: Question,
+    first: str,
+    name: str,
+    cited: dict[str, Any],
+    then: dict[str, Any],
+    entities: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The response of a two-hop question: the bridge entity ``name`` (cited by its sentence) as the first
+    part, the response ``then`` to the question about it as the rest."""
+    first_part = {
+        "question": first,
+        "answer": name,
+        "answered": True,
+        "confidence": then["confidence"],
+        "type": "name",
+        "evidence": [cited],
+    }
+    then_parts = then["parts"] or [
+        {
+            "question": then["question"],
+            "answer": then["answer"],
+            "answered": True,
+            "confidence": then["confidence"],
+            "type": expected_type(then["question"]),
+            "evidence": then["evidence"],
+        }
+    ]
+    return {
+        **then,
+        "question": question.text,
+        "answer": then["answer"] if name in then["answer"] else f"{name}；{then['answer']}",
+        "kind": question.kind,
+        "parts": [first_part, *then_parts],
+        "evidence": [cited, *(e for e in then["evidence"] if e != cited)],
+        "entities": entities,
+    }
 
 
 def _states(part: PartAnswer, figure: Answer) -> bool:
