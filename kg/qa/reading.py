@@ -122,7 +122,10 @@ MARGIN_RANK = 5  # the margin is the best sentence cosine less the cosine of thi
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # a list marker (- item, 1. item, 1) item, (1) item), not ** (bold)
 _BULLET = re.compile(r"^\s*(?:[-•·]|\*(?!\*)|\d{1,2}[.、)）]|[(（]\d{1,2}[)）])\s*")
-MAX_MEMBER_GAP = 8  # sentences of description a numbered member line may be followed by before the next
+# sentences of description a numbered member line may be followed by before the next one (not tuned: the
+# longest description of the dev case, "(4) 存储与上传应用组。…", has 5; one member's description rarely runs
+# longer than a paragraph)
+MAX_MEMBER_GAP = 8
 _INTRODUCES = re.compile(r"[：:]\s*$|如下|以下")
 # A labelled line ("Volcano Scheduler：负责在离线作业的统一调度，…"): a member however long its description
 _LABELLED = re.compile(rf"^\s*(?:[-*•·]\s*)?[^：:，,。；;]{{1,{MAX_MEMBER_CHARS}}}[：:]\s*\S")
