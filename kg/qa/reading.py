@@ -171,12 +171,15 @@ def evidence_of(c: Candidate) -> Evidence:
     return Evidence(c.hit["passage"], c.hit["report"], c.sentence.text, c.sentence.start, c.sentence.end)
 
 
+def _after(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates after ``best`` in its passage, in passage order."""
+    same = (c for c in ranked if c.hit["passage"] == best.hit["passage"] and c.position > best.position)
+    return sorted(same, key=lambda c: c.position)
+
+
 def _bullets(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
     """The bullet lines that follow a sentence introducing them in the same passage."""
-    same = sorted(
-        (c for c in ranked if c.hit["passage"] == best.hit["passage"] and c.position > best.position),
-        key=lambda c: c.position,
-    )
+    same = _after(best, ranked)
     out: list[Candidate] = []
     expected = best.position + 1
     for c in same:
@@ -192,10 +195,7 @@ def _bullets(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
 def _marked(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
     """The lines with a list marker after a sentence introducing them, each followed by sentences that
     describe it ("(1) 基础服务组。采用开源的 Postgres…"), up to the next introducing sentence."""
-    same = sorted(
-        (c for c in ranked if c.hit["passage"] == best.hit["passage"] and c.position > best.position),
-        key=lambda c: c.position,
-    )
+    same = _after(best, ranked)
     out: list[Candidate] = []
     last = best.position
     for c in same:
@@ -212,10 +212,7 @@ def _marked(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
 def _following(best: Candidate, ranked: Sequence[Candidate]) -> list[Candidate]:
     """The short lines that follow a sentence introducing a list in its passage (no markers needed), or
     the labelled lines ("Volcano Scheduler：负责…") when it is one that follows it."""
-    same = sorted(
-        (c for c in ranked if c.hit["passage"] == best.hit["passage"] and c.position > best.position),
-        key=lambda c: c.position,
-    )
+    same = _after(best, ranked)
     out: list[Candidate] = []
     # labelled lines ("X：what X does. More on X.") are the members, the sentences between them are not
     labelled = (
