@@ -378,3 +378,22 @@ def test_a_why_answer_that_restates_the_question_brings_the_reason_after_it():
         weights=replace(WEIGHTS, reason_after=False),
     )
     assert "成熟的社区" not in alone.answer
+
+
+def test_latin_words_are_read_apart_and_an_english_question_keeps_its_unmatched_weight():
+    from kg.qa.selection import WEIGHTS, question_keys
+
+    chinese = "Volcano v1.9 在 Open Cluster Management 中新增了哪些调度能力？"
+    keys = question_keys(chinese, {}, (), expected_type(chinese))
+    # each word its own key (it was one glued key "volcanov1.9" when read from the text without blanks)
+    assert {"volcano", "v1.9", "open", "cluster", "management"} <= set(keys.keys)
+    assert keys.unmatched == 0.0
+    assert keys.total == sum(keys.keys.values())
+
+    english = "How many nodes does the adidas platform run?"
+    keys = question_keys(english, {"adidas": ["阿迪达斯"]}, ["节点", "平台"], expected_type(english))
+    # no English word of its own is a key: the Chinese passages do not hold them
+    assert not any(k.isascii() and k.isalpha() for k in keys.keys)
+    assert {"节点", "平台", "阿迪"} <= set(keys.keys)
+    assert keys.unmatched == WEIGHTS.english_unmatched
+    assert keys.total == sum(keys.keys.values()) + WEIGHTS.english_unmatched
