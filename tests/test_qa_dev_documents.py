@@ -61,3 +61,13 @@ def test_a_relation_cue_said_in_passing_does_not_replace_the_sentence_naming_the
     response = ask("KubeEdge中负责边缘侧流量转发、支持跨节点流量转发的模块叫什么？")  # 支持 cues `supports`
     assert response["answered"] and response["source"] == "passages"
     assert "EdgeMesh" in response["answer"] and _cites(response, "名为 EdgeMesh 的模块")
+
+
+def test_the_body_that_passed_a_regulation_comes_from_the_graph_when_its_passage_is_retrieved_first(ask):
+    # the header line states it ("2021年6月29日 深圳市第七届人民代表大会常务委员会第二次会议通过")
+    # but names no word of the question, so the reader ranks it low; the graph's issuedBy holds it, and
+    # its passage is the search's first
+    response = ask("《深圳经济特区数据条例》是由哪个机关通过的？")
+    assert response["answered"] and response["source"] == "graph"
+    assert response["answer"] == "深圳市第七届人民代表大会常务委员会"
+    assert _cites(response, "深圳市第七届人民代表大会常务委员会第二次会议通过")

@@ -45,13 +45,22 @@ _COMPARISON = re.compile(
     r"区别|不同|差异|相比|比较|对比|优劣|difference|compare|comparison|versus|\bvs\.?\b", re.I
 )
 
-# Relation cues → the cnkg property they ask about (first match per property, in question order).
+# Relation cues → the cnkg property they ask about (first match per property, in question order). Round 9:
+# a regulation passed or approved by a body (由…通过, 批准, passed/adopted/enacted) is issuedBy, as the
+# ingest reads the header lines "2021年6月10日 第十三届全国人民代表大会常务委员会第二十九次会议通过".
 RELATION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("predecessorOf", re.compile(r"前身|原型|演变自|predecessor|evolved\s+from|formerly", re.I)),
     ("basedOn", re.compile(r"基于|构建于|建立在|以.{1,12}为基础|based\s+on|built\s+on", re.I)),
     ("openSourcedBy", re.compile(r"开源|open[- ]?sourced?", re.I)),
     ("developedBy", re.compile(r"开发|研发|developed|created\s+by|\bbuilt\s+by", re.I)),
-    ("issuedBy", re.compile(r"印发|颁布|出台|发布.{0,6}(政策|文件|规划|指南|意见|通知|要求)|issued", re.I)),
+    (
+        "issuedBy",
+        re.compile(
+            r"印发|颁布|出台|发布.{0,6}(政策|文件|规划|指南|意见|通知|要求)|issued"
+            r"|由.{0,10}(?:审议)?通过|批准|\b(?:passed|adopted|enacted)\b",
+            re.I,
+        ),
+    ),
     ("offers", re.compile(r"提供|推出|发布|offers?|provides?|launch(ed|es)?|sells?", re.I)),
     ("usedByIndustry", re.compile(r"行业|领域|industr(y|ies)|sectors?", re.I)),
     ("competesWith", re.compile(r"竞争|对手|compet", re.I)),
