@@ -9,19 +9,34 @@ from typing import Any
 
 import pytest
 
+from kg.datadir import DataDir
 from kg.qa import QuestionAnswerer, store_select
+from kg.qa.graph_relations import answer_from_relations
+from kg.qa.service import RETRIEVED
+from kg.qa.source import Select
 from kg.search.service import SearchService
 from kg.store import GraphStore
 from tests.support.realworld import Corpus, build_store
 
 
 @pytest.fixture(scope="module")
-def ask(tmp_path_factory: pytest.TempPathFactory):
+def dev_datadir(tmp_path_factory: pytest.TempPathFactory) -> DataDir:
     dev = [d.path for d in Corpus().documents.values() if d.split == "dev"]
-    datadir = build_store(dev, tmp_path_factory.mktemp("bridge-data"))
-    answerer = QuestionAnswerer(SearchService(datadir))
-    select = store_select(GraphStore.open(datadir))
+    return build_store(dev, tmp_path_factory.mktemp("bridge-data"))
 
+
+@pytest.fixture(scope="module")
+def answerer(dev_datadir: DataDir) -> QuestionAnswerer:
+    return QuestionAnswerer(SearchService(dev_datadir))
+
+
+@pytest.fixture(scope="module")
+def select(dev_datadir: DataDir) -> Select:
+    return store_select(GraphStore.open(dev_datadir))
+
+
+@pytest.fixture(scope="module")
+def ask(answerer: QuestionAnswerer, select: Select):
     def run(question: str) -> dict[str, Any]:
         return asyncio.run(answerer.ask(question, select))
 
@@ -71,3 +86,16 @@ def test_the_body_that_passed_a_regulation_comes_from_the_graph_when_its_passage
     assert response["answered"] and response["source"] == "graph"
     assert response["answer"] == "深圳市第七届人民代表大会常务委员会"
     assert _cites(response, "深圳市第七届人民代表大会常务委员会第二次会议通过")
+
+
+def test_a_loosely_cued_list_keeps_the_members_stated_in_the_passages_retrieved_for_it(answerer, select, ask):
+    # "支持" names the relation only loosely: the graph knows every framework any report says Volcano
+    # supports, the question asks those supported through VcJob
+    text = "Volcano通过VcJob支持哪些主流AI和大数据框架？"
+    response = ask(text)
+    assert response["source"] == "graph" and "TensorFlow" in response["answer"]
+    retrieved = {h["passage"] for h in answerer.search.search(text, k=RETRIEVED)["hits"]}
+    assert {e["passage"] for e in response["evidence"]} <= retrieved
+    question = answerer.analyse(text)
+    everything = asyncio.run(answer_from_relations(question, select, answerer.entity_type, answerer.surfaces))
+    assert everything is not None and len(everything.items) > len(response["items"])

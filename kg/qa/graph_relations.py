@@ -220,9 +220,10 @@ async def answer_from_relations(
     select: Select,
     entity_type: Callable[[str], str | None],
     surfaces: Callable[[str], list[str]],
+    within: set[str] | None = None,
 ) -> Answer | None:
     """The members the graph gives for the first plan that yields any, with their evidence; None if no plan
-    does."""
+    does. ``within``: only the members with a step stated in one of these passages."""
     for plan in plan_relations(question, entity_type):
         rows = [r for r in await _candidates(select, plan) if _type_fits(r["type"], question.target_types)]
         rows = [r for r in rows if r["x"] != entity_iri(plan.anchor.slug)]
@@ -246,6 +247,8 @@ async def answer_from_relations(
             if not all(t in cited for t in path):
                 continue  # every step must be stated in a report (the curated lexicon is not evidence)
             spans = [cited[t] for t in path]
+            if within is not None and not any(e.passage in within for e in spans):
+                continue  # stated only in passages the search did not retrieve for this question
             items.append(_written_name(r, surfaces, spans))
             evidence.extend(spans)
             for s, p, o in path:

@@ -40,7 +40,10 @@ RELATED = 3  # closest passages returned as ``related``, also when the question 
 GRAPH_CONFIDENCE = 0.8  # confidence of a list whose every member the graph states with its evidence
 # Relations whose cue words also describe in passing ("负责…、支持跨节点流量转发的模块叫什么？"): a question
 # cued by them alone is answered from the graph only when it asks a list or a name (round 8, on dev: the
-# `supports` answers of 3 relation questions replaced right sentences; answerable 156 -> 158/285)
+# `supports` answers of 3 relation questions replaced right sentences; answerable 156 -> 158/285), and
+# then only with the members stated in the passages the search retrieved for the question (round 9, on dev:
+# list member precision 0.475 -> 0.511 at the same recall and answers; "Volcano通过VcJob支持哪些…框架" had
+# every framework any report says Volcano supports)
 LOOSE_CUES = frozenset({"supports"})
 NO_ANSWER_ZH = "现有报告没有回答这个问题。"
 NO_ANSWER_EN = "The reports do not answer this question."
@@ -159,7 +162,15 @@ class QuestionAnswerer:
         index = self.search.index()
         # the graph's relations do not depend on the passages: look them up while the search runs (the
         # query runs in a worker process, the search in this one, so the two can overlap)
-        hits, graph = await asyncio.gather(self._hits(text, index), self._from_relations(question, select))
+        if question.predicates and set(question.predicates) <= LOOSE_CUES:
+            # a loosely cued relation (支持) keeps the members stated in the passages retrieved for this
+            # question: the cue names the relation loosely, the question's context (通过VcJob) says which
+            hits = await self._hits(text, index)
+            graph = await self._from_relations(question, select, within={h["passage"] for h in hits})
+        else:
+            hits, graph = await asyncio.gather(
+                self._hits(text, index), self._from_relations(question, select)
+            )
         similar = asyncio.to_thread(self.similarities, question, hits)
         figure, similarities = await asyncio.gather(self._from_observations(question, hits, select), similar)
         members = None
@@ -352,9 +363,11 @@ class QuestionAnswerer:
             return None
         return await answer_from_observations(question, select, hits, self._entity_forms(question))
 
-    async def _from_relations(self, question: Question, select: Select) -> Answer | None:
+    async def _from_relations(
+        self, question: Question, select: Select, within: set[str] | None = None
+    ) -> Answer | None:
         if question.kind in ("list", "relation", "other") and question.predicates:
-            return await answer_from_relations(question, select, self.entity_type, self.surfaces)
+            return await answer_from_relations(question, select, self.entity_type, self.surfaces, within)
         return None
 
 
