@@ -98,7 +98,7 @@ def score_entities(ex: Extraction, gold: list[dict], lexicon: Lexicon) -> dict[s
     return scores
 
 
-def _resolve_gold_name(name: str, gold_entities: list[dict], ex: Extraction, lexicon: Lexicon) -> set[str]:
+def resolve_gold_name(name: str, gold_entities: list[dict], ex: Extraction, lexicon: Lexicon) -> set[str]:
     """Slugs of predicted entities that a gold entity name stands for."""
     forms = _entity_forms(ex, lexicon)
     target = {normalize_name(name)}
@@ -113,8 +113,8 @@ def score_relations(ex: Extraction, gold: dict, lexicon: Lexicon) -> dict[str, S
     golds = [
         (
             g["predicate"],
-            _resolve_gold_name(g["subject"], gold["entities"], ex, lexicon),
-            _resolve_gold_name(g["object"], gold["entities"], ex, lexicon),
+            resolve_gold_name(g["subject"], gold["entities"], ex, lexicon),
+            resolve_gold_name(g["object"], gold["entities"], ex, lexicon),
             g,
         )
         for g in gold["relations"]
