@@ -27,6 +27,7 @@ from ingest.relation_rule import (
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
     TECHNICAL_TYPES,
+    YEAR_MONTH,
     RelationRule,
     TypeOf,
     between,
@@ -60,7 +61,7 @@ _CLAUSE_START = r"(?:^|(?<=[，,：:；;]))\s*(?:[-*•]\s*)?"
 _ADVERBS = r"(?:目前|现已|已经|已|还|也|同时|均|都|可以|能够|完美|全面|原生|直接|并)*"
 # a pronoun may name the carried subject (，它还支持 A、B; 该项目已完成对 A 的支持)
 _PRONOUN = r"(?:它|其|该项目|该平台|该系统|该框架|该工具)?"
-_DATED = r"(?:\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*(?:及之后|以来|起|后)?\s*)?"
+_DATED = rf"(?:{YEAR_MONTH}\s*(?:及之后|以来|起|后)?\s*)?"
 _SUPPORT = re.compile(_CLAUSE_START + _PRONOUN + _DATED + _ADVERBS + r"(?:支持|兼容|适配)(?:了)?")
 _SUPPORT_OF = re.compile(_CLAUSE_START + _PRONOUN + _DATED + _ADVERBS + r"(?:完成|实现)?(?:了)?对")
 _SUPPORT_OF_END = re.compile(r"[^，。；]{0,16}?的(?:支持|适配|兼容)")
@@ -84,7 +85,7 @@ class _Cue:
 _CUES = (
     _Cue("supports", _SUPPORT, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False),
     _Cue("supports", _SUPPORT_OF, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False, _SUPPORT_OF_END),
-    _Cue("openSourcedBy", _OPEN_SOURCED, ORG_TYPES, frozenset({"Technology", "Product"}), True),
+    _Cue("openSourcedBy", _OPEN_SOURCED, ORG_TYPES, NAMED_TECHNICAL_TYPES, True),
     _Cue("supports", _RUNS, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False, _RUNS_END),
 )
 
