@@ -125,11 +125,27 @@ def carried_over_relations(
                                 name="carried-over", predicate=cue.predicate, confidence=confidence
                             )
                             yield rule.relate(first, second, passage.n, sentence)
-            yield from _foundations(passage.n, sentence, found, subjects, carried, type_of)
-            yield from _built_with(passage.n, sentence, found, subjects, carried, type_of)
-            yield from _joins(passage.n, sentence, found, carried, report_topic, type_of)
+            here = _Reading(passage.n, sentence, found, subjects, carried, report_topic, type_of)
+            yield from _foundations(here)
+            yield from _built_with(here)
+            yield from _joins(here)
             if topic is not None:
                 carried[type_of(topic) in ORG_TYPES] = topic
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A sentence as the rules on what a clause is built on or joins read it: its passage's number, its
+    mentions, the names that open its clauses, and the subjects carried over to it (the last topic of an
+    earlier sentence of the passage, by whether it is an organisation; the report's topic)."""
+
+    n: int
+    sentence: Sentence
+    found: list[Mention]
+    subjects: list[Mention]
+    carried: dict[bool, Mention]
+    report_topic: Mention | None
+    type_of: TypeOf
 
 
 def _subject(
@@ -260,16 +276,10 @@ _CORE_OPENING = re.compile(r"以\s*$")
 _CORE_CLOSING = re.compile(r"\s*(?:为|作为)(?:核心|基础|底座|内核)")
 
 
-def _foundations(
-    n: int,
-    sentence: Sentence,
-    found: list[Mention],
-    subjects: list[Mention],
-    carried: dict[bool, Mention],
-    type_of: TypeOf,
-) -> Iterator[Relation]:
+def _foundations(here: _Reading) -> Iterator[Relation]:
     """…，在 Kubernetes 原生的容器编排和调度能力之上 → the clause's subject basedOn Kubernetes;
     EdgeWize 就是以 KubeEdge 为核心构建的 → EdgeWize basedOn KubeEdge."""
+    n, sentence, found, subjects, type_of = here.n, here.sentence, here.found, here.subjects, here.type_of
     text, base = sentence.text, sentence.start
     for i, m in enumerate(found):
         if type_of(m) not in TECHNICAL_TYPES:
@@ -281,7 +291,7 @@ def _foundations(
             and _ON_TOP_CLOSING.match(text, m.end - base)
         ):
             before = [s for s in subjects if s.end <= base + opening.start()]
-            subject = before[-1] if before else carried.get(False)
+            subject = before[-1] if before else here.carried.get(False)
             if subject is not None and type_of(subject) in NAMED_TECHNICAL_TYPES and subject.slug != m.slug:
                 yield ON_TOP_OF.relate(subject, m, n, sentence)
         if _CORE_OPENING.search(text[: m.start - base]) and _CORE_CLOSING.match(text, m.end - base):
@@ -314,17 +324,11 @@ _BULLET_VERB = re.compile(r"\s*(?:部署|管理|调度|编排|构建|开发|实�
 BUILT_WITH = RelationRule(name="built-with", predicate="basedOn", confidence=CONFIDENCE.built_on_top)
 
 
-def _built_with(
-    n: int,
-    sentence: Sentence,
-    found: list[Mention],
-    subjects: list[Mention],
-    carried: dict[bool, Mention],
-    type_of: TypeOf,
-) -> Iterator[Relation]:
+def _built_with(here: _Reading) -> Iterator[Relation]:
     """A system 利用/采用/使用 B 技术/架构 → the system basedOn B; the system is the clause's own subject,
     the name a pronoun (该平台) stands for (the last named system before it), or, on a bullet that
     opens with the verb, the subject carried from the passage."""
+    n, sentence, found, subjects, type_of = here.n, here.sentence, here.found, here.subjects, here.type_of
     text, base = sentence.text, sentence.start
     for i, m in enumerate(found):
         if type_of(m) not in TECHNICAL_TYPES:
@@ -346,7 +350,7 @@ def _built_with(
         elif cue.group("pronoun") and named_before:
             subject = named_before[-1]
         elif bullet and not found[:i]:
-            subject = carried.get(False)
+            subject = here.carried.get(False)
         else:
             subject = None
         if subject is not None and type_of(subject) in NAMED_TECHNICAL_TYPES and subject.slug != m.slug:
@@ -363,21 +367,15 @@ _ORG_PROJECT = re.compile(r"\s*(?:的)?[^，,。；;]{0,16}?项目")
 JOINS = RelationRule(name="pronoun-joins", predicate="partOf", confidence=CONFIDENCE.same_passage)
 
 
-def _joins(
-    n: int,
-    sentence: Sentence,
-    found: list[Mention],
-    carried: dict[bool, Mention],
-    report_topic: Mention | None,
-    type_of: TypeOf,
-) -> Iterator[Relation]:
+def _joins(here: _Reading) -> Iterator[Relation]:
     """…，它…被接受为 ORG …项目 → the carried subject (or the report's topic) partOf ORG."""
+    sentence, type_of = here.sentence, here.type_of
     text, base = sentence.text, sentence.start
-    for org in found:
+    for org in here.found:
         if type_of(org) != "Organization" or not _ORG_PROJECT.match(text, org.end - base):
             continue
         if not _JOINS.search(text, 0, org.start - base):
             continue
-        project = carried.get(False) or report_topic
+        project = here.carried.get(False) or here.report_topic
         if project is not None and type_of(project) in NAMED_TECHNICAL_TYPES:
-            yield JOINS.relate(project, org, n, sentence)
+            yield JOINS.relate(project, org, here.n, sentence)
