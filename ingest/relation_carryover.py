@@ -147,6 +147,15 @@ class _Reading:
     report_topic: Mention | None
     type_of: TypeOf
 
+    def technical(self) -> Iterator[tuple[int, Mention]]:
+        """The mentions of technologies, products and concepts, with their places in ``found``."""
+        return ((i, m) for i, m in enumerate(self.found) if self.type_of(m) in TECHNICAL_TYPES)
+
+    def built_on(self, rule: RelationRule, system: Mention | None, base: Mention) -> Iterator[Relation]:
+        """``system`` basedOn ``base``, when the system is a named technical thing other than the base."""
+        if system is not None and self.type_of(system) in NAMED_TECHNICAL_TYPES and system.slug != base.slug:
+            yield rule.relate(system, base, self.n, self.sentence)
+
 
 def _subject(
     topic: Mention | None,
@@ -279,30 +288,25 @@ _CORE_CLOSING = re.compile(r"\s*(?:为|作为)(?:核心|基础|底座|内核)")
 def _foundations(here: _Reading) -> Iterator[Relation]:
     """…，在 Kubernetes 原生的容器编排和调度能力之上 → the clause's subject basedOn Kubernetes;
     EdgeWize 就是以 KubeEdge 为核心构建的 → EdgeWize basedOn KubeEdge."""
-    n, sentence, found, subjects, type_of = here.n, here.sentence, here.found, here.subjects, here.type_of
-    text, base = sentence.text, sentence.start
-    for i, m in enumerate(found):
-        if type_of(m) not in TECHNICAL_TYPES:
-            continue
+    text, base, type_of = here.sentence.text, here.sentence.start, here.type_of
+    for i, m in here.technical():
         opening = _ON_TOP_OPENING.search(text, 0, m.start - base)
         if (
             opening is not None
             and opening.end() == m.start - base
             and _ON_TOP_CLOSING.match(text, m.end - base)
         ):
-            before = [s for s in subjects if s.end <= base + opening.start()]
-            subject = before[-1] if before else here.carried.get(False)
-            if subject is not None and type_of(subject) in NAMED_TECHNICAL_TYPES and subject.slug != m.slug:
-                yield ON_TOP_OF.relate(subject, m, n, sentence)
+            before = [s for s in here.subjects if s.end <= base + opening.start()]
+            yield from here.built_on(ON_TOP_OF, before[-1] if before else here.carried.get(False), m)
         if _CORE_OPENING.search(text[: m.start - base]) and _CORE_CLOSING.match(text, m.end - base):
             clause_start = max(text.rfind(c, 0, m.start - base) for c in "，,；;：:")
             earlier = [
                 e
-                for e in found[:i]
+                for e in here.found[:i]
                 if e.start - base > clause_start and type_of(e) in NAMED_TECHNICAL_TYPES and e.slug != m.slug
             ]
             if earlier:
-                yield WITH_CORE.relate(earlier[-1], m, n, sentence)
+                yield WITH_CORE.relate(earlier[-1], m, here.n, here.sentence)
 
 
 # - 利用Kubernetes部署、管理和调度 / 该平台利用人工智能技术 / X 采用微服务架构: what a system is built with
@@ -328,11 +332,9 @@ def _built_with(here: _Reading) -> Iterator[Relation]:
     """A system 利用/采用/使用 B 技术/架构 → the system basedOn B; the system is the clause's own subject,
     the name a pronoun (该平台) stands for (the last named system before it), or, on a bullet that
     opens with the verb, the subject carried from the passage."""
-    n, sentence, found, subjects, type_of = here.n, here.sentence, here.found, here.subjects, here.type_of
+    sentence, found, type_of = here.sentence, here.found, here.type_of
     text, base = sentence.text, sentence.start
-    for i, m in enumerate(found):
-        if type_of(m) not in TECHNICAL_TYPES:
-            continue
+    for i, m in here.technical():
         cue = _BUILT_WITH.search(text, 0, m.start - base)
         if cue is None:
             continue
@@ -341,7 +343,7 @@ def _built_with(here: _Reading) -> Iterator[Relation]:
         if not (kind or (bullet and _BULLET_VERB.match(text, m.end - base))):
             continue
         at = base + cue.start()
-        own = [s for s in subjects if s.end == at and _clause_of(sentence, s, base + cue.end())]
+        own = [s for s in here.subjects if s.end == at and _clause_of(sentence, s, base + cue.end())]
         if not own and cue.group("opening") is None:
             continue  # the verb follows words that are not its subject's name
         named_before = [e for e in found[:i] if e.end <= at and type_of(e) in NAMED_TECHNICAL_TYPES]
@@ -353,8 +355,7 @@ def _built_with(here: _Reading) -> Iterator[Relation]:
             subject = here.carried.get(False)
         else:
             subject = None
-        if subject is not None and type_of(subject) in NAMED_TECHNICAL_TYPES and subject.slug != m.slug:
-            yield BUILT_WITH.relate(subject, m, n, sentence)
+        yield from here.built_on(BUILT_WITH, subject, m)
 
 
 # 2019 年，它作为第一个云原生边缘项目被接受为 CNCF Sandbox 项目: the pronoun's project joins the organisation
