@@ -138,11 +138,12 @@ _CUED_LATIN = re.compile(
 # hyphenated lower-case identifiers (kube-apiserver, karmada-agent, client-go) and CamelCase words
 # (DaemonSet, TypeScript) are names of programs when they stand in Chinese prose: next to a Chinese
 # character, not inside code, a URL or a list of user names
-_HYPHENATED = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![A-Za-z0-9./\-_])")
-_CAMEL = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Za-z0-9]*(?![A-Za-z0-9_])")
+_NOT_IN_CODE = r"(?<![A-Za-z0-9./\-_#@=?])"  # not after a character of a path, address or parameter
+_HYPHENATED = re.compile(rf"{_NOT_IN_CODE}[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![A-Za-z0-9./\-_])")
+_CAMEL = re.compile(rf"{_NOT_IN_CODE}[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Za-z0-9]*(?![A-Za-z0-9_])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # a command-line client named after what it controls: kubectl, karmadactl, vcctl
-_COMMAND_LINE_TOOL = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[a-z][a-z0-9]*ctl(?![A-Za-z0-9_\-])")
+_COMMAND_LINE_TOOL = re.compile(rf"{_NOT_IN_CODE}[a-z][a-z0-9]*ctl(?![A-Za-z0-9_\-])")
 # the last word of a CamelCase identifier of code rather than a project's name: a state, an event, a
 # key or a service class (PodStatus, WillEvicted, PullRequestEvent, JobID, UploadService)
 _CODE_IDENTIFIER = re.compile(
