@@ -87,6 +87,7 @@ ENTITY_TYPES: tuple[str, ...] = (
     "Industry",
     "Policy",
 )
+
 # The groups of entity types that the rules treat alike: organisations (who make, offer and join things), the
 # technical things with a name of their own, and these with the concepts.
 ORG_TYPES = frozenset({"Vendor", "Organization"})
