@@ -38,7 +38,14 @@ from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
 from ingest.entity_roles import COMPANY_LIST_CUE
 from kg.lexicon import Lexicon
-from kg.namespaces import entity_slug, normalize_name, preferred_type
+from kg.namespaces import (
+    NAMED_TECHNICAL_TYPES,
+    ORG_TYPES,
+    TECHNICAL_TYPES,
+    entity_slug,
+    normalize_name,
+    preferred_type,
+)
 from kg.tokenize import TITLE_RE, WordSegmenter
 
 __all__ = ["canonical_name", "discover_entities"]
@@ -131,11 +138,12 @@ _CUED_LATIN = re.compile(
 # hyphenated lower-case identifiers (kube-apiserver, karmada-agent, client-go) and CamelCase words
 # (DaemonSet, TypeScript) are names of programs when they stand in Chinese prose: next to a Chinese
 # character, not inside code, a URL or a list of user names
-_HYPHENATED = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![A-Za-z0-9./\-_])")
-_CAMEL = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Za-z0-9]*(?![A-Za-z0-9_])")
+_NOT_IN_CODE = r"(?<![A-Za-z0-9./\-_#@=?])"  # not after a character of a path, address or parameter
+_HYPHENATED = re.compile(rf"{_NOT_IN_CODE}[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![A-Za-z0-9./\-_])")
+_CAMEL = re.compile(rf"{_NOT_IN_CODE}[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Za-z0-9]*(?![A-Za-z0-9_])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # a command-line client named after what it controls: kubectl, karmadactl, vcctl
-_COMMAND_LINE_TOOL = re.compile(r"(?<![A-Za-z0-9./\-_#@=?])[a-z][a-z0-9]*ctl(?![A-Za-z0-9_\-])")
+_COMMAND_LINE_TOOL = re.compile(rf"{_NOT_IN_CODE}[a-z][a-z0-9]*ctl(?![A-Za-z0-9_\-])")
 # the last word of a CamelCase identifier of code rather than a project's name: a state, an event, a
 # key or a service class (PodStatus, WillEvicted, PullRequestEvent, JobID, UploadService)
 _CODE_IDENTIFIER = re.compile(
@@ -143,9 +151,6 @@ _CODE_IDENTIFIER = re.compile(
 )
 # a capitalised name written right after a known name (华为云CCE, Volcano Scheduler)
 _NAME_AFTER = re.compile(r"\s?([A-Z][A-Za-z0-9]*(?:[- ][A-Z][A-Za-z0-9]*){0,2})(?![A-Za-z0-9])")
-_TECHNICAL = frozenset({"Technology", "Product"})
-# an acronym is a name only in a sentence that names a known one of these (MPI 作业 next to Volcano)
-_TECHNICAL_CONTEXT = frozenset({"Technology", "Product", "Concept"})
 _ACRONYM = re.compile(r"[A-Z0-9]{1,3}")
 _LIST_ITEM = re.compile(r"[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .\-]{0,14}")
 _LIST_RUN = re.compile(r"(?:[^、，,。；;：:（()）“”\s]{1,15}、){1,}[^、，,。；;：:（()）“”\s]{1,15}")
@@ -161,7 +166,6 @@ _GENERIC = frozenset(
     {"科技", "集团", "公司", "联盟", "基金会", "研究院", "本土", "国内", "国外", "我国", "互联网"}
 )
 _FUNCTION_WORDS = re.compile(r"了|的|是|在|包括|我们|他们|以及|其中|例如|主要|通过|进行|等")
-_VENDORISH = frozenset({"Vendor", "Organization"})
 # jieba POS of a common noun (n) or verb-noun (vn): a stem made of one such word is not a proper name
 _GENERIC_NOUN_TAGS = frozenset({"n", "vn"})
 # jieba's POS tag for the name of an organisation (机构团体)
@@ -257,14 +261,16 @@ def discover_entities(
 
             def technical_end(end: int, known_by_end: dict[int, Mention] = known_by_end) -> bool:
                 m = known_by_end.get(end)
-                return m is not None and lexicon.entries[m.slug].type in _TECHNICAL
+                return m is not None and lexicon.entries[m.slug].type in NAMED_TECHNICAL_TYPES
 
             for term, start, end in introduced_features(sentence.text, sentence.start, technical_end):
                 add(term, "Technology", passage, start, end)
             if not _technical(known_by_end, lexicon):
                 plain.append((passage, sentence, known_by_end))
     # a sentence that names a technology discovered above is technical prose too (Django beside Python)
-    discovered = [m for entry in found.values() if entry.type in _TECHNICAL for m in entry.mentions]
+    discovered = [
+        m for entry in found.values() if entry.type in NAMED_TECHNICAL_TYPES for m in entry.mentions
+    ]
     for passage, sentence, known_by_end in plain:
         if any(sentence.start <= m.start < sentence.start + len(sentence.text) for m in discovered):
             text, base = sentence.text, sentence.start
@@ -349,7 +355,7 @@ def canonical_name(name: str, type_: str, lexicon: Lexicon) -> str:
     >>> canonical_name("东岳算力研究院", "Organization", Lexicon.load())
     '东岳算力研究院'
     """
-    if type_ not in _VENDORISH:
+    if type_ not in ORG_TYPES:
         return name
     short = _LEGAL_FORM.sub("", name)
     if len(short) < 2 or short in _GENERIC or lexicon.resolve(short) is not None:
@@ -433,7 +439,7 @@ def _candidates(
 def _technical(known_by_end: dict[int, Mention], lexicon: Lexicon) -> bool:
     """Whether a sentence names a known technology, product or concept (the context acronyms and
     capitalised names need)."""
-    return any(lexicon.entries[m.slug].type in _TECHNICAL_CONTEXT for m in known_by_end.values())
+    return any(lexicon.entries[m.slug].type in TECHNICAL_TYPES for m in known_by_end.values())
 
 
 def _latin_type(text: str, base: int, start: int, lexicon: Lexicon, known_by_end: dict[int, Mention]) -> str:
@@ -503,7 +509,7 @@ def _names_after_known(
         m = _NAME_AFTER.match(text, pos)
         if m is None or _ACRONYM.fullmatch(m.group(1)):
             continue  # KubeEdge TSC, GitHub ID: a role or a field, not a component
-        if entry.type != "Vendor" and entry.type not in _TECHNICAL:
+        if entry.type != "Vendor" and entry.type not in NAMED_TECHNICAL_TYPES:
             continue
         type_ = "Product" if entry.type == "Vendor" else "Technology"
         if mention.surface.isascii():
@@ -561,9 +567,10 @@ def _list_members(
         if COMPANY_LIST_CUE.search(
             text, max(0, run.start() - COMPANY_CUE_WINDOW), run.start() + len(items[0][0])
         ):
-            known_types = ["Vendor" if t in _TECHNICAL else t for t in known_types]  # 组织包括…、ARM
-        technical = set(known_types) <= _TECHNICAL
-        if not technical and not set(known_types) <= _VENDORISH:
+            # 组织包括…、ARM
+            known_types = ["Vendor" if t in NAMED_TECHNICAL_TYPES else t for t in known_types]
+        technical = set(known_types) <= NAMED_TECHNICAL_TYPES
+        if not technical and not set(known_types) <= ORG_TYPES:
             continue
         type_ = max(sorted(set(known_types)), key=known_types.count)
         for raw, start in items:

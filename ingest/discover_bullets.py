@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from kg.namespaces import NAMED_TECHNICAL_TYPES
+
 __all__ = ["BULLET_MIN_KNOWN", "BULLET_NAME_MAX_CHARS", "account_owners", "bullet_list_members"]
 
 BULLET_MIN_KNOWN = 2  # known names a bulleted list needs before its other names take their kind
@@ -34,7 +36,6 @@ _PHRASE_HEAD = re.compile(
 )
 # a bullet that labels a web address (Slack: https://…, 文档: https://…) names where to go, not a thing
 _LINK_LABEL = re.compile(r"[ \t]*[:：][ \t]*(?:https?://|www\.)")
-_TECHNICAL = frozenset({"Technology", "Product"})
 _ORGANISATION = "Organization"
 # a bullet that labels the account page of a code host (- 360：https://github.com/qihoo360): the label
 # names the account's owner; an address with a repository after the account (项目地址：github.com/a/b)
@@ -62,7 +63,7 @@ def bullet_list_members(
             continue
         if all(kind == _ORGANISATION for kind in known):
             type_, latin_only = _ORGANISATION, False
-        elif all(kind in _TECHNICAL for kind in known):
+        elif all(kind in NAMED_TECHNICAL_TYPES for kind in known):
             type_, latin_only = "Technology", True
         else:
             continue

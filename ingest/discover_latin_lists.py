@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from kg.lexicon import Lexicon
+from kg.namespaces import ORG_TYPES
 
 __all__ = ["latin_list_members"]
 
@@ -30,7 +31,6 @@ _CUED_RUN = re.compile(
     r"(?<![A-Za-z0-9./\-_])(" + _CUED_ITEM + r")(?:\s*、\s*(?:" + _CUED_ITEM + r"))+"
     r"(?=\s*等[\u4e00-\u9fff]{0,4}?(?:" + LIST_CUES + r"))"
 )
-_ORG_TYPES = frozenset({"Vendor", "Organization"})
 # what a list of kinds of object or fields of code is followed by (Job、Task、Pod等资源; Namespace、
 # Queue、Status等条件; Pod、Batch、Interactive任务): its members are words of an API, not names
 KIND_HEADS = re.compile(
@@ -54,7 +54,7 @@ def latin_list_members(text: str, base: int, lexicon: Lexicon) -> Iterator[tuple
             continue
         items = _items(text, run.start(), run.end())
         known = [e.type for name, _at in items if (e := lexicon.resolve(name)) is not None]
-        if known and sum(t in _ORG_TYPES for t in known) * 2 >= len(known):
+        if known and sum(t in ORG_TYPES for t in known) * 2 >= len(known):
             continue  # a list of companies
         if any(_NOT_A_NAME.fullmatch(name) for name, _at in items):
             continue

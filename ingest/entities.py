@@ -23,14 +23,13 @@ from ingest.mention_filters import (
     url_spans,
 )
 from kg.lexicon import Lexicon
+from kg.namespaces import TECHNICAL_TYPES  # a known name of these makes a sentence technical
 from kg.surface_matcher import SurfaceMatch, SurfaceMatcher
 from kg.tokenize import TITLE_RE, WordSegmenter
 
 __all__ = ["CLOUD_CONTEXT", "EntityExtraction", "extract_entities"]
 
 CLOUD_CONTEXT = re.compile(r"云|容器|计算|厂商|服务商|Kubernetes|K8s|PaaS|IaaS|SaaS", re.IGNORECASE)
-# types of a known name whose presence makes a sentence technical (for common-word names)
-TECHNICAL_TYPES = frozenset({"Technology", "Product", "Concept"})
 
 
 @dataclass(frozen=True)

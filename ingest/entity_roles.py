@@ -31,6 +31,7 @@ from dataclasses import replace
 
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
 from ingest.relation_cues import ADOPTION_VERBS
+from kg.namespaces import NAMED_TECHNICAL_TYPES
 
 __all__ = ["COMPANY_LIST_CUE", "PROVIDER_CUES", "end_user", "report_roles"]
 
@@ -57,7 +58,7 @@ _ADOPTER_GAP = r"[^，,。；;、]{0,8}?"
 # of the lexicon only (an acronym discovered in the report may stand for companies: BAT（百度、阿里巴巴）) (on
 # dev, anywhere in the clause loses BOE, whose own systems follow its name; before it, no dev change and
 # the finops sample keeps SUSE, 'Rancher是SUSE的一部分')
-TECHNICAL_TYPES = frozenset({"Technology", "Product"})
+_IT_NAME_TYPES = NAMED_TECHNICAL_TYPES
 # a known technology's name used for the company behind it: the example of a kind of company (像 Rancher
 # 这样的公司; a bare 公司 after it is a company of that field: AI 公司, on dev the only ones), or the
 # agent of making or open-sourcing something (K3s由Rancher开源)
@@ -94,7 +95,7 @@ def report_roles(
     technical = sorted(
         (m.start, m.slug)
         for m in mentions
-        if m.slug in entities and entities[m.slug].type in TECHNICAL_TYPES and not entities[m.slug].discovered
+        if m.slug in entities and entities[m.slug].type in _IT_NAME_TYPES and not entities[m.slug].discovered
     )
     surfaces: dict[str, set[str]] = {}
     for mention in mentions:

@@ -10,6 +10,7 @@ from datetime import date
 from ingest.document import CleanDocument
 from kg.errors import InputError
 from kg.lexicon import Lexicon
+from kg.namespaces import ORG_TYPES
 from kg.surface_matcher import SurfaceMatcher
 
 __all__ = [
@@ -51,7 +52,7 @@ def publisher(doc: CleanDocument, lexicon: Lexicon, matcher: SurfaceMatcher) -> 
             continue
         for match in matcher.find(doc.text, span.start, span.end):
             entry = lexicon.entries[match.slug]
-            if entry.type in {"Organization", "Vendor"}:
+            if entry.type in ORG_TYPES:
                 counts[entry.label] += 1
     if counts:
         return counts.most_common(1)[0][0]

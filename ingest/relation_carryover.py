@@ -27,6 +27,7 @@ from ingest.relation_rule import (
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
     TECHNICAL_TYPES,
+    YEAR_MONTH,
     RelationRule,
     TypeOf,
     between,
@@ -60,7 +61,7 @@ _CLAUSE_START = r"(?:^|(?<=[，,：:；;]))\s*(?:[-*•]\s*)?"
 _ADVERBS = r"(?:目前|现已|已经|已|还|也|同时|均|都|可以|能够|完美|全面|原生|直接|并)*"
 # a pronoun may name the carried subject (，它还支持 A、B; 该项目已完成对 A 的支持)
 _PRONOUN = r"(?:它|其|该项目|该平台|该系统|该框架|该工具)?"
-_DATED = r"(?:\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*(?:及之后|以来|起|后)?\s*)?"
+_DATED = rf"(?:{YEAR_MONTH}\s*(?:及之后|以来|起|后)?\s*)?"
 _SUPPORT = re.compile(_CLAUSE_START + _PRONOUN + _DATED + _ADVERBS + r"(?:支持|兼容|适配)(?:了)?")
 _SUPPORT_OF = re.compile(_CLAUSE_START + _PRONOUN + _DATED + _ADVERBS + r"(?:完成|实现)?(?:了)?对")
 _SUPPORT_OF_END = re.compile(r"[^，。；]{0,16}?的(?:支持|适配|兼容)")
@@ -84,7 +85,7 @@ class _Cue:
 _CUES = (
     _Cue("supports", _SUPPORT, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False),
     _Cue("supports", _SUPPORT_OF, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False, _SUPPORT_OF_END),
-    _Cue("openSourcedBy", _OPEN_SOURCED, ORG_TYPES, frozenset({"Technology", "Product"}), True),
+    _Cue("openSourcedBy", _OPEN_SOURCED, ORG_TYPES, NAMED_TECHNICAL_TYPES, True),
     _Cue("supports", _RUNS, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False, _RUNS_END),
 )
 
@@ -124,11 +125,36 @@ def carried_over_relations(
                                 name="carried-over", predicate=cue.predicate, confidence=confidence
                             )
                             yield rule.relate(first, second, passage.n, sentence)
-            yield from _foundations(passage.n, sentence, found, subjects, carried, type_of)
-            yield from _built_with(passage.n, sentence, found, subjects, carried, type_of)
-            yield from _joins(passage.n, sentence, found, carried, report_topic, type_of)
+            here = _Reading(passage.n, sentence, found, subjects, carried, report_topic, type_of)
+            yield from _foundations(here)
+            yield from _built_with(here)
+            yield from _joins(here)
             if topic is not None:
                 carried[type_of(topic) in ORG_TYPES] = topic
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A sentence as the rules on what a clause is built on or joins read it: its passage's number, its
+    mentions, the names that open its clauses, and the subjects carried over to it (the last topic of an
+    earlier sentence of the passage, by whether it is an organisation; the report's topic)."""
+
+    n: int
+    sentence: Sentence
+    found: list[Mention]
+    subjects: list[Mention]
+    carried: dict[bool, Mention]
+    report_topic: Mention | None
+    type_of: TypeOf
+
+    def technical(self) -> Iterator[tuple[int, Mention]]:
+        """The mentions of technologies, products and concepts, with their places in ``found``."""
+        return ((i, m) for i, m in enumerate(self.found) if self.type_of(m) in TECHNICAL_TYPES)
+
+    def built_on(self, rule: RelationRule, system: Mention | None, base: Mention) -> Iterator[Relation]:
+        """``system`` basedOn ``base``, when the system is a named technical thing other than the base."""
+        if system is not None and self.type_of(system) in NAMED_TECHNICAL_TYPES and system.slug != base.slug:
+            yield rule.relate(system, base, self.n, self.sentence)
 
 
 def _subject(
@@ -259,39 +285,28 @@ _CORE_OPENING = re.compile(r"以\s*$")
 _CORE_CLOSING = re.compile(r"\s*(?:为|作为)(?:核心|基础|底座|内核)")
 
 
-def _foundations(
-    n: int,
-    sentence: Sentence,
-    found: list[Mention],
-    subjects: list[Mention],
-    carried: dict[bool, Mention],
-    type_of: TypeOf,
-) -> Iterator[Relation]:
+def _foundations(here: _Reading) -> Iterator[Relation]:
     """…，在 Kubernetes 原生的容器编排和调度能力之上 → the clause's subject basedOn Kubernetes;
     EdgeWize 就是以 KubeEdge 为核心构建的 → EdgeWize basedOn KubeEdge."""
-    text, base = sentence.text, sentence.start
-    for i, m in enumerate(found):
-        if type_of(m) not in TECHNICAL_TYPES:
-            continue
+    text, base, type_of = here.sentence.text, here.sentence.start, here.type_of
+    for i, m in here.technical():
         opening = _ON_TOP_OPENING.search(text, 0, m.start - base)
         if (
             opening is not None
             and opening.end() == m.start - base
             and _ON_TOP_CLOSING.match(text, m.end - base)
         ):
-            before = [s for s in subjects if s.end <= base + opening.start()]
-            subject = before[-1] if before else carried.get(False)
-            if subject is not None and type_of(subject) in NAMED_TECHNICAL_TYPES and subject.slug != m.slug:
-                yield ON_TOP_OF.relate(subject, m, n, sentence)
+            before = [s for s in here.subjects if s.end <= base + opening.start()]
+            yield from here.built_on(ON_TOP_OF, before[-1] if before else here.carried.get(False), m)
         if _CORE_OPENING.search(text[: m.start - base]) and _CORE_CLOSING.match(text, m.end - base):
             clause_start = max(text.rfind(c, 0, m.start - base) for c in "，,；;：:")
             earlier = [
                 e
-                for e in found[:i]
+                for e in here.found[:i]
                 if e.start - base > clause_start and type_of(e) in NAMED_TECHNICAL_TYPES and e.slug != m.slug
             ]
             if earlier:
-                yield WITH_CORE.relate(earlier[-1], m, n, sentence)
+                yield WITH_CORE.relate(earlier[-1], m, here.n, here.sentence)
 
 
 # - 利用Kubernetes部署、管理和调度 / 该平台利用人工智能技术 / X 采用微服务架构: what a system is built with
@@ -313,21 +328,13 @@ _BULLET_VERB = re.compile(r"\s*(?:部署|管理|调度|编排|构建|开发|实�
 BUILT_WITH = RelationRule(name="built-with", predicate="basedOn", confidence=CONFIDENCE.built_on_top)
 
 
-def _built_with(
-    n: int,
-    sentence: Sentence,
-    found: list[Mention],
-    subjects: list[Mention],
-    carried: dict[bool, Mention],
-    type_of: TypeOf,
-) -> Iterator[Relation]:
+def _built_with(here: _Reading) -> Iterator[Relation]:
     """A system 利用/采用/使用 B 技术/架构 → the system basedOn B; the system is the clause's own subject,
     the name a pronoun (该平台) stands for (the last named system before it), or, on a bullet that
     opens with the verb, the subject carried from the passage."""
+    sentence, found, type_of = here.sentence, here.found, here.type_of
     text, base = sentence.text, sentence.start
-    for i, m in enumerate(found):
-        if type_of(m) not in TECHNICAL_TYPES:
-            continue
+    for i, m in here.technical():
         cue = _BUILT_WITH.search(text, 0, m.start - base)
         if cue is None:
             continue
@@ -336,7 +343,7 @@ def _built_with(
         if not (kind or (bullet and _BULLET_VERB.match(text, m.end - base))):
             continue
         at = base + cue.start()
-        own = [s for s in subjects if s.end == at and _clause_of(sentence, s, base + cue.end())]
+        own = [s for s in here.subjects if s.end == at and _clause_of(sentence, s, base + cue.end())]
         if not own and cue.group("opening") is None:
             continue  # the verb follows words that are not its subject's name
         named_before = [e for e in found[:i] if e.end <= at and type_of(e) in NAMED_TECHNICAL_TYPES]
@@ -345,11 +352,10 @@ def _built_with(
         elif cue.group("pronoun") and named_before:
             subject = named_before[-1]
         elif bullet and not found[:i]:
-            subject = carried.get(False)
+            subject = here.carried.get(False)
         else:
             subject = None
-        if subject is not None and type_of(subject) in NAMED_TECHNICAL_TYPES and subject.slug != m.slug:
-            yield BUILT_WITH.relate(subject, m, n, sentence)
+        yield from here.built_on(BUILT_WITH, subject, m)
 
 
 # 2019 年，它作为第一个云原生边缘项目被接受为 CNCF Sandbox 项目: the pronoun's project joins the organisation
@@ -362,21 +368,15 @@ _ORG_PROJECT = re.compile(r"\s*(?:的)?[^，,。；;]{0,16}?项目")
 JOINS = RelationRule(name="pronoun-joins", predicate="partOf", confidence=CONFIDENCE.same_passage)
 
 
-def _joins(
-    n: int,
-    sentence: Sentence,
-    found: list[Mention],
-    carried: dict[bool, Mention],
-    report_topic: Mention | None,
-    type_of: TypeOf,
-) -> Iterator[Relation]:
+def _joins(here: _Reading) -> Iterator[Relation]:
     """…，它…被接受为 ORG …项目 → the carried subject (or the report's topic) partOf ORG."""
+    sentence, type_of = here.sentence, here.type_of
     text, base = sentence.text, sentence.start
-    for org in found:
+    for org in here.found:
         if type_of(org) != "Organization" or not _ORG_PROJECT.match(text, org.end - base):
             continue
         if not _JOINS.search(text, 0, org.start - base):
             continue
-        project = carried.get(False) or report_topic
+        project = here.carried.get(False) or here.report_topic
         if project is not None and type_of(project) in NAMED_TECHNICAL_TYPES:
-            yield JOINS.relate(project, org, n, sentence)
+            yield JOINS.relate(project, org, here.n, sentence)

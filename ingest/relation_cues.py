@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 from ingest.document import Mention, Relation, Sentence
 from ingest.relation_rule import (
+    NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
     TECHNICAL_TYPES,
+    WRITTEN_YEAR_MONTH,
     RelationRule,
     TypeOf,
     between,
@@ -93,7 +95,8 @@ def _object_names(
 
 
 _VERB = re.compile(
-    r"(?:陆续|相继|先后|率先|正式|就|又|还|也|已|已经)?(?:在|于)?(?:\d{4}年(?:\d{1,2}月)?)?(?:就|又|还|也)?"
+    r"(?:陆续|相继|先后|率先|正式|就|又|还|也|已|已经)?(?:在|于)?"
+    rf"(?:{WRITTEN_YEAR_MONTH})?(?:就|又|还|也)?"
     r"(?P<anaphor>将(?:之|其|它))?"
     r"(?P<verb>开发出|开发了|开发|研发出|研发了|研发|设计出|推出了|推出|发布了|发布|上线了|上线|开源了|开源|印发|出台|颁布)"
 )
@@ -101,9 +104,9 @@ _VERB = re.compile(
 _CO_AGENT = re.compile(
     r"\s*(?:很荣幸|荣幸地)?(?:能够|将|也|还)?(?:与|和|携手|联合)[^，。；A-Za-z]{0,12}?(?:一起|共同|一道)"
 )
-_ADVERBS = re.compile(r"^(?:陆续|相继|先后|率先|正式|就|又|还|也|已|已经|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
-_CHAIN_GAP = re.compile(r"^[、，,]?(?:并|又|还|也|陆续|相继|先后|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
-_ANAPHOR_GAP = re.compile(r"^[、，,]?(?:并|又|还|也|随后|在|于|\d{4}年(?:\d{1,2}月)?|\s)*$")
+_ADVERBS = re.compile(rf"^(?:陆续|相继|先后|率先|正式|就|又|还|也|已|已经|在|于|{WRITTEN_YEAR_MONTH}|\s)*$")
+_CHAIN_GAP = re.compile(rf"^[、，,]?(?:并|又|还|也|陆续|相继|先后|在|于|{WRITTEN_YEAR_MONTH}|\s)*$")
+_ANAPHOR_GAP = re.compile(rf"^[、，,]?(?:并|又|还|也|随后|在|于|{WRITTEN_YEAR_MONTH}|\s)*$")
 
 
 def _verb_phrases(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -195,11 +198,11 @@ def _verb_relation(
     s_type, o_type = type_of(subject), type_of(obj)
     if o_type == "Policy" and word in {"发布", "发布了", "印发", "出台", "颁布"}:
         yield RULES.verb_object_issued.relate(obj, subject, n, sentence)
-    elif word.startswith("开源") and o_type in {"Technology", "Product"}:
+    elif word.startswith("开源") and o_type in NAMED_TECHNICAL_TYPES:
         yield RULES.verb_object_open_sourced.relate(obj, subject, n, sentence)
     elif s_type == "Vendor" and o_type == "Product":
         yield RULES.verb_object_offers.relate(subject, obj, n, sentence)
-    elif o_type in {"Technology", "Product"} and word[:2] in {"开发", "研发", "设计", "推出"}:
+    elif o_type in NAMED_TECHNICAL_TYPES and word[:2] in {"开发", "研发", "设计", "推出"}:
         yield RULES.verb_object_developed.relate(obj, subject, n, sentence)
 
 
@@ -212,7 +215,7 @@ def _appositions(n: int, sentence: Sentence, found: list[Mention], type_of: Type
     for _, a, b, link in neighbours(sentence, found):
         if (
             type_of(a) in {"Technology", "Concept"}
-            and type_of(b) in {"Technology", "Product"}
+            and type_of(b) in NAMED_TECHNICAL_TYPES
             and _CATEGORY_LINK.match(link)
             and b.surface[:1].isascii()
             and not a.surface[:1].isascii()
@@ -396,7 +399,7 @@ def _made_by_list(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
     """X最初由A、B和C于2017年联合发布 → X developedBy A, B, C."""
     for i, thing in enumerate(found[:-1]):
         makers = found[i + 1 :]
-        if type_of(thing) not in {"Technology", "Product"} or type_of(makers[0]) not in ORG_TYPES:
+        if type_of(thing) not in NAMED_TECHNICAL_TYPES or type_of(makers[0]) not in ORG_TYPES:
             continue
         if not _BY.match(between(sentence, thing.end, makers[0].start)):
             continue
@@ -499,7 +502,7 @@ def _based_on_lists(n: int, sentence: Sentence, found: list[Mention], type_of: T
         elif type_of(a) == type_of(b) and _WORD_BOUNDARY.match(sentence.text, b.end - sentence.start):
             yield RULES.such_as.relate(a, b, n, sentence)
         elif (
-            type_of(a) in {"Technology", "Product"}
+            type_of(a) in NAMED_TECHNICAL_TYPES
             and type_of(b) in {"Technology", "Concept"}
             and _KIND_NOUN.match(sentence.text, b.end - sentence.start)
         ):  # GitHub Copilot 等 AI 工具: the category before a kind noun

@@ -34,6 +34,7 @@ from ingest.relation_rule import (
     SUBJECT_LEAD,
     TECHNICAL_TYPES,
     TOPIC_LEAD,
+    YEAR_MONTH,
     RelationRule,
     TypeOf,
     between,
@@ -275,7 +276,7 @@ _BASE_AFTER = re.compile(r"\s*的?\s*(?:基础上|基础之上|之上)")
 _ON_BASE_OF = _NeighbourCue(NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, _ON_BASE, _BASE_AFTER)
 # X 作为/成为/加入 ORG …项目
 _JOINS_ORG = re.compile(
-    r"^\s*(?:已经|已|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:正式)?"
+    rf"^\s*(?:已经|已|正式)?\s*(?:(?:在|于)\s*{YEAR_MONTH})?\s*(?:正式)?"
     r"(?:作为|成为|加入|进入|捐赠给|捐献给|是|为)(?:了)?\s*$"
 )
 _ORG_PROJECT = re.compile(r"\s*(?:的)?[^，。；]{0,16}?(?:项目|系统)")
@@ -410,16 +411,15 @@ _OPEN_SOURCED = re.compile(r"(?:正式)?开源(?:了|的)")
 _INITIATOR = re.compile(
     r"^\s*(?:项目)?\s*的\s*(?:发起单位|发起者|发起方|创建者|创始者|核心维护者|维护者|主要贡献者)\s*[，,]\s*$"
 )
-_BY_MAKER = re.compile(r"^\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*)?(?:最初|最早)?(?:正式)?由\s*$")
+_ON_DATE = rf"(?:于\s*{YEAR_MONTH}\s*)?"  # 于 2017 年
+_BY_MAKER = re.compile(rf"^\s*{_ON_DATE}(?:最初|最早)?(?:正式)?由\s*$")
 _MADE = re.compile(r"\s*(?:正式|联合|共同)?(?P<verb>开源|开发|研发|发起|创建)")
 _IN_ORG = re.compile(r"^\s*(?:正式)?于\s*$")
 
 
 # X（…）是一个…系统，由 A、B 和 C 进行开发和维护: 由 opens a clause after the topic
 _BY_CLAUSE = re.compile(r"[，,]\s*(?:最初|最早|主要)?由\s*$")
-_MADE_CLAUSE = re.compile(
-    r"\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*)?(?:正式|联合|共同)?(?:进行)?(?P<verb>开源|开发|研发|发起|创建)"
-)
+_MADE_CLAUSE = re.compile(rf"\s*{_ON_DATE}(?:正式|联合|共同)?(?:进行)?(?P<verb>开源|开发|研发|发起|创建)")
 
 
 def _makers_of_topic(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -584,7 +584,7 @@ def _foundations(n: int, sentence: Sentence, found: list[Mention], type_of: Type
 
 # …，并在 2020 年 4 月成为 ORG 官方项目: the sentence's topic joins the organisation, clauses later
 _JOIN_CUE_BEFORE = re.compile(
-    r"(?:并|也|已|已经|正式)?\s*(?:(?:在|于)\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?\s*)?(?:正式)?"
+    rf"(?:并|也|已|已经|正式)?\s*(?:(?:在|于)\s*{YEAR_MONTH}\s*)?(?:正式)?"
     r"(?:成为|加入|进入|被接受为|晋升为)(?:了)?\s*$"
 )
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ingest.document import Mention, Passage, Relation, Sentence
+from kg.namespaces import NAMED_TECHNICAL_TYPES, ORG_TYPES, TECHNICAL_TYPES  # the entity types the rules name
 
 __all__ = [
     "LABEL_WORD",
@@ -25,6 +26,8 @@ __all__ = [
     "SUBJECT_LEAD",
     "TECHNICAL_TYPES",
     "TOPIC_LEAD",
+    "WRITTEN_YEAR_MONTH",
+    "YEAR_MONTH",
     "RelationRule",
     "TypeOf",
     "between",
@@ -36,11 +39,6 @@ __all__ = [
     "sentences_with_mentions",
 ]
 
-# The entity types the rules name: organisations, technical things, and the technical things with a name of
-# their own (not a concept).
-ORG_TYPES = frozenset({"Vendor", "Organization"})
-TECHNICAL_TYPES = frozenset({"Technology", "Product", "Concept"})
-NAMED_TECHNICAL_TYPES = frozenset({"Technology", "Product"})
 TypeOf = Callable[[Mention], str]  # the type of a mention's entity
 
 # A relation carried over to the next items of a list (A、B及C) is a little less sure than the first.
@@ -50,6 +48,10 @@ LIST_CONTINUATION_DISCOUNT = 0.05
 # that opens a later clause this close to the clause break (则, 而, 也).
 TOPIC_LEAD = 10
 SUBJECT_LEAD = 2
+# A date before a verb, as a regex fragment: a year and perhaps a month, spaced or not (2020 年 4 月), and
+# as the rules fitted on dates written without spaces read it (2014年3月).
+YEAR_MONTH = r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?"
+WRITTEN_YEAR_MONTH = r"\d{4}年(?:\d{1,2}月)?"
 # what follows a name that is a word of a bullet's label, not a subject (- 完整的 Kubernetes 工作负载支持：…):
 # more words, then a colon
 LABEL_WORD = re.compile(r"\s*[^，,；;：:\s][^，,；;：:]*[：:]")

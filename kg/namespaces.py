@@ -22,6 +22,8 @@ __all__ = [
     "ENTITY_TYPES",
     "ID_BASE",
     "LEXICON_GRAPH",
+    "NAMED_TECHNICAL_TYPES",
+    "ORG_TYPES",
     "OWL",
     "PREFIXES",
     "PROV",
@@ -29,6 +31,7 @@ __all__ = [
     "RDFS",
     "REPORT_BASE",
     "SKOS",
+    "TECHNICAL_TYPES",
     "TYPE_PRECEDENCE",
     "WIKIDATA",
     "XSD",
@@ -84,6 +87,12 @@ ENTITY_TYPES: tuple[str, ...] = (
     "Industry",
     "Policy",
 )
+
+# The groups of entity types that the rules treat alike: organisations (who make, offer and join things), the
+# technical things with a name of their own, and these with the concepts.
+ORG_TYPES = frozenset({"Vendor", "Organization"})
+NAMED_TECHNICAL_TYPES = frozenset({"Technology", "Product"})
+TECHNICAL_TYPES = NAMED_TECHNICAL_TYPES | {"Concept"}
 
 # When reports give one entity several types (a discovered name typed by context), the entity's type is the
 # first of its types in this order, whatever the order the reports came in: the more specific or more

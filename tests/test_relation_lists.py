@@ -5,20 +5,9 @@ guards keep compounds and modifiers out."""
 from __future__ import annotations
 
 import pytest
+from support.relations import relations_in
 
-from ingest.document import SourceDocument
-from ingest.pipeline import extract
-from kg.lexicon import Lexicon
-
-
-@pytest.fixture(scope="module")
-def lexicon() -> Lexicon:
-    return Lexicon.load()
-
-
-def _relations(text: str, lexicon: Lexicon) -> set[tuple[str, str, str]]:
-    ex = extract(SourceDocument(text, "s.txt", "text/plain"), lexicon=lexicon)
-    return {(r.subject, r.predicate, r.object) for r in ex.relations}
+pytest_plugins = ["support.relations"]
 
 
 @pytest.mark.parametrize(
@@ -189,7 +178,7 @@ def _relations(text: str, lexicon: Lexicon) -> set[tuple[str, str, str]]:
     ],
 )
 def test_pattern_families(text, expected, lexicon):
-    assert expected <= _relations(text, lexicon)
+    assert expected <= relations_in(text, lexicon)
 
 
 @pytest.mark.parametrize(
@@ -210,7 +199,7 @@ def test_pattern_families(text, expected, lexicon):
     ],
 )
 def test_guards(text, lexicon):
-    found = _relations(text, lexicon)
+    found = relations_in(text, lexicon)
     assert not {r for r in found if r[1] in {"usedByIndustry", "broader", "predecessorOf"}}
     assert not {r for r in found if r[0] in {"artificial-intelligence"}}
 
@@ -225,12 +214,12 @@ def test_guards(text, lexicon):
     ],
 )
 def test_no_support_guards(text, lexicon):
-    assert not {r for r in _relations(text, lexicon) if r[1] == "supports"}
+    assert not {r for r in relations_in(text, lexicon) if r[1] == "supports"}
 
 
 def test_names_written_together_are_one_list_item(lexicon):
     """5G MEC: the list item is the thing the last name names, not the modifier before it."""
-    found = _relations(
+    found = relations_in(
         "KubeEdge还将通过插件的形式支持5G MEC、AI云边协同等场景，目前在很多领域都已落地应用。", lexicon
     )
     assert ("kubeedge", "supports", "multi-access-edge-computing") in found
@@ -240,7 +229,7 @@ def test_names_written_together_are_one_list_item(lexicon):
 def test_a_clause_without_subject_that_runs_a_list_of_workloads_takes_the_carried_subject(lexicon):
     """- …：直接调度 A、B 等原生工作负载 under a report about Volcano: the name inside the bullet's label
     (Kubernetes 工作负载支持：) is not the subject; the report's topic is."""
-    found = _relations(
+    found = relations_in(
         "Volcano 是批量计算调度系统，Volcano 支持多种作业，Volcano 很流行。Volcano 调度很快。\n\n"
         "- 完整的 Kubernetes 工作负载支持：直接调度 Deployment、StatefulSet、DaemonSet 等原生工作负载",
         lexicon,
@@ -252,7 +241,7 @@ def test_a_clause_without_subject_that_runs_a_list_of_workloads_takes_the_carrie
 def test_components_listed_after_the_sentence_that_announces_them(lexicon):
     """'X 包含如下部分：' then lines '- NAME：…': each known name opening an item is partOf X; a further
     sentence of an item's line does not end the list, a line that is not an item does."""
-    found = _relations(
+    found = relations_in(
         "一般来说，Kubernetes 包含如下部分：\n\n"
         "- etcd：集群状态的存储。除了etcd以外，还有别的存储。\n\n"
         "- 控制平面：负责调度\n\n"
@@ -263,7 +252,7 @@ def test_components_listed_after_the_sentence_that_announces_them(lexicon):
     )
     assert {("etcd", "partOf", "kubernetes"), ("kube-scheduler", "partOf", "kubernetes")} <= found
     assert ("prometheus", "partOf", "kubernetes") not in found
-    found = _relations("Kubernetes 的核心由两大组件构成：\n\n1）etcd：存储\n", lexicon)
+    found = relations_in("Kubernetes 的核心由两大组件构成：\n\n1）etcd：存储\n", lexicon)
     assert ("etcd", "partOf", "kubernetes") in found
 
 
@@ -283,4 +272,4 @@ def test_components_listed_after_the_sentence_that_announces_them(lexicon):
     ],
 )
 def test_a_pronoun_names_the_carried_subject(text, expected, lexicon):
-    assert expected <= _relations(text, lexicon)
+    assert expected <= relations_in(text, lexicon)

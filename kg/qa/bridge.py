@@ -41,8 +41,10 @@ BRIDGE_SENTENCES = 2
 # Nouns that say what kind of entity a describing clause names, and the entity types they want.
 _ORGANISATION_NOUNS = "公司|企业|厂商|运营商|供应商|服务商|机构|组织|基金会|银行|集团"
 _TECHNOLOGY_NOUNS = "平台|项目|组件|工具|框架|语言|产品|系统|插件"
+_KIND_NOUNS = f"{_ORGANISATION_NOUNS}|{_TECHNOLOGY_NOUNS}"
+_ORGANISATION_TYPES = ("Vendor", "Organization")
 _NOUN_TYPES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
-    (re.compile(f"(?:{_ORGANISATION_NOUNS})$"), ("Vendor", "Organization")),
+    (re.compile(f"(?:{_ORGANISATION_NOUNS})$"), _ORGANISATION_TYPES),
     (re.compile(f"(?:{_TECHNOLOGY_NOUNS})$"), ("Technology", "Product")),
 )
 # What a question asks with: a describing clause holds none of these.
@@ -50,15 +52,13 @@ _ASKING = re.compile(r"哪|什么|多少|几[个家名位年次种]|谁|如何|�
 # "(description)的(那家)(noun)，(question about it)": the description is one clause that asks nothing.
 _DESCRIBED = re.compile(
     r"^(?P<desc>[^，,。？?；;]{2,}?)的(?:那|这)?(?:家|个|位|款|部|项|种)?"
-    rf"(?P<noun>[^，,。？?；;的]{{0,8}}?(?:{_ORGANISATION_NOUNS}|{_TECHNOLOGY_NOUNS}))[，,]\s*(?P<then>\S.*)$"
+    rf"(?P<noun>[^，,。？?；;的]{{0,8}}?(?:{_KIND_NOUNS}))[，,]\s*(?P<then>\S.*)$"
 )
 # A part that refers back to the entity the part before it asked for: 这家公司…, 该平台…, 它…, 其…
-_REFERS = re.compile(
-    rf"^(?:(?:这|该|那)(?:家|个|款|位|项|种)?(?:{_ORGANISATION_NOUNS}|{_TECHNOLOGY_NOUNS})|它们?|其)"
-)
+_REFERS = re.compile(rf"^(?:(?:这|该|那)(?:家|个|款|位|项|种)?(?:{_KIND_NOUNS})|它们?|其)")
 _ASKS_ENTITY = re.compile(r"哪(?:家|个|款|位|种)?|谁")
-_ASKED_NOUN = re.compile(rf"[^，,。？?]*?(?:{_ORGANISATION_NOUNS}|{_TECHNOLOGY_NOUNS})")  # after 哪家 …
-_PERSON_TYPES = ("Vendor", "Organization")  # 谁 asks for someone: the graph knows organisations, not people
+_ASKED_NOUN = re.compile(rf"[^，,。？?]*?(?:{_KIND_NOUNS})")  # after 哪家 …
+_PERSON_TYPES = _ORGANISATION_TYPES  # 谁 asks for someone: the graph knows organisations, not people
 
 
 @dataclass(frozen=True)

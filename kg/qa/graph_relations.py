@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kg.namespaces import CNKG, ENTITY_BASE, SKOS, cnkg_name_of, entity_iri, slug_of
+from kg.namespaces import CNKG, ENTITY_BASE, ORG_TYPES, SKOS, cnkg_name_of, entity_iri, slug_of
 from kg.qa.evidence import Answer, Evidence
 from kg.qa.question import RELATION_CUES, LinkedEntity, Question
 from kg.qa.sentences import sentence_at
@@ -22,7 +22,6 @@ __all__ = ["RelationPlan", "answer_from_relations", "plan_relations"]
 
 # The agent side of these properties is an Organization or Vendor (the anchor's type decides direction).
 _AGENT_PROPERTIES = {"developedBy", "openSourcedBy", "issuedBy"}
-_ORGANIZATIONS = {"Organization", "Vendor"}
 # Two-hop paths go through named things only, never through a broad concept (容器, 云原生 …).
 _HOP_TYPES = {"Product", "Technology", "Vendor", "Organization", "Policy"}
 MAX_CANDIDATES = 200  # (answer, middle) pairs read from the graph for one relation question
@@ -49,7 +48,7 @@ def _direction(predicate: str, anchor_type: str | None, cue_before_anchor: bool)
     if predicate == "predecessorOf":
         return True  # X的前身: ?x predecessorOf X
     if predicate in _AGENT_PROPERTIES:
-        return anchor_type in _ORGANIZATIONS  # 华为开源了哪些项目 vs KubeEdge由谁开源
+        return anchor_type in ORG_TYPES  # 华为开源了哪些项目 vs KubeEdge由谁开源
     if predicate == "usedByIndustry":
         return anchor_type == "Industry"
     return cue_before_anchor  # 哪些产品基于K8s (?x basedOn K8s) vs K8s基于什么 (K8s basedOn ?x)

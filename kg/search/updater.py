@@ -8,6 +8,7 @@ Wiring (ingest)::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -62,21 +63,14 @@ def make_index_updater(
     ``model``: the embedder to use when its name is the data directory's (the parallel ingest passes
     one that answers from vectors its workers computed); ``keep_cache``: keep the embedding cache in
     this process for the next commit (a writer of many reports; it costs the cache's hashes in memory)."""
-
-    def updater(datadir: DataDir, manifest: Manifest, added: list[ReportBundle], removed: list[str]) -> None:
-        update_indexes(
-            datadir,
-            manifest,
-            added,
-            removed,
-            embedder=embedder,
-            threads=threads,
-            progress=progress,
-            model=model,
-            keep_cache=keep_cache,
-        )
-
-    return updater
+    return functools.partial(
+        update_indexes,
+        embedder=embedder,
+        threads=threads,
+        progress=progress,
+        model=model,
+        keep_cache=keep_cache,
+    )
 
 
 def update_indexes(
