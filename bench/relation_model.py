@@ -34,7 +34,7 @@ from ingest.pipeline import Extraction, extract
 from ingest.read import read_path
 from kg.lexicon import Lexicon
 from kg.tokenize import WordSegmenter
-from tests.support.devset import resolve_gold_name
+from tests.support.devset import Score, resolve_gold_name
 from tests.support.realworld import Corpus
 
 # What the classifier adds must reach this precision on the cross-validated dev predictions (issue 15 asks
@@ -149,15 +149,10 @@ def _fit(r: np.ndarray, k: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
 
 
 @dataclass
-class Tally:
+class Tally(Score):
     """Precision and recall against the gold, matched as tests.support.devset.score_relations matches."""
 
-    tp_pred: int = 0
-    pred: int = 0
-    tp_gold: int = 0
-    gold: int = 0
-
-    def add(self, triples: Sequence[Triple], golds: list[Gold]) -> None:
+    def count(self, triples: Sequence[Triple], golds: list[Gold]) -> None:
         def hit(t: Triple, g: Gold) -> bool:
             return t[1] == g[0] and t[0] in g[1] and t[2] in g[2]
 
@@ -165,14 +160,6 @@ class Tally:
         self.tp_pred += sum(any(hit(t, g) for g in golds) for t in triples)
         self.gold += len(golds)
         self.tp_gold += sum(any(hit(t, g) for t in triples) for g in golds)
-
-    @property
-    def precision(self) -> float:
-        return self.tp_pred / self.pred if self.pred else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp_gold / self.gold if self.gold else 1.0
 
     @property
     def f1(self) -> float:
@@ -204,10 +191,10 @@ def cross_validate(docs: list[DevDocument]) -> dict[str, dict[float, Tally]]:
         weights = train([d for d in docs if d is not held])
         alone, added = _scored(weights, held, False), _scored(weights, held, True)
         for t in THRESHOLDS:
-            out["alone"][t].add([k for k, p in alone if p >= t], held.golds)
+            out["alone"][t].count([k for k, p in alone if p >= t], held.golds)
             more = [k for k, p in added if p >= t]
-            out["added"][t].add(more, held.golds)
-            out["union"][t].add([*held.rules, *more], held.golds)
+            out["added"][t].count(more, held.golds)
+            out["union"][t].count([*held.rules, *more], held.golds)
     return out
 
 
@@ -221,7 +208,7 @@ def report(docs: list[DevDocument]) -> list[str]:
     labelled = [y for d in docs for _, y in d.examples]
     rules = Tally()
     for d in docs:
-        rules.add(d.rules, d.golds)
+        rules.count(d.rules, d.golds)
     cv = cross_validate(docs)
     threshold = choose_threshold(cv["added"])
     chosen = (
