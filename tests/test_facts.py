@@ -75,3 +75,50 @@ def test_chinese_numerals_in_tenths():
 def test_comparison_base_year_is_not_the_figure_year():
     figures = find_figures("截至2023年底节点已超过2000个，较2021年增长约3.5倍")
     assert (figures[1].value, figures[1].unit, figures[1].year) == (Decimal("3.5"), "倍", 2023)
+
+
+def _keys(text: str) -> list[tuple[str, str | None, str, str]]:
+    return [
+        (str(f.value), str(f.value_max) if f.value_max is not None else None, f.unit, f.qualifier)
+        for f in find_figures(text)
+    ]
+
+
+# Real sentences of dev documents of the real-world corpus (tests/data/realworld), with their gold facts.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a size per thing, a descending range with a unit on both ends, a share (kubeedge-tech-kuiper)
+        (
+            "Memory:89%~72%;0.4MB/rule GPU:25%",
+            [("72", "89", "%", "range"), ("0.4", None, "MB/rule", "="), ("25", None, "%", "=")],
+        ),
+        ("AWS t2.micro 配置10k+/s消息吞吐", [("10", None, "k/s", ">")]),  # a rate written with k
+        ("总GPU卡数为1.1K张", [("1.1", None, "K张", "=")]),  # volcano-case-pengcheng-lab
+        # 多 between magnitude and measure word (kaiyuanshe-2018-oss-report-questionnaire)
+        (
+            "微软将把自己的 6 万多项专利组合免费提供给联盟的 2650 家左右的公司",
+            [("6", None, "万项", ">"), ("2650", None, "家", "≈")],
+        ),
+        ("团队先后2人成为了Karmada 社区 member", [("2", None, "人", "=")]),  # 先后 is no rank
+        ("我们目前只有五个人维护这么多系统", [("5", None, "人", "=")]),  # k8s-case-chinaunicom
+        ("吞吐可提升约 2.73 倍，TTFT 降低约 73.5%", [("2.73", None, "倍", "≈"), ("73.5", None, "%", "≈")]),
+    ],
+)
+def test_technical_and_case_study_figures(text, expected):
+    assert _keys(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "比如集群资源总量为CPU：18C，Memory：72GB，两个用户分别是User1和User2，每个User分配1个队列",  # a spec
+        "配置 AWS:2core*4GB Ubuntu",  # hardware beside a core count (kubeedge-tech-kuiper)
+        "在长系统提示词场景（如 4096 tokens）下",  # a setting (volcano-ann-kthena)
+        "比如有10个资源，但是有两个任务",  # a made-up example (volcano-case-xiaohongshu)
+        "假设你一个人可以运维 10 个节点",  # k8s-case-ant-financial
+        "14.49%\t136.28\n4\t台湾\t15,894",  # a table row: 4 and 台湾 are two cells, not 4 台
+    ],
+)
+def test_specifications_examples_and_cells_are_not_figures(text):
+    assert [k for k in _keys(text) if k[2] != "%"] == []
