@@ -18,7 +18,16 @@ from dataclasses import dataclass
 __all__ = ["COUNT_HEADER_SUFFIXES", "PERSON_HEADER_WORDS", "TableCell", "table_cells"]
 
 _NUMBER_CELL = re.compile(r"^\s*(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{2,})\s*$")
-_HEADER_UNIT = re.compile(r"[（(]\s*(?P<u>万|亿|万人|人|个|家|次|亿元|万元|元|美元|万美元|亿美元)\s*[)）]")
+# A unit in brackets in a column header: Chinese magnitudes and measure words, or a Latin unit by its shape
+# (Throughput (req/s), TTFT (s), 内存 (GB)): a size, a time, or a Latin word per unit of time.
+_HEADER_UNIT = re.compile(
+    r"[（(]\s*(?P<u>万|亿|万人|人|个|家|次|亿元|万元|元|美元|万美元|亿美元"
+    r"|[KMGTP]i?B|[KMG]bps|ms|s|min|h|[A-Za-z]{1,10}/(?:s|ms|min|h))\s*[)）]"
+)
+# A cell with a decimal fraction or thousands separators is a measured quantity even when its header gives
+# no unit (开发者活跃度 4,301,051.55: a score, unit ""); ranks (1 … 10) and years are bare integers and
+# stay out. Chosen on dev: the dev gold counts every cell of the one such column in dev (10 figures).
+_MEASURED_CELL = re.compile(r"^\s*(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)\s*$")
 # Column headers that say what a bare number counts: people (总人数, 开发者数) or things (仓库数, 项目数量).
 PERSON_HEADER_WORDS = ("人数", "者数", "人员数", "用户数")
 COUNT_HEADER_SUFFIXES = ("数", "数量", "个数")
@@ -67,7 +76,9 @@ def table_cells(text: str) -> list[TableCell]:
             for column, (cell, at) in enumerate(_cells(line, pos)):
                 number = _NUMBER_CELL.match(cell)
                 unit = header_unit(header[column]) if number and column < len(header) else None
-                if number and unit:
+                if number and unit is None and column < len(header) and _MEASURED_CELL.match(cell):
+                    unit = ""
+                if number and unit is not None:
                     start, end = at + number.start("n"), at + number.end("n")
                     found.append(TableCell(start, end, number.group("n"), unit, header[column]))
         pos += len(line) + 1

@@ -6,7 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from ingest.document import SourceDocument
 from ingest.facts import find_figures
+from ingest.pipeline import extract
+from ingest.tables import table_cells
 
 
 def _one(text: str):
@@ -122,3 +125,25 @@ def test_technical_and_case_study_figures(text, expected):
 )
 def test_specifications_examples_and_cells_are_not_figures(text):
     assert [k for k in _keys(text) if k[2] != "%"] == []
+
+
+def test_table_columns_with_latin_units_and_measured_scores():
+    # volcano-ann-kthena (dev): units in brackets in the header; kaiyuanshe-2024-report-data-macro (dev): a
+    # score column without a unit (开发者活跃度) counts, the rank column does not
+    kthena = "Plugin Configuration\tThroughput (req/s)\tTTFT (s)\nRandom\t11.81\t25.23"
+    assert [(c.raw, c.unit) for c in table_cells(kthena)] == [("11.81", "req/s"), ("25.23", "s")]
+    macro = "排名\t国家\t总人数\t占比\t开发者活跃度\n10\t韩国\t44,006\t1.73%\t375,550.82"
+    assert [(c.raw, c.unit) for c in table_cells(macro)] == [("44,006", "人"), ("375,550.82", "")]
+
+
+def test_a_repeated_sentence_states_its_figures_once():
+    # k8s-case-adidas (dev) repeats this sentence of its summary in its body
+    sentence = (
+        "阿迪达斯现在在其云原生平台上运行着 40% 最关键、最具影响力的系统，"
+        "拥有 4,000 个 Pod、200 个节点和每月 80,000 次构建。"
+    )
+    source = SourceDocument(
+        text=f"{sentence}\n\n正文。\n\n{sentence}\n", source="adidas.txt", media_type="text/plain"
+    )
+    keys = sorted((str(f.value), f.unit) for f in extract(source).facts)
+    assert keys == [("200", "个"), ("40", "%"), ("4000", "个"), ("80000", "次")]
