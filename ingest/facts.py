@@ -55,7 +55,7 @@ FIGURE_RE = re.compile(
     rf"(?P<pnoun>{_COUNTED})|(?P<pmw>{_COUNT}))?"
     rf"|(?P<v>{_NUM}){_GAP}(?P<more>多|余)?{_GAP}(?P<u>{_UNIT})"
     rf"|(?<![A-Za-z])(?:[Nn]\s*[=＝]|样本量\s*[：:])\s*(?P<n>\d+)(?![\dA-Za-z])"
-    rf"|(?P<tenth>\d|[{_CN_DIGITS}])成(?![本员功为立熟长果效型])"
+    rf"|(?P<tenth>\d|[{_CN_DIGITS}])成(?![本员功为立熟长果效型就])"
     rf"|百分之(?P<pct>{_CN_NUM}|\d+(?:\.\d+)?)"
     rf"|(?P<cn>{_CN_NUM})(?P<cmore>多|余)?(?P<cu>千元|{_MAGNITUDE}?{_CURRENCY}|倍|名|家|{_MAGNITUDE}|个人)"
 )
@@ -64,7 +64,8 @@ FIGURE_RE = re.compile(
 CN_COUNT_MIN = 2
 # 千万 (by all means), 百万美元 as a unit label, 百倍 (a figure of speech): not figures
 _ADVERB_NUMERALS = frozenset({"千", "百"})
-_RANK_BEFORE = ("第", "前", "后")  # 第6名, 前两位: ranks, not counts
+_VAGUE_BEFORE = frozenset("几数")  # before a Chinese numeral: 几十万, 数百 (several …)
+_RANK_BEFORE = ("第", "前", "后", "排名", "名列")  # 第6名, 前两位, 排名 10 名以后: ranks, not counts
 # …but these adverbs end in 后 without making a rank (团队先后2人成为了 member: two people, one after another)
 _ADVERBS_ENDING_IN_RANK = ("先后", "随后", "之后", "此后", "然后", "而后")
 _COUNT_UNITS = frozenset(
@@ -232,6 +233,8 @@ def _value_unit(match: re.Match[str]) -> tuple[Decimal | None, Decimal | None, s
         money = re.search(_CURRENCY, unit) is not None
         if count is None or (count < CN_COUNT_MIN and not money) or raw in _ADVERB_NUMERALS:
             return None
+        if match.string[max(0, match.start() - 1) : match.start()] in _VAGUE_BEFORE:
+            return None  # 几十万篇, 数十个: "several tens of thousands", no figure
         return Decimal(count), None, "人" if unit == "个人" else unit  # 五个人: five people
     if match.group("pv"):
         magnitude, noun, measure = match.group("pmag"), match.group("pnoun"), match.group("pmw")

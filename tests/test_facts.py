@@ -121,6 +121,9 @@ def test_technical_and_case_study_figures(text, expected):
         "比如有10个资源，但是有两个任务",  # a made-up example (volcano-case-xiaohongshu)
         "假设你一个人可以运维 10 个节点",  # k8s-case-ant-financial
         "14.49%\t136.28\n4\t台湾\t15,894",  # a table row: 4 and 台湾 are two cells, not 4 台
+        "小红书是一个UGC社区，每天有大概几十万篇的笔记投稿",  # 几十万: several (volcano-case-xiaohongshu)
+        "这一成就是我们贡献者非凡创造力和奉献精神的体现",  # 成就, not 一成 (kubeedge-ann-cncf-graduation)
+        "在 2015 年时，即使是 BAT 也排名 10 名以后",  # a rank (kaiyuanshe-2018-oss-report-questionnaire)
     ],
 )
 def test_specifications_examples_and_cells_are_not_figures(text):
