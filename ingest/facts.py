@@ -328,6 +328,8 @@ LIST_WINDOW = 16  # how far before a figure its listed values (49、46 次) are 
 # numbers are not facts, docs/annotation.md). The cue counts in the figure's own clause only. 例如 is left
 # out: on dev it introduces real cases (高收入人群例如 5 万以上从 2015 年的 1.5% 增长到 5.1%, gold facts).
 _ILLUSTRATIVE = re.compile(r"比如|譬如|假设|假如")
+# 超过10分钟，则终止Job: a clause opened by 则/那么 makes the figure before it a rule's condition
+_THEN = re.compile(r"\s*(?:则|那么)")
 _CLAUSE_START = "，,；;：:"
 # 2core*4GB, CPU：18C，Memory：72GB: a memory or disk size beside a core count is a hardware specification,
 # not a fact (docs/annotation.md); a size per thing (0.4MB/rule) is a measurement and stays.
@@ -335,10 +337,22 @@ _CORE_COUNT = re.compile(r"\d+\s*(?:[Cc](?:ore)?s?|核|vCPU)(?![A-Za-z])")
 _BARE_SIZE = re.compile(_SIZE)
 
 
-def _not_recorded(text: str, start: int, value: Decimal, value_max: Decimal | None, unit: str) -> bool:
+def _is_threshold(text: str, end: int) -> bool:
+    """The figure ends the condition of a rule: 若Pod失败后重启，10分钟内仍未恢复，则重启整个Job."""
+    stop = _CLAUSE_BREAK.search(text, end)
+    return stop is not None and _THEN.match(text, stop.end()) is not None
+
+
+def _not_recorded(
+    text: str, span: tuple[int, int], value: Decimal, value_max: Decimal | None, unit: str
+) -> bool:
     """Numbers with a unit that are not facts: a count of one thing (每个User分配1个队列, like 一个, which
-    CN_COUNT_MIN leaves out), a number in a made-up example, a hardware specification."""
+    CN_COUNT_MIN leaves out), a number in a made-up example, a rule's threshold (a configuration value), a
+    hardware specification."""
+    start, end = span
     if unit in _COUNT_UNITS and value == 1 and value_max is None:
+        return True
+    if _is_threshold(text, end):
         return True
     clause = max(text.rfind(c, 0, start) for c in _CLAUSE_START) + 1
     if _ILLUSTRATIVE.search(text, clause, start):
@@ -366,7 +380,7 @@ def find_figures(text: str, after: str = "", *, reference_year: int | None = Non
             continue
         if v2 is not None and v2 <= v1:
             continue  # 2014-2016 style spans and dates are not ranges of a figure
-        if _not_recorded(text, m.start(), v1, v2, unit):
+        if _not_recorded(text, (m.start(), m.end()), v1, v2, unit):
             continue
         year, stated = _year(text, m.start(), m.end(), reference_year, unit)
         figure = Figure(

@@ -124,6 +124,7 @@ def test_technical_and_case_study_figures(text, expected):
         "小红书是一个UGC社区，每天有大概几十万篇的笔记投稿",  # 几十万: several (volcano-case-xiaohongshu)
         "这一成就是我们贡献者非凡创造力和奉献精神的体现",  # 成就, not 一成 (kubeedge-ann-cncf-graduation)
         "在 2015 年时，即使是 BAT 也排名 10 名以后",  # a rank (kaiyuanshe-2018-oss-report-questionnaire)
+        "示例配置：若Pod失败后重启，10分钟内仍未恢复，则重启整个Job",  # a threshold (volcano-ann-v1-11)
     ],
 )
 def test_specifications_examples_and_cells_are_not_figures(text):
