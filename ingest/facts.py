@@ -57,7 +57,7 @@ FIGURE_RE = re.compile(
     rf"|(?<![A-Za-z])(?:[Nn]\s*[=＝]|样本量\s*[：:])\s*(?P<n>\d+)(?![\dA-Za-z])"
     rf"|(?P<tenth>\d|[{_CN_DIGITS}])成(?![本员功为立熟长果效型就])"
     rf"|百分之(?P<pct>{_CN_NUM}|\d+(?:\.\d+)?)"
-    rf"|(?P<cn>{_CN_NUM})(?P<cmore>多|余)?(?P<cu>千元|{_MAGNITUDE}?{_CURRENCY}|倍|名|家|{_MAGNITUDE}|个人)"
+    rf"|(?P<cn>{_CN_NUM})(?P<cmore>多|余)?(?P<cu>千元|{_MAGNITUDE}?{_CURRENCY}|倍|名|家|{_MAGNITUDE}(?:多|余)?{_COUNT}?|个人)"
 )
 # Chinese numerals stand for a figure only from this value on with a count unit (五名工程师, 十倍); a money
 # amount counts from one (一万元).
@@ -161,7 +161,8 @@ def _is_not_a_figure(text: str, start: int, end: int, unit: str) -> bool:
 def _qualifier(text: str, start: int, match: re.Match[str]) -> str:
     if match.group("v2"):
         return "range"
-    if match.group("more") or match.group("cmore") or _APPROXIMATE_IN_UNIT.search(match.group("u") or ""):
+    unit = match.group("u") or match.group("cu") or ""
+    if match.group("more") or match.group("cmore") or _APPROXIMATE_IN_UNIT.search(unit):
         return ">"
     window = text[max(0, start - 6) : start].rstrip()  # 约 2.73 倍: a blank may stand after the cue
     for cue, qualifier in _QUALIFIERS:
@@ -235,7 +236,7 @@ def _value_unit(match: re.Match[str]) -> tuple[Decimal | None, Decimal | None, s
             return None
         if match.string[max(0, match.start() - 1) : match.start()] in _VAGUE_BEFORE:
             return None  # 几十万篇, 数十个: "several tens of thousands", no figure
-        return Decimal(count), None, "人" if unit == "个人" else unit  # 五个人: five people
+        return Decimal(count), None, "人" if unit == "个人" else _unit(unit)  # 五个人: five people
     if match.group("pv"):
         magnitude, noun, measure = match.group("pmag"), match.group("pnoun"), match.group("pmw")
         rate = match.group("prate") or ""
