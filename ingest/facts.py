@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ingest.timeframe import YEAR_RE, chinese_number, year_of
 
-__all__ = ["CN_COUNT_MIN", "COUNTED_NOUNS", "LIST_WINDOW", "Figure", "find_figures"]
+__all__ = ["CN_COUNT_MIN", "COUNTED_NOUNS", "LIST_WINDOW", "UNIT_RE", "Figure", "find_figures"]
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _CN_DIGITS = "一二两三四五六七八九十"
@@ -43,6 +43,7 @@ _TECHNICAL = (
 _COUNTED_UNIT = rf"(?:{_MAGNITUDE}(?:多|余)?{_COUNT}?|{_KILO}(?:{_COUNT}|(?={_RATE}))|{_COUNT}){_PER}"
 _UNIT = rf"(?:千元|{_MAGNITUDE}?{_CURRENCY}|{_COUNTED_UNIT}|{_DURATION}|{_TECHNICAL})"
 _APPROXIMATE_IN_UNIT = re.compile(r"多|余")
+UNIT_RE = re.compile(_UNIT)  # a unit as the figures of running text write it (used for table headers too)
 # Between a number and its unit: a blank at most, never a tab (table cells: "4\t台湾" is two cells).
 _GAP = r"[ \u00a0]?"
 # What a count written as N+ counts, when no measure word follows: 60+企业, 600+全球开发者, 800+ Fork.

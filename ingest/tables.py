@@ -15,15 +15,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ingest.facts import UNIT_RE
+
 __all__ = ["COUNT_HEADER_SUFFIXES", "PERSON_HEADER_WORDS", "TableCell", "table_cells"]
 
 _NUMBER_CELL = re.compile(r"^\s*(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{2,})\s*$")
-# A unit in brackets in a column header: Chinese magnitudes and measure words, or a Latin unit by its shape
-# (Throughput (req/s), TTFT (s), 内存 (GB)): a size, a time, or a Latin word per unit of time.
-_HEADER_UNIT = re.compile(
-    r"[（(]\s*(?P<u>万|亿|万人|人|个|家|次|亿元|万元|元|美元|万美元|亿美元"
-    r"|[KMGTP]i?B|[KMG]bps|ms|s|min|h|[A-Za-z]{1,10}/(?:s|ms|min|h))\s*[)）]"
-)
+# A unit in brackets in a column header (实际总量（万）, Throughput (req/s)): whatever running text
+# would write after a figure as its unit (ingest.facts.UNIT_RE), so tables and prose agree on units.
+_HEADER_UNIT = re.compile(r"[（(]\s*(?P<u>[^（()）]{1,12}?)\s*[)）]")
 # A cell with a decimal fraction or thousands separators is a measured quantity even when its header gives
 # no unit (开发者活跃度 4,301,051.55: a score, unit ""); ranks (1 … 10) and years are bare integers and
 # stay out. Chosen on dev: the dev gold counts every cell of the one such column in dev (10 figures).
@@ -51,9 +50,10 @@ def _cells(line: str, offset: int) -> Iterator[tuple[str, int]]:
 
 def header_unit(header: str) -> str | None:
     """The unit a column header gives its bare numbers, None when it gives none (ranks, scores, years)."""
-    marked = _HEADER_UNIT.search(header)
-    if marked:
-        return marked.group("u")
+    for marked in _HEADER_UNIT.finditer(header):
+        unit = marked.group("u")
+        if UNIT_RE.fullmatch(unit):
+            return "%" if unit == "％" else unit
     name = header.strip()
     if any(word in name for word in PERSON_HEADER_WORDS):
         return "人"
