@@ -47,8 +47,12 @@ UNIT_RE = re.compile(_UNIT)  # a unit as the figures of running text write it (u
 # Between a number and its unit: a blank at most, never a tab (table cells: "4\t台湾" is two cells).
 _GAP = r"[ \u00a0]?"
 # What a count written as N+ counts, when no measure word follows: 60+企业, 600+全球开发者, 800+ Fork.
-COUNTED_NOUNS = ("企业", "公司", "开发者", "贡献者", "用户", "客户", "组织", "国家", "Star", "Fork")
-_COUNTED = "|".join(COUNTED_NOUNS)
+# A Latin noun counts by its shape (800+ Fork, 3.5k+ Star, 60+SQL函数: a Latin word, with at most two Chinese
+# characters of the same word after it), the Chinese ones from this list (no word boundaries without a
+# segmenter: 60+企业进行了 must stop at 企业).
+COUNTED_NOUNS = ("企业", "公司", "开发者", "贡献者", "用户", "客户", "组织", "国家")
+_LATIN_NOUN = r"[A-Za-z][A-Za-z0-9-]*(?![A-Za-z0-9])(?:(?![的和与及在中上等是了并个])[\u4e00-\u9fff]){0,2}"
+_COUNTED = "|".join((*COUNTED_NOUNS, _LATIN_NOUN))
 _RANGE_SEP = r"\s*(?:~|～|-|－|—|至|到)\s*"
 FIGURE_RE = re.compile(
     rf"(?P<v1>{_NUM}){_GAP}(?P<u1>{_UNIT})?(?:{_RANGE_SEP}(?P<v2>{_NUM}){_GAP}(?P<u2>{_UNIT}))"

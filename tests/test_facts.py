@@ -98,6 +98,7 @@ def _keys(text: str) -> list[tuple[str, str | None, str, str]]:
         ),
         ("AWS t2.micro 配置10k+/s消息吞吐", [("10", None, "k/s", ">")]),  # a rate written with k
         ("总GPU卡数为1.1K张", [("1.1", None, "K张", "=")]),  # volcano-case-pengcheng-lab
+        ("60+SQL函数", [("60", None, "SQL函数", ">")]),  # a Latin noun after N+ is the unit (kuiper)
         # 多 between magnitude and measure word (kaiyuanshe-2018-oss-report-questionnaire)
         (
             "微软将把自己的 6 万多项专利组合免费提供给联盟的 2650 家左右的公司",
