@@ -105,6 +105,8 @@ def _keys(text: str) -> list[tuple[str, str | None, str, str]]:
             [("6", None, "万项", ">"), ("2650", None, "家", "≈")],
         ),
         ("团队先后2人成为了Karmada 社区 member", [("2", None, "人", "=")]),  # 先后 is no rank
+        # one figure given twice in a sentence is one fact (k8s-case-adidas)
+        ("来自平台团队的五名工程师与来自电商团队的五名工程师合作", [("5", None, "名", "=")]),
         ("我们目前只有五个人维护这么多系统", [("5", None, "人", "=")]),  # k8s-case-chinaunicom
         ("吞吐可提升约 2.73 倍，TTFT 降低约 73.5%", [("2.73", None, "倍", "≈"), ("73.5", None, "%", "≈")]),
     ],
