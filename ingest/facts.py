@@ -36,8 +36,8 @@ _PER = rf"(?:{_RATE})?"
 # throughputs (QPS, TPS, RPS) and any Latin word per unit of time (req/s, tokens/s, ops/s).
 _SIZE = r"(?:[KMGTP]i?B)"
 _TECHNICAL = (
-    rf"(?:%|％|pp|{_SIZE}{_PER}|[KMG]bps|[QTR]PS|ns|μs|us|ms|[A-Za-z]{{1,10}}/(?:s|ms|min|h)(?![A-Za-z])"
-    r"|s(?![A-Za-z]))"
+    rf"(?:%|％|{_SIZE}{_PER}|(?:pp|[KMG]bps|[QTR]PS|ns|μs|us|ms|s)(?![A-Za-z])"
+    r"|[A-Za-z]{1,10}/(?:s|ms|min|h)(?![A-Za-z]))"
 )
 # 6 万多项 (more than 60,000): the 多/余 of an approximate count may stand between magnitude and measure word
 _COUNTED_UNIT = rf"(?:{_MAGNITUDE}(?:多|余)?{_COUNT}?|{_KILO}(?:{_COUNT}|(?={_RATE}))|{_COUNT}){_PER}"
