@@ -154,3 +154,14 @@ def test_a_repeated_sentence_states_its_figures_once():
     )
     keys = sorted((str(f.value), f.unit) for f in extract(source).facts)
     assert keys == [("200", "个"), ("40", "%"), ("4000", "个"), ("80000", "次")]
+
+
+def test_a_decimal_figure_given_again_after_its_table_is_one_fact():
+    # kaiyuanshe-2024-report-data-macro (dev): the prose under the table restates its 17.11%
+    text = (
+        "排名\t国家\t总人数\t占比\t开发者活跃度\n1\t美国\t435,202\t17.11%\t4,301,051.55\n\n"
+        "美国以43.5万开发者（占比17.11%）遥遥领先，其活跃度（4,301,051.55）也居全球首位。\n"
+    )
+    facts = extract(SourceDocument(text=text, source="macro.txt", media_type="text/plain")).facts
+    keys = [(str(f.value), f.unit) for f in facts]
+    assert sorted(keys) == sorted([("17.11", "%"), ("4301051.55", ""), ("435202", "人"), ("43.5", "万")])
