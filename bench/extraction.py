@@ -124,6 +124,11 @@ class Tally:
         ]
 
 
+def _listed(title: str, items: list[str]) -> list[str]:
+    """One error per line under its title (facts carry their quote or context, too long for one line)."""
+    return [f"    {title}: {len(items)}", *(f"      {item}" for item in items)]
+
+
 def score_document(corpus: Corpus, doc: Document, lexicon: Lexicon) -> tuple[Tally, list[str]]:
     gold = corpus.gold(doc.id)
     if gold is None:
@@ -135,7 +140,8 @@ def score_document(corpus: Corpus, doc: Document, lexicon: Lexicon) -> tuple[Tal
     ex = extract(source, lexicon=lexicon, date=doc.date)  # the manifest date, as --date
     entities = score_entities(ex, gold["entities"], lexicon)["all"]
     relations = score_relations(ex, gold, lexicon)["all"]
-    tally = Tally(1, entities, relations, score_facts_and_years(ex, gold["facts"]))
+    facts = score_facts_and_years(ex, gold["facts"])
+    tally = Tally(1, entities, relations, facts)
     tally.typed = list(type_accuracy(ex, gold["entities"], lexicon))
     errors = [
         f"{doc.id} [{doc.genre}]",
@@ -143,6 +149,9 @@ def score_document(corpus: Corpus, doc: Document, lexicon: Lexicon) -> tuple[Tal
         f"    entities spurious: {entities.spurious}",
         f"    relations missed:  {relations.missed}",
         f"    relations spurious: {relations.spurious}",
+        *_listed("facts missed", facts.missed),
+        *_listed("facts spurious", facts.spurious),
+        *_listed("facts wrong year", facts.wrong_year),
     ]
     return tally, errors
 

@@ -15,42 +15,64 @@ from decimal import Decimal, InvalidOperation
 
 from ingest.timeframe import YEAR_RE, chinese_number, year_of
 
-__all__ = ["CN_COUNT_MIN", "COUNTED_NOUNS", "LIST_WINDOW", "Figure", "find_figures"]
+__all__ = ["CN_COUNT_MIN", "COUNTED_NOUNS", "LIST_WINDOW", "UNIT_RE", "Figure", "find_figures"]
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _CN_DIGITS = "一二两三四五六七八九十"
 _CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
 _CN_NUM = r"[零一二两三四五六七八九十百千]{1,6}"
 _MAGNITUDE = r"(?:万亿|亿|万)"
+# 1.1K张, 10k/s: a thousand written as k, only before a measure word or a rate (4K alone is a resolution)
+_KILO = r"[kK]"
 _CURRENCY = r"(?:美元|元人民币|元|港元|欧元)"
 # Measure words a count is written with (100万家, 5,000 个 Pod, 25.6 万笔, 1500 名开发人员, 700 轮次).
 _COUNT = r"(?:个百分点|家|台|个|次|人|名|位|份|笔|条|张|轮次|项|款|座|套|倍|类)"
 # Durations given as outcomes (部署时间缩短到5-10分钟, 中断时间缩减到10s内) and technical units.
 _DURATION = r"(?:分钟|毫秒|秒|小时)"
-_TECHNICAL = r"(?:%|％|pp|TB|PB|GB|MB|ms|s(?![A-Za-z]))"
-# A rate: a count per unit of time (800条/秒, 3亿条/天)
-_PER = r"(?:/(?:秒|s|分钟|小时|天|日|月|年))?"
-_COUNTED_UNIT = rf"(?:{_MAGNITUDE}{_COUNT}?|{_COUNT}){_PER}"
+# A rate: a count or a size per unit of time or per thing (800条/秒, 3亿条/天, 0.4MB/rule, 32 req/s).
+_RATE = r"/(?:秒|分钟|小时|天|日|月|年|[A-Za-z]{1,12}(?![A-Za-z]))"
+_PER = rf"(?:{_RATE})?"
+# Latin units by their shape: sizes (KB … PB, KiB … TiB), bandwidths (Mbps), times (ns … ms, s),
+# throughputs (QPS, TPS, RPS) and any Latin word per unit of time (req/s, tokens/s, ops/s).
+_SIZE = r"(?:[KMGTP]i?B)"
+_TECHNICAL = (
+    rf"(?:%|％|{_SIZE}{_PER}|(?:pp|[KMG]bps|[QTR]PS|ns|μs|us|ms|s)(?![A-Za-z])"
+    r"|[A-Za-z]{1,10}/(?:s|ms|min|h)(?![A-Za-z]))"
+)
+# 6 万多项 (more than 60,000): the 多/余 of an approximate count may stand between magnitude and measure word
+_COUNTED_UNIT = rf"(?:{_MAGNITUDE}(?:多|余)?{_COUNT}?|{_KILO}(?:{_COUNT}|(?={_RATE}))|{_COUNT}){_PER}"
 _UNIT = rf"(?:千元|{_MAGNITUDE}?{_CURRENCY}|{_COUNTED_UNIT}|{_DURATION}|{_TECHNICAL})"
+_APPROXIMATE_IN_UNIT = re.compile(r"多|余")
+UNIT_RE = re.compile(_UNIT)  # a unit as the figures of running text write it (used for table headers too)
+# Between a number and its unit: a blank at most, never a tab (table cells: "4\t台湾" is two cells).
+_GAP = r"[ \u00a0]?"
 # What a count written as N+ counts, when no measure word follows: 60+企业, 600+全球开发者, 800+ Fork.
-COUNTED_NOUNS = ("企业", "公司", "开发者", "贡献者", "用户", "客户", "组织", "国家", "Star", "Fork")
-_COUNTED = "|".join(COUNTED_NOUNS)
+# A Latin noun counts by its shape (800+ Fork, 3.5k+ Star, 60+SQL函数: a Latin word, with at most two Chinese
+# characters of the same word after it), the Chinese ones from this list (no word boundaries without a
+# segmenter: 60+企业进行了 must stop at 企业).
+COUNTED_NOUNS = ("企业", "公司", "开发者", "贡献者", "用户", "客户", "组织", "国家")
+_LATIN_NOUN = r"[A-Za-z][A-Za-z0-9-]*(?![A-Za-z0-9])(?:(?![的和与及在中上等是了并个])[\u4e00-\u9fff]){0,2}"
+_COUNTED = "|".join((*COUNTED_NOUNS, _LATIN_NOUN))
 _RANGE_SEP = r"\s*(?:~|～|-|－|—|至|到)\s*"
 FIGURE_RE = re.compile(
-    rf"(?P<v1>{_NUM})\s?(?P<u1>{_UNIT})?(?:{_RANGE_SEP}(?P<v2>{_NUM})\s?(?P<u2>{_UNIT}))"
-    rf"|(?P<pv>{_NUM})(?P<pmag>[kKwWP]|万|亿)?\+\s?(?:(?:全球|国内|海外)?(?P<pnoun>{_COUNTED})|(?P<pmw>{_COUNT}))?"
-    rf"|(?P<v>{_NUM})\s?(?P<more>多|余)?\s?(?P<u>{_UNIT})"
+    rf"(?P<v1>{_NUM}){_GAP}(?P<u1>{_UNIT})?(?:{_RANGE_SEP}(?P<v2>{_NUM}){_GAP}(?P<u2>{_UNIT}))"
+    rf"|(?P<pv>{_NUM})(?P<pmag>[kKwWP]|万|亿)?\+{_GAP}(?:(?P<prate>{_RATE})|(?:全球|国内|海外)?"
+    rf"(?P<pnoun>{_COUNTED})|(?P<pmw>{_COUNT}))?"
+    rf"|(?P<v>{_NUM}){_GAP}(?P<more>多|余)?{_GAP}(?P<u>{_UNIT})"
     rf"|(?<![A-Za-z])(?:[Nn]\s*[=＝]|样本量\s*[：:])\s*(?P<n>\d+)(?![\dA-Za-z])"
-    rf"|(?P<tenth>\d|[{_CN_DIGITS}])成(?![本员功为立熟长果效型])"
+    rf"|(?P<tenth>\d|[{_CN_DIGITS}])成(?![本员功为立熟长果效型就])"
     rf"|百分之(?P<pct>{_CN_NUM}|\d+(?:\.\d+)?)"
-    rf"|(?P<cn>{_CN_NUM})(?P<cmore>多|余)?(?P<cu>千元|{_MAGNITUDE}?{_CURRENCY}|倍|名|家|{_MAGNITUDE})"
+    rf"|(?P<cn>{_CN_NUM})(?P<cmore>多|余)?(?P<cu>千元|{_MAGNITUDE}?{_CURRENCY}|倍|名|家|{_MAGNITUDE}(?:多|余)?{_COUNT}?|个人)"
 )
 # Chinese numerals stand for a figure only from this value on with a count unit (五名工程师, 十倍); a money
 # amount counts from one (一万元).
 CN_COUNT_MIN = 2
 # 千万 (by all means), 百万美元 as a unit label, 百倍 (a figure of speech): not figures
 _ADVERB_NUMERALS = frozenset({"千", "百"})
-_RANK_BEFORE = ("第", "前", "后")  # 第6名, 前两位: ranks, not counts
+_VAGUE_BEFORE = frozenset("几数")  # before a Chinese numeral: 几十万, 数百 (several …)
+_RANK_BEFORE = ("第", "前", "后", "排名", "名列")  # 第6名, 前两位, 排名 10 名以后: ranks, not counts
+# …but these adverbs end in 后 without making a rank (团队先后2人成为了 member: two people, one after another)
+_ADVERBS_ENDING_IN_RANK = ("先后", "随后", "之后", "此后", "然后", "而后")
 _COUNT_UNITS = frozenset(
     ("个", "次", "人", "名", "位", "份", "笔", "条", "张", "台", "家", "项", "款", "座", "套", "类")
 )
@@ -123,7 +145,7 @@ def _decimal(raw: str) -> Decimal | None:
 
 
 def _unit(raw: str) -> str:
-    return "%" if raw == "％" else raw
+    return "%" if raw == "％" else _APPROXIMATE_IN_UNIT.sub("", raw)
 
 
 def _is_not_a_figure(text: str, start: int, end: int, unit: str) -> bool:
@@ -134,7 +156,9 @@ def _is_not_a_figure(text: str, start: int, end: int, unit: str) -> bool:
         return True  # X-Kernel2, Q3, CNCF-1 …
     if unit == "s" and _DECADE.match(text, start, end):
         return True  # 1970s
-    if text[:start].rstrip().endswith(_RANK_BEFORE) or (unit == "个" and _LABEL_AFTER.match(text[end:])):
+    written_before = text[:start].rstrip()
+    rank = written_before.endswith(_RANK_BEFORE) and not written_before.endswith(_ADVERBS_ENDING_IN_RANK)
+    if rank or (unit == "个" and _LABEL_AFTER.match(text[end:])):
         return True  # 第2个十年, 3个阶段
     return bool(unit in _COUNT_UNITS and after in {"月", "季", "年", "周", "日", "天"})
 
@@ -142,9 +166,10 @@ def _is_not_a_figure(text: str, start: int, end: int, unit: str) -> bool:
 def _qualifier(text: str, start: int, match: re.Match[str]) -> str:
     if match.group("v2"):
         return "range"
-    if match.group("more") or match.group("cmore"):
+    unit = match.group("u") or match.group("cu") or ""
+    if match.group("more") or match.group("cmore") or _APPROXIMATE_IN_UNIT.search(unit):
         return ">"
-    window = text[max(0, start - 6) : start]
+    window = text[max(0, start - 6) : start].rstrip()  # 约 2.73 倍: a blank may stand after the cue
     for cue, qualifier in _QUALIFIERS:
         if window.endswith(cue) or window.endswith(cue + "为") or window.endswith(cue + "达"):
             return qualifier
@@ -214,16 +239,22 @@ def _value_unit(match: re.Match[str]) -> tuple[Decimal | None, Decimal | None, s
         money = re.search(_CURRENCY, unit) is not None
         if count is None or (count < CN_COUNT_MIN and not money) or raw in _ADVERB_NUMERALS:
             return None
-        return Decimal(count), None, unit
+        if match.string[max(0, match.start() - 1) : match.start()] in _VAGUE_BEFORE:
+            return None  # 几十万篇, 数十个: "several tens of thousands", no figure
+        return Decimal(count), None, "人" if unit == "个人" else _unit(unit)  # 五个人: five people
     if match.group("pv"):
         magnitude, noun, measure = match.group("pmag"), match.group("pnoun"), match.group("pmw")
-        unit = (magnitude or "") + (measure or "") if magnitude else noun or measure or "个"
+        rate = match.group("prate") or ""
+        unit = (magnitude or "") + (measure or "") + rate if magnitude else noun or measure or "个"
         return _decimal(match.group("pv")), None, unit
     if match.group("v2"):
         unit = _unit(match.group("u2"))
         if match.group("u1") and _unit(match.group("u1")) != unit:
             return None
-        return _decimal(match.group("v1")), _decimal(match.group("v2")), unit
+        low, high = _decimal(match.group("v1")), _decimal(match.group("v2"))
+        if match.group("u1") and low is not None and high is not None and high < low:
+            low, high = high, low  # Memory:89%~72%: a unit on both ends makes it a range, not a date span
+        return low, high, unit
     return _decimal(match.group("v")), None, _unit(match.group("u"))
 
 
@@ -299,6 +330,42 @@ def _listed_values(text: str, figure: Figure) -> list[Figure]:
 LIST_WINDOW = 16  # how far before a figure its listed values (49、46 次) are looked for
 
 
+# 比如有10个资源, 假设你一个人可以运维 10 个节点: a number in an example the text makes up (illustrative
+# numbers are not facts, docs/annotation.md). The cue counts in the figure's own clause only. 例如 is left
+# out: on dev it introduces real cases (高收入人群例如 5 万以上从 2015 年的 1.5% 增长到 5.1%, gold facts).
+_ILLUSTRATIVE = re.compile(r"比如|譬如|假设|假如")
+# 超过10分钟，则终止Job: a clause opened by 则/那么 makes the figure before it a rule's condition
+_THEN = re.compile(r"\s*(?:则|那么)")
+_CLAUSE_START = "，,；;：:"
+# 2core*4GB, CPU：18C，Memory：72GB: a memory or disk size beside a core count is a hardware specification,
+# not a fact (docs/annotation.md); a size per thing (0.4MB/rule) is a measurement and stays.
+_CORE_COUNT = re.compile(r"\d+\s*(?:[Cc](?:ore)?s?|核|vCPU)(?![A-Za-z])")
+_BARE_SIZE = re.compile(_SIZE)
+
+
+def _is_threshold(text: str, end: int) -> bool:
+    """The figure ends the condition of a rule: 若Pod失败后重启，10分钟内仍未恢复，则重启整个Job."""
+    stop = _CLAUSE_BREAK.search(text, end)
+    return stop is not None and _THEN.match(text, stop.end()) is not None
+
+
+def _not_recorded(
+    text: str, span: tuple[int, int], value: Decimal, value_max: Decimal | None, unit: str
+) -> bool:
+    """Numbers with a unit that are not facts: a count of one thing (每个User分配1个队列, like 一个, which
+    CN_COUNT_MIN leaves out), a number in a made-up example, a rule's threshold (a configuration value), a
+    hardware specification."""
+    start, end = span
+    if unit in _COUNT_UNITS and value == 1 and value_max is None:
+        return True
+    if _is_threshold(text, end):
+        return True
+    clause = max(text.rfind(c, 0, start) for c in _CLAUSE_START) + 1
+    if _ILLUSTRATIVE.search(text, clause, start):
+        return True
+    return _BARE_SIZE.fullmatch(unit) is not None and _CORE_COUNT.search(text) is not None
+
+
 def find_figures(text: str, after: str = "", *, reference_year: int | None = None) -> list[Figure]:
     """Figures in ``text`` (a sentence); ``after`` is the rest of its line (a survey's date may be there);
     ``reference_year`` (the report's date) resolves relative expressions such as 目前 and 今年."""
@@ -319,6 +386,8 @@ def find_figures(text: str, after: str = "", *, reference_year: int | None = Non
             continue
         if v2 is not None and v2 <= v1:
             continue  # 2014-2016 style spans and dates are not ranges of a figure
+        if _not_recorded(text, (m.start(), m.end()), v1, v2, unit):
+            continue
         year, stated = _year(text, m.start(), m.end(), reference_year, unit)
         figure = Figure(
             m.start(),
@@ -333,4 +402,19 @@ def find_figures(text: str, after: str = "", *, reference_year: int | None = Non
         )
         figures.extend(_listed_values(text, figure))
         figures.append(figure)
-    return _bounded_ranges(text, figures)
+    return _once_per_sentence(_bounded_ranges(text, figures))
+
+
+def _once_per_sentence(figures: list[Figure]) -> list[Figure]:
+    """A sentence that gives the same figure twice (五名工程师与来自电商团队的五名工程师合作;
+    提升了十倍，这意味着产出可以增加十倍) states one fact: the first stays. Chosen on dev, where the gold
+    counts such a figure once (5 repeats in dev sentences, none of them two gold facts); a different year
+    makes it another fact."""
+    seen: set[tuple[Decimal, Decimal | None, str, int | None]] = set()
+    kept: list[Figure] = []
+    for figure in figures:
+        key = (figure.value, figure.value_max, figure.unit, figure.year)
+        if key not in seen:
+            kept.append(figure)
+        seen.add(key)
+    return kept

@@ -15,10 +15,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ingest.facts import UNIT_RE
+
 __all__ = ["COUNT_HEADER_SUFFIXES", "PERSON_HEADER_WORDS", "TableCell", "table_cells"]
 
 _NUMBER_CELL = re.compile(r"^\s*(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{2,})\s*$")
-_HEADER_UNIT = re.compile(r"[（(]\s*(?P<u>万|亿|万人|人|个|家|次|亿元|万元|元|美元|万美元|亿美元)\s*[)）]")
+# A unit in brackets in a column header (实际总量（万）, Throughput (req/s)): whatever running text
+# would write after a figure as its unit (ingest.facts.UNIT_RE), so tables and prose agree on units.
+_HEADER_UNIT = re.compile(r"[（(]\s*(?P<u>[^（()）]{1,12}?)\s*[)）]")
+# A cell with a decimal fraction or thousands separators is a measured quantity even when its header gives
+# no unit (开发者活跃度 4,301,051.55: a score, unit ""); ranks (1 … 10) and years are bare integers and
+# stay out. Chosen on dev: the dev gold counts every cell of the one such column in dev (10 figures).
+_MEASURED_CELL = re.compile(r"^\s*(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)\s*$")
 # Column headers that say what a bare number counts: people (总人数, 开发者数) or things (仓库数, 项目数量).
 PERSON_HEADER_WORDS = ("人数", "者数", "人员数", "用户数")
 COUNT_HEADER_SUFFIXES = ("数", "数量", "个数")
@@ -42,9 +50,10 @@ def _cells(line: str, offset: int) -> Iterator[tuple[str, int]]:
 
 def header_unit(header: str) -> str | None:
     """The unit a column header gives its bare numbers, None when it gives none (ranks, scores, years)."""
-    marked = _HEADER_UNIT.search(header)
-    if marked:
-        return marked.group("u")
+    for marked in _HEADER_UNIT.finditer(header):
+        unit = marked.group("u")
+        if UNIT_RE.fullmatch(unit):
+            return "%" if unit == "％" else unit
     name = header.strip()
     if any(word in name for word in PERSON_HEADER_WORDS):
         return "人"
@@ -67,7 +76,9 @@ def table_cells(text: str) -> list[TableCell]:
             for column, (cell, at) in enumerate(_cells(line, pos)):
                 number = _NUMBER_CELL.match(cell)
                 unit = header_unit(header[column]) if number and column < len(header) else None
-                if number and unit:
+                if number and unit is None and column < len(header) and _MEASURED_CELL.match(cell):
+                    unit = ""
+                if number and unit is not None:
                     start, end = at + number.start("n"), at + number.end("n")
                     found.append(TableCell(start, end, number.group("n"), unit, header[column]))
         pos += len(line) + 1

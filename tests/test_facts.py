@@ -6,7 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from ingest.document import SourceDocument
 from ingest.facts import find_figures
+from ingest.pipeline import extract
+from ingest.tables import table_cells
 
 
 def _one(text: str):
@@ -75,3 +78,90 @@ def test_chinese_numerals_in_tenths():
 def test_comparison_base_year_is_not_the_figure_year():
     figures = find_figures("截至2023年底节点已超过2000个，较2021年增长约3.5倍")
     assert (figures[1].value, figures[1].unit, figures[1].year) == (Decimal("3.5"), "倍", 2023)
+
+
+def _keys(text: str) -> list[tuple[str, str | None, str, str]]:
+    return [
+        (str(f.value), str(f.value_max) if f.value_max is not None else None, f.unit, f.qualifier)
+        for f in find_figures(text)
+    ]
+
+
+# Real sentences of dev documents of the real-world corpus (tests/data/realworld), with their gold facts.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a size per thing, a descending range with a unit on both ends, a share (kubeedge-tech-kuiper)
+        (
+            "Memory:89%~72%;0.4MB/rule GPU:25%",
+            [("72", "89", "%", "range"), ("0.4", None, "MB/rule", "="), ("25", None, "%", "=")],
+        ),
+        ("AWS t2.micro 配置10k+/s消息吞吐", [("10", None, "k/s", ">")]),  # a rate written with k
+        ("总GPU卡数为1.1K张", [("1.1", None, "K张", "=")]),  # volcano-case-pengcheng-lab
+        ("60+SQL函数", [("60", None, "SQL函数", ">")]),  # a Latin noun after N+ is the unit (kuiper)
+        # 多 between magnitude and measure word (kaiyuanshe-2018-oss-report-questionnaire)
+        (
+            "微软将把自己的 6 万多项专利组合免费提供给联盟的 2650 家左右的公司",
+            [("6", None, "万项", ">"), ("2650", None, "家", "≈")],
+        ),
+        ("团队先后2人成为了Karmada 社区 member", [("2", None, "人", "=")]),  # 先后 is no rank
+        # one figure given twice in a sentence is one fact (k8s-case-adidas)
+        ("来自平台团队的五名工程师与来自电商团队的五名工程师合作", [("5", None, "名", "=")]),
+        ("我们目前只有五个人维护这么多系统", [("5", None, "人", "=")]),  # k8s-case-chinaunicom
+        ("吞吐可提升约 2.73 倍，TTFT 降低约 73.5%", [("2.73", None, "倍", "≈"), ("73.5", None, "%", "≈")]),
+    ],
+)
+def test_technical_and_case_study_figures(text, expected):
+    assert _keys(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "比如集群资源总量为CPU：18C，Memory：72GB，两个用户分别是User1和User2，每个User分配1个队列",  # a spec
+        "配置 AWS:2core*4GB Ubuntu",  # hardware beside a core count (kubeedge-tech-kuiper)
+        "在长系统提示词场景（如 4096 tokens）下",  # a setting (volcano-ann-kthena)
+        "比如有10个资源，但是有两个任务",  # a made-up example (volcano-case-xiaohongshu)
+        "假设你一个人可以运维 10 个节点",  # k8s-case-ant-financial
+        "14.49%\t136.28\n4\t台湾\t15,894",  # a table row: 4 and 台湾 are two cells, not 4 台
+        "小红书是一个UGC社区，每天有大概几十万篇的笔记投稿",  # 几十万: several (volcano-case-xiaohongshu)
+        "这一成就是我们贡献者非凡创造力和奉献精神的体现",  # 成就, not 一成 (kubeedge-ann-cncf-graduation)
+        "在 2015 年时，即使是 BAT 也排名 10 名以后",  # a rank (kaiyuanshe-2018-oss-report-questionnaire)
+        "示例配置：若Pod失败后重启，10分钟内仍未恢复，则重启整个Job",  # a threshold (volcano-ann-v1-11)
+    ],
+)
+def test_specifications_examples_and_cells_are_not_figures(text):
+    assert [k for k in _keys(text) if k[2] != "%"] == []
+
+
+def test_table_columns_with_latin_units_and_measured_scores():
+    # volcano-ann-kthena (dev): units in brackets in the header; kaiyuanshe-2024-report-data-macro (dev): a
+    # score column without a unit (开发者活跃度) counts, the rank column does not
+    kthena = "Plugin Configuration\tThroughput (req/s)\tTTFT (s)\nRandom\t11.81\t25.23"
+    assert [(c.raw, c.unit) for c in table_cells(kthena)] == [("11.81", "req/s"), ("25.23", "s")]
+    macro = "排名\t国家\t总人数\t占比\t开发者活跃度\n10\t韩国\t44,006\t1.73%\t375,550.82"
+    assert [(c.raw, c.unit) for c in table_cells(macro)] == [("44,006", "人"), ("375,550.82", "")]
+
+
+def test_a_repeated_sentence_states_its_figures_once():
+    # k8s-case-adidas (dev) repeats this sentence of its summary in its body
+    sentence = (
+        "阿迪达斯现在在其云原生平台上运行着 40% 最关键、最具影响力的系统，"
+        "拥有 4,000 个 Pod、200 个节点和每月 80,000 次构建。"
+    )
+    source = SourceDocument(
+        text=f"{sentence}\n\n正文。\n\n{sentence}\n", source="adidas.txt", media_type="text/plain"
+    )
+    keys = sorted((str(f.value), f.unit) for f in extract(source).facts)
+    assert keys == [("200", "个"), ("40", "%"), ("4000", "个"), ("80000", "次")]
+
+
+def test_a_decimal_figure_given_again_after_its_table_is_one_fact():
+    # kaiyuanshe-2024-report-data-macro (dev): the prose under the table restates its 17.11%
+    text = (
+        "排名\t国家\t总人数\t占比\t开发者活跃度\n1\t美国\t435,202\t17.11%\t4,301,051.55\n\n"
+        "美国以43.5万开发者（占比17.11%）遥遥领先，其活跃度（4,301,051.55）也居全球首位。\n"
+    )
+    facts = extract(SourceDocument(text=text, source="macro.txt", media_type="text/plain")).facts
+    keys = [(str(f.value), f.unit) for f in facts]
+    assert sorted(keys) == sorted([("17.11", "%"), ("4301051.55", ""), ("435202", "人"), ("43.5", "万")])

@@ -94,6 +94,16 @@ def test_a_stated_year_beats_the_aspect_of_its_own_verb_and_a_change_start_is_no
     ]
 
 
+def test_perfect_aspect_goes_on_into_a_clause_opened_by_bing():
+    # volcano-ann-v1-9 (dev, dated 2024): the counts after "，并获得" are reached by the time of writing too
+    text = "社区已吸引5.8万+全球开发者，并获得3.5k+ Star 和800+ Fork"
+    assert [(str(f.value), f.unit, f.year) for f in find_figures(text, reference_year=2024)] == [
+        ("5.8", "万", 2024),
+        ("3.5", "k", 2024),
+        ("800", "Fork", 2024),
+    ]
+
+
 # -- fact forms of the real-world documents ----------
 @pytest.mark.parametrize(
     ("text", "expected"),

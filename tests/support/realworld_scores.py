@@ -157,8 +157,14 @@ class FactScore:
     found: int = 0
     year_right: int = 0
     by_year: dict[str, list[int]] = field(default_factory=lambda: {k: [0, 0] for k in YEAR_KINDS})
+    missed: list[str] = field(default_factory=list)  # gold facts not found: value unit (year) «quote»
+    spurious: list[str] = field(default_factory=list)  # predicted facts matching no gold fact, in context
+    wrong_year: list[str] = field(default_factory=list)  # found facts whose year differs from the gold's
 
     def add(self, other: FactScore) -> None:
+        self.missed += other.missed
+        self.spurious += other.spurious
+        self.wrong_year += other.wrong_year
         self.pred += other.pred
         self.gold += other.gold
         self.found += other.found
@@ -172,10 +178,32 @@ def _value_key(value: Decimal, value_max: Decimal | None, unit: str) -> tuple[De
     return (value.normalize(), value_max.normalize() if value_max is not None else None, unit)
 
 
+def _shown(value: Any, value_max: Any, unit: str, year: int | None) -> str:
+    span = f"{value}-{value_max}" if value_max not in (None, "") else f"{value}"
+    return f"{span} {unit}" + (f" ({year})" if year is not None else "")
+
+
+# characters of text shown either side of a spurious fact in the error listing
+_CONTEXT_CHARS = 15
+
+
+def _in_context(ex: Extraction, n: int) -> str:
+    """Predicted fact ``n`` (value unit (year)) with the text around it, for the error listing."""
+    fact = ex.facts[n]
+    passage = next((p for p in ex.passages if p.n == fact.passage), None)
+    shown = _shown(fact.value, fact.value_max, fact.unit, fact.year)
+    if passage is None:
+        return shown
+    a, b = fact.start - passage.start, fact.end - passage.start
+    around = passage.text[max(0, a - _CONTEXT_CHARS) : a] + "[" + passage.text[a:b] + "]"
+    around += passage.text[b : b + _CONTEXT_CHARS]
+    return f"{shown} «{' '.join(around.split())}»"
+
+
 def score_facts_and_years(ex: Extraction, gold: list[dict[str, Any]]) -> FactScore:
     """Each gold fact takes one unused predicted fact with the same value, range end and unit, one with
-    the same year first."""
-    remaining = [(_value_key(f.value, f.value_max, f.unit), f.year) for f in ex.facts]
+    the same year first. The misses, the spurious facts and the wrong years are listed on the score."""
+    remaining = [(_value_key(f.value, f.value_max, f.unit), f.year, n) for n, f in enumerate(ex.facts)]
     score = FactScore(pred=len(remaining), gold=len(gold))
     for g in gold:
         key = _value_key(
@@ -183,16 +211,21 @@ def score_facts_and_years(ex: Extraction, gold: list[dict[str, Any]]) -> FactSco
             Decimal(str(g["value_max"])) if g.get("value_max") not in (None, "") else None,
             g["unit"],
         )
-        candidates = [i for i, (k, _) in enumerate(remaining) if k == key]
+        shown = _shown(g["value"], g.get("value_max"), g["unit"], g.get("year"))
+        candidates = [i for i, (k, _, _) in enumerate(remaining) if k == key]
         if not candidates:
+            score.missed.append(f"{shown} «{g.get('quote', '')}»")
             continue
         same_year = [i for i in candidates if remaining[i][1] == g.get("year")]
         chosen = (same_year or candidates)[0]
         right = bool(same_year)
+        if not right:
+            score.wrong_year.append(f"{shown}, found year {remaining[chosen][1]} «{g.get('quote', '')}»")
         remaining.pop(chosen)
         kind = "none" if g.get("year") is None else "stated" if g.get("year_stated", True) else "implied"
         score.found += 1
         score.year_right += right
         score.by_year[kind][0] += 1
         score.by_year[kind][1] += right
+    score.spurious = [_in_context(ex, n) for _, _, n in remaining]
     return score
