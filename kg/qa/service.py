@@ -433,9 +433,8 @@ def _supported(part: PartAnswer, graph: Answer, hits: list[dict[str, Any]], list
     passages stating it (the graph knows what the search missed), or the search ranked a passage stating
     it first (a header line such as "2021年6月29日 深圳市…会议通过" shares no word with the question, so
     the reader ranks it low; round 9, dev +2, none lost), or a sentence stating it is among the part's
-    best sentences.
-    Otherwise the question's cue word named the relation by chance ("支持跨节点流量转发" read as
-    `supports`)."""
+    best sentences. Otherwise the question's cue word named the relation by chance ("支持跨节点流量转发"
+    read as `supports`)."""
     if listing:
         return True
     retrieved = {h["passage"] for h in hits}
