@@ -28,6 +28,7 @@ from tests.support.devset import (
     document_path,
     evaluate,
     load_devsets,
+    relations_within_reach,
     score_entities,
     score_relations,
 )
@@ -97,6 +98,7 @@ class Tally:
     relations: Score = field(default_factory=Score)
     facts: FactScore = field(default_factory=FactScore)
     typed: list[int] = field(default_factory=lambda: [0, 0, 0])  # matched, coarse right, exact right
+    reach: list[int] = field(default_factory=lambda: [0, 0])  # gold relations with both entities found, all
 
     def add(self, other: Tally) -> None:
         self.documents += other.documents
@@ -104,6 +106,7 @@ class Tally:
         self.relations.add(other.relations)
         self.facts.add(other.facts)
         self.typed = [a + b for a, b in zip(self.typed, other.typed, strict=True)]
+        self.reach = [a + b for a, b in zip(self.reach, other.reach, strict=True)]
 
     def cells(self) -> list[tuple[str, str]]:
         f = self.facts
@@ -115,6 +118,7 @@ class Tally:
             ("type right, exact (found entities)", ratio(self.typed[2], self.typed[0])),
             ("relations P", ratio(self.relations.tp_pred, self.relations.pred)),
             ("relations R", ratio(self.relations.tp_gold, self.relations.gold)),
+            ("  gold relations, both entities found", ratio(self.reach[0], self.reach[1])),
             ("facts P (value+unit)", ratio(f.found, f.pred)),
             ("facts R (value+unit)", ratio(f.found, f.gold)),
             ("found facts, year right", ratio(f.year_right, f.found)),
@@ -143,6 +147,7 @@ def score_document(corpus: Corpus, doc: Document, lexicon: Lexicon) -> tuple[Tal
     facts = score_facts_and_years(ex, gold["facts"])
     tally = Tally(1, entities, relations, facts)
     tally.typed = list(type_accuracy(ex, gold["entities"], lexicon))
+    tally.reach = list(relations_within_reach(ex, gold, lexicon))
     errors = [
         f"{doc.id} [{doc.genre}]",
         f"    entities missed:   {entities.missed}",

@@ -108,9 +108,12 @@ def resolve_gold_name(name: str, gold_entities: list[dict], ex: Extraction, lexi
     return {slug for slug, f in forms.items() if f & target}
 
 
-def score_relations(ex: Extraction, gold: dict, lexicon: Lexicon) -> dict[str, Score]:
-    scores: dict[str, Score] = defaultdict(Score)
-    golds = [
+_ResolvedRelation = tuple[str, set[str], set[str], dict]
+
+
+def _resolved_relations(ex: Extraction, gold: dict, lexicon: Lexicon) -> list[_ResolvedRelation]:
+    """Each gold relation with the slugs of the found entities its subject and object stand for."""
+    return [
         (
             g["predicate"],
             resolve_gold_name(g["subject"], gold["entities"], ex, lexicon),
@@ -119,6 +122,18 @@ def score_relations(ex: Extraction, gold: dict, lexicon: Lexicon) -> dict[str, S
         )
         for g in gold["relations"]
     ]
+
+
+def relations_within_reach(ex: Extraction, gold: dict, lexicon: Lexicon) -> tuple[int, int]:
+    """(gold relations both of whose entities the extraction found, gold relations): what relation
+    recall can reach before any relation rule, given the entities."""
+    golds = _resolved_relations(ex, gold, lexicon)
+    return sum(1 for _, s, o, _ in golds if s and o), len(golds)
+
+
+def score_relations(ex: Extraction, gold: dict, lexicon: Lexicon) -> dict[str, Score]:
+    scores: dict[str, Score] = defaultdict(Score)
+    golds = _resolved_relations(ex, gold, lexicon)
     for rel in ex.relations:
         ok = any(rel.predicate == p and rel.subject in s and rel.object in o for p, s, o, _ in golds)
         for key in (rel.predicate, "all"):
