@@ -15,7 +15,16 @@ from decimal import Decimal, InvalidOperation
 
 from ingest.timeframe import YEAR_RE, chinese_number, year_of
 
-__all__ = ["CN_COUNT_MIN", "COUNTED_NOUNS", "LIST_WINDOW", "UNIT_RE", "Figure", "find_figures"]
+__all__ = [
+    "CN_COUNT_MIN",
+    "COUNTED_NOUNS",
+    "LIST_WINDOW",
+    "UNIT_RE",
+    "Figure",
+    "FigureKey",
+    "figure_key",
+    "find_figures",
+]
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _CN_DIGITS = "一二两三四五六七八九十"
@@ -135,6 +144,14 @@ class Figure:
     year: int | None
     metric: str
     year_stated: bool | None = None  # True: the year is written; False: resolved from 目前, 今年 …
+
+
+FigureKey = tuple[Decimal, Decimal | None, str, int | None]
+
+
+def figure_key(value: Decimal, value_max: Decimal | None, unit: str, year: int | None) -> FigureKey:
+    """What makes two statements of a figure the same fact: value, range end, unit and year."""
+    return (value, value_max, unit, year)
 
 
 def _decimal(raw: str) -> Decimal | None:
@@ -410,10 +427,10 @@ def _once_per_sentence(figures: list[Figure]) -> list[Figure]:
     提升了十倍，这意味着产出可以增加十倍) states one fact: the first stays. Chosen on dev, where the gold
     counts such a figure once (5 repeats in dev sentences, none of them two gold facts); a different year
     makes it another fact."""
-    seen: set[tuple[Decimal, Decimal | None, str, int | None]] = set()
+    seen: set[FigureKey] = set()
     kept: list[Figure] = []
     for figure in figures:
-        key = (figure.value, figure.value_max, figure.unit, figure.year)
+        key = figure_key(figure.value, figure.value_max, figure.unit, figure.year)
         if key not in seen:
             kept.append(figure)
         seen.add(key)

@@ -25,7 +25,7 @@ from ingest.document import (
     SourceDocument,
 )
 from ingest.entities import extract_entities
-from ingest.facts import find_figures
+from ingest.facts import FigureKey, figure_key, find_figures
 from ingest.graph import ReportMetadata, build_report_graph, serialize_nquads
 from ingest.markup import strip_markup
 from ingest.metadata import ReferenceDate, checked_date, publisher, reference_date, title
@@ -194,10 +194,10 @@ def _precise_once(facts: list[Fact]) -> list[Fact]:
     a summary, is the same fact: the first statement stays (table cells come first). Chosen on dev: 13 such
     repeats, none of them a second gold fact; whole numbers (10%, 5 倍) repeat by coincidence and stay
     (dropping their repeats too loses 27 dev gold facts)."""
-    seen: set[tuple[object, ...]] = set()
+    seen: set[FigureKey] = set()
     kept: list[Fact] = []
     for fact in facts:
-        key = (fact.value, fact.value_max, fact.unit, fact.year)
+        key = figure_key(fact.value, fact.value_max, fact.unit, fact.year)
         if fact.value != fact.value.to_integral_value() and key in seen:
             continue
         seen.add(key)

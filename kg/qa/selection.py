@@ -303,6 +303,7 @@ def candidates(
     asked = char_bigrams(question) if question and keys.chinese else frozenset()
     in_unit = asked_figure(question) if question and keys.answer_type == "quantity" else None
     comparing = keys.answer_type == "comparison"
+    focus_total = keys.focus_total
     for rank, hit in enumerate(hits[: weights.passages]):
         passage = fold_text(hit["text"])
         sentences = split_sentences(hit["text"], int(hit["start"]))
@@ -322,7 +323,6 @@ def candidates(
                 lexical += weights.introduced * sum(keys.keys[k] for k in inherited) / keys.total
                 entities = max(entities, weights.introduced * _entity_share(head, passage, keys.entity_forms))
             typed = has_span(keys.answer_type, sentence.text)
-            focus_total = keys.focus_total
             if not focus_total or (focus_total <= weights.min_focus and keys.chinese):
                 focus = 1.0 if typed else 0.0  # the question asks little beyond its entities: its shape
             else:
