@@ -9,13 +9,14 @@ runs (a missing questions.json or gold file then fails).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
-from support.realworld import REALWORLD_DIR, SPLITS, Corpus, Question
+from support.realworld import REALWORLD_DIR, SPLITS, Corpus, CorpusError, Question
 
 from kg.qa.evaluation import fold_text
 
@@ -117,6 +118,22 @@ def test_no_text_is_shared_across_the_splits(corpus: Corpus, texts: dict[str, st
             if any(piece in other_text for piece in pieces)
         ]
     assert not shared, _report(shared)
+
+
+def test_the_held_out_dev_documents_are_dev_documents_of_every_genre_but_the_survey(corpus: Corpus):
+    held = corpus.dev_held_out()
+    assert len(held) == 8
+    assert {corpus.documents[d].genre for d in held} == {
+        d.genre for d in corpus.documents.values() if d.split == "dev"
+    } - {"survey"}
+
+
+def test_a_held_out_list_naming_a_test_document_is_a_clear_error(corpus: Corpus, tmp_path: Path):
+    test_doc = next(d.id for d in corpus.documents.values() if d.split == "test")
+    (tmp_path / "manifest.json").write_text(json.dumps({"documents": corpus.raw_documents}), encoding="utf-8")
+    (tmp_path / "dev_holdout.json").write_text(json.dumps({"documents": [test_doc]}), encoding="utf-8")
+    with pytest.raises(CorpusError, match="not dev documents"):
+        Corpus(tmp_path).dev_held_out()
 
 
 def test_every_question_keeps_to_one_split(corpus: Corpus):

@@ -28,6 +28,8 @@ from kg.errors import InputError
 ROOT = Path(__file__).resolve().parents[2]
 REALWORLD_DIR = ROOT / "tests" / "data" / "realworld"
 SPLITS = ("dev", "test")
+# Beside the manifest: the dev documents held out from rule writing (round 10 on).
+HOLDOUT_FILE = "dev_holdout.json"
 SPLIT_CHOICES = ("dev", "test", "all")
 # Questions without documents (kind none) and without a split field: this many of every 5 go to dev,
 # matching the 60/40 split of the documents.
@@ -184,6 +186,18 @@ class Corpus:
 
     def questions_in(self, splits: Sequence[str]) -> list[Question]:
         return [q for q in self.questions if q.split in splits]
+
+    def dev_held_out(self) -> frozenset[str]:
+        """The dev documents held out from rule writing (``dev_holdout.json``), checked to be dev ones."""
+        path = self.root / HOLDOUT_FILE
+        try:
+            held = frozenset(json.loads(path.read_text(encoding="utf-8"))["documents"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CorpusError(f"cannot read the dev held-out list {path}: {exc}") from None
+        not_dev = sorted(d for d in held if d not in self.documents or self.documents[d].split != "dev")
+        if not_dev:
+            raise CorpusError(f"{path} names documents that are not dev documents: {not_dev}")
+        return held
 
     def gold(self, doc_id: str) -> dict[str, Any] | None:
         path = self.root / "gold" / f"{doc_id}.json"
