@@ -161,7 +161,12 @@ def _decimal(raw: str) -> Decimal | None:
         return None
 
 
-def _unit(raw: str) -> str:
+def normal_unit(raw: str) -> str:
+    """A unit as facts store it: the full-width percent sign as ``%``, 多/余 (more than) left out.
+
+    >>> normal_unit("％"), normal_unit("多个"), normal_unit("亿元")
+    ('%', '个', '亿元')
+    """
     return "%" if raw == "％" else _APPROXIMATE_IN_UNIT.sub("", raw)
 
 
@@ -258,21 +263,21 @@ def _value_unit(match: re.Match[str]) -> tuple[Decimal | None, Decimal | None, s
             return None
         if match.string[max(0, match.start() - 1) : match.start()] in _VAGUE_BEFORE:
             return None  # 几十万篇, 数十个: "several tens of thousands", no figure
-        return Decimal(count), None, "人" if unit == "个人" else _unit(unit)  # 五个人: five people
+        return Decimal(count), None, "人" if unit == "个人" else normal_unit(unit)  # 五个人: five people
     if match.group("pv"):
         magnitude, noun, measure = match.group("pmag"), match.group("pnoun"), match.group("pmw")
         rate = match.group("prate") or ""
         unit = (magnitude or "") + (measure or "") + rate if magnitude else noun or measure or "个"
         return _decimal(match.group("pv")), None, unit
     if match.group("v2"):
-        unit = _unit(match.group("u2"))
-        if match.group("u1") and _unit(match.group("u1")) != unit:
+        unit = normal_unit(match.group("u2"))
+        if match.group("u1") and normal_unit(match.group("u1")) != unit:
             return None
         low, high = _decimal(match.group("v1")), _decimal(match.group("v2"))
         if match.group("u1") and low is not None and high is not None and high < low:
             low, high = high, low  # Memory:89%~72%: a unit on both ends makes it a range, not a date span
         return low, high, unit
-    return _decimal(match.group("v")), None, _unit(match.group("u"))
+    return _decimal(match.group("v")), None, normal_unit(match.group("u"))
 
 
 def _cn_decimal(raw: str) -> Decimal | None:

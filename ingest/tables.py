@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ingest.facts import UNIT_RE
+from ingest.facts import UNIT_RE, normal_unit
 
 __all__ = ["COUNT_HEADER_SUFFIXES", "PERSON_HEADER_WORDS", "TableCell", "table_cells"]
 
@@ -53,7 +53,7 @@ def header_unit(header: str) -> str | None:
     for marked in _HEADER_UNIT.finditer(header):
         unit = marked.group("u")
         if UNIT_RE.fullmatch(unit):
-            return "%" if unit == "％" else unit
+            return normal_unit(unit)
     name = header.strip()
     if any(word in name for word in PERSON_HEADER_WORDS):
         return "人"
