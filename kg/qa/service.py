@@ -16,7 +16,7 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.lexicon import Lexicon
-from kg.namespaces import entity_iri
+from kg.namespaces import entity_iri, rid_of
 from kg.qa.answer_type import expected_type, holds_asked_unit
 from kg.qa.bridge import Bridge, bridge_entity, find_bridge, rewrite
 from kg.qa.dense import SentenceSimilarity, Similarities
@@ -26,7 +26,15 @@ from kg.qa.graph_numbers import answer_from_observations
 from kg.qa.graph_relations import answer_from_relations
 from kg.qa.parts import split_parts
 from kg.qa.question import Question, analyse_question
-from kg.qa.reading import DECLINE, DECLINE_EN, DECLINE_SCORE, PartAnswer, evidence_of, read_answer
+from kg.qa.reading import (
+    DECLINE,
+    DECLINE_EN,
+    DECLINE_SCORE,
+    PartAnswer,
+    evidence_of,
+    fold_for_names,
+    read_answer,
+)
 from kg.qa.selection import WEIGHTS, candidates, question_keys
 from kg.qa.source import Select
 from kg.search.index import SearchIndex
@@ -45,6 +53,9 @@ GRAPH_CONFIDENCE = 0.8  # confidence of a list whose every member the graph stat
 # list member precision 0.475 -> 0.511 at the same recall and answers; "Volcano通过VcJob支持哪些…框架" had
 # every framework any report says Volcano supports)
 LOOSE_CUES = frozenset({"supports"})
+# Reports whose folded text the answerer keeps (the decline's `named` share reads the best sentence's
+# report): not tuned, a bound on memory (64 reports of the largest real-world size is about 10 MB).
+FOLDED_REPORTS_KEPT = 64
 NO_ANSWER_ZH = "现有报告没有回答这个问题。"
 NO_ANSWER_EN = "The reports do not answer this question."
 _ASKS_FIGURE = re.compile(r"多少|几[个家名位年次倍成]|how\s+(?:many|much)", re.I)  # one per figure asked
@@ -72,6 +83,8 @@ class QuestionAnswerer:
         self.decline = DECLINE
         self.decline_en = DECLINE_EN
         self._similarity: SentenceSimilarity | None = None
+        self._reports_of: SearchIndex | None = None  # the index the folded report texts were read from
+        self._folded_reports: dict[str, str] = {}
 
     def similarity(self) -> SentenceSimilarity | None:
         """The dense sentence similarity, on the search index's own embedder (None without one)."""
@@ -113,6 +126,25 @@ class QuestionAnswerer:
             return any(self.entity_type(m.slug) in types for m in matcher.find(member) if not m.contextual)
 
         return fits
+
+    def report_text(self, passage: str) -> str:
+        """The folded text (``fold_for_names``) of the report holding the passage IRI ``passage``, read
+        from the current search index once per report and index."""
+        index = self.search.index()
+        rid = rid_of(passage)
+        with self._lock:
+            if self._reports_of is not index:
+                self._reports_of, self._folded_reports = index, {}
+            folded = self._folded_reports.get(rid)
+        if folded is None:
+            rows = index.report_rows.get(rid, ())
+            folded = fold_for_names(" ".join(index.passages[int(row)].text for row in rows))
+            with self._lock:
+                if self._reports_of is index:
+                    if len(self._folded_reports) >= FOLDED_REPORTS_KEPT:
+                        del self._folded_reports[next(iter(self._folded_reports))]  # the oldest read
+                    self._folded_reports[rid] = folded
+        return folded
 
     def _entity_forms(self, question: Question) -> dict[str, list[str]]:
         forms: dict[str, list[str]] = {}
@@ -316,6 +348,7 @@ class QuestionAnswerer:
                     self.decline,
                     self.decline_en,
                     fits,
+                    self.report_text,
                 )
             )
         return out
