@@ -262,12 +262,14 @@ def read_answer(
     decline_en: DeclineModel = DECLINE_EN,
     member_fits: Callable[[str], bool] | None = None,
     report_text: Callable[[str], str] | None = None,
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> PartAnswer:
     """The answer to ``text`` from the passages ``hits`` (declined when no sentence scores enough).
     ``similarity``: the dense cosine of ``text`` and each sentence (by passage and start); without it the
     decline is on the focus share alone. ``member_fits``: whether a list member names an entity of the type
     the question wants (哪些行业 → an industry), when it says one. ``report_text``: the folded text
-    (:func:`fold_for_names`) of the report a passage IRI belongs to, for the decline's ``named`` share."""
+    (:func:`fold_for_names`) of the report a passage IRI belongs to, for the decline's ``named`` share.
+    ``min_confidence``: the part is declined below it."""
     answer_type = expected_type(text)
     if weights.dictionary and not _CJK.search(text):
         # an English question: its words in the Chinese of the passages (CC-CEDICT, see kg.qa.bilingual)
@@ -302,7 +304,7 @@ def read_answer(
         confidence = model.confidence(
             dense, focus, passage, unit, answer_type in OPEN_TYPES, _margin(similarity), best.score, named
         )
-    if confidence < MIN_CONFIDENCE:
+    if confidence < min_confidence:
         return PartAnswer(
             text,
             "",
