@@ -73,3 +73,32 @@ def test_markdown_emphasis_in_a_figure_is_gone_but_the_figure_stays():
 )
 def test_strip_markup_text(raw, clean):
     assert strip_markup_text(raw) == clean
+
+
+# A hard-wrapped Markdown paragraph (written for this test): the wrap splits 华为云 between two lines.
+WRAPPED = (
+    "# 边缘平台\n\n"
+    "该平台的源代码托管在公开的代码仓库中，于 2018 年由华\n"
+    "为云开源，离线时依靠边缘自治组件继续维持运行。\n\n"
+    "- 基础服务组\n"
+    "- 设备集成应用组\n"
+)
+
+
+def test_a_hard_wrapped_markdown_paragraph_is_read_whole_and_offsets_still_hold(tmp_path: Path):
+    (tmp_path / "wrapped.md").write_text(WRAPPED, encoding="utf-8")
+    ex = extract(read_path(tmp_path / "wrapped.md"))
+    text = ex.source.text
+    assert "由华为云开源" in text and "- 基础服务组\n- 设备集成应用组" in text  # the items stay apart
+    assert "华为云" in {m.surface for m in ex.mentions}
+    for p in ex.passages:
+        for s in p.sentences:
+            assert text[s.start : s.end] == s.text
+    (tmp_path / "wrapped.txt").write_text(WRAPPED, encoding="utf-8")  # plain text: its lines as written
+    assert "华为云" not in {m.surface for m in extract(read_path(tmp_path / "wrapped.txt")).mentions}
+
+
+def test_a_plain_text_report_keeps_its_line_breaks():
+    wrapped = "边缘节点上的应用由云端统一下发，离线时由边缘自治组件继续维\n持运行，网络恢复后再同步。"
+    assert strip_markup_text(wrapped) == wrapped
+    assert strip_markup_text(wrapped, markdown=True) == wrapped.replace("\n", "")
