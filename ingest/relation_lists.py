@@ -31,9 +31,11 @@ from ingest.relation_rule import (
     LABEL_WORD,
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
+    RUN_VERB,
     SUBJECT_LEAD,
     TECHNICAL_TYPES,
     TOPIC_LEAD,
+    WORKLOAD_LIST_END,
     YEAR_MONTH,
     RelationRule,
     TypeOf,
@@ -241,9 +243,8 @@ _CAPABILITY_END = re.compile(
     r"(?:\s*、\s*[^，。；、\s](?:[^，。；、]{0,8}?[^，。；、\s])??)*\s*(?:等)?[^，。；、的]{0,4}?(?:能力|功能|特性)"
 )
 # X 可以调度 A、B 等作业: what a scheduler or runtime runs (the list closed by the kind of workload)
-_RUNS_CUE = re.compile(r"(?:可以|能够|直接|统一)?(?:调度|运行|编排)(?:了)?")
-_RUNS_END = re.compile(r"\s*等[^，。；]{0,8}?(?:工作负载|负载|作业|任务|应用|框架)")
-_RUNS_LIST = _EndedList(RULES.runs_list, _RUNS_CUE, _RUNS_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES)
+_RUNS_CUE = re.compile(r"(?:可以|能够|直接|统一)?" + RUN_VERB)
+_RUNS_LIST = _EndedList(RULES.runs_list, _RUNS_CUE, WORKLOAD_LIST_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES)
 _CAPABILITY_LIST = _EndedList(
     RULES.capabilities, _CAPABILITY_CUE, _CAPABILITY_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES
 )
