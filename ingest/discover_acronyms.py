@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from kg.tokenize import has_chinese
+
 __all__ = ["ACRONYM_MIN_LETTERS", "MODEL_MIN_DIGITS", "acronyms_in_prose", "in_chinese_prose"]
 
 ACRONYM_MIN_LETTERS = 3
@@ -28,7 +30,6 @@ _ACRONYM = re.compile(
     + str(ACRONYM_MAX_CHARS)
     + r"}[0-9]{0,3}(?![A-Za-z0-9_\-+#]|\.[A-Za-z0-9])"
 )
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 # words in capitals that are not names of a technology: roles, request methods, rates and growth
 # measures, and the common word app written in capitals (手机APP)
 NOT_A_TECHNOLOGY = frozenset(
@@ -65,4 +66,4 @@ def in_chinese_prose(text: str, start: int, end: int) -> bool:
     """
     before = text[:start].rstrip()[-1:]
     after = text[end:].lstrip()[:1]
-    return bool(_CJK.match(before) or _CJK.match(after))
+    return has_chinese(before) or has_chinese(after)
