@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ingest.document import ExtractedEntity, Mention, Passage, Relation, Sentence
-from ingest.relation_rule import RelationRule, sentences_with_mentions
+from ingest.relation_rule import RelationRule, between, sentences_with_mentions
 from ingest.relations import RULES
 from kg.tokenize import Token, WordSegmenter
 
@@ -174,26 +174,15 @@ def _readings(
                 yield subject, predicate, obj, features
 
 
+@dataclass(frozen=True)
 class _Reading:
     """One sentence's words and mentions, from which the features of each of its pairs are read."""
 
-    def __init__(
-        self,
-        sentence: Sentence,
-        found: list[Mention],
-        words: list[Token],
-        segmenter: WordSegmenter,
-        entities: dict[str, ExtractedEntity],
-    ) -> None:
-        self.sentence = sentence
-        self.found = found
-        self.words = words
-        self.segmenter = segmenter
-        self.entities = entities
-
-    def _text(self, start: int, end: int) -> str:
-        base = self.sentence.start
-        return self.sentence.text[start - base : end - base]
+    sentence: Sentence
+    found: list[Mention]
+    words: list[Token]
+    segmenter: WordSegmenter
+    entities: dict[str, ExtractedEntity]
 
     def _word(self, token: Token) -> str:
         """A word as a feature: itself when common, else its shape (Latin, number, punctuation, rare)."""
@@ -228,18 +217,18 @@ class _Reading:
 
     def pair_features(self, i: int, j: int) -> list[str]:
         a, b = self.found[i], self.found[j]
-        gap = self._text(a.end, b.start)
+        gap = between(self.sentence, a.end, b.start)
         squeezed = "".join(gap.split())
-        between = self._words_in(a.end, b.start)
+        inside = self._words_in(a.end, b.start)
         before = self._words_in(self.sentence.start, a.start)[-CONTEXT_WORDS:]
         after = self._words_in(b.end, self.sentence.end)[:CONTEXT_WORDS]
         features = [
             f"gap:{next((k for k, top in enumerate(GAP_BUCKETS) if len(squeezed) <= top), len(GAP_BUCKETS))}",
             f"mentions-between:{min(j - i - 1, MAX_BETWEEN_MENTIONS)}",
         ]
-        features += [f"w:{w}" for w in sorted(set(between))]
-        if between:
-            features += [f"first:{between[0]}", f"last:{between[-1]}"]
+        features += [f"w:{w}" for w in sorted(set(inside))]
+        if inside:
+            features += [f"first:{inside[0]}", f"last:{inside[-1]}"]
         features += [f"pre{k}:{w}" for k, w in enumerate(reversed(before))]
         features += [f"post{k}:{w}" for k, w in enumerate(after)]
         marks = (
@@ -256,12 +245,12 @@ class _Reading:
 
     def _listed(self, m: Mention) -> bool:
         """The mention stands in an enumeration: a separator or 和/与/及 right before or after it."""
-        before = "".join(self._text(self.sentence.start, m.start).split())[-1:]
-        after = "".join(self._text(m.end, self.sentence.end).split())[:1]
+        before = "".join(between(self.sentence, self.sentence.start, m.start).split())[-1:]
+        after = "".join(between(self.sentence, m.end, self.sentence.end).split())[:1]
         return bool(_ENUMERATION_MARK.fullmatch(before) or _ENUMERATION_MARK.fullmatch(after))
 
     def _opens_clause(self, m: Mention) -> bool:
         """Nothing but a bullet or a couple of characters between the clause's start and the mention."""
-        lead = self._text(self.sentence.start, m.start)
+        lead = between(self.sentence, self.sentence.start, m.start)
         cut = max(lead.rfind(c) for c in "，,；;：:")
         return len(lead[cut + 1 :].strip(" -*•")) <= 2

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ingest.discover_acronyms import acronyms_in_prose
+from ingest.discover_acronyms import acronyms_in_prose, in_chinese_prose
 from ingest.discover_apposition import bracketed_names
 from ingest.discover_bullets import account_owners, bullet_list_members
 from ingest.discover_capitalised import capitalised_names, item_heads, people
@@ -141,7 +141,6 @@ _CUED_LATIN = re.compile(
 _NOT_IN_CODE = r"(?<![A-Za-z0-9./\-_#@=?])"  # not after a character of a path, address or parameter
 _HYPHENATED = re.compile(rf"{_NOT_IN_CODE}[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![A-Za-z0-9./\-_])")
 _CAMEL = re.compile(rf"{_NOT_IN_CODE}[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Za-z0-9]*(?![A-Za-z0-9_])")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 # a command-line client named after what it controls: kubectl, karmadactl, vcctl
 _COMMAND_LINE_TOOL = re.compile(rf"{_NOT_IN_CODE}[a-z][a-z0-9]*ctl(?![A-Za-z0-9_\-])")
 # the last word of a CamelCase identifier of code rather than a project's name: a state, an event, a
@@ -431,7 +430,7 @@ def _candidates(
         for m in pattern.finditer(text):
             if _CODE_IDENTIFIER.search(m.group()):
                 continue  # PodStatus, MainTaskEvent, UploadService: a field, event or class of code
-            if _in_chinese_prose(text, m.start(), m.end()):
+            if in_chinese_prose(text, m.start(), m.end()):
                 type_ = _latin_type(text, base, m.start(), lexicon, known_by_end)
                 yield m.group(), type_, base + m.start(), base + m.end()
 
@@ -481,13 +480,6 @@ def _trim_left(name: str, segmenter: WordSegmenter) -> str:
         if flag[:1] in _NOT_NAME_START or (len(word) == 1 and nxt[:1] == "p"):
             cut = sum(len(w) for w, _f in tags[: i + 1])
     return name[cut:]
-
-
-def _in_chinese_prose(text: str, start: int, end: int) -> bool:
-    """The nearest non-space character on one side of ``text[start:end]`` is a Chinese character."""
-    before = text[:start].rstrip()[-1:]
-    after = text[end:].lstrip()[:1]
-    return bool(_CJK.match(before) or _CJK.match(after))
 
 
 def _title_spans(text: str) -> list[tuple[int, int]]:

@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["ACRONYM_MIN_LETTERS", "MODEL_MIN_DIGITS", "acronyms_in_prose"]
+from kg.tokenize import has_chinese
+
+__all__ = ["ACRONYM_MIN_LETTERS", "MODEL_MIN_DIGITS", "acronyms_in_prose", "in_chinese_prose"]
 
 ACRONYM_MIN_LETTERS = 3
 ACRONYM_MAX_CHARS = 6
@@ -28,7 +30,6 @@ _ACRONYM = re.compile(
     + str(ACRONYM_MAX_CHARS)
     + r"}[0-9]{0,3}(?![A-Za-z0-9_\-+#]|\.[A-Za-z0-9])"
 )
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 # words in capitals that are not names of a technology: roles, request methods, rates and growth
 # measures, and the common word app written in capitals (手机APP)
 NOT_A_TECHNOLOGY = frozenset(
@@ -51,8 +52,18 @@ def acronyms_in_prose(text: str, base: int) -> Iterator[tuple[str, str, int, int
             continue  # IT, PR, Q3; a letter with a model number (A100, V100) is a name
         if word in NOT_A_TECHNOLOGY:
             continue
-        before = text[: m.start()].rstrip()[-1:]
-        after = text[m.end() :].lstrip()[:1]
-        if _CJK.match(before) or _CJK.match(after):
+        if in_chinese_prose(text, m.start(), m.end()):
             model = len(word) - digits < ACRONYM_MIN_LETTERS
             yield word, "Product" if model else "Technology", base + m.start(), base + m.end()
+
+
+def in_chinese_prose(text: str, start: int, end: int) -> bool:
+    """The nearest non-space character on one side of ``text[start:end]`` is a Chinese character (the
+    test every discoverer of Latin names in Chinese prose applies).
+
+    >>> in_chinese_prose("基于 MQTT 协议", 3, 7), in_chinese_prose("use MQTT here", 4, 8)
+    (True, False)
+    """
+    before = text[:start].rstrip()[-1:]
+    after = text[end:].lstrip()[:1]
+    return has_chinese(before) or has_chinese(after)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kg.lexicon import Lexicon
-from kg.tokenize import WordSegmenter
+from kg.tokenize import WordSegmenter, has_chinese
 
 __all__ = ["AppositionName", "bracketed_names"]
 
@@ -94,7 +94,7 @@ def _term(chinese: str, segmenter: WordSegmenter) -> str | None:
     if words and words[-1][0].isascii() and _is_latin_name(words[-1][0]):
         return words[-1][0]  # 业务的SLO（Service Level Objective）: the acronym is the name
     term = "".join(w for w, _f in words)
-    if not TERM_MIN_CHARS <= len(term) <= TERM_MAX_CHARS or not re.search(r"[\u4e00-\u9fff]", term):
+    if not TERM_MIN_CHARS <= len(term) <= TERM_MAX_CHARS or not has_chinese(term):
         return None
     if len(words) == 1 and segmenter.is_common_word(term):
         return None  # 系统, 社区: a common word before a name is not the name

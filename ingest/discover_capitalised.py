@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ingest.discover_acronyms import in_chinese_prose
 from ingest.discover_latin_lists import KIND_HEADS
 from ingest.markup import ITEM_MARKER
 from kg.english_words import common_english_words
@@ -34,7 +35,6 @@ __all__ = [
 
 MIN_LETTERS = 4
 _CAPITALISED = re.compile(r"(?<![A-Za-z0-9./\-_#@=?&:'’])[A-Z][a-z]{2,}(?![A-Za-z0-9_\-+#]|\.[A-Za-z0-9])")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD_END = re.compile(r"[A-Za-z0-9]\.?$")  # Eric S. Raymond: after an initial too
 _LATIN_WORD_START = re.compile(r"^[A-Za-z0-9]")
 # a person: the name before a verb of speech (…，”Eichten 说, Cornago 补充道：); the whole report then
@@ -81,7 +81,7 @@ def capitalised_names(
         after = text[m.end() :].lstrip()
         if _LATIN_WORD_END.search(before) or _LATIN_WORD_START.match(after):
             continue  # Linus Torvalds: a word of a longer name or an English phrase
-        if not (_CJK.match(before[-1:]) or _CJK.match(after[:1])):
+        if not in_chinese_prose(text, m.start(), m.end()):
             continue
         if _NOT_A_NAME_AFTER.match(text, m.end()):
             continue

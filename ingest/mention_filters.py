@@ -13,6 +13,7 @@ import re
 from typing import Protocol
 
 from ingest.relation_cues import ADOPTION_VERBS
+from kg.tokenize import has_chinese
 
 __all__ = ["inside", "is_body_name_part", "is_government_actor", "is_industry_modifier", "url_spans"]
 
@@ -34,7 +35,6 @@ SECTOR_HEADS = re.compile(
 FOLLOWING_WORD_WINDOW = 4
 # jieba POS flags of nouns (n, nz, ns, nt …) and verb-nouns (vn: 政府决策, 物流分拣)
 _NOUN_FLAG = re.compile(r"n|vn")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 # names of the government sector that also name the government as an actor (政府于2015年发布…, 充分发挥
 # 政府…的作用, 数字政府): the annotation guidelines type 政务 an industry only as a customer sector
 GOVERNMENT_ALIASES = frozenset({"政府"})
@@ -92,7 +92,7 @@ def is_industry_modifier(text: str, end: int, type_: str, tagger: _Tagger) -> bo
     word modifies that noun (政务数据, 金融体系, 交通枢纽, 能源手机应用), it does not name the sector.
 
     ``tagger`` is a ``kg.tokenize.WordSegmenter`` (jieba POS tags)."""
-    if type_ != "Industry" or not _CJK.match(text[end : end + 1]):
+    if type_ != "Industry" or not has_chinese(text[end : end + 1]):
         return False
     following = text[end : end + FOLLOWING_WORD_WINDOW]
     if SECTOR_HEADS.match(following) or ADOPTION_VERBS.match(following):

@@ -432,11 +432,12 @@ class UploadJob:
     date: str | None = None  # the report's date given by the client, checked (YYYY[-MM[-DD]])
 
     def run(self) -> tuple[ReportBundle, IngestSummary]:
-        timer = _Timer(None)
-        source = read_bytes(self.data, self.filename, max_bytes=self.max_bytes)
-        timer.done("read")
-        bundle, summary = prepare(source, timer=timer, date=self.date)
-        return bundle, dataclasses.replace(summary, stage_seconds=timer.seconds)
+        return _read_and_prepare(
+            lambda: read_bytes(self.data, self.filename, max_bytes=self.max_bytes),
+            _Timer(None),
+            False,
+            self.date,
+        )
 
 
 def warm_up() -> None:

@@ -26,7 +26,9 @@ from ingest.relation_rule import (
     LABEL_WORD,
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
+    RUN_VERB,
     TECHNICAL_TYPES,
+    WORKLOAD_LIST_END,
     YEAR_MONTH,
     RelationRule,
     TypeOf,
@@ -68,8 +70,7 @@ _SUPPORT_OF_END = re.compile(r"[^，。；]{0,16}?的(?:支持|适配|兼容)")
 _OPEN_SOURCED = re.compile(_CLAUSE_START + _DATED + _ADVERBS + r"(?:陆续|相继|先后)?开源了")
 # - 直接调度 Deployment、StatefulSet 等原生工作负载: what a scheduler or runtime runs, closed by the kind of
 # workload (a bare name after 调度/运行 may be what schedules, 调度 Volcano 的组件)
-_RUNS = re.compile(_CLAUSE_START + _PRONOUN + _DATED + _ADVERBS + r"(?:调度|运行|编排)(?:了)?")
-_RUNS_END = re.compile(r"\s*等[^，。；]{0,8}?(?:工作负载|负载|作业|任务|应用|框架)")
+_RUNS = re.compile(_CLAUSE_START + _PRONOUN + _DATED + _ADVERBS + RUN_VERB)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ _CUES = (
     _Cue("supports", _SUPPORT, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False),
     _Cue("supports", _SUPPORT_OF, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False, _SUPPORT_OF_END),
     _Cue("openSourcedBy", _OPEN_SOURCED, ORG_TYPES, NAMED_TECHNICAL_TYPES, True),
-    _Cue("supports", _RUNS, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False, _RUNS_END),
+    _Cue("supports", _RUNS, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, False, WORKLOAD_LIST_END),
 )
 
 

@@ -31,9 +31,11 @@ from ingest.relation_rule import (
     LABEL_WORD,
     NAMED_TECHNICAL_TYPES,
     ORG_TYPES,
+    RUN_VERB,
     SUBJECT_LEAD,
     TECHNICAL_TYPES,
     TOPIC_LEAD,
+    WORKLOAD_LIST_END,
     YEAR_MONTH,
     RelationRule,
     TypeOf,
@@ -241,9 +243,8 @@ _CAPABILITY_END = re.compile(
     r"(?:\s*、\s*[^，。；、\s](?:[^，。；、]{0,8}?[^，。；、\s])??)*\s*(?:等)?[^，。；、的]{0,4}?(?:能力|功能|特性)"
 )
 # X 可以调度 A、B 等作业: what a scheduler or runtime runs (the list closed by the kind of workload)
-_RUNS_CUE = re.compile(r"(?:可以|能够|直接|统一)?(?:调度|运行|编排)(?:了)?")
-_RUNS_END = re.compile(r"\s*等[^，。；]{0,8}?(?:工作负载|负载|作业|任务|应用|框架)")
-_RUNS_LIST = _EndedList(RULES.runs_list, _RUNS_CUE, _RUNS_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES)
+_RUNS_CUE = re.compile(r"(?:可以|能够|直接|统一)?" + RUN_VERB)
+_RUNS_LIST = _EndedList(RULES.runs_list, _RUNS_CUE, WORKLOAD_LIST_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES)
 _CAPABILITY_LIST = _EndedList(
     RULES.capabilities, _CAPABILITY_CUE, _CAPABILITY_END, NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES
 )
@@ -595,9 +596,15 @@ _JOINS_AS_MEMBER = re.compile(
     r"^\s*(?:已经|已|也|还|正式|宣布|决定|于|在|\d{4}\s*年|\d{1,2}\s*月|\s)*(?:正式)?加入(?:了)?\s*$"
 )
 _MEMBERSHIP_END = re.compile(r"\s*(?:$|[，,。；;、（(]|并|成为|作为)")
+_JOINS_AS_MEMBER_OF = _NeighbourCue(
+    ORG_TYPES | NAMED_TECHNICAL_TYPES, frozenset({"Organization"}), _JOINS_AS_MEMBER, _MEMBERSHIP_END
+)
 # Volcano dashboard是Volcano官方提供的…仪表盘: a part that the whole's own project provides
 _PROVIDED_BY_WHOLE = re.compile(r"^\s*(?:是|为)\s*$")
 _PROVIDED_AFTER = re.compile(r"\s*(?:官方|社区|项目)(?:提供|推出|开发|维护)的")
+_PROVIDED_BY = _NeighbourCue(
+    NAMED_TECHNICAL_TYPES, NAMED_TECHNICAL_TYPES, _PROVIDED_BY_WHOLE, _PROVIDED_AFTER
+)
 
 
 def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
@@ -608,20 +615,9 @@ def _compositions(n: int, sentence: Sentence, found: list[Mention], type_of: Typ
     for _, whole, part, gap in neighbours(sentence, found):
         if _AS_CORE_OF.fits(sentence, whole, part, gap, type_of):
             yield RULES.as_core.relate(part, whole, n, sentence)
-        if (
-            whole in openers
-            and type_of(whole) in ORG_TYPES | NAMED_TECHNICAL_TYPES
-            and type_of(part) == "Organization"
-            and _JOINS_AS_MEMBER.match(gap)
-            and _MEMBERSHIP_END.match(text, part.end - sentence.start)
-        ):
+        if whole in openers and _JOINS_AS_MEMBER_OF.fits(sentence, whole, part, gap, type_of):
             yield RULES.joins_org.relate(whole, part, n, sentence)
-        if (
-            type_of(whole) in NAMED_TECHNICAL_TYPES
-            and type_of(part) in NAMED_TECHNICAL_TYPES
-            and _PROVIDED_BY_WHOLE.match(gap)
-            and _PROVIDED_AFTER.match(text, part.end - sentence.start)
-        ):
+        if _PROVIDED_BY.fits(sentence, whole, part, gap, type_of):
             yield RULES.provided_by_whole.relate(whole, part, n, sentence)
     for org in found:
         if type_of(org) != "Organization" or not _ORG_PROJECT.match(text, org.end - sentence.start):
@@ -906,29 +902,21 @@ _INDUSTRY_SYSTEMS = re.compile(
     r"\s*(?:行业|业)?(?:的)?(?:核心)?(?:系统|业务|应用|网站|平台)\s*(?:都|均|也)?(?:已经|已|全部|全面|逐步|正在)?\s*$"
 )
 _MADE_INTO = re.compile(r"化")
+_INDUSTRY_MADE_INTO = _NeighbourCue(frozenset({"Industry"}), TECHNICAL_TYPES, _INDUSTRY_SYSTEMS, _MADE_INTO)
 # 在 Volcano 调度器中启用动态资源分配 (DRA) 支持: X supports what is enabled in it
 _ENABLED_IN = re.compile(r"^\s*(?:调度器|平台|集群|系统)?\s*中\s*(?:启用|开启|打开)\s*[^，。；]{0,12}?$")
 _ENABLED_END = re.compile(r"\s*(?:[（(][^）)]{0,20}[）)]|[）)])?\s*(?:的)?支持")  # …分配 (DRA) 支持
+_ENABLED_IN_SYSTEM = _NeighbourCue(NAMED_TECHNICAL_TYPES, TECHNICAL_TYPES, _ENABLED_IN, _ENABLED_END)
 
 
 def _made_into(n: int, sentence: Sentence, found: list[Mention], type_of: TypeOf) -> Iterator[Relation]:
     """所有核心金融系统都已容器化 → 容器 usedByIndustry 金融;  在 X 中启用 Y 支持 → X supports Y."""
-    text = sentence.text
     for _, a, b, gap in neighbours(sentence, found):
-        if (
-            type_of(a) == "Industry"
-            and type_of(b) in TECHNICAL_TYPES
-            and _INDUSTRY_SYSTEMS.match(gap)
-            and _MADE_INTO.match(text, b.end - sentence.start)
-        ):
+        if _INDUSTRY_MADE_INTO.fits(sentence, a, b, gap, type_of):
             yield RULES.industry_made_into.relate(b, a, n, sentence)
-        if (
-            type_of(a) in NAMED_TECHNICAL_TYPES
-            and type_of(b) in TECHNICAL_TYPES
-            and text[: a.start - sentence.start].rstrip().endswith("在")
-            and _ENABLED_IN.match(gap)
-            and _ENABLED_END.match(text, b.end - sentence.start)
-        ):
+        if _ENABLED_IN_SYSTEM.fits(sentence, a, b, gap, type_of) and between(
+            sentence, sentence.start, a.start
+        ).rstrip().endswith("在"):
             yield RULES.enabled_in.relate(a, b, n, sentence)
 
 

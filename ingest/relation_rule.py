@@ -23,9 +23,11 @@ __all__ = [
     "LIST_CONTINUATION_DISCOUNT",
     "NAMED_TECHNICAL_TYPES",
     "ORG_TYPES",
+    "RUN_VERB",
     "SUBJECT_LEAD",
     "TECHNICAL_TYPES",
     "TOPIC_LEAD",
+    "WORKLOAD_LIST_END",
     "WRITTEN_YEAR_MONTH",
     "YEAR_MONTH",
     "RelationRule",
@@ -55,6 +57,10 @@ WRITTEN_YEAR_MONTH = r"\d{4}年(?:\d{1,2}月)?"
 # what follows a name that is a word of a bullet's label, not a subject (- 完整的 Kubernetes 工作负载支持：…):
 # more words, then a colon
 LABEL_WORD = re.compile(r"\s*[^，,；;：:\s][^，,；;：:]*[：:]")
+# what a scheduler or runtime does to what it runs (调度 A、B 等作业), as a regex fragment, and what closes
+# the list of what it runs: 等 and the kind of workload (a bare name after the verb may be what schedules)
+RUN_VERB = r"(?:调度|运行|编排)(?:了)?"
+WORKLOAD_LIST_END = re.compile(r"\s*等[^，。；]{0,8}?(?:工作负载|负载|作业|任务|应用|框架)")
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,12 @@ from kg.lexicon import Lexicon
 from kg.namespaces import normalize_name
 from kg.surface_matcher import SurfaceMatcher
 
-__all__ = ["STOPWORDS", "Token", "WordSegmenter"]
+__all__ = ["STOPWORDS", "Token", "WordSegmenter", "has_chinese"]
 
 jieba.setLogLevel(logging.WARNING)
 
 TITLE_RE = re.compile(r"《[^《》\n]{2,60}》")
+_CHINESE_CHAR = re.compile(r"[\u4e00-\u9fff]")  # the CJK Unified Ideographs block
 _PUNCT_RE = re.compile(r"^[\W_]+$")
 STOPWORDS = frozenset(
     [
@@ -113,6 +114,16 @@ STOPWORDS = frozenset(
         "how",
     ]
 )
+
+
+def has_chinese(text: str) -> bool:
+    """Whether ``text`` holds a Chinese character: the one test of 'Chinese or not' for a question, a term,
+    or the character beside a name.
+
+    >>> has_chinese("K8s 集群"), has_chinese("K8s cluster"), has_chinese("")
+    (True, False, False)
+    """
+    return _CHINESE_CHAR.search(text) is not None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from kg.search.embedders import Use3Embedder
 from kg.search.embedding_cache import EmbeddingCache
 from kg.search.segments import MergePolicy
 from kg.search.shards import read_shard
-from kg.search.updater import EmbedderMismatchError, update_indexes
+from kg.search.updater import EmbedderMismatchError
 from kg.search.vectors import VectorIndex
 from kg.search_record import EmbedderInfo
 
@@ -82,7 +82,7 @@ def test_indexing_with_another_embedder_than_recorded_is_refused(datadir, catalo
     catalog.write(_bundle(SERVERLESS))
     manifest = datadir.read_manifest()
     with pytest.raises(EmbedderMismatchError, match="use3"):
-        update_indexes(datadir, manifest, [_bundle(EDGE)], [], embedder="st:some-model")
+        make_index_updater("st:some-model")(datadir, manifest, [_bundle(EDGE)], [])
 
 
 def test_querying_with_another_embedder_than_recorded_is_refused(datadir, catalog):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from kg.lexicon import Lexicon
 from kg.surface_matcher import SurfaceMatcher
-from kg.tokenize import WordSegmenter
+from kg.tokenize import WordSegmenter, has_chinese
 
 __all__ = ["KINDS", "RELATION_CUES", "LinkedEntity", "Question", "analyse_question"]
 
@@ -318,7 +318,7 @@ def analyse_question(
                 measure, units = name, allowed
                 break
     terms = [t for t in segmenter.search_terms(text) if not t.startswith("@") and not _YEAR.fullmatch(t)]
-    english = not re.search(r"[\u4e00-\u9fff]", text)
+    english = not has_chinese(text)
     hints: list[str] = []
     if english:
         for word in re.findall(r"[a-z]+", text.lower()):

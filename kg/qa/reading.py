@@ -29,6 +29,7 @@ from kg.qa.selection import (
 )
 from kg.qa.sentences import split_sentences
 from kg.qa.shaping import MAX_MEMBER_CHARS, enumeration
+from kg.tokenize import has_chinese
 
 __all__ = [
     "DECLINE",
@@ -133,7 +134,6 @@ DECLINE = DeclineModel(
 DECLINE_EN = DeclineModel(bias=-6.1, dense=-6.09, open=1.84, margin=6.53, score=3.89)
 MARGIN_RANK = 5  # the margin is the best sentence cosine less the cosine of this rank (1-based)
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 # a list marker (- item, 1. item, 1) item, (1) item), not ** (bold)
 _BULLET = re.compile(r"^\s*(?:[-•·]|\*(?!\*)|\d{1,2}[.、)）]|[(（]\d{1,2}[)）])\s*")
 # sentences of description a numbered member line may be followed by before the next one (not tuned: the
@@ -271,7 +271,7 @@ def read_answer(
     (:func:`fold_for_names`) of the report a passage IRI belongs to, for the decline's ``named`` share.
     ``min_confidence``: the part is declined below it."""
     answer_type = expected_type(text)
-    if weights.dictionary and not _CJK.search(text):
+    if weights.dictionary and not has_chinese(text):
         # an English question: its words in the Chinese of the passages (CC-CEDICT, see kg.qa.bilingual)
         hints = [*hints, *in_passages(text, "".join(str(h["text"]) for h in hits[: weights.passages]))]
     keys = question_keys(text, entity_forms, hints, answer_type)

@@ -32,6 +32,7 @@ from typing import Any
 from kg.qa.answer_type import asked_figure, has_core_shape, has_span, states_change, value_count
 from kg.qa.evaluation import fold_text
 from kg.qa.sentences import Sentence, split_sentences
+from kg.tokenize import has_chinese
 
 __all__ = [
     "WEIGHTS",
@@ -127,7 +128,6 @@ _NOT_PROSE = re.compile(r"^\s*(?:#{1,6}\s|!?\[[^\]]*\]\([^)]*\)\s*$|\|)|^[^\u4e0
 _PUNCTUATION = re.compile(r"[。，,；;：:！？!?、]")
 _NUMBER_KEY = re.compile(r"(?<![\d.])\d+(?:\.\d+)*(?![\d.])")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9.+-]*[a-z0-9]|[a-z]", re.I)
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _ASKS = re.compile(r"[？?]\s*[”\"』」）)]*\s*$")
 # A definition's cue, and how far before it the defined term may start (所谓X指的是, X，是指, X是一种)
 _DEFINES = re.compile(r"是指|指的是|是一种|是一个|定义为|即是|所谓")
@@ -189,7 +189,7 @@ def question_keys(
     words, with SelectionWeights.english_unmatched for the rest."""
     keys: dict[str, float] = {}
     folded = fold_text(text)
-    chinese = bool(_CJK.search(text))
+    chinese = has_chinese(text)
     for word in latin_words(text) if chinese else []:
         if len(word) >= 3 and not _ASKING.fullmatch(word):
             keys[word] = WEIGHTS.word_key
@@ -200,7 +200,7 @@ def question_keys(
         for i in range(len(run) - 1):
             keys[run[i : i + 2]] = WEIGHTS.bigram_key
     if not chinese:
-        extra = [f for forms in entity_forms.values() for f in forms if _CJK.search(f)] + list(hints)
+        extra = [f for forms in entity_forms.values() for f in forms if has_chinese(f)] + list(hints)
         for form in extra:
             run = _NON_KEY.sub("", fold_text(form))
             for i in range(len(run) - 1):

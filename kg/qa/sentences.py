@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from kg.namespaces import normalize_name
+from kg.tokenize import has_chinese
 
 __all__ = ["Sentence", "clean_markup", "sentence_at", "split_sentences", "term_coverage", "trimmed_span"]
 
@@ -71,11 +72,11 @@ def term_coverage(terms: list[str], text: str) -> float:
     folded = normalize_name(text)
     total = hit = 0.0
     for term in dict.fromkeys(terms):
-        weight = min(len(term), MAX_TERM_WEIGHT) if re.search(r"[\u4e00-\u9fff]", term) else LATIN_TERM_WEIGHT
+        weight = min(len(term), MAX_TERM_WEIGHT) if has_chinese(term) else LATIN_TERM_WEIGHT
         total += weight
         if term in folded:
             hit += weight
-        elif len(term) >= 3 and re.search(r"[\u4e00-\u9fff]", term):
+        elif len(term) >= 3 and has_chinese(term):
             # a compound (容器云平台) counts half when each half occurs
             half = len(term) // 2
             if term[:half] in folded and term[half:] in folded:

@@ -8,14 +8,13 @@ Wiring (ingest)::
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import KW_ONLY, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from kg.catalog import IndexUpdater, ReportBundle
+from kg.catalog import ReportBundle
 from kg.datadir import DataDir, Manifest
 from kg.errors import ConflictError, StoreError
 from kg.lexicon import Lexicon
@@ -34,7 +33,14 @@ from kg.search.table import Table
 from kg.search_record import SEARCH_FORMAT, DenseRecord, EmbedderInfo, SearchRecord
 from kg.tokenize import WordSegmenter
 
-__all__ = ["MERGE_POLICY", "EmbedderMismatchError", "make_index_updater", "reembed", "update_indexes"]
+__all__ = [
+    "MERGE_POLICY",
+    "EmbedderMismatchError",
+    "IndexUpdate",
+    "make_index_updater",
+    "reembed",
+    "update_indexes",
+]
 
 MERGE_POLICY: MergePolicy = DEFAULT_MERGE_POLICY  # read at every commit (tests narrow it)
 # A writer that commits many reports in a row (cnkg ingest of many files) keeps each data directory's
@@ -50,83 +56,72 @@ class EmbedderMismatchError(ConflictError):
     title = "Embedder mismatch"
 
 
-def make_index_updater(
-    embedder: str | None = None,
-    *,
-    threads: int = 0,
-    progress: Progress | None = None,
-    model: Embedder | None = None,
-    keep_cache: bool = False,
-) -> IndexUpdater:
+@dataclass(frozen=True)
+class IndexUpdate:
     """An ``IndexUpdater`` for ``Catalog``: ``embedder`` is the spec for a new data directory
     (None: keep the recorded one, else use3); ``progress(done, total)`` is called while embedding;
     ``model``: the embedder to use when its name is the data directory's (the parallel ingest passes
     one that answers from vectors its workers computed); ``keep_cache``: keep the embedding cache in
     this process for the next commit (a writer of many reports; it costs the cache's hashes in memory)."""
-    return functools.partial(
-        update_indexes,
-        embedder=embedder,
-        threads=threads,
-        progress=progress,
-        model=model,
-        keep_cache=keep_cache,
-    )
 
+    embedder: str | None = None
+    _: KW_ONLY
+    threads: int = 0
+    progress: Progress | None = None
+    model: Embedder | None = None
+    keep_cache: bool = False
 
-def update_indexes(
-    datadir: DataDir,
-    manifest: Manifest,
-    added: list[ReportBundle],
-    removed: list[str],
-    *,
-    embedder: str | None = None,
-    threads: int = 0,
-    progress: Progress | None = None,
-    model: Embedder | None = None,
-    keep_cache: bool = False,
-) -> None:
-    """Index the added reports, drop the removed ones, and record the new files in ``manifest.search``
-    (``keep_cache``: see ``make_index_updater``)."""
-    state = manifest.search
-    recorded = state.embedder if state.order else None
-    spec = embedder or (recorded.name if recorded else "use3")
-    if recorded is not None and recorded.name != spec:
-        raise EmbedderMismatchError(
-            f"the search index of {datadir.root} was built with embedder {recorded.name!r}, not {spec!r}; "
-            f"re-embed it with kg.search.reembed (cnkg search --reembed --embedder {spec})"
+    def __call__(
+        self, datadir: DataDir, manifest: Manifest, added: list[ReportBundle], removed: list[str]
+    ) -> None:
+        """Index the added reports, drop the removed ones, and record the new files in ``manifest.search``."""
+        state = manifest.search
+        recorded = state.embedder if state.order else None
+        spec = self.embedder or (recorded.name if recorded else "use3")
+        if recorded is not None and recorded.name != spec:
+            raise EmbedderMismatchError(
+                f"the search index of {datadir.root} was built with embedder {recorded.name!r}, "
+                f"not {spec!r}; re-embed it with kg.search.reembed (cnkg search --reembed --embedder {spec})"
+            )
+        model = self.model
+        if model is None or model.name != spec:
+            model = embedder_from_spec(spec, self.threads)
+        cache = _embedding_cache(datadir, state.vectors if recorded else (), model.dim)
+        gone = set(removed)
+        order = [rid for rid in state.order if rid not in gone and rid in manifest.reports]
+        files: dict[str, str] = {rid: state.shards[rid] for rid in order}
+        shards = _Shards(datadir, files, state.sizes)
+        segmenter, lexicon = WordSegmenter.shared(), Lexicon.load()
+        appended: list[str] = []
+        for bundle in added:
+            shard = shard_from_bundle(bundle, segmenter, lexicon)
+            cache.vectors(*shard.embedding_items(), model, self.progress)
+            files[bundle.rid] = shard.write(datadir)
+            shards[bundle.rid] = shard
+            if bundle.rid in order:
+                order.remove(bundle.rid)
+            order.append(bundle.rid)
+            appended.append(bundle.rid)
+        rebuild = bool(gone & set(state.order)) or state.format != SEARCH_FORMAT
+        _record(
+            datadir,
+            manifest,
+            model,
+            cache,
+            order,
+            files,
+            shards,
+            appended if not rebuild else None,
+            compact=rebuild,
         )
-    if model is None or model.name != spec:
-        model = embedder_from_spec(spec, threads)
-    cache = _embedding_cache(datadir, state.vectors if recorded else (), model.dim)
-    gone = set(removed)
-    order = [rid for rid in state.order if rid not in gone and rid in manifest.reports]
-    files: dict[str, str] = {rid: state.shards[rid] for rid in order}
-    shards = _Shards(datadir, files, state.sizes)
-    segmenter, lexicon = WordSegmenter.shared(), Lexicon.load()
-    appended: list[str] = []
-    for bundle in added:
-        shard = shard_from_bundle(bundle, segmenter, lexicon)
-        cache.vectors(*shard.embedding_items(), model, progress)
-        files[bundle.rid] = shard.write(datadir)
-        shards[bundle.rid] = shard
-        if bundle.rid in order:
-            order.remove(bundle.rid)
-        order.append(bundle.rid)
-        appended.append(bundle.rid)
-    rebuild = bool(gone & set(state.order)) or state.format != SEARCH_FORMAT
-    _record(
-        datadir,
-        manifest,
-        model,
-        cache,
-        order,
-        files,
-        shards,
-        appended if not rebuild else None,
-        compact=rebuild,
-    )
-    if keep_cache and cache.reusable:
-        _KEPT_CACHES[datadir.root.resolve()] = cache
+        if self.keep_cache and cache.reusable:
+            _KEPT_CACHES[datadir.root.resolve()] = cache
+
+
+# The names the wiring uses: make_index_updater(embedder, threads=..., ...) makes an updater, and
+# update_indexes is the one with every default.
+make_index_updater = IndexUpdate
+update_indexes = IndexUpdate()
 
 
 def _embedding_cache(datadir: DataDir, segments: tuple[str, ...], dim: int) -> EmbeddingCache:
