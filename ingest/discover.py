@@ -38,6 +38,7 @@ from ingest.discover_industries import industry_list_members
 from ingest.discover_latin_lists import latin_list_members
 from ingest.document import ExtractedEntity, Mention, Passage, Sentence
 from ingest.entity_roles import COMPANY_LIST_CUE
+from kg.english_words import common_english_words
 from kg.lexicon import Lexicon
 from kg.namespaces import (
     NAMED_TECHNICAL_TYPES,
@@ -132,6 +133,9 @@ _LATIN_NAMES = _LATIN_NAME + r"(?: [A-Z][A-Za-z0-9]*(?:[-_.+#][A-Za-z0-9+#]+)*){
 # nouns that say the word next to them is a name of software
 NAME_CUES_AFTER = r"开源项目|子项目|项目|框架|工具|平台|组件|引擎|插件|调度器|控制器|编程语言|语言|库|模块"
 NAME_CUES_BEFORE = r"开源了|开源的|开源|项目|框架|工具|组件|插件"
+# cues after a name that name a part of a system: a part named by a common lower-case English word is
+# known by word and cue (proportion插件, capacity插件: dev-write +2 right, −2 spurious, the bare words)
+_PART_CUE = re.compile(r"\s?(?:插件|组件|模块)")
 _CUED_LATIN = re.compile(
     r"(?:(?<=" + ")|(?<=".join(NAME_CUES_BEFORE.split("|")) + r"))\s?(" + _LATIN_NAMES + r")(?![A-Za-z0-9])"
     r"|(?<![A-Za-z0-9./\-])(" + _LATIN_NAMES + r")\s?(?=" + NAME_CUES_AFTER + r")"
@@ -471,7 +475,11 @@ def _candidates(
         if len(name) < 2 or name.isdigit():
             continue
         type_ = _latin_type(text, base, m.start(group), lexicon, known_by_end)
-        yield name, type_, base + m.start(group), base + m.end(group)
+        end = m.end(group)
+        part = _PART_CUE.match(text, end)
+        if group == 2 and part and _common_word(name) and lexicon.resolve(name) is None:
+            end = part.end()  # proportion插件: a plugin named by a common word is known with its cue
+        yield text[m.start(group) : end], type_, base + m.start(group), base + end
     for pattern in (_HYPHENATED, _CAMEL, _COMMAND_LINE_TOOL):
         for m in pattern.finditer(text):
             if _CODE_IDENTIFIER.search(m.group()):
@@ -479,6 +487,12 @@ def _candidates(
             if _in_chinese_prose(text, m.start(), m.end()):
                 type_ = _latin_type(text, base, m.start(), lexicon, known_by_end)
                 yield m.group(), type_, base + m.start(), base + m.end()
+
+
+def _common_word(name: str) -> bool:
+    """A lower-case common English word (proportion, batch), not a name on its own."""
+    words = common_english_words()
+    return name.islower() and words is not None and name in words
 
 
 def _technical(known_by_end: dict[int, Mention], lexicon: Lexicon) -> bool:

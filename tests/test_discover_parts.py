@@ -1,0 +1,28 @@
+"""A part of a system named by a common English word is known by word and cue (ingest/discover.py)."""
+
+from __future__ import annotations
+
+from ingest.document import SourceDocument
+from ingest.pipeline import extract
+
+
+def _labels(markdown: str) -> dict[str, str]:
+    extraction = extract(SourceDocument("# 标题\n\n" + markdown + "\n", "t.md", "text/markdown"))
+    return {e.label: e.type for e in extraction.entities.values()}
+
+
+def test_a_plugin_named_by_a_common_word_keeps_its_cue() -> None:
+    found = _labels("Kubernetes 集群中启用 priority插件 后，调度器会先处理高优先级的作业。")
+    assert found.get("priority插件") == "Technology"
+    assert "priority" not in found
+
+
+def test_a_name_that_is_not_a_common_word_stands_alone_before_the_cue() -> None:
+    found = _labels("Kubernetes 集群中启用 kueuectl插件 后可以查看队列。")
+    assert "kueuectl" in found and "kueuectl插件" not in found
+
+
+def test_a_project_named_by_a_common_word_is_not_joined_to_its_cue() -> None:
+    # 项目 names what the word is, not a part: the word alone is the name (left to the cued rule)
+    found = _labels("Kubernetes 社区的 harbor项目 提供镜像仓库。")
+    assert "harbor项目" not in found
