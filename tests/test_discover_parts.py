@@ -1,4 +1,4 @@
-"""A part of a system named by a common English word is known by word and cue (ingest/discover.py)."""
+"""Latin-script names by the noun beside them (ingest/discover.py): parts, techniques, protocols."""
 
 from __future__ import annotations
 
@@ -26,3 +26,14 @@ def test_a_project_named_by_a_common_word_is_not_joined_to_its_cue() -> None:
     # 项目 names what the word is, not a part: the word alone is the name (left to the cued rule)
     found = _labels("Kubernetes 社区的 harbor项目 提供镜像仓库。")
     assert "harbor项目" not in found
+
+
+def test_a_technique_named_before_its_kind_is_a_technology() -> None:
+    found = _labels("Kubernetes 调度器默认采用 Least-Connection算法，也支持 Page Cache 感知 的打分。")
+    assert found.get("Least-Connection") == "Technology"
+    assert found.get("Page Cache") == "Technology"
+
+
+def test_a_protocol_named_by_its_latin_name_is_a_technology() -> None:
+    found = _labels("边缘节点通过 Kubernetes 接入，设备侧使用 zenoh协议 上报数据。")
+    assert found.get("zenoh") == "Technology"
