@@ -53,7 +53,7 @@ from kg.tokenize import TITLE_RE, WordSegmenter
 __all__ = ["canonical_name", "discover_entities"]
 
 POLICY_CUES = re.compile(
-    r"规划|指南|意见|通知|办法|方案|计划|纲要|条例|规定|政策|行动|指导|标准|白皮书|要求|指引|措施|细则|决定|规范|模型|法$"
+    r"规划|指南|意见|通知|办法|方案|计划|纲要|条例|规定|政策|行动|指导|标准|白皮书|要求|指引|措施|细则|决定|规范|模型|法》?$"
 )
 _ORG_SUFFIXES = (
     r"科技股份有限公司|科技有限公司|股份有限公司|有限公司|有限责任公司|网络科技|信息技术|科技|集团|"
@@ -436,7 +436,11 @@ def canonical_name(name: str, type_: str, lexicon: Lexicon) -> str:
     '云霁科技'
     >>> canonical_name("东岳算力研究院", "Organization", Lexicon.load())
     '东岳算力研究院'
+    >>> canonical_name("《数据出境安全评估办法》", "Policy", Lexicon.load())
+    '数据出境安全评估办法'
     """
+    if type_ == "Policy" and TITLE_RE.fullmatch(name):
+        return name[1:-1]  # the title without its marks: 《X》 and X written bare are one policy
     if type_ not in ORG_TYPES:
         return name
     short = _LEGAL_FORM.sub("", name)
