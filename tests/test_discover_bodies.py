@@ -84,3 +84,16 @@ def test_the_short_form_of_a_body_is_an_alias_of_its_full_name() -> None:
     found = _report("第二条 滨江市人民政府负责本条例的组织实施。\n\n第三条 市人民政府应当建立协调机制。")
     assert found["滨江市人民政府"] == ("Organization", ("市人民政府",))
     assert "市人民政府" not in found
+
+
+def test_the_short_name_a_text_defines_for_a_body_is_an_organisation() -> None:
+    found = _report(
+        "第五条 负责公共数据开放评估工作的部门（以下简称评估部门）应当建立台账。\n\n"
+        "第六条 评估部门每年报送一次评估结果。"
+    )
+    assert found["评估部门"][0] == "Organization"
+
+
+def test_a_short_name_that_is_not_a_body_is_left_alone() -> None:
+    found = _report("第五条 关键数据的处理者（以下简称处理者）应当建立台账。")
+    assert "处理者" not in found
