@@ -213,6 +213,8 @@ LAUNCH_WINDOW = 24  # characters from the vendor's name to the product's: verb a
 _LAUNCHED = re.compile(
     r"\s*(?:则|也|还|已|正式|率先|随后)?(?:(?:推出|发布|上线|提供)(?:了|的)?[^，。；;,:：!?！？\n]*|的)\s*"
 )
+# the word that makes a name a company's (ING集团, 云霁科技有限公司): the name before it is the company too
+_COMPANY_WORD = re.compile(r"\s?(?:集团|股份有限公司|有限责任公司|有限公司|公司)$")
 # a body the jurisdiction rule reads (ingest/discover_bodies.py) counts only when the report names it at
 # least twice, whichever rule found it: on the dev-write policies every body is listed, named once or
 # more (+10 right, none wrong), but on the held-out dev documents bodies named once were not in the gold
@@ -339,6 +341,7 @@ def discover_entities(
                     )
     _type_launched_products(found, known, lexicon, _passages_text(passages))
     _merge_abbreviated(found)
+    _merge_company_stems(found)
     for slug in [s for s, e in found.items() if _BODY_RULE in e.rules]:
         if len(found[slug].mentions) < BODY_MIN_MENTIONS:
             del found[slug]  # a body named once in passing, whichever rule read it
@@ -365,6 +368,27 @@ def _type_launched_products(
             if near and _LAUNCHED.fullmatch(text, vendor_ends[i], m.start):
                 entry.types.add("Product")
                 break
+
+
+def _merge_company_stems(found: dict[str, _Found]) -> None:
+    """A name that is a discovered company's name without its company word (ING of ING集团) is that
+    company: one entity, the short name an alias. A foundation's or an alliance's stem names its project
+    (Eclipse of Eclipse 基金会), so only company words count."""
+    for slug, entry in list(found.items()):
+        if entry.type not in ORG_TYPES or not _COMPANY_WORD.search(entry.label):
+            continue
+        stem = _COMPANY_WORD.sub("", entry.label).strip()
+        short = entity_slug(stem)
+        if len(stem) < 2 or short == slug or short not in found:
+            continue
+        other = found.pop(short)
+        entry.aliases |= {other.label, *other.aliases}
+        entry.rules |= other.rules
+        entry.mentions += [
+            Mention(slug, m.passage, m.start, m.end, m.surface)
+            for m in other.mentions
+            if all(t.start != m.start for t in entry.mentions)
+        ]
 
 
 def _merge_abbreviated(found: dict[str, _Found]) -> None:

@@ -1,4 +1,5 @@
-"""Government bodies named by their jurisdiction (ingest/discover_bodies.py), on made-up legal prose."""
+"""Organisations in legal and business prose: government bodies named by their jurisdiction
+(ingest/discover_bodies.py), short names a text defines, companies and their stems (ingest/discover.py)."""
 
 from __future__ import annotations
 
@@ -97,3 +98,17 @@ def test_the_short_name_a_text_defines_for_a_body_is_an_organisation() -> None:
 def test_a_short_name_that_is_not_a_body_is_left_alone() -> None:
     found = _report("第五条 关键数据的处理者（以下简称处理者）应当建立台账。")
     assert "处理者" not in found
+
+
+def test_a_company_and_its_name_without_the_company_word_are_one_entity() -> None:
+    found = _report(
+        "第一条 BKX集团于2019年引入Kubernetes，BKX的数据平台随后迁移到容器上。\n\n"
+        "第二条 BKX的运维团队使用Kubernetes管理集群。"
+    )
+    assert "BKX" not in found
+    assert found["BKX集团"] == ("Organization", ("BKX",))
+
+
+def test_a_foundation_and_the_project_it_is_named_after_stay_two_entities() -> None:
+    found = _report("第一条 Zephyrix 基金会托管 Zephyrix 项目，Zephyrix 运行在 Kubernetes 上。")
+    assert "Zephyrix" in found and "Zephyrix 基金会" in found
