@@ -375,8 +375,8 @@ def _merge_company_stems(found: dict[str, _Found]) -> None:
     company: one entity, the short name an alias. A foundation's or an alliance's stem names its project
     (Eclipse of Eclipse 基金会), so only company words count."""
     for slug, entry in list(found.items()):
-        if entry.type not in ORG_TYPES or not _COMPANY_WORD.search(entry.label):
-            continue
+        if slug not in found or entry.type not in ORG_TYPES or not _COMPANY_WORD.search(entry.label):
+            continue  # merged into another company already, or no company
         stem = _COMPANY_WORD.sub("", entry.label).strip()
         short = entity_slug(stem)
         if len(stem) < 2 or short == slug or short not in found:
