@@ -21,8 +21,18 @@ from kg.tokenize import WordSegmenter, has_chinese
 __all__ = ["AppositionName", "bracketed_names"]
 
 _LATIN_WORD = r"[A-Za-z][A-Za-z0-9.\-]*"
+# a space may stand between a Chinese term and its bracket (节点过滤结果缓存 (PredicateWithCache): dev-write
+# +2 right, CDI and PredicateWithCache), not between English words and theirs (Linux Foundation (LF) is
+# English apposition, which the Latin organisation rules read)
+_SPACE_AFTER_CHINESE = r"(?:(?<=[\u4e00-\u9fff])[ \t])?"
 _BRACKETED = re.compile(
-    r"([\u4e00-\u9fffA-Za-z0-9]{2,24})[（(]\s*(" + _LATIN_WORD + r"(?: " + _LATIN_WORD + r"){0,5})\s*[)）]"
+    r"([\u4e00-\u9fffA-Za-z0-9]{2,24})"
+    + _SPACE_AFTER_CHINESE
+    + r"[（(]\s*("
+    + _LATIN_WORD
+    + r"(?: "
+    + _LATIN_WORD
+    + r"){0,5})\s*[)）]"
 )
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9\-]{1,7}")
 # capitals joined by a hyphen or a dot (OPENI-OCTOPUS, ORANG.CLOUD): a product's name in capitals
@@ -35,6 +45,9 @@ _FUNCTION_TAGS = frozenset("upcrmfadx")
 # a verb this frequent in jieba's general dictionary (引入, 提出, 处理) is a clause's verb, not part of a
 # term (感知 in 网络拓扑感知调度, 缺陷 in 自动缺陷分类系统 are rarer)
 COMMON_VERB_FREQ = 1000
+# a verb opening three words or more (启用/容器/设备/接口) governs the rest; a verb among two words may be
+# part of the term (感知/调度)
+VERB_OBJECT_MIN_WORDS = 3
 TERM_MIN_CHARS = 2
 TERM_MAX_CHARS = 8
 # head nouns of a term that names a way of working rather than a thing
@@ -91,6 +104,8 @@ def _term(chinese: str, segmenter: WordSegmenter) -> str | None:
         if flag[:1] in _FUNCTION_TAGS or (flag == "v" and frequency(word) >= COMMON_VERB_FREQ):
             cut = i + 1
     words = tags[cut:]
+    if len(words) >= VERB_OBJECT_MIN_WORDS and words[0][1] == "v":
+        words = words[1:]  # 启用容器设备接口: a verb before a noun phrase is the clause's, however rare
     if words and words[-1][0].isascii() and _is_latin_name(words[-1][0]):
         return words[-1][0]  # 业务的SLO（Service Level Objective）: the acronym is the name
     term = "".join(w for w, _f in words)

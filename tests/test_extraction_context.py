@@ -30,6 +30,22 @@ def test_a_term_with_its_name_in_capitals_joined_by_a_hyphen_is_one_entity():
     assert found["启智章鱼"] == ("Technology", ("OPENI-OCTOPUS",))
 
 
+def test_a_space_before_the_bracket_still_joins_a_chinese_term_and_its_latin_name():
+    found = _found(_extract("调度器提供了作业优先级抢占 (JobPreemption) 能力，默认关闭。"))
+    assert found["作业优先级抢占"] == ("Technology", ("JobPreemption",))
+
+
+def test_a_space_between_english_words_and_a_bracket_does_not_make_the_words_a_term():
+    found = _found(_extract("该项目由 Open Robotics Alliance (ORBA) 托管，部署在 Kubernetes 上。"))
+    assert "Alliance" not in found
+
+
+def test_the_verb_before_a_bracketed_term_is_not_part_of_it():
+    found = _found(_extract("使用前需要在节点上开启内存带宽隔离（MBA）功能。"))
+    assert found.get("内存带宽隔离") == ("Technology", ("MBA",))
+    assert not any(label.startswith("开启") for label in found)
+
+
 def test_a_bracketed_translation_of_a_common_word_is_no_name():
     found = _found(_extract("Apache 之道强调社区（Community）和共识（Consensus）。"))
     assert not {"社区", "Community", "共识", "Consensus"} & set(found)
