@@ -206,12 +206,6 @@ _NOT_NAME_START = frozenset("pvrcud")
 _CLOUD_BUSINESS = re.compile(r"云$")
 # how far before a list its company cue may stand (参与的组织包括华为云、…: the cue opens the first item)
 COMPANY_CUE_WINDOW = 8
-# a vendor launching or offering something with a description before its name (推出多云成本管理产品CostLens,
-# 提供函数计算CFC) or naming it as its own (星河边缘的EdgeNova): the name is a product
-LAUNCH_WINDOW = 24  # characters from the vendor's name to the product's: verb and a short description
-_LAUNCHED = re.compile(
-    r"\s*(?:则|也|还|已|正式|率先|随后)?(?:(?:推出|发布|上线|提供)(?:了|的)?[^，。；;,:：!?！？\n]*|的)\s*"
-)
 # the word that makes a name a company's (ING集团, 云霁科技有限公司): the name before it is the company too
 _COMPANY_WORD = re.compile(r"\s?(?:集团|股份有限公司|有限责任公司|有限公司|公司)$")
 # a body the jurisdiction rule reads (ingest/discover_bodies.py) counts only when the report names it at
@@ -338,7 +332,6 @@ def discover_entities(
                         sentence.start + m.end(),
                         rule=None,
                     )
-    _type_launched_products(found, known, lexicon, _passages_text(passages))
     _merge_abbreviated(found)
     _merge_company_stems(found)
     for slug in [s for s, e in found.items() if _BODY_RULE in e.rules]:
@@ -346,27 +339,6 @@ def discover_entities(
             del found[slug]  # a body named once in passing, whichever rule read it
     for slug, entry in found.items():
         yield entry.entity(slug), entry.mentions
-
-
-def _type_launched_products(
-    found: dict[str, _Found], known: list[Mention], lexicon: Lexicon, text: str
-) -> None:
-    """A Latin-script name a vendor launches or offers in the clause, after a description, is its
-    product (织网云科技有限公司推出无Sidecar服务网格产品MeshPilot, VMware提供CloudHealth); the vendor may be
-    a lexicon one or one discovered in the report."""
-    vendor_ends = sorted(
-        [m.end for m in known if lexicon.entries[m.slug].type == "Vendor"]
-        + [m.end for e in found.values() if e.type == "Vendor" for m in e.mentions]
-    )
-    for entry in found.values():
-        if entry.type != "Technology" or not entry.label.isascii():
-            continue
-        for m in entry.mentions:
-            i = bisect.bisect_right(vendor_ends, m.start) - 1
-            near = i >= 0 and m.start - vendor_ends[i] <= LAUNCH_WINDOW
-            if near and _LAUNCHED.fullmatch(text, vendor_ends[i], m.start):
-                entry.types.add("Product")
-                break
 
 
 def _merge_company_stems(found: dict[str, _Found]) -> None:

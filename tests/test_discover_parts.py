@@ -37,17 +37,3 @@ def test_a_technique_named_before_its_kind_is_a_technology() -> None:
 def test_a_protocol_named_by_its_latin_name_is_a_technology() -> None:
     found = _labels("边缘节点通过 Kubernetes 接入，设备侧使用 zenoh协议 上报数据。")
     assert found.get("zenoh") == "Technology"
-
-
-def test_a_name_a_vendor_launches_after_a_description_is_its_product() -> None:
-    found = _labels("国内厂商中，华为云推出容器安全扫描产品GuardLens，GuardLens支持Kubernetes集群。")
-    assert found.get("GuardLens") == "Product"
-
-
-def test_a_name_a_known_vendor_offers_is_its_product() -> None:
-    assert _labels("在海外市场，VMware提供QuotaWise多云配额管理服务。").get("QuotaWise") == "Product"
-
-
-def test_a_name_in_another_clause_than_the_vendor_stays_a_technology() -> None:
-    found = _labels("阿里云发布了新版控制台，社区项目KubeQuota随后支持了Kubernetes 1.30。")
-    assert found.get("KubeQuota") == "Technology"
