@@ -50,6 +50,7 @@ _HAS_CJK = re.compile(rf"[{_CJK}]")
 # ... and followed by a line that goes on with the sentence: not a heading, an item, a quote, a table row or
 # a fence
 _STARTS_A_BLOCK = re.compile(rf"^\s*(?:#|>|\||```|~~~|{ITEM_MARKER}(?=\S))")
+FRONT_MATTER_MARK = "---"  # the line that opens and closes a Markdown file's front matter
 _NEVER_WRAPPED = ("#", ">", "|")  # a heading, a quote or a table row is never joined to what follows
 _TIGHT = re.compile(rf"[{_CJK}，、。；：！？（）“”]")  # no blank between these when two lines join
 
@@ -87,10 +88,11 @@ def join_soft_wraps(lines: list[str]) -> list[str]:
     >>> join_soft_wraps(["停车场边缘侧部署的应用主要包括以下几组", "- 基础服务组"])
     ['停车场边缘侧部署的应用主要包括以下几组', '- 基础服务组']
     """
-    out: list[str] = []
+    front = _front_matter_lines(lines)
+    out: list[str] = lines[:front]
     fenced = False
     joinable = False  # the last line of ``out`` is a soft wrap
-    for line in lines:
+    for line in lines[front:]:
         if _FENCE.match(line):
             fenced = not fenced
             out.append(line)
@@ -105,6 +107,21 @@ def join_soft_wraps(lines: list[str]) -> list[str]:
             out.append(line)
         joinable = not fenced and _is_soft_wrap(out[-1])
     return out
+
+
+def _front_matter_lines(lines: list[str]) -> int:
+    """How many lines a leading front-matter block (``---`` … ``---``) takes: its key lines are never
+    joined (``ingest.metadata`` reads the report's date there).
+
+    >>> _front_matter_lines(["---", "title: 某某报告", "date: 2024-05-21", "---", "正文"])
+    4
+    >>> _front_matter_lines(["正文"])
+    0
+    """
+    if not lines or lines[0].strip() != FRONT_MATTER_MARK:
+        return 0
+    closing = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == FRONT_MATTER_MARK), None)
+    return 0 if closing is None else closing + 1
 
 
 def _is_soft_wrap(line: str) -> bool:

@@ -102,3 +102,11 @@ def test_a_plain_text_report_keeps_its_line_breaks():
     wrapped = "边缘节点上的应用由云端统一下发，离线时由边缘自治组件继续维\n持运行，网络恢复后再同步。"
     assert strip_markup_text(wrapped) == wrapped
     assert strip_markup_text(wrapped, markdown=True) == wrapped.replace("\n", "")
+
+
+def test_front_matter_lines_are_never_joined_so_the_report_date_is_still_read(tmp_path: Path):
+    title = "title: 基于边缘计算平台的高速公路门架系统云边协同实践"  # long, and ends with a Chinese character
+    (tmp_path / "dated.md").write_text(f"---\n{title}\ndate: 2023-05-21\n---\n\n{WRAPPED}", encoding="utf-8")
+    ex = extract(read_path(tmp_path / "dated.md"))
+    assert f"{title}\ndate: 2023-05-21" in ex.source.text and "由华为云开源" in ex.source.text
+    assert ex.reference is not None and ex.reference.year == 2023
