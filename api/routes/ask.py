@@ -64,7 +64,7 @@ class AskResponse(BaseModel):
         ge=0,
         le=1,
         description="How sure the answer is (0.5 at the decline threshold; a multi-part answer takes its "
-        "least sure part). Also given on a decline.",
+        "least sure part, which may be below 0.5 when another part is answered). Also given on a decline.",
     )
     kind: str = Field(description="number, list, relation, definition, why, how, comparison or other.")
     source: str = Field(description="graph, passages, or none.")
