@@ -352,14 +352,7 @@ def _merge_company_stems(found: dict[str, _Found]) -> None:
         short = entity_slug(stem)
         if len(stem) < 2 or short == slug or short not in found:
             continue
-        other = found.pop(short)
-        entry.aliases |= {other.label, *other.aliases}
-        entry.rules |= other.rules
-        entry.mentions += [
-            Mention(slug, m.passage, m.start, m.end, m.surface)
-            for m in other.mentions
-            if all(t.start != m.start for t in entry.mentions)
-        ]
+        _absorb(slug, entry, found.pop(short))
 
 
 def _merge_abbreviated(found: dict[str, _Found]) -> None:
@@ -369,15 +362,19 @@ def _merge_abbreviated(found: dict[str, _Found]) -> None:
         fuller = [s for s, e in found.items() if s != slug and abbreviated_by(entry.label, e.label)]
         if len(fuller) != 1:
             continue
-        target = found[fuller[0]]
-        target.aliases |= {entry.label, *entry.aliases}
-        target.rules |= entry.rules
-        target.mentions += [
-            Mention(fuller[0], m.passage, m.start, m.end, m.surface)
-            for m in entry.mentions
-            if all(t.start != m.start for t in target.mentions)
-        ]
-        del found[slug]
+        _absorb(fuller[0], found[fuller[0]], found.pop(slug))
+
+
+def _absorb(slug: str, target: _Found, other: _Found) -> None:
+    """``other`` becomes part of ``target`` (entity ``slug``): its label and aliases as aliases, its rules,
+    and its mentions at offsets ``target`` does not already have."""
+    target.aliases |= {other.label, *other.aliases}
+    target.rules |= other.rules
+    target.mentions += [
+        Mention(slug, m.passage, m.start, m.end, m.surface)
+        for m in other.mentions
+        if all(t.start != m.start for t in target.mentions)
+    ]
 
 
 @dataclass

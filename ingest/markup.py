@@ -21,6 +21,7 @@ import re
 from dataclasses import replace
 
 from ingest.document import SourceDocument
+from kg.tokenize import has_chinese
 
 MARKDOWN = "text/markdown"  # the media type whose line breaks inside a paragraph are soft
 
@@ -46,7 +47,6 @@ _SPACES = re.compile(r"[ \t]+$")
 WRAP_MIN_CHARS = 20
 _CJK = "\u4e00-\u9fff"
 _ENDS_INSIDE_A_SENTENCE = re.compile(rf"[{_CJK}A-Za-z0-9，、]$")
-_HAS_CJK = re.compile(rf"[{_CJK}]")
 # ... and followed by a line that goes on with the sentence: not a heading, an item, a quote, a table row or
 # a fence
 _STARTS_A_BLOCK = re.compile(rf"^\s*(?:#|>|\||```|~~~|{ITEM_MARKER}(?=\S))")
@@ -129,7 +129,7 @@ def _is_soft_wrap(line: str) -> bool:
     return (
         len(stripped) >= WRAP_MIN_CHARS
         and _ENDS_INSIDE_A_SENTENCE.search(stripped) is not None
-        and _HAS_CJK.search(stripped) is not None
+        and has_chinese(stripped)
         and "\t" not in stripped
         and not stripped.startswith(_NEVER_WRAPPED)
     )
