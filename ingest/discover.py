@@ -169,6 +169,8 @@ _LIST_RUN = re.compile(r"(?:[^、，,。；;：:（()）“”\s]{1,15}、){1,}[
 _BRAND_PRODUCT = re.compile(
     r"(Amazon|AWS|Azure|Google|Microsoft|阿里云|华为云|腾讯云|百度智能云)\s?((?:[A-Z][A-Za-z0-9]*)(?:\s(?:[A-Z][A-Za-z0-9]*)){0,3})"
 )
+# an executive's title after a brand (华为云 CTO 张宇昕表示) names a person's role, not a product of the brand
+_EXECUTIVE_TITLE = re.compile(r"C[A-Z]{1,2}O|[SE]?VP|GM")
 _LEADING_NOISE = re.compile(
     r"^(?:.*?(?:厂商|服务商|提供商|供应商|企业|机构)(?=.{2,}))?"
     r"(?:时|并|应当|及时|通报|报告|报送|告知|指)*"  # 并通报国务院公安部门, 时向国家网信部门
@@ -503,7 +505,8 @@ def _candidates(
         if not _CODE_IDENTIFIER.search(name):
             yield name, _latin_type(text, base, start - base, lexicon, known_by_end), start, end
     for m in _BRAND_PRODUCT.finditer(text):
-        yield m.group(0), "Product", base + m.start(), base + m.end()
+        if not _EXECUTIVE_TITLE.fullmatch(m.group(2).split(" ")[0]):
+            yield m.group(0), "Product", base + m.start(), base + m.end()
     yield from _names_after_known(text, base, lexicon, known_by_end)
     for m in _CUED_LATIN.finditer(text):
         group = 1 if m.group(1) else 2

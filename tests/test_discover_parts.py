@@ -37,3 +37,10 @@ def test_a_technique_named_before_its_kind_is_a_technology() -> None:
 def test_a_protocol_named_by_its_latin_name_is_a_technology() -> None:
     found = _labels("边缘节点通过 Kubernetes 接入，设备侧使用 zenoh协议 上报数据。")
     assert found.get("zenoh") == "Technology"
+
+
+def test_an_executive_title_after_a_brand_is_not_its_product() -> None:
+    found = _labels("华为云 CTO 张宇昕表示，华为云 Astro 已支持 Kubernetes 的最新版本。")
+    assert found.get("华为云") == "Vendor"
+    assert "华为云 CTO" not in found
+    assert found.get("华为云 Astro") == "Product"  # a name after the brand still is
