@@ -5,6 +5,7 @@ each hop with its own sentence as evidence), and a cue word said in passing that
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 import pytest
@@ -126,3 +127,24 @@ def test_a_part_is_not_declined_when_another_part_of_the_question_is_answered(as
         assert not ask(question)["parts"][0]["answered"]  # on the usual floor alone it is declined
     finally:
         answerer.sibling_min_confidence = floor
+
+
+def test_an_english_question_asking_a_share_is_answered_by_the_sentence_stating_a_percentage(ask):
+    # "What share" asks a percentage: among sentences naming Gitee's events, the one stating 75.6%
+    question = "What share of all active events on Gitee repositories do Review Comment events account for?"
+    response = ask(question)
+    assert response["answered"] and "75.6%" in response["answer"]
+
+
+def test_the_asked_unit_chooses_the_english_answer_but_leaves_its_confidence_alone(ask, answerer):
+    # the English decline model was fitted without the asked unit: a sentence stating a figure in it
+    # ("56 个项目", Tencent's count, for Huawei's) may be chosen, but must not make the answer surer
+    question = "How many open-source projects had Huawei released on GitHub by 2018?"
+    with_unit = ask(question)
+    weights, answerer.weights = answerer.weights, dataclasses.replace(answerer.weights, asked_unit=0.0)
+    try:
+        without_unit = ask(question)
+    finally:
+        answerer.weights = weights
+    assert "56 个项目" in with_unit["answer"] and "56 个项目" not in without_unit["answer"]
+    assert with_unit["confidence"] == without_unit["confidence"]

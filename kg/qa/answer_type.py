@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import re
 
+from kg.qa.bilingual import chinese_for, english_words
+from kg.tokenize import has_chinese
+
 __all__ = [
     "ANSWER_TYPES",
     "asked_figure",
@@ -171,8 +174,51 @@ _ASKED_UNIT = re.compile(
 _MONEY_OR_MAGNITUDE = ("亿元", "万元", "美元", "元", "亿", "万", "百分点")
 
 
+# What an English question asks its figure in: a share (→ %), or the noun counted after "how many", up to
+# the first word that ends the noun phrase (How many GPU cards in total → GPU, cards)
+_ENGLISH_SHARE = re.compile(r"\b(?:percent|percentage|share|proportion|fraction)\b", re.I)
+_ENGLISH_POINTS = re.compile(r"\bpercentage\s+points?\b", re.I)
+_ENGLISH_COUNTED = re.compile(r"\bhow\s+many\s+((?:[A-Za-z][\w-]*\s*){1,3})", re.I)
+_ENGLISH_PHRASE_END_WORDS = (
+    "do does did is are was were has have had can could will would per in on of for to at by from with "
+    "and or that which the a an total"
+)
+_ENGLISH_PHRASE_END = frozenset(_ENGLISH_PHRASE_END_WORDS.split())
+_PERCENT = r"(?:%|％|百分)"
+
+
+def _english_unit(question: str) -> str | None:
+    """The unit pattern of an English question: % for a share, else the Chinese words CC-CEDICT gives
+    for the counted noun (or the noun itself, when it is a name such as GPU), after an optional
+    classifier (800多名贡献者 for "how many contributors").
+
+    >>> _english_unit("What share of events are Review Comment events?")
+    '(?:%|％|百分)'
+    >>> "贡献者" in _english_unit("How many contributors has Volcano attracted?")
+    True
+    """
+    if _ENGLISH_POINTS.search(question):
+        return "百分点"
+    if _ENGLISH_SHARE.search(question):
+        return _PERCENT
+    match = _ENGLISH_COUNTED.search(question)
+    if match is None:
+        return None
+    noun: list[str] = []
+    for word in match.group(1).split():
+        if word.casefold() in _ENGLISH_PHRASE_END:
+            break
+        noun.append(word)
+    names = [w for w in noun if w.isupper() and len(w) > 1]  # GPU, CPU: written as they are in Chinese
+    words = sorted(chinese_for(english_words(" ".join(noun))) | set(names), key=lambda w: (-len(w), w))
+    if not words:
+        return None
+    return "(?:[个名位家台张条次项款种]\\s*)?(?:" + "|".join(re.escape(w) for w in words) + ")"
+
+
 def asked_unit(question: str) -> str | None:
-    """A pattern for the unit a Chinese "how many / how much" question asks its figure in, if it names one.
+    """A pattern for the unit a "how many / how much" question asks its figure in, if it names one (an
+    English question: :func:`_english_unit`).
 
     >>> holds_asked_unit("集群一共有多少张GPU卡？", ["管理着 3000 张 GPU 卡"])
     True
@@ -181,12 +227,14 @@ def asked_unit(question: str) -> str | None:
     >>> asked_unit("KubeEdge是什么？") is None
     True
     """
+    if not has_chinese(question):
+        return _english_unit(question)
     match = _ASKED_UNIT.search(question)
     if match is None:
         return None
     classifier, noun = match.group(1), match.group(2)
     if noun in ("百分比", "比例"):
-        return r"(?:%|％|百分)"
+        return _PERCENT
     if classifier and noun:
         latin = re.match(r"[A-Za-z]", noun) is not None
         # a counted noun is often written without its classifier (60+企业 for 多少家企业, 60+SQL函数)

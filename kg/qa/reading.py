@@ -170,6 +170,17 @@ class PartAnswer:
         }
 
 
+def _score_for_decline(ranked: Sequence[Candidate], chinese: bool, weights: SelectionWeights) -> float:
+    """The score the decline model reads: the best sentence's. The English model was fitted on scores
+    without the asked unit (English questions had none until round 11), so for it the unit only chooses
+    among the sentences: the model reads the best score any sentence has without the unit's share, the
+    same it read before. A figure in the asked unit in the wrong report ("56 个项目" of Tencent for
+    Huawei's projects) does not make an English answer surer."""
+    if chinese:
+        return ranked[0].score
+    return max(c.score - weights.asked_unit * c.features.get("asked_unit", 0.0) for c in ranked)
+
+
 def confidence_of(focus: float, threshold: float = DECLINE_SCORE) -> float:
     """A confidence in [0, 1] from the focus share: 0.5 at the decline threshold."""
     return 1.0 / (1.0 + math.exp(-CONFIDENCE_SLOPE * (focus - threshold)))
@@ -302,7 +313,14 @@ def read_answer(
         passage = float(hits[0].get("score", 0.0))
         named = 1.0 if report_text is None else named_share(entity_forms, report_text(best.hit["passage"]))
         confidence = model.confidence(
-            dense, focus, passage, unit, answer_type in OPEN_TYPES, _margin(similarity), best.score, named
+            dense,
+            focus,
+            passage,
+            unit,
+            answer_type in OPEN_TYPES,
+            _margin(similarity),
+            _score_for_decline(ranked, keys.chinese, weights),
+            named,
         )
     if confidence < min_confidence:
         return PartAnswer(
