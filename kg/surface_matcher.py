@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kg.lexicon import Lexicon, exact_form
@@ -74,6 +75,37 @@ class SurfaceMatcher:
         for ch in key:
             node = node.setdefault(ch, {})
         node[_END] = value  # type: ignore[assignment]
+
+    def composed(self, pieces: Sequence[Iterable[str]]) -> str | None:
+        """The slug of a whole name spelled by one choice from each of ``pieces`` in order (数据 + 安全 + 法
+        → 数据安全法), None when no choice does. Choices are followed along the names only, so a piece
+        with many choices costs little. Context-only and exact-case forms are not names here.
+
+        >>> from kg.lexicon import Lexicon
+        >>> m = SurfaceMatcher.from_lexicon(Lexicon.load())
+        >>> m.composed([["容器", "集装箱"], ["编排"]])
+        'container-orchestration'
+        >>> m.composed([["集装箱"], ["编排"]]) is None
+        True
+        """
+        nodes: list[dict] = [self._trie]
+        for choices in pieces:
+            reached: dict[int, dict] = {}
+            for node in nodes:
+                for choice in choices:
+                    nxt: dict | None = node
+                    for ch in "".join(map(_fold_char, choice)):
+                        nxt = nxt.get(ch) if nxt is not None else None
+                    if nxt is not None:
+                        reached[id(nxt)] = nxt
+            nodes = list(reached.values())
+            if not nodes:
+                return None
+        for node in nodes:
+            value = node.get(_END)
+            if value is not None and not value[1] and value[2] is None:  # type: ignore[index]
+                return str(value[0])  # type: ignore[index]
+        return None
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[SurfaceMatch]:
         """All non-overlapping matches in ``text[start:end]``, offsets into ``text``."""

