@@ -610,11 +610,15 @@ def _names_after_known(
             yield name, type_, base + m.start(1), base + m.start(1) + len(name)
 
 
+# 本市国家机关, 本单位: "this city's …" in legal prose refers back, it does not name a body
+_DEICTIC = re.compile(r"本(?:市|省|区|县|州|单位|机构|部门)")
+
+
 def _plausible_org(name: str, lexicon: Lexicon, segmenter: WordSegmenter) -> bool:
     """Reject common words (金融科技, 高科技) and phrases (注重新兴科技) that end like an organisation."""
     suffix = ORG_SUFFIX.search(name)
     stem = name[: suffix.start()] if suffix else name
-    if len(stem) < 2 or len(stem) > ORG_STEM_MAX_CHARS or _ROLE_BODY.search(name):
+    if len(stem) < 2 or len(stem) > ORG_STEM_MAX_CHARS or _ROLE_BODY.search(name) or _DEICTIC.match(name):
         return False
     if segmenter.pos_tags(name) == [(name, _ORG_NAME_TAG)]:
         return True  # jieba knows the whole name as an organisation's (北京邮电大学, 中央军事委员会)
@@ -631,7 +635,8 @@ def _plausible_org(name: str, lexicon: Lexicon, segmenter: WordSegmenter) -> boo
     tags = segmenter.pos_tags(stem)
     if len(tags) == 1 and tags[0][1] in _GENERIC_NOUN_TAGS and not _SCHOOL.search(name):
         return False  # 专业委员会, 项目委员会: a generic noun, not a proper name, before the suffix
-    return not any(flag[:1] in {"v", "d", "a", "p", "c", "u", "r", "m", "q"} for _w, flag in tags)
+    # a verb, adverb, … or a time word (新一代信息技术, 当前科技) before the suffix: a phrase, not a name
+    return not any(flag[:1] in {"v", "d", "a", "p", "c", "u", "r", "m", "q", "t"} for _w, flag in tags)
 
 
 def _org_type(name: str) -> str:

@@ -28,7 +28,7 @@ ACTIVITY_SHARE_MAX = 1 / 3
 # how long an industry's name may be (水利 … 公共通信和信息服务)
 INDUSTRY_NAME_CHARS = (2, 10)
 # the closing words: 等领域, 等重要行业和领域, 等各领域, 等行业的, 等主管部门
-_CATEGORY = r"等(?:重要|各|各个|多个|众多|诸多|传统|垂直)?(?:行业|领域|产业|主管部门)"
+_CATEGORY = r"等(?:重要|各|各个|多个|众多|诸多|传统|垂直|[\u4e00-\u9fff]{2,4}?)?(?:行业|领域|产业|主管部门)"
 _CLOSING = re.compile(_CATEGORY)
 # what ends the clause a list stands in, reading back from its closing words
 _CLAUSE_MARK = re.compile(r"[，,。；;：:（()）“”《》\s]")
