@@ -116,15 +116,15 @@ def test_a_figure_from_the_report_naming_the_subject_still_answers(ask):
 
 
 def test_a_part_is_not_declined_when_another_part_of_the_question_is_answered(ask, answerer):
-    question = "中国联通目前只用几个人维护这么多系统？据其负责人说，这主要归功于Kubernetes的哪些特性？"
+    question = "小红书使用的原生Volcano默认采用什么调度算法？小红书将其增强为哪种调度？"
     response = ask(question)
     first, then = response["parts"]
     assert first["answered"] and then["answered"]
-    assert "五个人" in first["answer"] and "自愈" in then["answer"]
-    assert first["confidence"] < 0.5 <= then["confidence"]  # the first part's own confidence is kept
+    assert "调度算法" in first["answer"] and "task-topology" in then["answer"]
+    assert then["confidence"] < 0.5 <= first["confidence"]  # the second part's own confidence is kept
     floor, answerer.sibling_min_confidence = answerer.sibling_min_confidence, None
     try:
-        assert not ask(question)["parts"][0]["answered"]  # on the usual floor alone it is declined
+        assert not ask(question)["parts"][1]["answered"]  # on the usual floor alone it is declined
     finally:
         answerer.sibling_min_confidence = floor
 
