@@ -257,6 +257,8 @@ def discover_entities(
         name = name.strip()
         if len(name) < 2 or name in _GENERIC or lexicon.resolve(name) is not None:
             return
+        if _stage_of_organisation(name, lexicon):
+            return  # CNCF Sandbox, Incubating: a project's stage at a foundation, the foundation named
         if any(s <= start and end <= e for s, e in known_spans):
             return
         canonical = label or canonical_name(name, type_, lexicon)
@@ -612,6 +614,22 @@ def _names_after_known(
 
 # 本市国家机关, 本单位: "this city's …" in legal prose refers back, it does not name a body
 _DEICTIC = re.compile(r"本(?:市|省|区|县|州|单位|机构|部门)")
+
+
+# the maturity levels of a foundation's projects (CNCF: Sandbox, Incubating, Graduated; Apache: the
+# Incubator): "被接受为 CNCF Sandbox 项目" names the foundation and a level, not a new thing
+PROJECT_STAGES = frozenset({"sandbox", "incubating", "incubation", "graduated", "graduation"})
+
+
+def _stage_of_organisation(name: str, lexicon: Lexicon) -> bool:
+    """``name`` is a project level (Incubating), or an organisation followed by one (CNCF Sandbox)."""
+    words = name.split()
+    if not words or words[-1].casefold() not in PROJECT_STAGES:
+        return False
+    if len(words) == 1:
+        return True
+    head = lexicon.resolve(" ".join(words[:-1]))
+    return head is not None and head.type in ORG_TYPES
 
 
 def _plausible_org(name: str, lexicon: Lexicon, segmenter: WordSegmenter) -> bool:

@@ -44,3 +44,12 @@ def test_an_executive_title_after_a_brand_is_not_its_product() -> None:
     assert found.get("华为云") == "Vendor"
     assert "华为云 CTO" not in found
     assert found.get("华为云 Astro") == "Product"  # a name after the brand still is
+
+
+def test_a_foundations_project_level_is_not_a_new_name() -> None:
+    found = _labels(
+        "KubeEdge 是一个基于 Kubernetes 的项目。2019 年，它被接受为 CNCF Sandbox 项目，"
+        "2020 年晋升为 Incubating 阶段项目。"
+    )
+    assert found.get("CNCF") == "Organization"
+    assert "CNCF Sandbox" not in found and "Incubating" not in found
