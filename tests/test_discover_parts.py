@@ -51,5 +51,5 @@ def test_a_foundations_project_level_is_not_a_new_name() -> None:
         "KubeEdge 是一个基于 Kubernetes 的项目。2019 年，它被接受为 CNCF Sandbox 项目，"
         "2020 年晋升为 Incubating 阶段项目。"
     )
-    assert found.get("CNCF") == "Organization"
+    assert found.get("云原生计算基金会") == "Organization"  # CNCF, by its preferred label
     assert "CNCF Sandbox" not in found and "Incubating" not in found
