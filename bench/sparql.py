@@ -10,6 +10,11 @@ return the same rows); oxigraph serves the same quads in memory with ``--union-d
 + httpx, each query for ``--seconds``), the ratios cnkg/oxigraph, and the same queries on rdflib's
 in-memory engine (``Dataset(default_union=True)``) in a child process killed after ``--rdflib-limit`` s.
 
+Rows: cnkg's default graph is the union of the graphs as a set (``kg.union``), oxigraph 0.5's
+``--union-default-graph`` a bag (a triple once per graph that states it). A query whose row counts
+differ is printed with "!" (the table shows cnkg's count); on this data the queries below return the same
+rows from both (their triples are not stated by two graphs).
+
 "OPTIONAL+LIMIT" is the OPTIONAL query with its own LIMIT (within the row cap); cnkg counts its rows like
 any other's (a query's own LIMIT is not trusted, issue 12).
 
