@@ -61,6 +61,7 @@ from kg.namespaces import (
     report_iri,
     sparql_prefixes,
 )
+from kg.sparql.pool import SPARE_MAX_TRIPLES
 from kg.store import ONTOLOGY_FILES, ontology_path
 from tests.support.processes import free_port
 
@@ -452,10 +453,11 @@ def main() -> None:
             f"machine: {os.cpu_count()} cores, load average before the run {os.getloadavg()[0]:.2f}; "
             f"pyoxigraph/oxigraph {ox.__version__ if hasattr(ox, '__version__') else '0.5'}"
         )
+        spare = " + 1 spare" if datadir.read_manifest().triples() <= SPARE_MAX_TRIPLES else ", no spare"
         t = time.perf_counter()
         cnkg, cnkg_url = start_cnkg(root)
         say(
-            f"cnkg serve up (2 query workers + 1 spare, each loading the data directory) in "
+            f"cnkg serve up (2 query workers{spare}, each loading the data directory) in "
             f"{time.perf_counter() - t:.1f} s"
         )
         t = time.perf_counter()
