@@ -108,7 +108,8 @@ def _timed(client: httpx.Client, method: str, path: str, **kwargs: object) -> tu
 
 
 def hot_entity(url: str) -> str:
-    """The IRI of the entity the most ``cnkg:offers`` triples point to (empty when there is none)."""
+    """The IRI of the entity the most ``cnkg:offers`` triples of the default graph point to (a set: the
+    most distinct offerers; empty when there is none)."""
     response = httpx.get(
         url + "/sparql",
         params={"query": HOT_ENTITY},
@@ -312,6 +313,12 @@ def main() -> None:
         help="Do not generate or ingest: measure the servers again over --workdir's store, with the ingest "
         "figures of the run that built it.",
     )
+    parser.add_argument(
+        "--hot",
+        default=None,
+        help="IRI of the entity of the hot-entity lookup (default: the store's most offered one; to compare "
+        "runs whose stores rank them differently).",
+    )
     parser.add_argument("--deadline", type=float, default=0.0, help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=3, metavar=("DATA", "FILES", "LOG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -351,7 +358,7 @@ def main() -> None:
             "jobs": args.jobs,
         }
         summary.write_text(json.dumps(ingest), encoding="utf-8")
-    after = _serve_and_measure(data, workdir)
+    after = _serve_and_measure(data, workdir, args.hot)
     print(f"latencies with all reports measured (hot entity {after.hot or '-'})", flush=True)
     before = _serve_and_measure(one, workdir, after.hot)
     print("latencies with 1 report measured", flush=True)

@@ -12,7 +12,8 @@ kept up to date by the single writer and read by the query workers. Layout::
 
 At every commit of a data directory that has a store (:meth:`DataDir.commit` calls :func:`refresh`), the
 writer brings ``live`` in line with the new manifest (drops the graphs of changed or deleted reports,
-bulk-loads the new graph files), flushes it, snapshots it into a fresh directory and
+bulk-loads the new graph files, and keeps the default graph the set union of the named graphs:
+:mod:`kg.union`), flushes it, snapshots it into a fresh directory and
 names that directory in the manifest it is about to publish. Readers open the snapshot their manifest
 names read-only (:func:`open_snapshot`), so no reader ever opens a store that a process is writing, and
 the snapshot of generation N stays on disk until generation N+2 is committed, like every other file.
@@ -41,6 +42,7 @@ import pyoxigraph as ox
 from kg.datadir import DataDir, Manifest, crash_point, write_atomic
 from kg.errors import StoreBusyError, StoreError
 from kg.namespaces import LEXICON_GRAPH, report_iri
+from kg.union import copy_graph, drop_graph, triples_of
 
 __all__ = [
     "LIVE_DIR",
@@ -58,7 +60,8 @@ __all__ = [
 STORE_DIR = "store"
 LIVE_DIR = f"{STORE_DIR}/live"
 SNAPSHOT_PREFIX = f"{STORE_DIR}/snapshot-"
-STORE_FORMAT = 1  # of Manifest.store and live.json; another value: the store is rebuilt
+STORE_FORMAT = 2  # of Manifest.store and live.json; another value: the store is rebuilt (2: the default
+# graph holds the set union of the named graphs, kg.union)
 COMPACT_ABOVE_FILES = 400  # RocksDB table files in the live store past which a commit compacts it
 
 
@@ -123,9 +126,10 @@ def _changing(datadir: DataDir) -> Iterator[None]:
 
 def _load_lexicon(store: ox.Store) -> None:
     graph = ox.NamedNode(LEXICON_GRAPH)
-    store.remove_graph(graph)
+    drop_graph(store, graph)
     for path in _ontology_files():
         store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+    copy_graph(store, graph)  # its blank nodes too
 
 
 READ_CHUNK = 1 << 20  # bytes a bulk load reads from the graph files at a time (1 MiB: ~5k quads a read)
@@ -172,6 +176,29 @@ class _Concatenation(io.RawIOBase):
         super().close()
 
 
+class _Chunks(io.RawIOBase):
+    """Byte strings read as one stream, for one bulk load."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        super().__init__()
+        self._chunks = iter(chunks)
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = memoryview(chunk)
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
 def _groups(paths: list[Path], group_bytes: int) -> Iterator[list[Path]]:
     """``paths`` in order, cut into runs of about ``group_bytes`` (a run ends at the file that fills it)."""
     group: list[Path] = []
@@ -207,11 +234,29 @@ def _raise_for_broken_file(paths: list[Path], exc: SyntaxError) -> None:
 
 def _load_graph_files(store: ox.Store, graph_files: dict[str, Path], group_bytes: int) -> None:
     """Bulk-load the report graphs (rid -> N-Quads file), many files a load; name every report's graph,
-    even an empty one."""
+    even an empty one; then copy their triples into the default graph (:mod:`kg.union`), in loads of the
+    same groups."""
     for group in _groups(list(graph_files.values()), group_bytes):
         _bulk_load(store, group)
     for rid in graph_files:
         store.add_graph(ox.NamedNode(report_iri(rid)))
+    _fill_union(store, graph_files, group_bytes)
+
+
+def _fill_union(store: ox.Store, graph_files: dict[str, Path], group_bytes: int) -> None:
+    """Copy the report graphs just loaded into the default graph: the files' triples as text, one bulk
+    load a group; a file that cannot be cut so (it may hold a blank node) from the store's own quads."""
+    by_path = {path: rid for rid, path in graph_files.items()}
+    for group in _groups(list(graph_files.values()), group_bytes):
+        texts: list[bytes] = []
+        for path in group:
+            triples = triples_of(path)
+            if triples is None:
+                copy_graph(store, ox.NamedNode(report_iri(by_path[path])))
+            else:
+                texts.append(triples)
+        if texts:
+            store.bulk_load(io.BufferedReader(_Chunks(texts), READ_CHUNK), format=ox.RdfFormat.N_TRIPLES)
 
 
 def _compact_if_fragmented(store: ox.Store, live: Path) -> None:
@@ -249,7 +294,7 @@ def _update(datadir: DataDir, manifest: Manifest, state: dict[str, object], lexi
         _load_lexicon(store)
     for rid, graph_file in loaded.items():
         if wanted.get(rid) != graph_file:
-            store.remove_graph(ox.NamedNode(report_iri(rid)))
+            drop_graph(store, ox.NamedNode(report_iri(rid)))
     new = {rid: datadir.path(file) for rid, file in wanted.items() if loaded.get(rid) != file}
     if new:
         crash_point("inside-store-update")

@@ -6,8 +6,10 @@ opened in milliseconds and shared through the page cache by every process of the
 
 The lexicon (ontology + curated SKOS lexicon, shipped in ``ontology/``) lives in the graph
 ``LEXICON_GRAPH``; each report in the named graph whose IRI is the report IRI. SPARQL's default graph is
-the union of all graphs. Queries run on pyoxigraph (Rust, releases the GIL); rdflib is used to model and
-to read/write RDF where its API is the better tool.
+the union of all graphs, as a set: the store's own default graph, holding one copy of every triple of the
+named graphs, kept by whoever loads or drops a graph (:mod:`kg.union`; here for the in-memory store, in
+:mod:`kg.diskstore` by the writer). Queries run on pyoxigraph (Rust, releases the GIL); rdflib is used to
+model and to read/write RDF where its API is the better tool.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from kg.datadir import DataDir, Manifest
 from kg.diskstore import open_snapshot, snapshot_path
 from kg.errors import QueryError, StoreError
 from kg.namespaces import LEXICON_GRAPH, PREFIXES, report_iri
+from kg.union import add_file, copy_graph, drop_graph, named_quads
 
 __all__ = ["GRAPH_STORES", "ONTOLOGY_FILES", "Backend", "GraphStore", "ontology_path"]
 
@@ -76,6 +79,7 @@ class GraphStore:
             if not path.is_file():
                 raise StoreError(f"ontology file {name} is missing from the installation")
             self.oxigraph.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+        copy_graph(self.oxigraph, graph)  # its blank nodes too
 
     def sync(self, manifest: Manifest | None = None) -> bool:
         """Bring the in-memory graphs in line with the manifest on disk; True if anything changed."""
@@ -91,7 +95,7 @@ class GraphStore:
             changed = False
             for rid in list(self._loaded):
                 if wanted.get(rid) != self._loaded[rid]:
-                    self.oxigraph.remove_graph(ox.NamedNode(report_iri(rid)))
+                    drop_graph(self.oxigraph, ox.NamedNode(report_iri(rid)))
                     del self._loaded[rid]
                     changed = True
             for rid, graph_file in wanted.items():
@@ -121,6 +125,7 @@ class GraphStore:
     def _load_report(self, rid: str, path: Path) -> None:
         try:
             self.oxigraph.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            add_file(self.oxigraph, ox.NamedNode(report_iri(rid)), path)
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot load the graph of report {rid} from {path}: {exc}") from exc
 
@@ -132,12 +137,11 @@ class GraphStore:
         default_graphs: Iterable[str] | None = None,
         named_graphs: Iterable[str] | None = None,
     ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
-        """Run a SPARQL 1.1 query; the common prefixes (cnkg:, skos:, …) are predeclared."""
+        """Run a SPARQL 1.1 query; the common prefixes (cnkg:, skos:, …) are predeclared. Without
+        ``default_graphs`` (or FROM) the default graph is the store's: the union of all graphs, as a set."""
         kwargs: dict[str, object] = {"prefixes": PREFIXES}
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
@@ -171,4 +175,5 @@ class GraphStore:
         return sorted(self._loaded)
 
     def __len__(self) -> int:
-        return len(self.oxigraph)
+        """Quads of the named graphs (what an export holds; the default graph's copies not counted)."""
+        return named_quads(self.oxigraph)

@@ -166,7 +166,22 @@ def test_a_writer_killed_inside_a_commit_leaves_the_last_committed_store(
 
 
 def _quads_of_reports(store: ox.Store) -> set[ox.Quad]:
-    return {q for q in store if q.graph_name != ox.NamedNode(LEXICON_GRAPH)}
+    return {
+        q for q in store if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value != LEXICON_GRAPH
+    }
+
+
+def _default_is_the_union(store: ox.Store) -> bool:
+    """The default graph holds the triples of the named graphs, the lexicon's included (kg.union)."""
+    default = {
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store
+        if isinstance(q.graph_name, ox.DefaultGraph)
+    }
+    named = {
+        ox.Triple(q.subject, q.predicate, q.object) for q in store if isinstance(q.graph_name, ox.NamedNode)
+    }
+    return default == named
 
 
 def test_a_build_loading_many_files_at_once_holds_what_one_load_a_file_holds(
@@ -186,6 +201,7 @@ def test_a_build_loading_many_files_at_once_holds_what_one_load_a_file_holds(
         built = diskstore.build(tmp_path / f"live-{group_bytes}", files, group_bytes=group_bytes)
         assert _quads_of_reports(built) == _quads_of_reports(one_a_file)
         assert len(_quads_of_reports(built)) > 1_000
+        assert _default_is_the_union(built)  # the file without a final line break copied from the store
         assert set(built.named_graphs()) == {ox.NamedNode(report_iri(rid)) for rid in files} | {
             ox.NamedNode(LEXICON_GRAPH)
         }

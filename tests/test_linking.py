@@ -101,13 +101,17 @@ def test_conflicting_types_resolve_by_precedence_whatever_the_order(store):
         ox.NamedNode(CNKG + "Organization"),
         extra,
     )
-    store.oxigraph.add(quad)
+    # in the report graph and in the default graph, which holds the union of the graphs (kg.union)
+    added = [quad, ox.Quad(quad.subject, quad.predicate, quad.object)]
+    store.oxigraph.extend(added)
     try:
+        assert store.ask(f"ASK {{ <{entity_iri(SHARED_DISCOVERED)}> a cnkg:Organization }}")
         listed = asyncio.run(list_entities(store_select(store), discovered_only=True))
         rows = {r.slug: r for r in listed}
         assert rows[SHARED_DISCOVERED].type == "Vendor" and rows[SHARED_DISCOVERED].reports == 2
     finally:
-        store.oxigraph.remove(quad)
+        for each in added:
+            store.oxigraph.remove(each)
 
 
 # -- entity page -------------------------------------------------------------------------------

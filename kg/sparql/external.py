@@ -10,7 +10,8 @@ change it first, and this module mirrors the report graphs and the lexicon into 
 (``<graph> cnkg:graphFile "graphs/….nq"``), so a restart, or a second cnkg on the same store, only sends
 what changed. The store must use the union of its graphs as the default graph
 (``oxigraph serve --union-default-graph``, Fuseki ``tdb2:unionDefaultGraph``, Virtuoso by default), as cnkg
-does.
+does; its default graph is then that engine's (oxigraph 0.5's returns a triple once per graph stating it,
+a bag, where the embedded stores keep the set: :mod:`kg.union`).
 
 SELECT results are read as SPARQL TSV when the store writes SPARQL 1.1 TSV (a header of ``?variables``,
 checked once), else as SPARQL JSON (:mod:`kg.sparql.store_results`; Virtuoso). Credentials

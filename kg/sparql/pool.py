@@ -5,12 +5,14 @@ handed to an idle worker and awaited without blocking the event loop; if it runs
 worker process is killed and a warm spare takes its place at once while a new spare loads in the
 background. Other clients keep being served by the other workers all along.
 
-With ``graph_store="memory"`` every worker holds its own copy of the store (about 330 bytes a triple in
-Oxigraph's in-memory store, measured: 3.1 GiB for 10.3 million triples). Above ``SPARE_MAX_TRIPLES`` the
-pool then keeps no warm spare, so a large store costs ``size`` copies, not ``size + 1``; a killed worker is
-replaced by one that loads in the background while the other workers answer. With ``"disk"`` the pool
-first makes sure the data directory keeps its on-disk store (:func:`kg.diskstore.ensure`, one commit the
-first time), and every worker opens it read-only in milliseconds: one copy per machine, spares are cheap.
+With ``graph_store="memory"`` every worker holds its own copy of the store (about 580 bytes a triple of
+the reports in Oxigraph's in-memory store, measured: 637 MiB for 1.09 million quads of 100 synthetic
+reports, of which 361 MiB without the default graph's copy of the union, :mod:`kg.union`). Above
+``SPARE_MAX_TRIPLES`` the pool then keeps no warm spare, so a large store costs ``size`` copies, not
+``size + 1``; a killed worker is replaced by one that loads in the background while the other workers
+answer. With ``"disk"`` the pool first makes sure the data directory keeps its on-disk store
+(:func:`kg.diskstore.ensure`, one commit the first time), and every worker opens it read-only in
+milliseconds: one copy per machine, spares are cheap.
 
 A replacement that fails to start (the machine is out of memory or processes for a moment, the data
 directory is being rewritten) is retried ``SPAWN_ATTEMPTS`` times with a doubling pause, each failure
@@ -50,10 +52,15 @@ __all__ = [
 log = logging.getLogger("cnkg.sparql")
 
 _PING = QueryJob("ASK {}", QueryForm.ASK, "json", 1)
-SPARE_MAX_TRIPLES = 3_000_000  # about 1 GiB per copy of the store
+# Triples (of the manifest) up to which a memory-mode pool keeps a warm spare: 4 copies (3 workers + the
+# spare) at about 580 bytes a triple (measured above, the union default graph included) stay within
+# 2 GiB, leaving the API process 1 GiB of a 3 GiB machine (it was 3M at 330 bytes a triple, before the
+# default graph held a copy of the union).
+SPARE_MAX_TRIPLES = 900_000
 # graph_store="auto": above this the workers share the on-disk store (bench/results/store.txt: a third of
-# a worker's memory at 1M triples, lookups faster, scans 2-3x slower; a copy per worker costs 1 GiB here)
-DISK_STORE_MIN_TRIPLES = SPARE_MAX_TRIPLES
+# a worker's memory at 1M triples, lookups faster, scans 2-3x slower). Chosen like SPARE_MAX_TRIPLES: 3
+# memory copies at about 580 bytes a triple stay within 2 GiB (was 3M, at 330 bytes a triple).
+DISK_STORE_MIN_TRIPLES = 1_200_000
 SPAWN_ATTEMPTS = 6  # tries to start a replacement worker before the pool gives up on that slot
 SPAWN_BACKOFF_S = 1.0  # pause after the first failed try, doubled after each further one (1+2+4+8+16 s)
 BODY_TIMEOUT = 120.0  # seconds a client has to read a result body before its worker is taken back

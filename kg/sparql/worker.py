@@ -108,12 +108,12 @@ class UpdateOutcome:
 
 
 def _dataset_kwargs(job: QueryJob) -> dict[str, object]:
+    """The protocol's dataset, if any; else the query's own (FROM / FROM NAMED), else the store's: its
+    default graph is the union of all graphs, as a set (:mod:`kg.union`)."""
     kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": job.base_iri}
     if job.default_graphs is not None or job.named_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
-    elif not job.has_dataset:
-        kwargs["use_default_graph_as_union"] = True
     return kwargs
 
 
@@ -172,14 +172,12 @@ def declare_report_graphs(store: ox.Store, rids: Iterable[str]) -> None:
 
 
 def run_update(store: ox.Store, job: UpdateJob) -> UpdateOutcome:
-    """Apply an update to ``store`` (a throw-away copy of the data directory) and return the report
-    graphs it changed. The default graph is filled with the union of all graphs first, so that WHERE
-    clauses see what queries see; writing to it, or to any graph but an existing report, is refused."""
+    """Apply an update to ``store`` (a throw-away in-memory copy of the data directory, whose default
+    graph holds the union of all graphs, :mod:`kg.union`, so that WHERE clauses see what queries see) and
+    return the report graphs it changed. Writing to the default graph, or to any graph but an existing
+    report, is refused."""
     declare_report_graphs(store, job.report_rids)
     names = _graph_names(store)
-    for name in sorted(names):
-        triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name)) or b""
-        store.load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
     before = {name: _digest(store, ox.NamedNode(name)) for name in names}
     default_before = _digest(store, ox.DefaultGraph())
     try:
