@@ -250,9 +250,10 @@ def _fill_union(store: ox.Store, graph_files: dict[str, Path], group_bytes: int)
     for group in _groups(list(graph_files.values()), group_bytes):
         texts: list[bytes] = []
         for path in group:
-            triples = triples_of(path)
+            graph = ox.NamedNode(report_iri(by_path[path]))
+            triples = triples_of(path, graph.value)
             if triples is None:
-                copy_graph(store, ox.NamedNode(report_iri(by_path[path])))
+                copy_graph(store, graph)
             else:
                 texts.append(triples)
         if texts:

@@ -26,28 +26,27 @@ blank nodes).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pyoxigraph as ox
 
 __all__ = ["add_file", "copy_graph", "drop_graph", "named_quads", "triples_of"]
 
-# the graph IRI that ends a canonical N-Quads line (IRIs hold no space, quote or angle bracket, so the
-# match cannot start inside a literal of the line)
-_GRAPH_TERM = re.compile(rb' <[^<>\s"]*> \.\n')
 _BLANK = b"_:"
 
 
-def triples_of(path: Path) -> bytes | None:
-    """The triples of the report graph file ``path`` (N-Quads) as N-Triples, with the blank nodes'
-    labels of the file; None when the file must be copied from the store instead (it may hold a blank
-    node, or a line is not a canonical quad with its graph name)."""
+def triples_of(path: Path, graph: str) -> bytes | None:
+    """The triples of the report graph file ``path`` (N-Quads of the graph IRI ``graph``) as N-Triples,
+    with the blank nodes' labels of the file; None when the file must be copied from the store instead
+    (it may hold a blank node, or a line does not end with the graph's own name as a canonical quad
+    does)."""
     data = path.read_bytes()
     if _BLANK in data or (data and not data.endswith(b"\n")):
         return None
-    triples, cut = _GRAPH_TERM.subn(b" .\n", data)
-    return triples if cut == data.count(b"\n") else None
+    term = b" <" + graph.encode() + b"> .\n"  # ends a line, so at most once a line
+    if data.count(term) != data.count(b"\n"):
+        return None
+    return data.replace(term, b" .\n")
 
 
 def copy_graph(store: ox.Store, graph: ox.NamedNode) -> None:
@@ -59,7 +58,7 @@ def copy_graph(store: ox.Store, graph: ox.NamedNode) -> None:
 
 def add_file(store: ox.Store, graph: ox.NamedNode, path: Path) -> None:
     """Copy the named graph ``graph``, just loaded from the N-Quads file ``path``, into the default graph."""
-    triples = triples_of(path)
+    triples = triples_of(path, graph.value)
     if triples is None:
         copy_graph(store, graph)
     else:

@@ -193,7 +193,8 @@ def test_a_blank_node_of_a_report_is_the_same_node_in_the_default_graph(
     merge_report_graph(
         data, graph, f"_:b {BLANK} <{graph}> .\n<urn:x:s> <urn:x:has> _:b <{graph}> .\n".encode()
     )
-    assert triples_of(data.path(data.read_manifest().reports[_rids(data)[0]].graph_file)) is None
+    graph_file = data.read_manifest().reports[_rids(data)[0]].graph_file
+    assert triples_of(data.path(graph_file), graph) is None
     assert store.sync() is True
     same = (
         f"ASK {{ GRAPH <{graph}> {{ ?b {BLANK} }} ?b {BLANK} . <urn:x:s> <urn:x:has> ?b FILTER isBlank(?b) }}"
@@ -223,7 +224,7 @@ def test_only_canonical_report_files_are_cut_into_triples(tmp_path: Path) -> Non
     objects = [ox.NamedNode("urn:o"), ox.Literal('a < b" <urn:g> .\n<c> .', language="en")]  # a graph name?
     quads = [ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), o, graph) for o in objects]
     path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
-    triples = triples_of(path)
+    triples = triples_of(path, "urn:g")
     assert triples is not None
     assert [t.object for t in ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)] == objects
     for odd in (
@@ -231,6 +232,8 @@ def test_only_canonical_report_files_are_cut_into_triples(tmp_path: Path) -> Non
         "# a comment\n<urn:s> <urn:p> <urn:o> <urn:g> .\n",
         "<urn:s> <urn:p> <urn:o> <urn:g>.\n",  # not the form pyoxigraph writes
         "<urn:s> <urn:p> _:b <urn:g> .\n",  # a blank node: copied from the store, which keeps it
+        "<urn:s> <urn:p> <urn:o> <urn:other> .\n",  # another graph's quad
+        "<urn:s> <urn:p> <urn:o> .\n<urn:s> <urn:p> <urn:o> <urn:g> .\n",  # a triple of the default graph
     ):
         path.write_text(odd)
-        assert triples_of(path) is None, odd
+        assert triples_of(path, "urn:g") is None, odd
