@@ -36,6 +36,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.live import distinct_size
 from kg import diskstore
 from kg.catalog import Catalog
 from kg.datadir import DataDir
@@ -53,18 +56,6 @@ QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 DISTINCT = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
 ROW_CAP = 1_000_000
 COMMITS = 3  # of each kind: single commits on the shared machine vary by a factor of 2
-
-
-def _du(path: Path) -> int:
-    """Bytes of the distinct files under ``path`` (hard links counted once)."""
-    seen: set[int] = set()
-    total = 0
-    for file in path.rglob("*"):
-        st = file.stat()
-        if file.is_file() and st.st_ino not in seen:
-            seen.add(st.st_ino)
-            total += st.st_size
-    return total
 
 
 def _copy(source: Path, into: Path, reports: int | None) -> DataDir:
@@ -178,7 +169,7 @@ def main() -> None:
         live = data.path(diskstore.LIVE_DIR)
         print(
             f"disk store: built in {wall:.1f} s wall, {cpu:.1f} s CPU, peak {peak:.0f} MiB; "
-            f"live store {_du(live) / 2**20:.1f} MiB",
+            f"live store {distinct_size(live) / 2**20:.1f} MiB",
             flush=True,
         )
         disk = GraphStore.open(data, "disk")
@@ -188,7 +179,7 @@ def main() -> None:
         replaced, deleted, graph = _commits(data, disk)
         print(
             f"commits on the disk store (median of {COMMITS}): replace one report graph {replaced:.2f} s, "
-            f"delete one report {deleted:.2f} s; live store after them {_du(live) / 2**20:.1f} MiB"
+            f"delete one report {deleted:.2f} s; live store after them {distinct_size(live) / 2**20:.1f} MiB"
         )
         disk.sync()
         assert disk.ask(f'ASK {{ GRAPH <{graph}> {{ <urn:x:bench> <urn:x:p> "1" }} }}')

@@ -65,6 +65,18 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
 
 
+def distinct_size(path: Path) -> int:
+    """Bytes of the distinct files under ``path`` (hard links counted once: a store and its snapshots)."""
+    seen: set[int] = set()
+    total = 0
+    for file in path.rglob("*"):
+        st = file.stat()
+        if file.is_file() and st.st_ino not in seen:
+            seen.add(st.st_ino)
+            total += st.st_size
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0-100) by nearest rank; NaN for no values."""
     if not values:

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.live import Transcript
+from bench.live import Transcript, distinct_size
 from bench.sparql import QUERIES, _bundle, synthetic_bundles
 from kg import diskstore
 from kg.catalog import Catalog, ReportBundle
@@ -144,18 +144,6 @@ def measure(root: Path, backend: str, runs: int) -> tuple[float, int, dict[str, 
     return result  # type: ignore[no-any-return]
 
 
-def _du(path: Path) -> int:
-    """Bytes of the distinct files under ``path`` (hard links counted once)."""
-    seen: set[int] = set()
-    total = 0
-    for file in path.rglob("*"):
-        st = file.stat()
-        if file.is_file() and st.st_ino not in seen:
-            seen.add(st.st_ino)
-            total += st.st_size
-    return total
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -181,7 +169,7 @@ def main() -> None:
         started = time.perf_counter()
         diskstore.ensure(datadir, timeout=60)
         build = time.perf_counter() - started
-        store_bytes = _du(root / diskstore.STORE_DIR / "live")
+        store_bytes = distinct_size(root / diskstore.STORE_DIR / "live")
         say(
             f"disk store built from the N-Quads (one commit): {build:.1f} s, "
             f"{store_bytes / 2**20:.0f} MiB on disk"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from support.datadirs import copied_datadir
+from support.datadirs import copied_datadir, graph_only_samples
 from support.faults import assert_consistent, run_cnkg
 
 from kg import diskstore
@@ -33,11 +33,7 @@ PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY
 @pytest.fixture(scope="module")
 def two_reports(tmp_path_factory: pytest.TempPathFactory, sample_paths: list[Path]) -> Path:
     """A data directory with the first two samples (graph only) and no on-disk store yet."""
-    root = tmp_path_factory.mktemp("disk-store") / "data"
-    for path in sample_paths[:2]:
-        proc = run_cnkg("ingest", "--no-index", "--data", str(root), str(path))
-        assert proc.returncode == 0, proc.stderr
-    return root
+    return graph_only_samples(tmp_path_factory.mktemp("disk-store") / "data", sample_paths[:2])
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from support.datadirs import copied_datadir
+from support.datadirs import copied_datadir, graph_only_samples
 from support.faults import run_cnkg
 
 from kg import diskstore
@@ -35,10 +35,7 @@ BACKENDS: tuple[Backend, ...] = ("memory", "disk")
 @pytest.fixture(scope="module")
 def two_reports(tmp_path_factory: pytest.TempPathFactory, sample_paths: list[Path]) -> Path:
     """Two sample reports (graph only), each graph also stating SHARED; no on-disk store yet."""
-    root = tmp_path_factory.mktemp("union") / "data"
-    for path in sample_paths[:2]:
-        proc = run_cnkg("ingest", "--no-index", "--data", str(root), str(path))
-        assert proc.returncode == 0, proc.stderr
+    root = graph_only_samples(tmp_path_factory.mktemp("union") / "data", sample_paths[:2])
     datadir = DataDir(root)
     for rid in datadir.read_manifest().reports:
         graph = report_iri(rid)

@@ -7,6 +7,8 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from support.faults import run_cnkg
+
 from kg.datadir import DataDir
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -23,6 +25,15 @@ def ingested_samples(root: Path, names: Sequence[str]) -> DataDir:
     for name in names:
         ingest_path(SAMPLES / name, datadir, index_updater=update_indexes)
     return datadir
+
+
+def graph_only_samples(root: Path, paths: Sequence[Path]) -> Path:
+    """A data directory at ``root`` with ``paths`` ingested by ``cnkg ingest --no-index`` (graphs only,
+    no on-disk store yet), in a child process as a user would run it."""
+    for path in paths:
+        proc = run_cnkg("ingest", "--no-index", "--data", str(root), str(path))
+        assert proc.returncode == 0, proc.stderr
+    return root
 
 
 def copied_datadir(source: Path, into: Path) -> DataDir:
