@@ -7,9 +7,8 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from support.faults import run_cnkg
-
 from kg.datadir import DataDir
+from support.faults import run_cnkg
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 # The two samples the MCP and spreadsheet tests read (edge computing, service mesh).
