@@ -143,41 +143,8 @@ READ_CHUNK = 1 << 20  # bytes a bulk load reads from the graph files at a time (
 LOAD_GROUP_BYTES = 64 << 20
 
 
-class _Concatenation(io.RawIOBase):
-    """Graph files read as one N-Quads stream (a line break between two files), for one bulk load."""
-
-    def __init__(self, paths: Iterable[Path]) -> None:
-        super().__init__()
-        self._paths = iter(paths)
-        self._file: io.BufferedReader | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        while True:
-            if self._file is None:
-                path = next(self._paths, None)
-                if path is None:
-                    return 0
-                self._file = open(path, "rb")  # noqa: SIM115 (closed at its end or by close())
-                buffer[0:1] = b"\n"  # a file that lacks its final line break cannot join the next line
-                return 1
-            n = self._file.readinto(buffer)
-            if n:
-                return n
-            self._file.close()
-            self._file = None
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        super().close()
-
-
 class _Chunks(io.RawIOBase):
-    """Byte strings read as one stream, for one bulk load."""
+    """Byte strings read as one stream, for one bulk load (drawn from ``chunks`` as they are read)."""
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
         super().__init__()
@@ -213,10 +180,20 @@ def _groups(paths: list[Path], group_bytes: int) -> Iterator[list[Path]]:
         yield group
 
 
+def _file_blocks(paths: Iterable[Path]) -> Iterator[bytes]:
+    """The graph files as one N-Quads stream, READ_CHUNK bytes at a time, a line break before each file
+    (a file that lacks its final line break cannot join the next one's first line)."""
+    for path in paths:
+        yield b"\n"
+        with open(path, "rb") as file:
+            while block := file.read(READ_CHUNK):
+                yield block
+
+
 def _bulk_load(store: ox.Store, paths: list[Path]) -> None:
     try:
-        with _Concatenation(paths) as stream:
-            store.bulk_load(io.BufferedReader(stream, READ_CHUNK), format=ox.RdfFormat.N_QUADS)
+        stream = io.BufferedReader(_Chunks(_file_blocks(paths)), READ_CHUNK)
+        store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
         _raise_for_broken_file(paths, exc)
 

@@ -110,6 +110,7 @@ def in_passages(question: str, passages: str) -> list[str]:
 # English words one composed name may span (not tuned: Shenzhen Special Economic Zone Data Regulation has 6)
 MAX_NAME_WORDS = 6
 MIN_NAME_WORDS = 2  # one translated word is a hint, not a name (data → 数据)
+PHRASE_CACHE = 4096  # English words and phrases whose senses stay looked up (the runs of recent questions)
 # an English form in a definition: words, possibly with an apostrophe (People's Republic of China)
 _SENSE = re.compile(r"[a-z][a-z'-]*(?: [a-z][a-z'-]*)*")
 # a proper name's definition begins with the name (Hangzhou subprovincial city and capital of …)
@@ -143,13 +144,18 @@ class _Spelling(Protocol):
 def _choices(words: Sequence[str]) -> tuple[str, ...]:
     """The Chinese a run of English words may stand for: the phrase's own senses, and for one word
     those of the forms it may be inflected from."""
+    return _phrase_choices(" ".join(w.casefold() for w in words))
+
+
+@functools.lru_cache(maxsize=PHRASE_CACHE)
+def _phrase_choices(phrase: str) -> tuple[str, ...]:
     senses_ = senses()
-    phrase = " ".join(w.casefold() for w in words)
+    words = phrase.split(" ")
     found = set(senses_.get(phrase, ()))
     if len(words) == 1:  # its inflected forms, and the plural a sense may be written in (regulations)
         for form in [*_base_forms(phrase), phrase + "s"]:
             found.update(senses_.get(form, ()))
-    return tuple(found)
+    return tuple(sorted(found))
 
 
 def names_by_meaning(question: str, names: _Spelling) -> list[tuple[int, int, str]]:
@@ -192,6 +198,7 @@ def _spelled(tokens: Sequence[tuple[int, int, str]], names: _Spelling) -> str | 
     return None
 
 
+@functools.cache  # n <= MAX_NAME_WORDS: a handful of tables, read for every run of every question
 def _cuts(n: int) -> list[list[tuple[int, int]]]:
     """Every way to cut n words into consecutive runs, fewest runs first."""
     out: list[list[tuple[int, int]]] = []
