@@ -6,9 +6,10 @@ Data: the corpus report (ingested, graph only) plus a synthetic cloud-market gra
 split like real reports (entities in one graph, passages/mentions/observations in 20 report graphs), and
 the lexicon. cnkg serves it from a data directory (``cnkg serve`` defaults, row cap raised so both engines
 return the same rows); oxigraph serves the same quads in memory with ``--union-default-graph``. Both on
-127.0.0.1. Reported: median latency per query (one client), throughput with 8 concurrent clients (asyncio
-+ httpx, each query for ``--seconds``), the ratios cnkg/oxigraph, and the same queries on rdflib's
-in-memory engine (``Dataset(default_union=True)``) in a child process killed after ``--rdflib-limit`` s.
+127.0.0.1. Reported: median latency per query (one client, the two engines' runs interleaved, so both see
+the same moments of a shared machine), throughput with 8 concurrent clients (asyncio + httpx, each query
+for ``--seconds``), the ratios cnkg/oxigraph, and the same queries on rdflib's in-memory engine
+(``Dataset(default_union=True)``) in a child process killed after ``--rdflib-limit`` s.
 
 Rows: cnkg's default graph is the union of the graphs as a set (``kg.union``), oxigraph 0.5's
 ``--union-default-graph`` a bag (a triple once per graph that states it). A query whose row counts
@@ -328,22 +329,32 @@ def parse_ms(query: str, runs: int = 20) -> float:
     return statistics.median(samples) * 1000
 
 
-def latency(client: httpx.Client, endpoint: str, query: str, runs: int) -> Timing:
+def _timed_get(client: httpx.Client, endpoint: str, text: str, headers: dict[str, str]) -> float:
+    started = time.perf_counter()
+    response = client.get(endpoint, params={"query": text}, headers=headers)
+    response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    response.raise_for_status()
+    return elapsed
+
+
+def paired_latency(client: httpx.Client, endpoints: tuple[str, str], query: str, runs: int) -> list[Timing]:
+    """Median latency of ``query`` on each endpoint, the runs interleaved (first one endpoint first, then the
+    other), so that both see the same moments of a shared machine."""
     text = PREFIXES + query
     headers = {"Accept": _accept(query)}
-    rows = -1
-    for _ in range(2):
-        response = client.get(endpoint, params={"query": text}, headers=headers)
-        response.raise_for_status()
-        rows = _count(response)
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(endpoint, params={"query": text}, headers=headers)
-        response.read()
-        samples.append((time.perf_counter() - started) * 1000)
-        response.raise_for_status()
-    return Timing(statistics.median(samples), rows)
+    rows = []
+    for endpoint in endpoints:
+        for _ in range(2):
+            response = client.get(endpoint, params={"query": text}, headers=headers)
+            response.raise_for_status()
+        rows.append(_count(response))
+    samples: list[list[float]] = [[] for _ in endpoints]
+    for run in range(runs):
+        order = range(len(endpoints)) if run % 2 == 0 else reversed(range(len(endpoints)))
+        for n in order:
+            samples[n].append(_timed_get(client, endpoints[n], text, headers))
+    return [Timing(statistics.median(s), r) for s, r in zip(samples, rows, strict=True)]
 
 
 async def _throughput(endpoint: str, query: str, seconds: float, clients: int = 8) -> float:
@@ -470,8 +481,7 @@ def main() -> None:
             rows: list[tuple[str, Timing, Timing, float, float]] = []
             with httpx.Client(timeout=300) as client:
                 for name, query in QUERIES.items():
-                    c = latency(client, cnkg_url, query, args.runs)
-                    o = latency(client, oxi_url, query, args.runs)
+                    c, o = paired_latency(client, (cnkg_url, oxi_url), query, args.runs)
                     if c.rows != o.rows:
                         say(f"  ! {name}: cnkg returned {c.rows} rows, oxigraph {o.rows}")
                     ct = throughput(cnkg_url, query, args.seconds)
@@ -494,7 +504,8 @@ def main() -> None:
 
     say()
     say(
-        f"median latency of {args.runs} runs (one client, after 2 warm-up runs); throughput: 8 concurrent "
+        f"median latency of {args.runs} runs (one client, after 2 warm-up runs, the two engines' runs "
+        f"interleaved); throughput: 8 concurrent "
         f"clients for {args.seconds:g} s per query"
     )
     header = (

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
         description="Where the query workers of the embedded store hold the graph: 'memory' (each worker "
         "loads its own copy; fastest scans), 'disk' (one read-only on-disk store per machine, kept by the "
         "writer next to the N-Quads files; opens in milliseconds, a fraction of the memory, fastest "
-        "lookups) or 'auto' (disk when the data directory already keeps one or holds more than 3M "
+        "lookups) or 'auto' (disk when the data directory already keeps one or holds more than 1.2M "
         "triples, else memory). See docs/scaling.md.",
     )
     query_memory_mb: int = Field(

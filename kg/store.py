@@ -8,7 +8,12 @@ The lexicon (ontology + curated SKOS lexicon, shipped in ``ontology/``) lives in
 ``LEXICON_GRAPH``; each report in the named graph whose IRI is the report IRI. SPARQL's default graph is
 the union of all graphs, as a set: the store's own default graph, holding one copy of every triple of the
 named graphs, kept by whoever loads or drops a graph (:mod:`kg.union`; here for the in-memory store, in
-:mod:`kg.diskstore` by the writer). Queries run on pyoxigraph (Rust, releases the GIL); rdflib is used to
+:mod:`kg.diskstore` by the writer). An in-memory store opened with ``default_graph_apart`` also keeps
+that default graph in a second store of its own (:attr:`GraphStore.default_only`), for the queries that
+read the default graph and nothing else: Oxigraph's in-memory store walks a term's quads in every graph,
+so a scan over the full store walks each triple twice, its report graph's quad and its default-graph
+copy, and the store of the default graph alone walks it once (docs/scaling.md, "The default graph
+apart"). Queries run on pyoxigraph (Rust, releases the GIL); rdflib is used to
 model and to read/write RDF where its API is the better tool.
 """
 
@@ -50,22 +55,28 @@ class GraphStore:
     True
     """
 
-    def __init__(self, datadir: DataDir, *, on_disk: bool = False) -> None:
+    def __init__(self, datadir: DataDir, *, on_disk: bool = False, default_graph_apart: bool = False) -> None:
         self.datadir = datadir
         self.on_disk = on_disk
         self.oxigraph = ox.Store()
+        # the default graph alone (in memory only; None: queries all run on self.oxigraph)
+        self.default_only: ox.Store | None = ox.Store() if default_graph_apart and not on_disk else None
         self._lock = threading.Lock()
         self._stamp = -1  # the manifest generation loaded (-1: none yet)
         self._loaded: dict[str, str] = {}  # rid -> graph file loaded
         self.snapshot: Path | None = None  # the on-disk store open (on_disk only)
 
     @classmethod
-    def open(cls, datadir: DataDir, backend: Backend = "auto") -> GraphStore:
+    def open(
+        cls, datadir: DataDir, backend: Backend = "auto", *, default_graph_apart: bool = False
+    ) -> GraphStore:
         """The graph of ``datadir``: loaded into memory, or the on-disk store opened read-only (``disk``
-        raises StoreError when the data directory keeps none: see :func:`kg.diskstore.ensure`)."""
+        raises StoreError when the data directory keeps none: see :func:`kg.diskstore.ensure`).
+        ``default_graph_apart``: in memory, also keep the default graph in a store of its own (about half
+        as much memory again; what a query worker does)."""
         if backend == "auto":
             backend = "disk" if snapshot_path(datadir, datadir.read_manifest()) is not None else "memory"
-        store = cls(datadir, on_disk=backend == "disk")
+        store = cls(datadir, on_disk=backend == "disk", default_graph_apart=default_graph_apart)
         if not store.on_disk:
             store._load_lexicon()
         store.sync()
@@ -79,7 +90,7 @@ class GraphStore:
             if not path.is_file():
                 raise StoreError(f"ontology file {name} is missing from the installation")
             self.oxigraph.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
-        copy_graph(self.oxigraph, graph)  # its blank nodes too
+        copy_graph(self.oxigraph, graph, self._mirrors())  # its blank nodes too
 
     def sync(self, manifest: Manifest | None = None) -> bool:
         """Bring the in-memory graphs in line with the manifest on disk; True if anything changed."""
@@ -95,7 +106,7 @@ class GraphStore:
             changed = False
             for rid in list(self._loaded):
                 if wanted.get(rid) != self._loaded[rid]:
-                    drop_graph(self.oxigraph, ox.NamedNode(report_iri(rid)))
+                    drop_graph(self.oxigraph, ox.NamedNode(report_iri(rid)), self._mirrors())
                     del self._loaded[rid]
                     changed = True
             for rid, graph_file in wanted.items():
@@ -125,11 +136,21 @@ class GraphStore:
     def _load_report(self, rid: str, path: Path) -> None:
         try:
             self.oxigraph.load(path=str(path), format=ox.RdfFormat.N_QUADS)
-            add_file(self.oxigraph, ox.NamedNode(report_iri(rid)), path)
+            add_file(self.oxigraph, ox.NamedNode(report_iri(rid)), path, self._mirrors())
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot load the graph of report {rid} from {path}: {exc}") from exc
 
+    def _mirrors(self) -> tuple[ox.Store, ...]:
+        return () if self.default_only is None else (self.default_only,)
+
     # -- queries -----------------------------------------------------------------------------
+    def store_for(self, reads_default_graph_only: bool) -> ox.Store:
+        """The store to run a query on: the default graph's own store when the query reads nothing else
+        (no GRAPH, no dataset) and this store keeps one, else the full store."""
+        if reads_default_graph_only and self.default_only is not None:
+            return self.default_only
+        return self.oxigraph
+
     def query(
         self,
         sparql: str,

@@ -22,10 +22,15 @@ anywhere in it: cnkg's report files hold none) or is not in the canonical one-qu
 :func:`pyoxigraph.serialize` writes is copied from the store's own quads instead (:func:`copy_graph`),
 which keeps the very blank nodes of the named graph; so is the lexicon (its Turtle has anonymous
 blank nodes).
+
+Each function also keeps *mirrors* in step: stores that hold the default graph alone, which an in-memory
+query worker keeps beside the full store for the queries that read nothing else
+(:meth:`kg.store.GraphStore.store_for`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -49,20 +54,29 @@ def triples_of(path: Path, graph: str) -> bytes | None:
     return data.replace(term, b" .\n")
 
 
-def copy_graph(store: ox.Store, graph: ox.NamedNode) -> None:
-    """Copy the triples of the named graph ``graph`` (already in ``store``) into the default graph,
-    with its own blank nodes."""
-    quads = store.quads_for_pattern(None, None, None, graph)
-    store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+def _triples(store: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
+    return [
+        ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)
+    ]
 
 
-def add_file(store: ox.Store, graph: ox.NamedNode, path: Path) -> None:
-    """Copy the named graph ``graph``, just loaded from the N-Quads file ``path``, into the default graph."""
+def copy_graph(store: ox.Store, graph: ox.NamedNode, mirrors: Sequence[ox.Store] = ()) -> None:
+    """Copy the triples of the named graph ``graph`` (already in ``store``) into the default graph, with
+    its own blank nodes; and into each store of ``mirrors`` (stores of the default graph alone)."""
+    triples = _triples(store, graph)
+    for target in (store, *mirrors):
+        target.extend(triples)
+
+
+def add_file(store: ox.Store, graph: ox.NamedNode, path: Path, mirrors: Sequence[ox.Store] = ()) -> None:
+    """Copy the named graph ``graph``, just loaded from the N-Quads file ``path``, into the default graph
+    (and into each store of ``mirrors``)."""
     triples = triples_of(path, graph.value)
     if triples is None:
-        copy_graph(store, graph)
-    else:
-        store.load(triples, format=ox.RdfFormat.N_TRIPLES)
+        copy_graph(store, graph, mirrors)
+        return
+    for target in (store, *mirrors):
+        target.load(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
 # DELETE from the default graph every triple of <g> that no other named graph states (NOT EXISTS stops
@@ -73,9 +87,15 @@ _ONLY_HERE = """DELETE {{ ?s ?p ?o }} WHERE {{
 }}"""
 
 
-def drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
-    """Remove the named graph ``graph``, and from the default graph the triples only it stated."""
+def drop_graph(store: ox.Store, graph: ox.NamedNode, mirrors: Sequence[ox.Store] = ()) -> None:
+    """Remove the named graph ``graph``, and from the default graph (and from each store of ``mirrors``)
+    the triples only it stated."""
     store.update(_ONLY_HERE.format(g=graph.value))
+    if mirrors:
+        gone = [triple for triple in _triples(store, graph) if triple not in store]
+        for mirror in mirrors:
+            for triple in gone:
+                mirror.remove(triple)
     store.remove_graph(graph)
 
 

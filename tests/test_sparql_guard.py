@@ -33,6 +33,25 @@ def test_from_is_detected():
 
 
 @pytest.mark.parametrize(
+    ("query", "names_graphs"),
+    [
+        ("SELECT * { ?s ?p ?o }", False),
+        ("SELECT ?graph { ?graph <http://p/GRAPH> 'GRAPH ?g { }' }", False),  # the word, not the pattern
+        ("DESCRIBE <http://e/x>", False),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", False),
+        ("SELECT * { GRAPH ?g { ?s ?p ?o } }", True),
+        ("SELECT * { ?s ?p ?o OPTIONAL { graph <http://g/> { ?s ?q ?v } } }", True),
+        ("ASK { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }", True),
+        ("SELECT * { { SELECT ?g { GRAPH ?g { } } } ?s ?p ?g }", True),
+        ("SELECT (EXISTS { GRAPH ?g { ?s ?p ?o } } AS ?in) { ?s ?p ?o }", True),
+    ],
+)
+def test_graph_patterns_are_found_wherever_nested(query: str, names_graphs: bool) -> None:
+    # a query that names no graph is run on the store of the default graph alone (kg.store.store_for)
+    assert inspect_query(query, max_chars=1000).names_graphs is names_graphs
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }",

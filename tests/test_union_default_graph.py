@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import signal
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 import pytest
@@ -18,7 +19,7 @@ from kg.catalog import Catalog
 from kg.datadir import DataDir
 from kg.namespaces import report_iri
 from kg.sparql.graphs import merge_report_graph, replace_report_graph
-from kg.sparql.guard import QueryForm
+from kg.sparql.guard import QueryForm, inspect_query
 from kg.sparql.worker import QueryJob, graph_nquads, run_query
 from kg.store import Backend, GraphStore
 from kg.union import triples_of
@@ -29,7 +30,10 @@ DEFAULT_ROWS = f"SELECT * WHERE {{ {SHARED_PATTERN} }}"
 GRAPH_ROWS = f"SELECT ?g WHERE {{ GRAPH ?g {{ {SHARED_PATTERN} }} }}"
 ALL_DEFAULT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 ALL_NAMED = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-BACKENDS: tuple[Backend, ...] = ("memory", "disk")
+# the ways a store is opened: in memory, in memory with the default graph also kept apart (a query
+# worker's), on disk
+APART = "memory, default graph apart"
+BACKENDS: tuple[str, ...] = ("memory", APART, "disk")
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +52,12 @@ def data(two_reports: Path, tmp_path: Path) -> DataDir:
     return copied_datadir(two_reports, tmp_path)
 
 
-def _open(data: DataDir, backend: Backend) -> GraphStore:
+def _open(data: DataDir, backend: str) -> GraphStore:
     if backend == "disk":
         diskstore.ensure(data, timeout=60)
-    return GraphStore.open(data, backend)
+    if backend == APART:
+        return GraphStore.open(data, "memory", default_graph_apart=True)
+    return GraphStore.open(data, cast(Backend, backend))
 
 
 def _rows(store: GraphStore, sparql: str) -> list[tuple[str, ...]]:
@@ -59,10 +65,15 @@ def _rows(store: GraphStore, sparql: str) -> list[tuple[str, ...]]:
 
 
 def assert_default_is_the_union(store: GraphStore) -> None:
-    """Every triple of a named graph is in the default graph exactly once, and nothing else is."""
+    """Every triple of a named graph is in the default graph exactly once, and nothing else is; so in the
+    store of the default graph alone, when the store keeps one."""
     default = _rows(store, ALL_DEFAULT)
     assert len(default) == len(set(default))
     assert set(default) == set(_rows(store, ALL_NAMED))
+    if store.default_only is not None:
+        apart = [tuple(str(t) for t in (q.subject, q.predicate, q.object)) for q in store.default_only]
+        assert len(apart) == len(default) and set(apart) == set(default)
+        assert not list(store.default_only.named_graphs())
 
 
 def _rids(data: DataDir) -> list[str]:
@@ -70,9 +81,7 @@ def _rids(data: DataDir) -> list[str]:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_triple_two_reports_state_is_one_triple_of_the_default_graph(
-    data: DataDir, backend: Backend
-) -> None:
+def test_a_triple_two_reports_state_is_one_triple_of_the_default_graph(data: DataDir, backend: str) -> None:
     store = _open(data, backend)
     assert store.on_disk == (backend == "disk")
     assert len(store.select(DEFAULT_ROWS)) == 1
@@ -87,9 +96,7 @@ def test_a_triple_two_reports_state_is_one_triple_of_the_default_graph(
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_the_triple_stays_until_the_last_report_stating_it_is_deleted(
-    data: DataDir, backend: Backend
-) -> None:
+def test_the_triple_stays_until_the_last_report_stating_it_is_deleted(data: DataDir, backend: str) -> None:
     store = _open(data, backend)
     first, second = _rids(data)
     Catalog(data).delete(first)
@@ -104,7 +111,7 @@ def test_the_triple_stays_until_the_last_report_stating_it_is_deleted(
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_changed_report_takes_away_only_what_no_other_graph_states(data: DataDir, backend: Backend) -> None:
+def test_a_changed_report_takes_away_only_what_no_other_graph_states(data: DataDir, backend: str) -> None:
     store = _open(data, backend)
     rids = _rids(data)
     for n, rid in enumerate(rids):
@@ -119,14 +126,19 @@ def test_a_changed_report_takes_away_only_what_no_other_graph_states(data: DataD
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_worker_jobs_read_the_set_and_protocol_datasets_keep_their_meaning(
-    data: DataDir, backend: Backend
+    data: DataDir, backend: str
 ) -> None:
     store = _open(data, backend)
     first, second = (report_iri(rid) for rid in _rids(data))
 
     def rows(query: str, **dataset: tuple[str, ...] | bool) -> int:
-        job = QueryJob(query, QueryForm.SELECT, "json", 1000, **dataset)  # type: ignore[arg-type]
-        return len(json.loads(run_query(store.oxigraph, job).body)["results"]["bindings"])
+        names_graphs = inspect_query(query, max_chars=10_000).names_graphs  # as the server's guard says
+        job = QueryJob(query, QueryForm.SELECT, "json", 1000, names_graphs=names_graphs, **dataset)  # type: ignore[arg-type]
+        ran_on = store.store_for(job.reads_default_graph_only)
+        assert (ran_on is not store.oxigraph) == (
+            store.default_only is not None and not (names_graphs or dataset)
+        )
+        return len(json.loads(run_query(ran_on, job).body)["results"]["bindings"])
 
     assert rows(DEFAULT_ROWS) == 1
     assert rows(GRAPH_ROWS) == 2
@@ -182,9 +194,7 @@ BLANK = "<urn:x:blank> <urn:x:of>"
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_blank_node_of_a_report_is_the_same_node_in_the_default_graph(
-    data: DataDir, backend: Backend
-) -> None:
+def test_a_blank_node_of_a_report_is_the_same_node_in_the_default_graph(data: DataDir, backend: str) -> None:
     store = _open(data, backend)
     graph = report_iri(_rids(data)[0])
     merge_report_graph(

@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
                 "--graph-store",
                 help="Where the query workers hold the graph: 'memory' (a copy per worker), 'disk' (one "
                 "shared read-only on-disk store, kept up to date by every writer) or 'auto' (default: disk "
-                "above 3M triples or when the data directory already keeps one).",
+                "above 1.2M triples or when the data directory already keeps one).",
             ),
         ] = None,
         allowed_host: Annotated[

@@ -97,6 +97,7 @@ class QueryRequest:
             default_graphs=self.default_graphs,
             named_graphs=self.named_graphs,
             has_dataset=self.operation.has_dataset,
+            names_graphs=self.operation.names_graphs,
             base_iri=self.base_iri,
             check_graphs=self.check_graphs,
             byte_cap=byte_cap,

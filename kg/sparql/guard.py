@@ -16,8 +16,10 @@ embedded engine runs these functions in a query worker, where the recursion limi
 that runs away is stopped by the query timeout (:func:`kg.sparql.worker.serve`).
 
 >>> op = inspect_query("PREFIX ex: <http://e/> CONSTRUCT WHERE { ?s ?p ?o }", max_chars=1000)
->>> op.form.value, op.has_dataset
-('construct', False)
+>>> op.form.value, op.has_dataset, op.names_graphs
+('construct', False, False)
+>>> inspect_query("ASK { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }", max_chars=1000).names_graphs
+True
 >>> inspect_query("SELECT * { BIND(dcterms:x\\\\#y AS ?z) SERVICE <http://x/> { ?s ?p ?o } }", max_chars=1000)
 ... # doctest: +ELLIPSIS
 Traceback (most recent call last):
@@ -72,6 +74,8 @@ _FORMS = {
 # Syntax tree nodes that make the engine open a connection: a federated pattern, and LOAD.
 _SERVICE = "ServiceGraphPattern"
 _LOAD = "Load"
+# The syntax tree node of ``GRAPH <g> { … }`` and ``GRAPH ?g { … }``, wherever nested (OPTIONAL, EXISTS …).
+_GRAPH = "GraphGraphPattern"
 
 
 class QueryForm(StrEnum):
@@ -90,6 +94,9 @@ class QueryOperation:
     text: str
     form: QueryForm
     has_dataset: bool  # FROM / FROM NAMED in the query
+    # a GRAPH pattern anywhere in the query; True when unknown (cnkg's own queries are not parsed). A query
+    # with neither this nor a dataset reads the default graph only (kg.store.GraphStore.store_for)
+    names_graphs: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ class UpdateOperation:
 def cnkg_query(text: str, form: QueryForm) -> QueryOperation:
     """A query written by cnkg itself (row lookups of the HTTP resources, the Graph Store's reads): its
     form is known, so it is not parsed. Never for text that came from a client."""
-    return QueryOperation(text, form, has_dataset=False)
+    return QueryOperation(text, form, has_dataset=False, names_graphs=True)
 
 
 def _check_size(text: str, max_chars: int, what: str) -> None:
@@ -154,8 +161,11 @@ def _nodes(root: object) -> Iterator[CompValue]:
             stack.extend(item)
 
 
-def _refuse(nodes: Iterator[CompValue], allow_service: bool) -> None:
+def _refuse(nodes: Iterator[CompValue], allow_service: bool) -> set[str]:
+    """Apply the policy to every node; returns the names of the nodes seen."""
+    names: set[str] = set()
     for node in nodes:
+        names.add(node.name)
         if node.name == _LOAD:
             raise QueryRefusedError(
                 "LOAD is disabled: cnkg never fetches a URL; upload data with the Graph Store"
@@ -165,6 +175,7 @@ def _refuse(nodes: Iterator[CompValue], allow_service: bool) -> None:
                 "SERVICE (federated query) is disabled on this endpoint; "
                 "the operator can enable it with --allow-service"
             )
+    return names
 
 
 @dataclass(frozen=True)
@@ -192,9 +203,10 @@ _UPDATE = _Grammar(
 )
 
 
-def _parse_checked(text: str, max_chars: int, allow_service: bool, grammar: _Grammar) -> Any:
-    """The parse of ``text`` in ``grammar``, after the size check and before the policy check; raises
-    ``InputError`` subclasses (a text of the other grammar is told where it belongs)."""
+def _parse_checked(text: str, max_chars: int, allow_service: bool, grammar: _Grammar) -> tuple[Any, set[str]]:
+    """The parse of ``text`` in ``grammar`` and the names of its syntax tree's nodes, after the size check
+    and the policy check; raises ``InputError`` subclasses (a text of the other grammar is told where it
+    belongs)."""
     _check_size(text, max_chars, grammar.what)
     try:
         parsed = grammar.parse(text)
@@ -202,16 +214,17 @@ def _parse_checked(text: str, max_chars: int, allow_service: bool, grammar: _Gra
         if _parses_as(grammar.other, text):
             raise InputError(grammar.other_hint) from None
         raise _syntax_error(exc) from None
-    _refuse(_nodes(parsed), allow_service)
-    return parsed
+    return parsed, _refuse(_nodes(parsed), allow_service)
 
 
 def inspect_query(text: str, *, max_chars: int, allow_service: bool = False) -> QueryOperation:
     """Parse a query and apply the policy; raises ``InputError`` subclasses."""
-    parsed = _parse_checked(text, max_chars, allow_service, _QUERY)
+    parsed, names = _parse_checked(text, max_chars, allow_service, _QUERY)
     body = parsed[1]
     form = QueryForm(_FORMS[body.name])
-    return QueryOperation(text, form, has_dataset=bool(dict.get(body, "datasetClause")))
+    return QueryOperation(
+        text, form, has_dataset=bool(dict.get(body, "datasetClause")), names_graphs=_GRAPH in names
+    )
 
 
 def inspect_update(
@@ -241,7 +254,7 @@ def inspect_update(
 
 def _check_update(text: str, max_chars: int, allow_service: bool) -> bool:
     """Parse an update and apply the policy; True when it names its own dataset (USING or WITH)."""
-    update = _parse_checked(text, max_chars, allow_service, _UPDATE)
+    update, _ = _parse_checked(text, max_chars, allow_service, _UPDATE)
     operations = update.request or ()
     return any(isinstance(op, CompValue) and ("using" in op or "withClause" in op) for op in operations)
 

@@ -5,12 +5,13 @@ handed to an idle worker and awaited without blocking the event loop; if it runs
 worker process is killed and a warm spare takes its place at once while a new spare loads in the
 background. Other clients keep being served by the other workers all along.
 
-With ``graph_store="memory"`` every worker holds its own copy of the store (about 580 bytes a triple of
-the reports in Oxigraph's in-memory store, measured: 637 MiB for 1.09 million quads of 100 synthetic
-reports, of which 361 MiB without the default graph's copy of the union, :mod:`kg.union`). Above
-``SPARE_MAX_TRIPLES`` the pool then keeps no warm spare, so a large store costs ``size`` copies, not
-``size + 1``; a killed worker is replaced by one that loads in the background while the other workers
-answer. With ``"disk"`` the pool first makes sure the data directory keeps its on-disk store
+With ``graph_store="memory"`` every worker holds its own copy of the store: the report and lexicon graphs,
+the default graph's copy of their union (:mod:`kg.union`) and that default graph once more in a store of
+its own (:meth:`kg.store.GraphStore.store_for`), about 880 bytes a triple of the manifest in all
+(measured: a worker of 912 MiB for the 963k triples of ``bench/sparql.py``, 613 MiB without the store
+apart). Above ``SPARE_MAX_TRIPLES`` the pool then keeps no warm spare, so a large store costs ``size``
+copies, not ``size + 1``; a killed worker is replaced by one that loads in the background while the other
+workers answer. With ``"disk"`` the pool first makes sure the data directory keeps its on-disk store
 (:func:`kg.diskstore.ensure`, one commit the first time), and every worker opens it read-only in
 milliseconds: one copy per machine, spares are cheap.
 
@@ -52,14 +53,16 @@ __all__ = [
 log = logging.getLogger("cnkg.sparql")
 
 _PING = QueryJob("ASK {}", QueryForm.ASK, "json", 1)
-# Triples (of the manifest) up to which a memory-mode pool keeps a warm spare: 4 copies (3 workers + the
-# spare) at about 580 bytes a triple (measured above, the union default graph included) stay within
-# 2 GiB, leaving the API process 1 GiB of a 3 GiB machine (it was 3M at 330 bytes a triple, before the
-# default graph held a copy of the union).
-SPARE_MAX_TRIPLES = 900_000
+# Triples (of the manifest) up to which a memory-mode pool keeps a warm spare. Chosen so that the server of
+# a 2-core machine (2 workers, the API process about 0.4 GiB) stays within issue 16's 3 GiB: 3 copies of
+# 750k triples at about 880 bytes a triple, plus each worker's 80 MiB, are about 2.1 GiB (was 900k, at 580
+# bytes a triple before the default graph was kept apart; 3M at 330 bytes before it held a copy at all).
+SPARE_MAX_TRIPLES = 750_000
 # graph_store="auto": above this the workers share the on-disk store (bench/results/store.txt: a third of
-# a worker's memory at 1M triples, lookups faster, scans 2-3x slower). Chosen like SPARE_MAX_TRIPLES: 3
-# memory copies at about 580 bytes a triple stay within 2 GiB (was 3M, at 330 bytes a triple).
+# a worker's memory at 1M triples, lookups faster, scans 2-3x slower). 2 copies of 1.2M triples at about
+# 880 bytes a triple are about 2.1 GiB: measured, 2 workers of 912 MiB for 963k triples and an API
+# process of 401 MiB (was 3M, at 330 bytes a triple). A machine with more cores runs more workers (the
+# ``query_workers`` setting), each of this size.
 DISK_STORE_MIN_TRIPLES = 1_200_000
 SPAWN_ATTEMPTS = 6  # tries to start a replacement worker before the pool gives up on that slot
 SPAWN_BACKOFF_S = 1.0  # pause after the first failed try, doubled after each further one (1+2+4+8+16 s)
@@ -178,7 +181,11 @@ class QueryPool:
 
     def _new_worker(self) -> WorkerProcess:
         worker = WorkerProcess(
-            self.root, self.memory_mb, allow_network=self.allow_network, graph_store=self.graph_store
+            self.root,
+            self.memory_mb,
+            allow_network=self.allow_network,
+            graph_store=self.graph_store,
+            default_graph_apart=True,  # memory only: the queries of the default graph alone walk the set once
         )
         with self._lock:
             self._all.add(worker)

@@ -102,7 +102,13 @@ class WorkerProcess:
     """One worker process and the parent's end of its pipe; methods block (call them from threads)."""
 
     def __init__(
-        self, root: Path, memory_mb: int = 0, *, allow_network: bool = False, graph_store: Backend = "memory"
+        self,
+        root: Path,
+        memory_mb: int = 0,
+        *,
+        allow_network: bool = False,
+        graph_store: Backend = "memory",
+        default_graph_apart: bool = False,
     ) -> None:
         parent, child = _CTX.Pipe()
         _widen(parent)
@@ -110,7 +116,7 @@ class WorkerProcess:
         self.conn: Connection = parent
         self.process: SpawnProcess = _CTX.Process(
             target=serve,
-            args=(child, str(root), memory_mb, allow_network, graph_store),
+            args=(child, str(root), memory_mb, allow_network, graph_store, default_graph_apart),
             name="cnkg-sparql-worker",
             daemon=True,
         )

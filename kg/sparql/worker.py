@@ -1,6 +1,8 @@
 """The query worker: a separate process that holds the graph store and runs one job at a time.
 
-With ``graph_store="memory"`` a worker loads every report's N-Quads into its own in-memory store; with
+With ``graph_store="memory"`` a worker loads every report's N-Quads into its own in-memory store (a query
+worker of the pool also keeps the default graph in a store of its own, for the queries that read nothing
+else: :meth:`kg.store.GraphStore.store_for`); with
 ``"disk"`` it opens the on-disk snapshot the manifest names, read-only (:mod:`kg.diskstore`), and
 reopens it when a commit names a new one: the machine holds one copy of the graph, in its page cache.
 
@@ -71,6 +73,19 @@ class QueryJob:
     base_iri: str | None = None
     check_graphs: tuple[str, ...] = ()  # graph IRIs whose absence the caller wants to know about
     byte_cap: int | None = None  # longest result body (Settings.max_result_bytes); None: no byte cap
+    names_graphs: bool = True  # a GRAPH pattern in the query (the guard's verdict; True when unknown)
+
+    @property
+    def reads_default_graph_only(self) -> bool:
+        """No GRAPH pattern, no dataset (the query's own or the protocol's), no named graph to check: the
+        query sees the default graph and nothing else (:meth:`kg.store.GraphStore.store_for`)."""
+        return not (
+            self.names_graphs
+            or self.has_dataset
+            or self.default_graphs is not None
+            or self.named_graphs is not None
+            or self.check_graphs
+        )
 
 
 @dataclass(frozen=True)
@@ -260,14 +275,17 @@ def serve(
     memory_mb: int = 0,
     allow_network: bool = False,
     graph_store_kind: Backend = "memory",
+    default_graph_apart: bool = False,
 ) -> None:
     """Process entry point: leave the network (unless federation is allowed), load the data directory
     (or open its on-disk store), then answer jobs until the pipe closes. Updates need a writable store:
-    they always run on a worker started with ``"memory"``."""
+    they always run on a worker started with ``"memory"``. ``default_graph_apart``: in memory, keep the
+    default graph in a store of its own too, and run there the queries that read nothing else
+    (:meth:`kg.store.GraphStore.store_for`)."""
     try:
         wall = NO_WALL if allow_network else isolate_network()  # first: nothing has run yet
         datadir = DataDir(Path(root))
-        graph_store = GraphStore.open(datadir, graph_store_kind)
+        graph_store = GraphStore.open(datadir, graph_store_kind, default_graph_apart=default_graph_apart)
     except CnkgError as exc:
         conn.send(("error", StoreError(exc.detail)))
         return
@@ -299,7 +317,7 @@ def serve(
             elif isinstance(job, UpdateJob):
                 conn.send(("ok", run_update(graph_store.oxigraph, job)))
             else:
-                outcome = run_query(graph_store.oxigraph, job)
+                outcome = run_query(graph_store.store_for(job.reads_default_graph_only), job)
                 # the body travels as raw chunks after a small header, so the server can pass each one
                 # on to the client as it comes instead of holding the whole body
                 body = outcome.body
