@@ -137,6 +137,27 @@ def senses() -> dict[str, tuple[str, ...]]:
     return _frozen(out)
 
 
+@functools.cache
+def proper_names() -> dict[str, tuple[str, ...]]:
+    """A proper noun's English name (case folded) -> the simplified Chinese words CC-CEDICT writes it
+    with: from the definitions that are the capitalised name alone or followed by a note in brackets
+    (阿迪达斯: "Adidas (sportswear company)" → adidas), not from a name that begins a longer definition
+    (京剧: "Beijing opera") nor from common senses (火花 is a spark, not Spark); two characters or more.
+
+    >>> proper_names().get("adidas"), "spark" in proper_names()
+    (('阿迪达斯',), False)
+    """
+    out: dict[str, set[str]] = defaultdict(set)
+    for chinese, definitions in _entries():
+        if len(chinese) < MIN_CHINESE_CHARS:
+            continue
+        for definition in definitions:
+            name = _PROPER_NAME.match(definition)
+            if name and _NOTE.sub("", definition[name.end() :]).strip() == "":
+                out[name.group(1).strip().casefold()].add(chinese)
+    return _frozen(out)
+
+
 class _Spelling(Protocol):
     def composed(self, pieces: Sequence[Iterable[str]]) -> str | None: ...
 

@@ -18,6 +18,7 @@ from kg.errors import InputError
 from kg.lexicon import Lexicon
 from kg.namespaces import entity_iri, rid_of
 from kg.qa.answer_type import expected_type, holds_asked_unit
+from kg.qa.bilingual import proper_names
 from kg.qa.bridge import Bridge, bridge_entity, find_bridge, rewrite
 from kg.qa.dense import SentenceSimilarity, Similarities
 from kg.qa.evidence import Answer, Evidence
@@ -40,6 +41,7 @@ from kg.qa.selection import WEIGHTS, candidates, question_keys
 from kg.qa.source import Select
 from kg.search.index import SearchIndex
 from kg.search.service import SearchService
+from kg.tokenize import has_chinese
 
 __all__ = ["MAX_QUESTION_CHARS", "NO_ANSWER_EN", "NO_ANSWER_ZH", "QuestionAnswerer"]
 
@@ -154,10 +156,18 @@ class QuestionAnswerer:
         return folded
 
     def _entity_forms(self, question: Question) -> dict[str, list[str]]:
+        """Every form of each entity the question names; for an English question, an entity known only by
+        Latin forms is also written as CC-CEDICT writes its name (adidas → 阿迪达斯: the Chinese reports
+        name it so)."""
         forms: dict[str, list[str]] = {}
         for e in question.entities:
             forms.setdefault(e.slug, [e.surface])
             forms[e.slug].extend(f for f in self.surfaces(e.slug) if f not in forms[e.slug])
+        if not has_chinese(question.text):
+            for known in forms.values():
+                if not any(has_chinese(f) for f in known):
+                    written = {c for f in known for c in proper_names().get(f.casefold(), ())}
+                    known.extend(sorted(written))
         return forms
 
     def _entities_json(self, question: Question) -> list[dict[str, Any]]:
