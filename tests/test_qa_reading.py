@@ -397,3 +397,20 @@ def test_latin_words_are_read_apart_and_an_english_question_keeps_its_unmatched_
     assert {"节点", "平台", "阿迪"} <= set(keys.keys)
     assert keys.unmatched == WEIGHTS.english_unmatched
     assert keys.total == sum(keys.keys.values()) + WEIGHTS.english_unmatched
+
+
+def test_digits_of_a_name_are_not_a_figure_the_question_names():
+    from kg.qa.selection import question_keys
+
+    def figures(question: str) -> set[str]:
+        keys = question_keys(question, {}, [], expected_type(question))
+        return {k for k in keys.keys if k.replace(".", "").isdigit()}
+
+    # a year, a version and a figure are figures the answering sentence must state ...
+    assert figures("截至v1.11发布时，Volcano已在多少家企业实现生产落地？") == {"1.11"}
+    assert figures("What was the growth rate from 2020 to 2023?") == {"2020", "2023"}
+    assert figures("2025年容器云市场规模超过60亿元吗？") == {"2025", "60"}
+    # ... the digits of K8s, I3Plat or H100 are not: a sentence without an 8 may answer about K8s
+    assert figures("原生K8s集群如何升级？") == set()
+    assert figures("BOE工业智能检测平台（I3Plat）项目的团队由多少名成员组成？") == set()
+    assert not question_keys("H100 GPU 有多少块？", {}, [], "quantity").names_figure

@@ -126,7 +126,9 @@ _ASKING = re.compile(
 # Headings, images, links alone and table rows say nothing by themselves: never an answer.
 _NOT_PROSE = re.compile(r"^\s*(?:#{1,6}\s|!?\[[^\]]*\]\([^)]*\)\s*$|\|)|^[^\u4e00-\u9fffA-Za-z0-9]*$")
 _PUNCTUATION = re.compile(r"[。，,；;：:！？!?、]")
-_NUMBER_KEY = re.compile(r"(?<![\d.])\d+(?:\.\d+)*(?![\d.])")
+# A year or figure the question names (2025年, 60+, v1.11: a version's v may precede it); digits inside a
+# Latin name are part of the name, not a figure (K8s, I3Plat, EC2, H100)
+_NUMBER_KEY = re.compile(r"(?<![\d.a-uw-z])\d+(?:\.\d+)*(?![\d.])", re.I)
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9.+-]*[a-z0-9]|[a-z]", re.I)
 _ASKS = re.compile(r"[？?]\s*[”\"』」）)]*\s*$")
 # A definition's cue, and how far before it the defined term may start (所谓X指的是, X，是指, X是一种)
@@ -193,7 +195,7 @@ def question_keys(
     for word in latin_words(text) if chinese else []:
         if len(word) >= 3 and not _ASKING.fullmatch(word):
             keys[word] = WEIGHTS.word_key
-    for number in _NUMBER_KEY.findall(folded):
+    for number in _NUMBER_KEY.findall(text):  # the text with its blanks: "from 2020", not "from2020"
         keys[number] = WEIGHTS.word_key  # years and figures the question names (2025年, v1.9)
     runs = _NON_KEY.sub(" ", _ASKING.sub(" ", re.sub(r"[a-z0-9.+-]+", " ", folded)))
     for run in runs.split():
