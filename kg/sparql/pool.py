@@ -58,11 +58,11 @@ _PING = QueryJob("ASK {}", QueryForm.ASK, "json", 1)
 # 750k triples at about 880 bytes a triple, plus each worker's 80 MiB, are about 2.1 GiB (was 900k, at 580
 # bytes a triple before the default graph was kept apart; 3M at 330 bytes before it held a copy at all).
 SPARE_MAX_TRIPLES = 750_000
-# graph_store="auto": above this the workers share the on-disk store (bench/results/store.txt: a third of
-# a worker's memory at 1M triples, lookups faster, scans 2-3x slower). 2 copies of 1.2M triples at about
-# 880 bytes a triple are about 2.1 GiB: measured, 2 workers of 912 MiB for 963k triples and an API
-# process of 401 MiB (was 3M, at 330 bytes a triple). A machine with more cores runs more workers (the
-# ``query_workers`` setting), each of this size.
+# graph_store="auto": above this the workers share the on-disk store (bench/results/store.txt: an eighth of
+# a memory worker's memory at 1M triples, lookups by a hot entity faster, scans 3-5x slower). 2 copies of
+# 1.2M triples at about 880 bytes a triple are about 2.1 GiB: measured, 2 workers of 912 MiB for 963k
+# triples and an API process of 401 MiB (was 3M, at 330 bytes a triple). A machine with more cores runs
+# more workers (the ``query_workers`` setting), each of this size.
 DISK_STORE_MIN_TRIPLES = 1_200_000
 SPAWN_ATTEMPTS = 6  # tries to start a replacement worker before the pool gives up on that slot
 SPAWN_BACKOFF_S = 1.0  # pause after the first failed try, doubled after each further one (1+2+4+8+16 s)
