@@ -42,7 +42,7 @@ import pyoxigraph as ox
 from kg.datadir import DataDir, Manifest, crash_point, write_atomic
 from kg.errors import StoreBusyError, StoreError
 from kg.namespaces import LEXICON_GRAPH, report_iri
-from kg.union import copy_graph, drop_graph, triples_of
+from kg.union import copy_graph, drop_graph, triples_or_copy
 
 __all__ = [
     "LIVE_DIR",
@@ -227,11 +227,8 @@ def _fill_union(store: ox.Store, graph_files: dict[str, Path], group_bytes: int)
     for group in _groups(list(graph_files.values()), group_bytes):
         texts: list[bytes] = []
         for path in group:
-            graph = ox.NamedNode(report_iri(by_path[path]))
-            triples = triples_of(path, graph.value)
-            if triples is None:
-                copy_graph(store, graph)
-            else:
+            triples = triples_or_copy(store, ox.NamedNode(report_iri(by_path[path])), path)
+            if triples is not None:
                 texts.append(triples)
         if texts:
             store.bulk_load(io.BufferedReader(_Chunks(texts), READ_CHUNK), format=ox.RdfFormat.N_TRIPLES)

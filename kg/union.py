@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-__all__ = ["add_file", "copy_graph", "drop_graph", "named_quads", "triples_of"]
+__all__ = ["add_file", "copy_graph", "drop_graph", "named_quads", "triples_of", "triples_or_copy"]
 
 _BLANK = b"_:"
 
@@ -68,15 +68,25 @@ def copy_graph(store: ox.Store, graph: ox.NamedNode, mirrors: Sequence[ox.Store]
         target.extend(triples)
 
 
-def add_file(store: ox.Store, graph: ox.NamedNode, path: Path, mirrors: Sequence[ox.Store] = ()) -> None:
-    """Copy the named graph ``graph``, just loaded from the N-Quads file ``path``, into the default graph
-    (and into each store of ``mirrors``)."""
+def triples_or_copy(
+    store: ox.Store, graph: ox.NamedNode, path: Path, mirrors: Sequence[ox.Store] = ()
+) -> bytes | None:
+    """The triples of ``graph``, just loaded from the N-Quads file ``path``, as N-Triples for the caller to
+    load into the default graph; or, when the file cannot be cut so (:func:`triples_of`), None once they
+    are copied from the store's own quads (:func:`copy_graph`)."""
     triples = triples_of(path, graph.value)
     if triples is None:
         copy_graph(store, graph, mirrors)
-        return
-    for target in (store, *mirrors):
-        target.load(triples, format=ox.RdfFormat.N_TRIPLES)
+    return triples
+
+
+def add_file(store: ox.Store, graph: ox.NamedNode, path: Path, mirrors: Sequence[ox.Store] = ()) -> None:
+    """Copy the named graph ``graph``, just loaded from the N-Quads file ``path``, into the default graph
+    (and into each store of ``mirrors``)."""
+    triples = triples_or_copy(store, graph, path, mirrors)
+    if triples is not None:
+        for target in (store, *mirrors):
+            target.load(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
 # DELETE from the default graph every triple of <g> that no other named graph states (NOT EXISTS stops

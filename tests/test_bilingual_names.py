@@ -57,3 +57,12 @@ def test_pinyin_spelling_only_part_of_a_name_or_no_name_gives_nothing() -> None:
     assert _sounded("Which lab is Peng Cheng?") == []
     assert _sounded("The Long March of Dance and Open China") == []
     assert _sounded("how much did xiaohongshu improve?") == []  # a name is written capitalised
+
+
+def test_a_word_that_cannot_be_read_in_pinyin_costs_one_pass_not_a_search() -> None:
+    # xi-an or xian at every step, then a tail no syllable reads: 2**120 ways to try for the start alone
+    from kg.qa.bilingual import _readings
+
+    assert _readings("xian" * 120 + "vv") == []
+    assert ["xiao", "hong", "shu"] in _readings("xiaohongshu")
+    assert _readings("p") == []  # CC-CEDICT reads the letter P, but a syllable has a vowel

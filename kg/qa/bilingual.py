@@ -266,6 +266,8 @@ MIN_SYLLABLES = 2  # a single syllable is too often an English word as well (Lon
 MAX_SYLLABLE_CHARS = 6  # the longest toneless pinyin syllable (zhuang, shuang)
 MAX_READINGS = 64  # ways to cut one word into syllables that are tried (xian: xi-an or xian)
 _CAPITALISED = re.compile(r"[A-Z][a-z]+")
+# a pinyin syllable has a vowel (CC-CEDICT also reads Latin letters and symbols: P, xx)
+_SYLLABLE = re.compile(r"[a-z]*[aeiouv][a-z]*")
 
 
 @functools.cache
@@ -282,14 +284,22 @@ def syllables() -> dict[str, tuple[str, ...]]:
         if len(character) != 1:
             continue
         syllable = re.sub(r"\d", "", reading).casefold().replace("u:", "v")
-        if syllable.isascii() and syllable.isalpha():
+        if _SYLLABLE.fullmatch(syllable):
             out[syllable].add(character)
     return _frozen(out)
 
 
 def _readings(word: str) -> list[list[str]]:
-    """Every way (up to MAX_READINGS) to cut the lower-case ``word`` into pinyin syllables."""
+    """Every way (up to MAX_READINGS) to cut the lower-case ``word`` into pinyin syllables. Only cuts whose
+    rest can still be read are followed, so a word that cannot be read costs one pass over its letters, not
+    a search through every way to read its start (xianxian…xianq)."""
     known = syllables()
+    readable = [False] * len(word) + [True]  # readable[i]: word[i:] cuts into syllables
+    for at in range(len(word) - 1, -1, -1):
+        readable[at] = any(
+            readable[end] and word[at:end] in known
+            for end in range(at + 1, min(len(word), at + MAX_SYLLABLE_CHARS) + 1)
+        )
     out: list[list[str]] = []
 
     def cut(at: int, taken: list[str]) -> None:
@@ -299,10 +309,11 @@ def _readings(word: str) -> list[list[str]]:
             out.append(taken)
             return
         for end in range(min(len(word), at + MAX_SYLLABLE_CHARS), at, -1):
-            if word[at:end] in known:
+            if readable[end] and word[at:end] in known:
                 cut(end, [*taken, word[at:end]])
 
-    cut(0, [])
+    if readable[0]:
+        cut(0, [])
     return out
 
 
