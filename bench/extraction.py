@@ -34,10 +34,14 @@ from tests.support.devset import (
     score_relations,
 )
 from tests.support.realworld import (
+    DEV_HELD,
+    DEV_WRITE,
     HOLDOUT_FILE,
     Corpus,
     CorpusError,
     Document,
+    column,
+    columns,
     corpus_arguments,
     ratio,
     save_results,
@@ -54,9 +58,6 @@ def _line(name: str, key: str, s: Score) -> str:
 
 # The lexicon's author checked it against the corpus and the first two sample dev sets; these two
 # samples were written afterwards, so they are the cleanest measure of how extraction generalises.
-# The two dev columns of ``--holdout``: dev documents for writing rules, and those held out to judge them.
-DEV_WRITE = "dev-write"
-DEV_HELD = "dev-held"
 UNSEEN_BY_LEXICON = ("samples/serverless_2024.md", "samples/finops_2025.md")
 
 
@@ -183,43 +184,28 @@ def realworld(
         if not tally.documents:
             missing_gold.append(doc.id)
             continue
-        column = _column(doc.id, doc.split, held)
-        overall[column].add(tally)
-        per_genre[doc.genre][column].add(tally)
-        if column in ("dev", DEV_WRITE):
+        where = column(doc.id, doc.split, held)
+        overall[where].add(tally)
+        per_genre[doc.genre][where].add(tally)
+        if where in ("dev", DEV_WRITE):
             errors += doc_errors
     docs = corpus.documents_in(splits)
-    columns = _columns(splits, held)
+    shown = columns(splits, held)
     out = [
         f"real-world corpus ({corpus.where()}), "
-        f"split: {' + '.join(columns)}; "
-        + ", ".join(
-            f"{c}: {sum(_column(d.id, d.split, held) == c for d in docs)} documents" for c in columns
-        ),
+        f"split: {' + '.join(shown)}; "
+        + ", ".join(f"{c}: {sum(column(d.id, d.split, held) == c for d in docs)} documents" for c in shown),
         "entities typed as in the gold (existing scoring); type right over gold entities found under any "
         "type, coarse = organisation (Vendor|Organization) / technology-concept-product / industry / policy",
         "",
         "overall",
-        *_table(overall, columns),
+        *_table(overall, shown),
     ]
     for genre in sorted(per_genre):
-        out += ["", f"genre {genre}", *_table(per_genre[genre], columns)]
+        out += ["", f"genre {genre}", *_table(per_genre[genre], shown)]
     if missing_gold:
         out += ["", f"documents without gold (left out): {', '.join(missing_gold)}"]
     return out, errors
-
-
-def _column(doc_id: str, split: str, held: frozenset[str] | None) -> str:
-    """The column a document is counted in: its split, or dev-write / dev-held with a held-out part."""
-    if held is None or split != "dev":
-        return split
-    return DEV_HELD if doc_id in held else DEV_WRITE
-
-
-def _columns(splits: tuple[str, ...], held: frozenset[str] | None) -> tuple[str, ...]:
-    if held is None:
-        return splits
-    return tuple(c for s in splits for c in ((DEV_WRITE, DEV_HELD) if s == "dev" else (s,)))
 
 
 def _table(tallies: dict[str, Tally], splits: tuple[str, ...]) -> list[str]:

@@ -8,6 +8,9 @@ latency on the corpus report.
     python bench/qa.py --split test   # dev | test | all (default all: dev and test side by side)
     python bench/qa.py --misses       # also the regression set's misses
     python bench/qa.py --store DIR    # keep the real-world store in DIR (reused by a later run)
+    python bench/qa.py --holdout      # dev in two columns: dev-write (misses listed) and dev-held, the
+                                      # questions held out from rule writing (counts only), written to
+                                      # bench/results/qa_holdout.txt
 
 The naive baseline takes the top-3 hybrid passages of /search, cuts them into sentences and answers with
 the sentence sharing the most character bigrams with the question, citing its passage; it never declines.
@@ -42,12 +45,17 @@ from bench.live import ROOT, bench_parser, percentile
 from kg.datadir import DataDir
 from kg.qa.evaluation import QAItem, is_correct, load_qa_set
 from tests.support.realworld import (
+    DEV_HELD,
+    DEV_WRITE,
+    HOLDOUT_FILE,
     NO_GENRE,
     Corpus,
     CorpusError,
     Question,
     build_corpus_store,
     build_store,
+    column,
+    columns,
     corpus_arguments,
     ratio,
     save_results,
@@ -59,6 +67,7 @@ from tests.support.realworld_scores import MemberScore, best_sentence, member_sc
 QA_SET = ROOT / "tests" / "data" / "qa_set.json"
 CORPUS = ROOT.parent / "shared" / "corpus" / "000_70a1e0d4758384e6.txt"
 RESULTS = ROOT / "bench" / "results" / "qa.txt"
+HOLDOUT_RESULTS = ROOT / "bench" / "results" / "qa_holdout.txt"
 LATENCY_ROUNDS = 3
 BASELINE_PASSAGES = 3  # top hybrid passages the naive baseline picks its sentence from
 WARM_UP_QUESTIONS = 5  # asked before timing: models, caches and worker processes load on first use
@@ -189,9 +198,12 @@ def _members(outcomes: Sequence[Outcome], baseline: bool) -> MemberScore:
     )
 
 
-def realworld_table(outcomes: Sequence[Outcome], splits: Sequence[str]) -> list[str]:
-    """One row per figure and answerer (system = /ask, baseline), one column per split."""
-    by_split = {s: [o for o in outcomes if o.question.split == s] for s in splits}
+def realworld_table(
+    outcomes: Sequence[Outcome], splits: Sequence[str], column_of: Callable[[Question], str]
+) -> list[str]:
+    """One row per figure and answerer (system = /ask, baseline), one column per split (or part of dev:
+    ``column_of``)."""
+    by_split = {s: [o for o in outcomes if column_of(o.question) == s] for s in splits}
     groups: list[tuple[str, Callable[[Outcome], bool]]] = [
         ("answerable, correct", lambda o: o.question.answerable),
         ("unanswerable, declined", lambda o: not o.question.answerable),
@@ -245,17 +257,20 @@ def _baseline_right(o: Outcome) -> bool:
     return o.baseline_correct
 
 
-def realworld_errors(outcomes: Sequence[Outcome], splits: Sequence[str]) -> list[str]:
-    """The system's errors by kind: every dev miss with the answer given; for test, counts only."""
+def realworld_errors(
+    outcomes: Sequence[Outcome], splits: Sequence[str], column_of: Callable[[Question], str]
+) -> list[str]:
+    """The system's errors by kind: every dev (or dev-write) miss with the answer given; for test and the
+    held-out dev questions, counts only."""
     lines = []
     for split in splits:
-        missed = [o for o in outcomes if o.question.split == split and not o.correct]
+        missed = [o for o in outcomes if column_of(o.question) == split and not o.correct]
         kinds = Counter(o.question.kind for o in missed)
         lines.append(
             f"{split} errors by kind ({len(missed)}): "
             + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
         )
-        if split != "dev":
+        if split not in ("dev", DEV_WRITE):
             continue
         for kind in sorted(kinds):
             lines.append(f"  {kind}:")
@@ -270,12 +285,17 @@ def realworld_errors(outcomes: Sequence[Outcome], splits: Sequence[str]) -> list
 
 def realworld(args: argparse.Namespace) -> list[str]:
     corpus = Corpus(args.data)
-    splits = splits_for(args.split)
-    questions = corpus.questions_in(splits)
+    held = corpus.dev_held_out_questions() if args.holdout else None
+    splits = columns(splits_for(args.split), held)
+
+    def column_of(q: Question) -> str:
+        return column(q.id, q.split, held)
+
+    questions = corpus.questions_in(splits_for(args.split))
     datadir, build_seconds = build_corpus_store(corpus, args.store)
     with client_for(datadir) as client:
         outcomes = run_questions(questions, client)
-    counts = ", ".join(_counts([q for q in questions if q.split == s], s) for s in splits)
+    counts = ", ".join(_counts([q for q in questions if column_of(q) == s], s) for s in splits)
     return [
         f"real-world corpus ({corpus.where()}), split: {args.split}; store: all {len(corpus.documents)} "
         f"documents (ingest {build_seconds:.0f} s)",
@@ -283,9 +303,9 @@ def realworld(args: argparse.Namespace) -> list[str]:
         "system = GET /ask through the HTTP app; baseline = best bigram sentence of the top-"
         f"{BASELINE_PASSAGES} hybrid passages (never declines); both scored with kg.qa.evaluation.is_correct",
         "",
-        *realworld_table(outcomes, splits),
+        *realworld_table(outcomes, splits, column_of),
         "",
-        *realworld_errors(outcomes, splits),
+        *realworld_errors(outcomes, splits, column_of),
     ]
 
 
@@ -319,6 +339,11 @@ def main() -> None:
     parser = bench_parser(__doc__)
     corpus_arguments(parser, store=True)
     parser.add_argument("--misses", action="store_true", help="list the regression set's misses")
+    parser.add_argument(
+        "--holdout",
+        action="store_true",
+        help=f"split dev into {DEV_WRITE} and {DEV_HELD} (the questions of the corpus's {HOLDOUT_FILE})",
+    )
     args = parser.parse_args()
     try:
         rw = realworld(args)
@@ -336,7 +361,7 @@ def main() -> None:
     ]
     text = "\n".join(out)
     print(text)
-    save_results(RESULTS, text, args.data)
+    save_results(HOLDOUT_RESULTS if args.holdout else RESULTS, text, args.data)
 
 
 if __name__ == "__main__":

@@ -136,6 +136,45 @@ def test_a_held_out_list_naming_a_test_document_is_a_clear_error(corpus: Corpus,
         Corpus(tmp_path).dev_held_out()
 
 
+# the documents added on 2026-12-07 (CHANGELOG.md): their questions were written blind on 2026-12-08 and are
+# held out from Q&A rule writing
+ADDED_2026_12_07 = (
+    "karmada-case-daocloud",
+    "kubeedge-case-satellite",
+    "volcano-case-iflytek",
+    "policy-sz-ai-industry-2022",
+    "policy-gov-online-services-2019",
+    "fluid-tech-introduction",
+    "kubevela-tech-open-source-launch",
+)
+
+
+def test_the_held_out_dev_questions_are_those_of_the_documents_added_on_2026_12_07(corpus: Corpus):
+    held = corpus.dev_held_out_questions()
+    on_added = {
+        q.id
+        for q in corpus.questions
+        if set(q.documents) & set(ADDED_2026_12_07) or _named_in(q.id, ADDED_2026_12_07)
+    }
+    assert held == on_added
+    assert len(held) >= 40
+
+
+def _named_in(question_id: str, documents: Iterable[str]) -> bool:
+    """Whether an unanswerable question's id names one of ``documents`` (rw-<document>-NN)."""
+    return any(question_id.startswith(f"rw-{d}-") for d in documents)
+
+
+def test_a_held_out_list_naming_a_test_question_is_a_clear_error(corpus: Corpus, tmp_path: Path):
+    test_question = next(q for q in corpus.questions if q.split == "test")
+    for name in ("manifest.json", "questions.json"):
+        (tmp_path / name).write_text((REALWORLD_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+    held = {"documents": [], "questions": [test_question.id]}
+    (tmp_path / "dev_holdout.json").write_text(json.dumps(held), encoding="utf-8")
+    with pytest.raises(CorpusError, match="not dev questions"):
+        Corpus(tmp_path).dev_held_out_questions()
+
+
 def test_every_question_keeps_to_one_split(corpus: Corpus):
     mixed = [q.id for q in corpus.questions if q.split not in SPLITS]
     assert mixed == [], f"questions whose documents are in different splits: {mixed}"

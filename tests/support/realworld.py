@@ -30,6 +30,9 @@ REALWORLD_DIR = ROOT / "tests" / "data" / "realworld"
 SPLITS = ("dev", "test")
 # Beside the manifest: the dev documents held out from rule writing (round 10 on).
 HOLDOUT_FILE = "dev_holdout.json"
+# the two parts of dev with a held-out list: rules are written on dev-write; dev-held judges them in totals
+DEV_WRITE = "dev-write"
+DEV_HELD = "dev-held"
 SPLIT_CHOICES = ("dev", "test", "all")
 # Questions without documents (kind none) and without a split field: this many of every 5 go to dev,
 # matching the 60/40 split of the documents.
@@ -189,15 +192,31 @@ class Corpus:
 
     def dev_held_out(self) -> frozenset[str]:
         """The dev documents held out from rule writing (``dev_holdout.json``), checked to be dev ones."""
-        path = self.root / HOLDOUT_FILE
-        try:
-            held = frozenset(json.loads(path.read_text(encoding="utf-8"))["documents"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise CorpusError(f"cannot read the dev held-out list {path}: {exc}") from None
+        held = self._held_out("documents")
         not_dev = sorted(d for d in held if d not in self.documents or self.documents[d].split != "dev")
         if not_dev:
-            raise CorpusError(f"{path} names documents that are not dev documents: {not_dev}")
+            raise CorpusError(
+                f"{self.root / HOLDOUT_FILE} names documents that are not dev documents: {not_dev}"
+            )
         return held
+
+    def dev_held_out_questions(self) -> frozenset[str]:
+        """The dev questions held out from Q&A rule writing (``dev_holdout.json``), checked to be dev ones."""
+        held = self._held_out("questions")
+        splits = {q.id: q.split for q in self.questions}
+        not_dev = sorted(q for q in held if splits.get(q) != "dev")
+        if not_dev:
+            raise CorpusError(
+                f"{self.root / HOLDOUT_FILE} names questions that are not dev questions: {not_dev}"
+            )
+        return held
+
+    def _held_out(self, key: str) -> frozenset[str]:
+        path = self.root / HOLDOUT_FILE
+        try:
+            return frozenset(json.loads(path.read_text(encoding="utf-8"))[key])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CorpusError(f"cannot read the dev held-out {key} of {path}: {exc}") from None
 
     def gold(self, doc_id: str) -> dict[str, Any] | None:
         path = self.root / "gold" / f"{doc_id}.json"
@@ -251,6 +270,25 @@ def side_by_side(
         (f"{label:<{label_width}}" + "".join(f"{cells.get(s, '-'):<{width}}" for s in splits)).rstrip()
         for label, cells in rows
     ]
+
+
+def column(item_id: str, split: str, held: frozenset[str] | None) -> str:
+    """The column a document or question is counted in: its split, or, with a held-out part of dev
+    (``held``), ``dev-write`` (rules are written on its errors) or ``dev-held`` (it judges them in totals).
+
+    >>> column("a", "dev", frozenset({"a"})), column("b", "dev", frozenset({"a"})), column("a", "test", None)
+    ('dev-held', 'dev-write', 'test')
+    """
+    if held is None or split != "dev":
+        return split
+    return DEV_HELD if item_id in held else DEV_WRITE
+
+
+def columns(splits: Sequence[str], held: frozenset[str] | None) -> tuple[str, ...]:
+    """The columns of ``splits``: dev in two with a held-out part."""
+    if held is None:
+        return tuple(splits)
+    return tuple(c for s in splits for c in ((DEV_WRITE, DEV_HELD) if s == "dev" else (s,)))
 
 
 def ratio(hit: int, total: int) -> str:
