@@ -37,7 +37,15 @@ from kg.errors import CnkgError, QueryError, StoreError
 from kg.namespaces import LEXICON_GRAPH, PREFIXES, report_iri, rid_of
 from kg.sparql.errors import ReadOnlyGraphError
 from kg.sparql.formats import format_by_name
-from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation, inspect_query, inspect_update
+from kg.sparql.guard import (
+    NO_USING,
+    QueryForm,
+    QueryOperation,
+    UpdateOperation,
+    UsingDataset,
+    inspect_query,
+    inspect_update,
+)
 from kg.sparql.results import (
     SerializedResult,
     serialize_boolean,
@@ -97,8 +105,7 @@ class InspectJob:
     is_update: bool
     max_chars: int
     allow_service: bool
-    using_graphs: tuple[str, ...] = ()
-    using_named_graphs: tuple[str, ...] = ()
+    using: UsingDataset = NO_USING
 
 
 @dataclass(frozen=True)
@@ -268,8 +275,7 @@ def run_inspect(job: InspectJob) -> QueryOperation | UpdateOperation:
             job.text,
             max_chars=job.max_chars,
             allow_service=job.allow_service,
-            using_graphs=job.using_graphs,
-            using_named_graphs=job.using_named_graphs,
+            using=job.using,
         )
     return inspect_query(job.text, max_chars=job.max_chars, allow_service=job.allow_service)
 
