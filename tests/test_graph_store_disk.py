@@ -23,7 +23,7 @@ from kg.sparql.graphs import apply_update
 from kg.sparql.guard import QueryForm, inspect_update
 from kg.sparql.pool import QueryPool, resolve_graph_store
 from kg.sparql.process import WorkerProcess
-from kg.sparql.worker import QueryJob, UpdateJob
+from kg.sparql.worker import QueryJob, UpdateJob, WorkerSetup
 from kg.store import GraphStore
 
 COUNT_REPORTS = QueryJob("SELECT (COUNT(?r) AS ?n) WHERE { ?r a cnkg:Report }", QueryForm.SELECT, "json", 10)
@@ -106,7 +106,7 @@ def test_read_only_workers_cannot_write(data: DataDir) -> None:
     before = len(store)
     with pytest.raises((OSError, RuntimeError)):
         store.oxigraph.update("INSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }")
-    worker = WorkerProcess(data.root, graph_store="disk")
+    worker = WorkerProcess(WorkerSetup(data.root, graph_store="disk"))
     try:
         worker.wait_ready(60)
         rid = sorted(data.read_manifest().reports)[0]

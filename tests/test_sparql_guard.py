@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from kg.errors import InputError
 from kg.namespaces import PREFIXES
 from kg.sparql.errors import PayloadTooLargeError, QueryRefusedError
-from kg.sparql.guard import QueryForm, inspect_query, inspect_update
+from kg.sparql.guard import QueryForm, UsingDataset, inspect_query, inspect_update
 
 
 @pytest.mark.parametrize(
@@ -117,8 +117,7 @@ def test_using_parameters_become_using_clauses():
     op = inspect_update(
         "INSERT { GRAPH <http://g/> { ?s a <http://e/C> } } WHERE { ?s ?p ?o } ; DELETE WHERE { ?a ?b ?c }",
         max_chars=1000,
-        using_graphs=["http://d/"],
-        using_named_graphs=["http://n/"],
+        using=UsingDataset(("http://d/",), ("http://n/",)),
     )
     assert "}  USING <http://d/> USING NAMED <http://n/> WHERE { ?s ?p ?o }" in op.text
     assert op.text.endswith("DELETE WHERE { ?a ?b ?c }")
@@ -128,7 +127,9 @@ def test_using_parameters_become_using_clauses():
 def test_using_parameters_conflict_with_with():
     with pytest.raises(InputError, match="cannot be combined"):
         inspect_update(
-            "WITH <http://g/> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", max_chars=1000, using_graphs=["x:y"]
+            "WITH <http://g/> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            max_chars=1000,
+            using=UsingDataset(("x:y",)),
         )
 
 

@@ -28,7 +28,7 @@ from kg.sparql import sandbox
 from kg.sparql.guard import QueryForm
 from kg.sparql.process import WorkerProcess, run_in_fresh_worker
 from kg.sparql.sandbox import NETWORK_NAMESPACE
-from kg.sparql.worker import QueryJob, UpdateJob
+from kg.sparql.worker import QueryJob, UpdateJob, WorkerSetup
 
 SETTLE = 0.3  # a connection attempt the engine made would have been accepted by now
 
@@ -268,7 +268,7 @@ def datadir_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_worker_cannot_connect_even_when_the_guard_is_bypassed(datadir_root, listener):
     before = listener.connections
-    worker = WorkerProcess(datadir_root).wait_ready(120)
+    worker = WorkerProcess(WorkerSetup(datadir_root)).wait_ready(120)
     try:
         assert worker.network_wall == NETWORK_NAMESPACE
         with pytest.raises(QueryError, match="SPARQL evaluation error"):
@@ -291,7 +291,7 @@ def test_an_update_worker_cannot_load_even_when_the_guard_is_bypassed(datadir_ro
 def test_the_wall_test_can_see_a_connection(datadir_root, listener):
     """Control: with --allow-service the same job does reach the listener, so the tests above could fail."""
     before = listener.connections
-    worker = WorkerProcess(datadir_root, allow_network=True).wait_ready(120)
+    worker = WorkerProcess(WorkerSetup(datadir_root, allow_network=True)).wait_ready(120)
     try:
         with pytest.raises(QueryError):
             worker.execute(_service_job(listener.port), 30)

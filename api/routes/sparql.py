@@ -27,7 +27,7 @@ from kg.sparql.formats import (
     format_by_name,
     negotiate,
 )
-from kg.sparql.guard import QueryForm, UpdateOperation
+from kg.sparql.guard import QueryForm, UpdateOperation, UsingDataset
 from kg.sparql.stream import QueryStream
 from kg.tables import sparql_table
 from kg.tabular import write_xlsx
@@ -203,8 +203,7 @@ async def _answer(
                 settings,
                 update,
                 is_update=True,
-                using_graphs=_many(params, "using-graph-uri"),
-                using_named_graphs=_many(params, "using-named-graph-uri"),
+                using=UsingDataset(_many(params, "using-graph-uri"), _many(params, "using-named-graph-uri")),
             )
         )
         assert isinstance(update_op, UpdateOperation)

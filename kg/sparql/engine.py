@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -15,7 +14,7 @@ from kg.datadir import DataDir
 from kg.settings import Settings
 from kg.sparql.formats import Format, format_by_name
 from kg.sparql.graphs import apply_update
-from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation, cnkg_query
+from kg.sparql.guard import NO_USING, QueryForm, QueryOperation, UpdateOperation, UsingDataset, cnkg_query
 from kg.sparql.pool import QueryPool
 from kg.sparql.stream import QueryStream
 from kg.sparql.worker import InspectJob, QueryJob, QueryOutcome
@@ -42,18 +41,10 @@ def inspect_job(
     text: str,
     *,
     is_update: bool = False,
-    using_graphs: Sequence[str] = (),
-    using_named_graphs: Sequence[str] = (),
+    using: UsingDataset = NO_USING,
 ) -> InspectJob:
     """What the guard must check about a client's request, with the limits in force."""
-    return InspectJob(
-        text,
-        is_update,
-        settings.max_query_chars,
-        settings.allow_service,
-        tuple(using_graphs),
-        tuple(using_named_graphs),
-    )
+    return InspectJob(text, is_update, settings.max_query_chars, settings.allow_service, using)
 
 
 class InspectionCache:

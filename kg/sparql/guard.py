@@ -38,7 +38,7 @@ kg.sparql.errors.QueryRefusedError: SERVICE (federated query) is disabled on thi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -53,9 +53,11 @@ from kg.sparql.lexer import PUNCT, Token, tokenize
 
 __all__ = [
     "MAX_NESTING",
+    "NO_USING",
     "QueryForm",
     "QueryOperation",
     "UpdateOperation",
+    "UsingDataset",
     "cnkg_query",
     "inspect_query",
     "inspect_update",
@@ -103,6 +105,23 @@ class QueryOperation:
 class UpdateOperation:
     text: str
     has_dataset: bool  # USING / USING NAMED / WITH in some operation of the update
+
+
+@dataclass(frozen=True)
+class UsingDataset:
+    """The dataset an update's protocol parameters name: ``using-graph-uri`` (``graphs``) and
+    ``using-named-graph-uri`` (``named_graphs``); none by default."""
+
+    graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    def clauses(self) -> str:
+        """The ``USING`` / ``USING NAMED`` clauses these parameters stand for ("" for none)."""
+        clauses = "".join(f" USING <{_iri(g)}>" for g in self.graphs)
+        return clauses + "".join(f" USING NAMED <{_iri(g)}>" for g in self.named_graphs)
+
+
+NO_USING = UsingDataset()
 
 
 def cnkg_query(text: str, form: QueryForm) -> QueryOperation:
@@ -232,22 +251,19 @@ def inspect_update(
     *,
     max_chars: int,
     allow_service: bool = False,
-    using_graphs: Sequence[str] = (),
-    using_named_graphs: Sequence[str] = (),
+    using: UsingDataset = NO_USING,
 ) -> UpdateOperation:
     """Parse an update and apply the policy, and fold ``using-graph-uri`` / ``using-named-graph-uri``
     protocol parameters into the text as ``USING`` clauses of each DELETE/INSERT … WHERE operation (the
     result is parsed and checked again: the decision is on the text the engine will run)."""
     has_dataset = _check_update(text, max_chars, allow_service)
-    if not (using_graphs or using_named_graphs):
+    if not (using.graphs or using.named_graphs):
         return UpdateOperation(text, has_dataset)
     if has_dataset:
         raise InputError(
             "using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH in the update"
         )
-    clause = "".join(f" USING <{_iri(g)}>" for g in using_graphs)
-    clause += "".join(f" USING NAMED <{_iri(g)}>" for g in using_named_graphs)
-    folded = _insert_before_where(text, list(tokenize(text)), clause + " ")
+    folded = _insert_before_where(text, list(tokenize(text)), using.clauses() + " ")
     _check_update(folded, max(max_chars, len(folded)), allow_service)
     return UpdateOperation(folded, True)
 

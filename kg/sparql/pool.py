@@ -38,7 +38,7 @@ from kg.sparql.errors import ServiceBusyError
 from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation
 from kg.sparql.process import SYNC_TIMEOUT, WorkerProcess
 from kg.sparql.stream import QueryStream
-from kg.sparql.worker import InspectJob, QueryJob, QueryOutcome
+from kg.sparql.worker import InspectJob, QueryJob, QueryOutcome, WorkerSetup
 from kg.store import Backend
 
 __all__ = [
@@ -180,13 +180,15 @@ class QueryPool:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _new_worker(self) -> WorkerProcess:
-        worker = WorkerProcess(
+        # default_graph_apart, memory only: the queries of the default graph alone walk the set once
+        setup = WorkerSetup(
             self.root,
             self.memory_mb,
             allow_network=self.allow_network,
             graph_store=self.graph_store,
-            default_graph_apart=True,  # memory only: the queries of the default graph alone walk the set once
+            default_graph_apart=True,
         )
+        worker = WorkerProcess(setup)
         with self._lock:
             self._all.add(worker)
         return worker

@@ -29,9 +29,9 @@ from kg.sparql.worker import (
     QueryOutcome,
     UpdateJob,
     UpdateOutcome,
+    WorkerSetup,
     serve,
 )
-from kg.store import Backend
 
 __all__ = ["STREAM_CHUNK", "SYNC_TIMEOUT", "WorkerProcess", "run_in_fresh_worker"]
 
@@ -101,22 +101,14 @@ class _Exchange:
 class WorkerProcess:
     """One worker process and the parent's end of its pipe; methods block (call them from threads)."""
 
-    def __init__(
-        self,
-        root: Path,
-        memory_mb: int = 0,
-        *,
-        allow_network: bool = False,
-        graph_store: Backend = "memory",
-        default_graph_apart: bool = False,
-    ) -> None:
+    def __init__(self, setup: WorkerSetup) -> None:
         parent, child = _CTX.Pipe()
         _widen(parent)
         _widen(child)
         self.conn: Connection = parent
         self.process: SpawnProcess = _CTX.Process(
             target=serve,
-            args=(child, str(root), memory_mb, allow_network, graph_store, default_graph_apart),
+            args=(child, setup),
             name="cnkg-sparql-worker",
             daemon=True,
         )
@@ -268,7 +260,7 @@ def run_in_fresh_worker(
     """Run an update in a new process that loads the data directory as it is now (the caller holds the
     writer lock), so the pool's workers are never changed behind the manifest's back; off the network
     like the query workers unless ``allow_network``. Blocking."""
-    worker = WorkerProcess(root, memory_mb, allow_network=allow_network)
+    worker = WorkerProcess(WorkerSetup(root, memory_mb, allow_network=allow_network))
     try:
         worker.wait_ready(load_timeout)
         outcome: UpdateOutcome = worker.execute(job, timeout)

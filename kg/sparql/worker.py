@@ -37,7 +37,15 @@ from kg.errors import CnkgError, QueryError, StoreError
 from kg.namespaces import LEXICON_GRAPH, PREFIXES, report_iri, rid_of
 from kg.sparql.errors import ReadOnlyGraphError
 from kg.sparql.formats import format_by_name
-from kg.sparql.guard import QueryForm, QueryOperation, UpdateOperation, inspect_query, inspect_update
+from kg.sparql.guard import (
+    NO_USING,
+    QueryForm,
+    QueryOperation,
+    UpdateOperation,
+    UsingDataset,
+    inspect_query,
+    inspect_update,
+)
 from kg.sparql.results import (
     SerializedResult,
     serialize_boolean,
@@ -54,6 +62,7 @@ __all__ = [
     "QueryOutcome",
     "UpdateJob",
     "UpdateOutcome",
+    "WorkerSetup",
     "graph_nquads",
     "run_query",
     "run_update",
@@ -96,8 +105,23 @@ class InspectJob:
     is_update: bool
     max_chars: int
     allow_service: bool
-    using_graphs: tuple[str, ...] = ()
-    using_named_graphs: tuple[str, ...] = ()
+    using: UsingDataset = NO_USING
+
+
+@dataclass(frozen=True)
+class WorkerSetup:
+    """What a worker process is started with: the one record the parent builds and :func:`serve` reads.
+
+    ``memory_mb``: the address space a worker may use beyond what it holds once loaded (0: no limit);
+    ``allow_network``: stay on the network (SPARQL federation); ``graph_store``: ``"memory"`` or
+    ``"disk"``; ``default_graph_apart``: in memory, keep the default graph in a store of its own too, and
+    run there the queries that read nothing else (:meth:`kg.store.GraphStore.store_for`)."""
+
+    root: Path
+    memory_mb: int = 0
+    allow_network: bool = False
+    graph_store: Backend = "memory"
+    default_graph_apart: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,8 +275,7 @@ def run_inspect(job: InspectJob) -> QueryOperation | UpdateOperation:
             job.text,
             max_chars=job.max_chars,
             allow_service=job.allow_service,
-            using_graphs=job.using_graphs,
-            using_named_graphs=job.using_named_graphs,
+            using=job.using,
         )
     return inspect_query(job.text, max_chars=job.max_chars, allow_service=job.allow_service)
 
@@ -269,28 +292,21 @@ def _limit_memory(headroom_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def serve(
-    conn: Connection,
-    root: str,
-    memory_mb: int = 0,
-    allow_network: bool = False,
-    graph_store_kind: Backend = "memory",
-    default_graph_apart: bool = False,
-) -> None:
+def serve(conn: Connection, setup: WorkerSetup) -> None:
     """Process entry point: leave the network (unless federation is allowed), load the data directory
     (or open its on-disk store), then answer jobs until the pipe closes. Updates need a writable store:
-    they always run on a worker started with ``"memory"``. ``default_graph_apart``: in memory, keep the
-    default graph in a store of its own too, and run there the queries that read nothing else
-    (:meth:`kg.store.GraphStore.store_for`)."""
+    they always run on a worker started with ``"memory"``."""
     try:
-        wall = NO_WALL if allow_network else isolate_network()  # first: nothing has run yet
-        datadir = DataDir(Path(root))
-        graph_store = GraphStore.open(datadir, graph_store_kind, default_graph_apart=default_graph_apart)
+        wall = NO_WALL if setup.allow_network else isolate_network()  # first: nothing has run yet
+        datadir = DataDir(setup.root)
+        graph_store = GraphStore.open(
+            datadir, setup.graph_store, default_graph_apart=setup.default_graph_apart
+        )
     except CnkgError as exc:
         conn.send(("error", StoreError(exc.detail)))
         return
     guard = _guard_executor()
-    _limit_memory(memory_mb)
+    _limit_memory(setup.memory_mb)
     if not graph_store.on_disk:  # the writer declared them in the on-disk store
         declare_report_graphs(graph_store.oxigraph, graph_store.report_ids())
     stamp = datadir.manifest_stamp()
