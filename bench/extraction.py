@@ -34,9 +34,7 @@ from tests.support.devset import (
     score_relations,
 )
 from tests.support.realworld import (
-    DEV_HELD,
     DEV_WRITE,
-    HOLDOUT_FILE,
     Corpus,
     CorpusError,
     Document,
@@ -216,13 +214,8 @@ def _table(tallies: dict[str, Tally], splits: tuple[str, ...]) -> list[str]:
 
 def main() -> None:
     parser = bench_parser(__doc__)
-    corpus_arguments(parser, store=False)
+    corpus_arguments(parser, store=False, held="documents")
     parser.add_argument("--errors", action="store_true", help="list misses and spurious items")
-    parser.add_argument(
-        "--holdout",
-        action="store_true",
-        help=f"split dev into {DEV_WRITE} and {DEV_HELD} (the corpus's {HOLDOUT_FILE})",
-    )
     args = parser.parse_args()
     lexicon = Lexicon.load()
     try:

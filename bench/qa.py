@@ -45,9 +45,7 @@ from bench.live import ROOT, bench_parser, percentile
 from kg.datadir import DataDir
 from kg.qa.evaluation import QAItem, is_correct, load_qa_set
 from tests.support.realworld import (
-    DEV_HELD,
     DEV_WRITE,
-    HOLDOUT_FILE,
     NO_GENRE,
     Corpus,
     CorpusError,
@@ -337,13 +335,8 @@ def regression(show_misses: bool) -> list[str]:
 
 def main() -> None:
     parser = bench_parser(__doc__)
-    corpus_arguments(parser, store=True)
+    corpus_arguments(parser, store=True, held="questions")
     parser.add_argument("--misses", action="store_true", help="list the regression set's misses")
-    parser.add_argument(
-        "--holdout",
-        action="store_true",
-        help=f"split dev into {DEV_WRITE} and {DEV_HELD} (the questions of the corpus's {HOLDOUT_FILE})",
-    )
     args = parser.parse_args()
     try:
         rw = realworld(args)

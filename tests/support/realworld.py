@@ -300,13 +300,20 @@ def ratio(hit: int, total: int) -> str:
     return f"{hit / total:.3f} ({hit}/{total})" if total else "-"
 
 
-def corpus_arguments(parser: argparse.ArgumentParser, *, store: bool) -> None:
+def corpus_arguments(parser: argparse.ArgumentParser, *, store: bool, held: str | None = None) -> None:
     """The options every real-world bench takes: ``--split``, ``--data`` and, where the bench builds a
-    search store, ``--store``."""
+    search store, ``--store``; where it can show dev's held-out part apart (``held``: what is held out,
+    "documents" or "questions"), ``--holdout``."""
     parser.add_argument("--split", choices=SPLIT_CHOICES, default="all", help="real-world split to score")
     parser.add_argument("--data", type=Path, default=REALWORLD_DIR, help="the real-world corpus directory")
     if store:
         parser.add_argument("--store", type=Path, default=None, help="data directory for the search store")
+    if held is not None:
+        parser.add_argument(
+            "--holdout",
+            action="store_true",
+            help=f"split dev into {DEV_WRITE} and {DEV_HELD} (the {held} of the corpus's {HOLDOUT_FILE})",
+        )
 
 
 def save_results(path: Path, text: str, data: Path) -> None:
