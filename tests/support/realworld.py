@@ -28,7 +28,8 @@ from kg.errors import InputError
 ROOT = Path(__file__).resolve().parents[2]
 REALWORLD_DIR = ROOT / "tests" / "data" / "realworld"
 SPLITS = ("dev", "test")
-# Beside the manifest: the dev documents held out from rule writing (round 10 on).
+# Beside the manifest: the dev documents (round 10 on) and the dev questions (2026-12-08 on) held out
+# from rule writing.
 HOLDOUT_FILE = "dev_holdout.json"
 # the two parts of dev with a held-out list: rules are written on dev-write; dev-held judges them in totals
 DEV_WRITE = "dev-write"
