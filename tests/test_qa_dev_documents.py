@@ -17,12 +17,13 @@ from kg.qa.service import RETRIEVED
 from kg.qa.source import Select
 from kg.search.service import SearchService
 from kg.store import GraphStore
-from tests.support.realworld import Corpus, build_store
+from tests.support.realworld import HELD_OUT_WHOLE, Corpus, build_store
 
 
 @pytest.fixture(scope="module")
 def dev_datadir(tmp_path_factory: pytest.TempPathFactory) -> DataDir:
-    dev = [d.path for d in Corpus().documents.values() if d.split == "dev"]
+    # the rules were written on these; the documents held out whole stay blind
+    dev = [d.path for d in Corpus().documents.values() if d.split == "dev" and d.id not in HELD_OUT_WHOLE]
     return build_store(dev, tmp_path_factory.mktemp("bridge-data"))
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
-from support.realworld import REALWORLD_DIR, SPLITS, Corpus, CorpusError, Question
+from support.realworld import HELD_OUT_WHOLE, REALWORLD_DIR, SPLITS, Corpus, CorpusError, Question
 
 from kg.qa.evaluation import fold_text
 
@@ -147,11 +147,12 @@ BLIND_QUESTION_DOCUMENTS = (
     "policy-gov-online-services-2019",
     "fluid-tech-introduction",
     "kubevela-tech-open-source-launch",
-    "cubefs-case-oppo-ai-training",
-    "kmesh-tech-introduction",
-    "policy-sh-data-regulation-2021",
-    "hami-ann-v2-9",
+    *HELD_OUT_WHOLE,
 )
+
+
+def test_the_documents_held_out_whole_are_held_out_dev_documents(corpus: Corpus):
+    assert set(HELD_OUT_WHOLE) <= corpus.dev_held_out()
 
 
 def test_the_held_out_dev_questions_are_those_written_blind_after_the_freeze(corpus: Corpus):
