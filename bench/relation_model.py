@@ -190,13 +190,24 @@ def cross_validate(docs: list[DevDocument]) -> dict[str, dict[float, Tally]]:
     out: dict[str, dict[float, Tally]] = {k: defaultdict(Tally) for k in ("alone", "added", "union")}
     for held in docs:
         weights = train([d for d in docs if d is not held])
-        alone, added = _scored(weights, held, False), _scored(weights, held, True)
+        alone = _scored(weights, held, False)
         for t in THRESHOLDS:
             out["alone"][t].count([k for k, p in alone if p >= t], held.golds)
-            more = [k for k, p in added if p >= t]
-            out["added"][t].count(more, held.golds)
-            out["union"][t].count([*held.rules, *more], held.golds)
+        _count_additions(_scored(weights, held, True), held, out["added"], out["union"])
     return out
+
+
+def _count_additions(
+    scored: list[tuple[Triple, float]],
+    doc: DevDocument,
+    added: dict[float, Tally],
+    union: dict[float, Tally],
+) -> None:
+    """Per threshold, what the classifier adds to the rules on ``doc``, and rules + classifier."""
+    for t in THRESHOLDS:
+        more = [k for k, p in scored if p >= t]
+        added[t].count(more, doc.golds)
+        union[t].count([*doc.rules, *more], doc.golds)
 
 
 def choose_threshold(added: dict[float, Tally]) -> float | None:
@@ -241,11 +252,7 @@ def held_out(docs: list[DevDocument], held: frozenset[str]) -> list[str]:
     rules, added, union = Tally(), defaultdict(Tally), defaultdict(Tally)
     for doc in judged:
         rules.count(doc.rules, doc.golds)
-        scored = _scored(weights, doc, True)
-        for t in THRESHOLDS:
-            more = [k for k, p in scored if p >= t]
-            added[t].count(more, doc.golds)
-            union[t].count([*doc.rules, *more], doc.golds)
+        _count_additions(_scored(weights, doc, True), doc, added, union)
     out = [
         f"trained on {len(write)} dev-write documents, judged on {len(judged)} held-out dev documents",
         rules.line("rules alone"),
